@@ -1,0 +1,20 @@
+"""Shared pytest fixtures. Each block below belongs to one part of the project."""
+
+from __future__ import annotations
+
+import pytest
+
+
+# --- Loki backend: a fake Loki HTTP server on 127.0.0.1 (tests/fake_loki.py) --------
+
+
+@pytest.fixture
+def fake_loki():
+    """A running :class:`fake_loki.FakeLoki` (tests/fake_loki.py); stopped after the test."""
+    from fake_loki import FakeLoki
+
+    with FakeLoki() as server:
+        yield server
+
+
+# --- end of Loki backend block ------------------------------------------------------
