@@ -35,10 +35,10 @@ def parse_duration(text: str) -> int:
         return sum(int(v) * _PROM_UNITS[u] for u, v in zip(units, match.groups()) if v)
     if text == "0":
         return 0
-    return _parse_go_duration(text)
+    return parse_go_duration(text)
 
 
-def _parse_go_duration(text: str) -> int:
+def parse_go_duration(text: str) -> int:
     body = text.lstrip("+-")
     sign = -1 if text.startswith("-") else 1
     if body == "0":
