@@ -34,7 +34,8 @@ _QUIET.log_errors = False  # RE2 would print every bad pattern to stderr
 @functools.lru_cache(maxsize=4096)
 def compile_regex(pattern: str, anchored: bool = False):
     """RE2 (Go semantics); ``ValueError`` with RE2's reason if invalid. Cached per process."""
-    text = f"^(?:{pattern})$" if anchored else pattern
+    # Label regexes match the whole value and "." matches newlines (Prometheus semantics).
+    text = f"^(?s:{pattern})$" if anchored else pattern
     try:
         return re2.compile(text, options=_QUIET)
     except re2.error as error:
