@@ -8,11 +8,13 @@ checks Loki makes after parsing live in :mod:`nl2logql.logql.checks`.
 from __future__ import annotations
 
 import functools
+import re
+import os
 from importlib import resources
 from typing import Optional
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nl2logql.errors import LogQLSemanticError, LogQLSyntaxError, QueryError
 from nl2logql.logql import ast
@@ -74,11 +76,24 @@ PHRASES = [
 ]
 
 
+def _cache_file() -> str | bool:
+    """Where Lark keeps the compiled tables (saves ~75 ms a process); False if nowhere.
+    Lark checks the grammar's and options' hash on load and rebuilds when they differ."""
+    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nl2logql")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return False
+    return os.path.join(folder, "logql-grammar.lark-cache") if os.access(folder, os.W_OK) else False
+
+
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("nl2logql.logql").joinpath("grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+    # The builder runs during parsing (no parse tree); keep_all_tokens lets it see punctuation,
+    # to give spans that include it.
+    return Lark(grammar, parser="lalr", lexer="contextual", keep_all_tokens=True,
+                maybe_placeholders=True, transformer=_AstBuilder(), cache=_cache_file())
 
 
 def parse(text: str, *, check: bool = True) -> ast.Expr:
@@ -89,23 +104,19 @@ def parse(text: str, *, check: bool = True) -> ast.Expr:
     if not isinstance(text, str):
         raise TypeError(f"parse() takes a string, not {type(text).__name__}")
     try:
-        tree = _lark().parse(text)
+        result = _lark().parse(text)
     except UnexpectedInput as error:
         raise _syntax_error(text, error) from None
-    except RecursionError:
-        raise LogQLSyntaxError("query is nested too deeply", text) from None
-    try:
-        expr = _ToAst(text).transform(tree)
-    except VisitError as error:
-        if isinstance(error.orig_exc, QueryError):
-            raise error.orig_exc from None
-        raise
-    except RecursionError:
-        raise LogQLSyntaxError("query is nested too deeply", text) from None
+    if isinstance(result, _Fail):
+        raise result.make(text)
+    expr = result.value
     if check:
         from nl2logql.logql.checks import check_query
 
-        check_query(expr, text)
+        try:
+            check_query(expr, text)
+        except RecursionError:
+            raise LogQLSyntaxError("query is nested too deeply", text) from None
     return expr
 
 
@@ -172,6 +183,8 @@ def _syntax_error(text: str, error: UnexpectedInput) -> LogQLSyntaxError:
     assert isinstance(error, UnexpectedCharacters)
     pos = error.pos_in_stream
     char = text[pos]
+    if char == '"' and (bad := _bad_escape(text, pos)) is not None:
+        return error_at(LogQLSyntaxError, INVALID_ESCAPE, text, bad, bad + 2)
     if char in "\"`":
         message = "string literal not terminated"
     elif char == "[":
@@ -185,6 +198,25 @@ def _syntax_error(text: str, error: UnexpectedInput) -> LogQLSyntaxError:
 
 
 # ---- Go string literals ------------------------------------------------------------------
+
+INVALID_ESCAPE = ("invalid escape sequence in string (Go rules: write \\\\ for a backslash, "
+                  "or use a `raw string`)")
+_GO_ESCAPE = re.compile(r'\\(?:[abfnrtv\\"]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3})')
+
+
+def _bad_escape(text: str, quote_pos: int) -> Optional[int]:
+    """Offset of the first invalid escape in the double-quoted string opening at ``quote_pos``."""
+    pos = quote_pos + 1
+    while pos < len(text) and text[pos] not in '"\n':
+        if text[pos] == "\\":
+            escape = _GO_ESCAPE.match(text, pos)
+            if not escape:
+                return pos
+            pos = escape.end()
+        else:
+            pos += 1
+    return None
+
 
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
                    "v": "\v", "\\": "\\", '"': '"'}
@@ -251,36 +283,116 @@ def quote(value: str) -> str:
     return '"' + "".join(escaped) + '"'
 
 
-# ---- tree → AST --------------------------------------------------------------------------
+# ---- parse stack → AST --------------------------------------------------------------------
+#
+# The builder runs inside Lark's LALR parser (``Lark(transformer=...)``): each rule's method
+# is called as the rule is reduced, so no parse tree is built and walked afterwards. Lark
+# cannot pass positions to an embedded transformer, so every value on the parse stack is
+# wrapped in a _Positioned that carries the text its rule covered, punctuation included
+# (``keep_all_tokens``): the same spans ``propagate_positions`` used to give.
 
-def _span(meta) -> Optional[ast.Span]:
-    return None if getattr(meta, "empty", True) else ast.Span(meta.start_pos, meta.end_pos)
+
+class _Positioned:
+    """A built value on the parse stack, with the offsets of the text its rule covered."""
+
+    __slots__ = ("end_pos", "start_pos", "value")
+
+    def __init__(self, value, start_pos, end_pos):
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
 
 
-@v_args(meta=True)
-class _ToAst(Transformer):
-    """Builds AST nodes from Lark's parse tree; raises QueryError with positions."""
+class _Fail(Exception):
+    """An error found while building the AST. It travels up the parse stack as a value and
+    is raised once the whole text has parsed, so a syntax error anywhere still wins."""
 
-    def __init__(self, text: str):
+    def __init__(self, make):
         super().__init__()
-        self.text = text
+        self.make = make  # text -> QueryError
 
-    def _semantic(self, message: str, start: int, end: Optional[int] = None) -> QueryError:
-        return error_at(LogQLSemanticError, message, self.text, start, end)
+
+def _error(cls: type[QueryError], message: str, start: int, end: int | None = None) -> _Fail:
+    return _Fail(lambda text: error_at(cls, message, text, start, end))
+
+
+def _semantic(message: str, start: int, end: int | None = None) -> _Fail:
+    return _error(LogQLSemanticError, message, start, end)
+
+
+def _rule(method):
+    """Lark callback for ``method(children, span)``: unwraps the children, computes the span
+    from the first to the last child that has a position, and passes failures up."""
+
+    def callback(self, children):
+        values = []
+        start = end = None
+        for child in children:
+            kind = type(child)
+            if kind is _Positioned:
+                values.append(child.value)
+                if child.start_pos is None:  # an empty rule (bin_mod with no modifier)
+                    continue
+            elif kind is _Fail:
+                return child
+            else:  # a Token or a None placeholder
+                values.append(child)
+                if child is None:
+                    continue
+            if start is None:
+                start = child.start_pos
+            end = child.end_pos
+        try:
+            value = method(self, values, None if start is None else ast.Span(start, end))
+        except _Fail as fail:
+            return fail
+        return _Positioned(value, start, end)
+
+    callback.__name__ = method.__name__
+    return callback
+
+
+def _rules(cls):
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and callable(member):
+            setattr(cls, name, _rule(member))
+    return cls
+
+
+def _tokens(children, type_: str) -> list[Token]:
+    return [c for c in children if isinstance(c, Token) and c.type == type_]
+
+
+def _nodes(children, cls=ast.Node) -> tuple:
+    return tuple(c for c in children if isinstance(c, cls))
+
+
+def _duration(token: Token, text: str | None = None) -> int:
+    text = str(token) if text is None else text
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise _semantic(f"not a valid duration: {text!r} (use units such as 500ms, 5m, 1h30m, 7d)",
+                        token.start_pos, token.end_pos)
+
+
+@_rules
+class _AstBuilder:
+    """One method per grammar rule; ``c`` holds every child (tokens and punctuation too,
+    None for a missing optional part), ``span`` the rule's source offsets."""
 
     # -- leaves
-    def string(self, meta, children):
-        (token,) = children
+    def string(self, c, span):
+        (token,) = c
         try:
             return unquote(str(token))
         except ValueError as bad:
             offset = token.start_pos + 1 + bad.args[0]
-            raise error_at(LogQLSyntaxError, "invalid escape sequence in string (Go rules: "
-                           "write \\\\ for a backslash, or use a `raw string`)",
-                           self.text, offset, offset + 2)
+            raise _error(LogQLSyntaxError, "invalid escape sequence in string (Go rules: "
+                         "write \\\\ for a backslash, or use a `raw string`)", offset, offset + 2)
 
-    def number(self, meta, children):
-        (token,) = children
+    def number(self, c, span):
+        (token,) = c
         text = str(token)
         try:
             if text[:2].lower() == "0x":
@@ -291,255 +403,246 @@ class _ToAst(Transformer):
                 raise ValueError
             return float(text)
         except ValueError:
-            raise self._semantic(f"unable to parse literal as a float: {text}",
-                                 token.start_pos, token.end_pos)
+            raise _semantic(f"unable to parse literal as a float: {text}", token.start_pos, token.end_pos)
 
-    def signed_number(self, meta, children):
-        sign, value = children
+    def signed_number(self, c, span):
+        sign, value = c
         return -value if str(sign) == "-" else value
 
-    def _duration(self, token: Token, text: Optional[str] = None) -> int:
-        text = str(token) if text is None else text
-        try:
-            return parse_duration(text)
-        except ValueError:
-            raise self._semantic(f"not a valid duration: {text!r} (use units such as 500ms, 5m, 1h30m, 7d)",
-                                 token.start_pos, token.end_pos)
-
-    def range_op(self, meta, children):
-        return str(children[0]).lower()
+    def range_op(self, c, span):
+        return str(c[0]).lower()
 
     vector_op = range_op
 
-    def cmp_op(self, meta, children):
-        return str(children[0])
+    def cmp_op(self, c, span):
+        return str(c[0])
 
     lf_cmp_op = cmp_op
 
-    def label_list(self, meta, children):
-        return tuple(str(c) for c in children)
+    def label_list(self, c, span):
+        return tuple(str(name) for name in c[::2])  # names between commas
 
     # -- selectors
-    def matcher(self, meta, children):
-        name, op, value = children
-        return ast.Matcher(str(name), str(op), value, span=_span(meta))
+    def matcher(self, c, span):
+        name, op, value = c
+        return ast.Matcher(str(name), str(op), value, span=span)
 
-    def matchers(self, meta, children):
-        return tuple(children)
+    def matchers(self, c, span):
+        return tuple(c[::2])
 
-    def selector(self, meta, children):
-        (matchers,) = children
-        return ast.Selector(matchers or (), span=_span(meta))
+    def selector(self, c, span):
+        return ast.Selector(c[1] or (), span=span)  # "{" [matchers] "}"
 
-    def log_expr(self, meta, children):
-        if isinstance(children[0], ast.LogQuery):
-            return children[0].replace(span=_span(meta))
-        selector, *rest = children
-        stages = rest[0] if rest else ()
-        return ast.LogQuery(selector, stages, span=_span(meta))
+    def log_expr(self, c, span):
+        if isinstance(c[0], Token):  # "(" log_expr ")"
+            return c[1].replace(span=span)
+        return ast.LogQuery(c[0], c[1] if len(c) > 1 else (), span=span)
 
-    def pipeline(self, meta, children):
-        return tuple(children)
+    def pipeline(self, c, span):
+        return tuple(c)
+
+    def stage(self, c, span):  # "|" label_parser: the parser node's span leaves out the "|"
+        return c[1]
 
     # -- line filters
-    def filter_term(self, meta, children):
-        return ast.FilterTerm(children[0], span=_span(meta))
+    def filter_term(self, c, span):
+        return ast.FilterTerm(c[0], span=span)
 
-    def ip_term(self, meta, children):
-        return ast.FilterTerm(children[1], ip=True, span=_span(meta))
+    def ip_term(self, c, span):
+        return ast.FilterTerm(c[2], ip=True, span=span)  # IP "(" string ")"
 
-    def line_filter(self, meta, children):
-        op, *rest = children
-        terms = tuple(t for t in rest if isinstance(t, ast.FilterTerm))  # drop the `or`s
-        return ast.LineFilter(str(op), terms, span=_span(meta))
+    def line_filter(self, c, span):
+        return ast.LineFilter(str(c[0]), _nodes(c, ast.FilterTerm), span=span)
 
     # -- parsers
-    def extraction(self, meta, children):
-        label, _eq, expression = children
-        return ast.Extraction(str(label), expression, span=_span(meta))
+    def extraction(self, c, span):
+        label, _eq, expression = c
+        return ast.Extraction(str(label), expression, span=span)
 
-    def json_parser(self, meta, children):
-        return ast.JsonParser(tuple(children[1:]), span=_span(meta))
+    def json_parser(self, c, span):
+        return ast.JsonParser(_nodes(c, ast.Extraction), span=span)
 
-    def logfmt_parser(self, meta, children):
-        flags = [c for c in children[1:] if isinstance(c, Token)]
-        params = tuple(c for c in children[1:] if isinstance(c, ast.Extraction))
+    def logfmt_parser(self, c, span):
+        flags = _tokens(c, "PARSER_FLAG")
         for flag in flags:
             if str(flag) not in ("--strict", "--keep-empty"):
-                raise error_at(LogQLSyntaxError, f"unknown logfmt flag {str(flag)!r} "
-                               "(known: --strict, --keep-empty)", self.text, flag.start_pos, flag.end_pos)
+                raise _error(LogQLSyntaxError, f"unknown logfmt flag {str(flag)!r} "
+                             "(known: --strict, --keep-empty)", flag.start_pos, flag.end_pos)
         names = {str(f) for f in flags}
-        return ast.LogfmtParser("--strict" in names, "--keep-empty" in names, params, span=_span(meta))
+        return ast.LogfmtParser("--strict" in names, "--keep-empty" in names,
+                                _nodes(c, ast.Extraction), span=span)
 
-    def regexp_parser(self, meta, children):
-        return ast.RegexpParser(children[1], span=_span(meta))
+    def regexp_parser(self, c, span):
+        return ast.RegexpParser(c[1], span=span)
 
-    def pattern_parser(self, meta, children):
-        return ast.PatternParser(children[1], span=_span(meta))
+    def pattern_parser(self, c, span):
+        return ast.PatternParser(c[1], span=span)
 
-    def unpack_parser(self, meta, children):
-        return ast.UnpackParser(span=_span(meta))
+    def unpack_parser(self, c, span):
+        return ast.UnpackParser(span=span)
 
     # -- formatters and label stages
-    def line_format(self, meta, children):
-        return ast.LineFormat(children[1], span=_span(meta))
+    def line_format(self, c, span):
+        return ast.LineFormat(c[2], span=span)  # "|" LINE_FORMAT string
 
-    def rename(self, meta, children):
-        dst, _eq, src = children
-        return ast.LabelFormatItem(str(dst), str(src), template=False, span=_span(meta))
+    def rename(self, c, span):
+        dst, _eq, src = c
+        return ast.LabelFormatItem(str(dst), str(src), template=False, span=span)
 
-    def template(self, meta, children):
-        dst, _eq, value = children
-        return ast.LabelFormatItem(str(dst), value, template=True, span=_span(meta))
+    def template(self, c, span):
+        dst, _eq, value = c
+        return ast.LabelFormatItem(str(dst), value, template=True, span=span)
 
-    def label_format(self, meta, children):
-        return ast.LabelFormat(tuple(children[1:]), span=_span(meta))
+    def label_format(self, c, span):
+        return ast.LabelFormat(_nodes(c, ast.LabelFormatItem), span=span)
 
-    def decolorize(self, meta, children):
-        return ast.Decolorize(span=_span(meta))
+    def decolorize(self, c, span):
+        return ast.Decolorize(span=span)
 
-    def label_ref(self, meta, children):
-        (ref,) = children
-        return ref if isinstance(ref, ast.Matcher) else ast.LabelName(str(ref), span=_span(meta))
+    def label_ref(self, c, span):
+        (ref,) = c
+        return ref if isinstance(ref, ast.Matcher) else ast.LabelName(str(ref), span=span)
 
-    def drop(self, meta, children):
-        return ast.DropLabels(tuple(children[1:]), span=_span(meta))
+    def drop(self, c, span):
+        return ast.DropLabels(_nodes(c), span=span)
 
-    def keep(self, meta, children):
-        return ast.KeepLabels(tuple(children[1:]), span=_span(meta))
+    def keep(self, c, span):
+        return ast.KeepLabels(_nodes(c), span=span)
 
     # -- label filters
-    def label_filter_stage(self, meta, children):
-        return ast.LabelFilter(children[0], span=_span(meta))
+    def label_filter_stage(self, c, span):
+        return ast.LabelFilter(c[1], span=span)  # "|" label_filter
 
-    def string_filter(self, meta, children):
-        return ast.StringFilter(children[0], span=_span(meta))
+    def string_filter(self, c, span):
+        return ast.StringFilter(c[0], span=span)
 
-    def number_filter(self, meta, children):
-        name, op, value = children
-        return ast.NumberFilter(str(name), op, value, span=_span(meta))
+    def number_filter(self, c, span):
+        name, op, value = c
+        return ast.NumberFilter(str(name), op, value, span=span)
 
-    def duration_filter(self, meta, children):
-        name, op, token = children
-        return ast.DurationFilter(str(name), op, self._duration(token), span=_span(meta))
+    def duration_filter(self, c, span):
+        name, op, token = c
+        return ast.DurationFilter(str(name), op, _duration(token), span=span)
 
-    def bytes_filter(self, meta, children):
-        name, op, token = children
+    def bytes_filter(self, c, span):
+        name, op, token = c
         try:
             value = parse_bytes(str(token))
         except ValueError:
-            raise self._semantic(f"not a valid byte size: {str(token)!r}", token.start_pos, token.end_pos)
-        return ast.BytesFilter(str(name), op, value, span=_span(meta))
+            raise _semantic(f"not a valid byte size: {str(token)!r}", token.start_pos, token.end_pos)
+        return ast.BytesFilter(str(name), op, value, span=span)
 
-    def ip_filter(self, meta, children):
-        name, op, _ip, pattern = children
-        return ast.IpFilter(str(name), str(op), pattern, span=_span(meta))
+    def ip_filter(self, c, span):
+        return ast.IpFilter(str(c[0]), str(c[1]), c[4], span=span)  # name op IP "(" string ")"
 
-    def lf_or(self, meta, children):
-        left, _op, right = children
-        return ast.BinaryLabelFilter("or", left, right, span=_span(meta))
+    def lf_or(self, c, span):
+        return ast.BinaryLabelFilter("or", c[0], c[2], span=span)
 
-    def lf_and(self, meta, children):
-        left, _op, right = children
-        return ast.BinaryLabelFilter("and", left, right, span=_span(meta))
+    def lf_and(self, c, span):
+        return ast.BinaryLabelFilter("and", c[0], c[2], span=span)
 
-    def lf_comma(self, meta, children):
-        left, right = children
-        return ast.BinaryLabelFilter(",", left, right, span=_span(meta))
+    def lf_comma(self, c, span):  # atom "," filter, or atom filter
+        return ast.BinaryLabelFilter(",", c[0], c[-1], span=span)
 
-    def lf_join_tail(self, meta, children):
-        return children[0]
+    def lf_join_tail(self, c, span):
+        return c[0]
+
+    def lf_atom(self, c, span):  # "(" label_filter ")"
+        return c[1]
 
     # -- metric queries
-    def unwrap(self, meta, children):
-        _kw, *rest = children
-        conversion = None
-        if rest[0].type == "CONV":
-            conversion, *rest = rest
-            conversion = str(conversion).lower()
-        label, *filters = rest
-        return ast.Unwrap(str(label), conversion, tuple(filters), span=_span(meta))
+    def unwrap(self, c, span):
+        # "|" UNWRAP label ("|" filter)*  or  "|" UNWRAP CONV "(" label ")" ("|" filter)*
+        if c[2].type == "CONV":
+            conversion, label, rest = str(c[2]).lower(), c[4], c[6:]
+        else:
+            conversion, label, rest = None, c[2], c[3:]
+        return ast.Unwrap(str(label), conversion, tuple(rest[1::2]), span=span)
 
-    def offset(self, meta, children):
-        _kw, sign, value = children
-        return -self._duration(value) if sign else self._duration(value)
+    def offset(self, c, span):
+        _kw, sign, value = c
+        return -_duration(value) if sign else _duration(value)
 
-    def log_range(self, meta, children):
+    def log_range(self, c, span):
         selector, stages, unwrap, rng, offset = None, (), None, None, 0
-        for child in children:
+        for child in c:
             if isinstance(child, ast.Selector):
                 selector = child
             elif isinstance(child, ast.Unwrap):
                 unwrap = child
-            elif isinstance(child, Token) and child.type == "RANGE":
-                rng = self._duration(child, str(child)[1:-1])
+            elif isinstance(child, Token):
+                if child.type == "RANGE":
+                    rng = _duration(child, str(child)[1:-1])
             elif isinstance(child, int):
                 offset = child
             elif isinstance(child, ast.Node):
                 stages += (child,)
         query = ast.LogQuery(selector, stages, span=ast.Span(selector.span.start,
                              stages[-1].span.end if stages else selector.span.end))
-        return ast.LogRange(query, rng, offset, unwrap, span=_span(meta))
+        return ast.LogRange(query, rng, offset, unwrap, span=span)
 
-    def log_range_paren(self, meta, children):
-        return children[0]
+    def log_range_paren(self, c, span):
+        return c[1]
 
-    def grouping(self, meta, children):
-        keyword, labels = children
-        return ast.Grouping(str(keyword).lower() == "without", labels or (), span=_span(meta))
+    def grouping(self, c, span):
+        keyword, _lpar, labels, _rpar = c
+        return ast.Grouping(str(keyword).lower() == "without", labels or (), span=span)
 
-    def range_agg(self, meta, children):
-        op, param, log_range, grouping = children
-        return ast.RangeAggregation(op, log_range, param, grouping, span=_span(meta))
+    def range_agg(self, c, span):
+        op, _lpar, param, _comma, log_range, _rpar, grouping = c
+        return ast.RangeAggregation(op, log_range, param, grouping, span=span)
 
-    def _vector_agg(self, meta, op, param, expr, grouping):
+    def _vector_agg(self, span, op, param, expr, grouping):
         if isinstance(expr, ast.LogQuery):
             # Loki's grammar wants a metric expression here; point past the log query.
-            end = expr.span.end if expr.span else len(self.text)
-            while end < len(self.text) and self.text[end].isspace():
-                end += 1
-            raise error_at(LogQLSyntaxError, f"{op}() needs a metric expression such as "
-                           f"count_over_time(... [5m]), not a log query", self.text, end, end + 1)
-        return ast.VectorAggregation(op, expr, param, grouping, span=_span(meta))
+            def make(text):
+                end = expr.span.end if expr.span else len(text)
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                return error_at(LogQLSyntaxError, f"{op}() needs a metric expression such as "
+                                f"count_over_time(... [5m]), not a log query", text, end, end + 1)
+            raise _Fail(make)
+        return ast.VectorAggregation(op, expr, param, grouping, span=span)
 
-    def vector_agg(self, meta, children):
-        op, param, expr, grouping = children
-        return self._vector_agg(meta, op, param, expr, grouping)
+    def vector_agg(self, c, span):
+        op, _lpar, param, _comma, expr, _rpar, grouping = c
+        return self._vector_agg(span, op, param, expr, grouping)
 
-    def vector_agg_prefix(self, meta, children):
-        op, grouping, param, expr = children
-        return self._vector_agg(meta, op, param, expr, grouping)
+    def vector_agg_prefix(self, c, span):
+        op, grouping, _lpar, param, _comma, expr, _rpar = c
+        return self._vector_agg(span, op, param, expr, grouping)
 
-    def label_replace(self, meta, children):
-        _kw, expr, dst, replacement, src, regex = children
-        return ast.LabelReplace(expr, dst, replacement, src, regex, span=_span(meta))
+    def label_replace(self, c, span):
+        # LABEL_REPLACE "(" expr "," dst "," replacement "," src "," regex ")"
+        return ast.LabelReplace(c[2], c[4], c[6], c[8], c[10], span=span)
 
-    def vector_fn(self, meta, children):
-        return ast.VectorLiteral(children[1], span=_span(meta))
+    def vector_fn(self, c, span):
+        return ast.VectorLiteral(c[2], span=span)  # VECTOR "(" number ")"
 
-    def literal(self, meta, children):
-        return ast.Literal(children[0], span=_span(meta))
+    def literal(self, c, span):
+        return ast.Literal(c[0], span=span)
 
     # -- binary operators
-    def bin_mod(self, meta, children):
-        bool_token, matching = children
+    def bin_mod(self, c, span):
+        bool_token, matching = c
         return bool_token is not None, matching
 
-    def matching(self, meta, children):
-        keyword, labels, group = children
+    def matching(self, c, span):
+        keyword, _lpar, labels, _rpar, group = c
         card, include = group if group else ("one-to-one", ())
-        return ast.VectorMatching(str(keyword).lower() == "on", labels or (), card, include,
-                                  span=_span(meta))
+        return ast.VectorMatching(str(keyword).lower() == "on", labels or (), card, include, span=span)
 
-    def group_side(self, meta, children):
-        keyword, labels = children
+    def group_side(self, c, span):
+        keyword, _lpar, labels, _rpar = c
         card = "many-to-one" if str(keyword).lower() == "group_left" else "one-to-many"
         return card, labels or ()
 
-    def binop(self, meta, children):
-        left, op, (is_bool, matching), right = children
-        return ast.BinaryOp(str(op).lower(), left, right, is_bool, matching, span=_span(meta))
+    def binop(self, c, span):
+        left, op, (is_bool, matching), right = c
+        return ast.BinaryOp(str(op).lower(), left, right, is_bool, matching, span=span)
 
-    def start(self, meta, children):
-        return children[0]
+    def atom(self, c, span):  # "(" expr ")"
+        return c[1]
 
+    def start(self, c, span):
+        return c[0]
