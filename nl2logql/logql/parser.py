@@ -19,6 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from nl2logql.errors import LogQLSemanticError, LogQLSyntaxError, QueryError
 from nl2logql.logql import ast
 from nl2logql.logql.units import parse_bytes, parse_duration
+from nl2logql.paths import cache_dir
 
 # What each terminal means to a person, for "expected ..." in error messages.
 TERMINAL_WORDS = {
@@ -79,7 +80,7 @@ PHRASES = [
 def _cache_file() -> str | bool:
     """Where Lark keeps the compiled tables (saves ~75 ms a process); False if nowhere.
     Lark checks the grammar's and options' hash on load and rebuilds when they differ."""
-    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nl2logql")
+    folder = str(cache_dir())
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:

@@ -1,0 +1,15 @@
+"""Where nl2logql keeps what it can rebuild: compiled grammar tables, converted models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    """``$NL2LOGQL_CACHE``, else ``$XDG_CACHE_HOME/nl2logql``, else ``~/.cache/nl2logql``."""
+    explicit = os.environ.get("NL2LOGQL_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "nl2logql"
