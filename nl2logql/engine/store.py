@@ -349,6 +349,13 @@ class LogStore(Backend):
             step=step, limit=limit, direction=direction,
         )
 
+    def trace(self, logql: str, *, start: int | None = None,
+              end: int | None = None) -> list[tuple[str, int]]:
+        """``(stage, lines left after it)`` for each stage: why a query returns nothing."""
+        from nl2logql.engine.evaluator import Evaluator
+
+        return Evaluator(self).trace(logql, start=start, end=end)
+
 
 def selector_matchers(text: str) -> list[Matcher]:
     """The label matchers of a stream selector such as ``{app="x", env=~"p.*"}``."""

@@ -17,9 +17,8 @@ def apply_binary(op: str, left: float, right: float, return_bool: bool = False) 
 
 
 def _div(a: float, b: float) -> float:
-    if b == 0:
-        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a) * (1 if math.copysign(1, b) > 0 else -1)
-    return a / b
+    # Loki guards division by zero with NaN (Prometheus would give ±Inf).
+    return math.nan if b == 0 else a / b
 
 
 def _mod(a: float, b: float) -> float:
