@@ -154,6 +154,9 @@ class _Checker:
             self.fail(node, f"no grouping allowed for {node.op!r} operation")
 
     def check_LabelReplace(self, node: ast.LabelReplace):
+        if isinstance(node.expr, ast.LogQuery):
+            self.fail(node.expr, "label_replace() needs a metric expression such as "
+                                 "count_over_time(... [5m]), not a log query")
         self.regex(node, node.regex, "regex in label_replace", anchored=True)
         if not _is_label_name(node.dst):
             self.fail(node, f"invalid destination label name in label_replace: {node.dst!r}")
