@@ -180,16 +180,3 @@ def test_every_valid_gold_query_explains():
         assert all(step.text and step.kind for step in steps), query
         explained += 1
     assert explained > 250
-
-
-def test_fragments_fall_back_to_the_source_text(monkeypatch):
-    import nl2logql.logql.explain as explain_module
-
-    monkeypatch.setattr(explain_module, "_printed", lambda node: None)  # as if no printer
-    query = ('sum by (ip) (avg_over_time({app="api"}\n  |= "x"\n  | json\n'
-             '  | unwrap latency | __error__="" [5m]))')
-    assert [step.fragment for step in explain(query)] == [
-        '{app="api"}', '|= "x"', "| json", "| unwrap latency", '| __error__=""',
-        'avg_over_time(<expr> | unwrap latency | __error__="" [5m])', "sum by (ip) (<expr>)"]
-    # Without source text or printer there is nothing to show, but the sentences remain.
-    assert all(step.fragment == "" and step.text for step in explain(parse(query)))

@@ -9,23 +9,17 @@ from dataclasses import dataclass
 
 import click
 
-from nl2logql.commands.common import CliError, InputError
+from nl2logql.commands.common import InputError
 from nl2logql.errors import DataError, Nl2LogQLError, QueryError
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
+from nl2logql.logql.printer import format_ast
+from nl2logql.logql.printer import pretty as pretty_print
 
 
 def _read_query(query: str) -> str:
     """The QUERY argument; ``-`` reads it from stdin (handy for multi-line queries)."""
     return sys.stdin.read() if query == "-" else query
-
-
-def _one_line(expr: ast.Expr, text: str) -> str:
-    try:
-        from nl2logql.logql.printer import format_ast
-    except ImportError:  # printer not there yet: the source, on one line
-        return " ".join(text.split())
-    return format_ast(expr)
 
 
 # ---- validate ----------------------------------------------------------------------------
@@ -44,7 +38,7 @@ class _Checked:
             error = None if self.error is None else {"kind": "data error", "message": str(self.error)}
         return {"line": self.line, "query": self.query, "valid": self.error is None,
                 "kind": None if self.expr is None else ast.kind(self.expr),
-                "formatted": None if self.expr is None else _one_line(self.expr, self.query),
+                "formatted": None if self.expr is None else format_ast(self.expr),
                 "error": error}
 
 
@@ -95,7 +89,7 @@ def _report(checked: _Checked, where: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(checked.to_dict()))
     elif checked.error is None:
-        click.echo(f"ok  {ast.kind(checked.expr)}  {_one_line(checked.expr, checked.query)}")
+        click.echo(f"ok  {ast.kind(checked.expr)}  {format_ast(checked.expr)}")
     else:
         click.echo(f"{where}{checked.error}")
 
@@ -148,13 +142,8 @@ def format_command(query: str, pretty: bool) -> None:
       nl2logql format 'sum(rate({app="api"}|="error"[5m]))by(host)'
       nl2logql format --pretty 'sum by (host) (rate({app="api"} |= "error" [5m]))'
     """
-    text = _read_query(query)
-    parse(text)  # errors come from the parser, with a caret, whatever the printer does
-    try:
-        from nl2logql.logql import printer
-    except ImportError:
-        raise CliError("formatting is not available: nl2logql.logql.printer is missing") from None
-    click.echo(printer.pretty(text) if pretty else printer.format(text))
+    expr = parse(_read_query(query))
+    click.echo(pretty_print(expr) if pretty else format_ast(expr))
 
 
 @click.command()

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from nl2logql.logql import ast
+from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import DAY, HOUR, MINUTE, MS, SECOND, format_duration
 
 PLACEHOLDER = "<expr>"
@@ -37,8 +38,8 @@ def explain(query: str | ast.Expr) -> list[Step]:
     if isinstance(query, str):
         from nl2logql.logql.parser import parse
 
-        return list(_Explainer(query).expr(parse(query), top=True))
-    return list(_Explainer("").expr(query, top=True))
+        return list(_Explainer().expr(parse(query), top=True))
+    return list(_Explainer().expr(query, top=True))
 
 
 def explain_text(query: str | ast.Expr) -> str:
@@ -388,9 +389,6 @@ _STAGES = {
 # ---- traversal ---------------------------------------------------------------------------
 
 class _Explainer:
-    def __init__(self, source: str):
-        self.source = source
-
     def expr(self, node, top: bool = False) -> Iterator[Step]:
         if isinstance(node, ast.LogQuery):
             yield from self.log_query(node)
@@ -432,48 +430,17 @@ class _Explainer:
             yield Step(sentence(stage), self.stage_fragment(stage), kind)
 
     def stage_fragment(self, stage: ast.Node) -> str:
-        # Some source spans start after the stage's "|" (parsers, unwrap filters).
-        text = self.fragment(stage)
-        return text if not text or text.startswith(("|", "!")) else "| " + text
+        return self.fragment(stage)
 
     def unwrap_fragment(self, node: ast.Unwrap) -> str:
         # The filters after an unwrap get steps of their own.
-        text = self.fragment(node.replace(filters=()))
-        if node.filters and node.filters[0].span and self.source and node.span and _printed(node) is None:
-            text = _one_line(self.source[node.span.start : node.filters[0].span.start]).rstrip(" |")
-        return text
+        return self.fragment(node.replace(filters=()))
 
     def fragment(self, node: ast.Node, inner: Iterable[ast.Node] = ()) -> str:
         """The LogQL for ``node``, with the ``inner`` nodes (explained before) as <expr>."""
-        printed = _printed(node)
-        if printed is not None:
-            for child in inner:
-                child_text = _printed(child)
-                if child_text and child_text in printed:
-                    printed = printed.replace(child_text, PLACEHOLDER, 1)
-            return printed
-        if not (self.source and node.span):
-            return ""
-        start, end = node.span.start, node.span.end
-        pieces, pos = [], start
-        for child in sorted((c for c in inner if c.span), key=lambda c: c.span.start):
-            pieces += [self.source[pos : child.span.start], PLACEHOLDER]
-            pos = child.span.end
-        pieces.append(self.source[pos:end])
-        return _one_line("".join(pieces))
-
-
-def _printed(node: ast.Node) -> str | None:
-    """``format_ast(node)``, or None while the printer is missing or cannot print this node."""
-    try:
-        from nl2logql.logql.printer import format_ast
-    except ImportError:
-        return None
-    try:
-        return format_ast(node)
-    except TypeError:  # a sub-node the printer does not handle: use the source text
-        return None
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s*\n\s*", " ", text).strip()
+        printed = format_ast(node)
+        for child in inner:
+            child_text = format_ast(child)
+            if child_text and child_text in printed:
+                printed = printed.replace(child_text, PLACEHOLDER, 1)
+        return printed
