@@ -56,14 +56,19 @@ def parse_go_duration(text: str) -> int:
 
 
 def format_duration(ns: int) -> str:
-    """Shortest Prometheus-style text for ``ns`` (``90m`` prints as ``1h30m``)."""
+    """Readable text for ``ns`` as people write it: ``5m``, ``1h30m``, ``24h``, ``7d``,
+    ``30d``, ``1y`` (not Prometheus' ``4w2d``): whole days from two days up, else hours."""
     if ns == 0:
         return "0s"
     sign, ns = ("-", -ns) if ns < 0 else ("", ns)
     if ns % MS:
         return sign + _format_go_small(ns)
+    if ns % YEAR == 0:
+        return f"{sign}{ns // YEAR}y"
+    if ns % DAY == 0 and ns >= 2 * DAY:
+        return f"{sign}{ns // DAY}d"
     out = []
-    for unit in ("y", "w", "d", "h", "m", "s", "ms"):
+    for unit in ("h", "m", "s", "ms"):
         size = _PROM_UNITS[unit]
         if ns >= size:
             out.append(f"{ns // size}{unit}")

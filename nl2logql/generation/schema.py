@@ -1,0 +1,163 @@
+"""What the model is told about the data: label names, their values, a few sample lines.
+
+Read from any :class:`~nl2logql.engine.backend.Backend` (the embedded store or a Loki), kept
+within a character budget. Values the question names (``openssh-eu-west``) always stay;
+other values are ranked by how many streams carry them. The sample lines come from the
+stream the question most likely concerns, so the model sees the log format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nl2logql.engine.backend import Backend
+from nl2logql.logql.parser import quote
+
+# Labels that usually name the application; the first one present picks the sample stream.
+PRIMARY_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
+SAMPLE_LINE_CHARS = 120
+SAMPLE_FETCH_FACTOR = 20  # fetch more lines than shown, to show lines of different shapes
+# Ways to shrink the text when over budget: (values shown per label, sample lines).
+_SHRINK_STEPS = ((None, None), (10, None), (10, 1), (5, 1), (3, 0), (0, 0))
+
+
+def mentioned(text: str, question: str) -> bool:
+    """Whether ``text`` appears in ``question`` as a whole name (``openssh`` is not
+    mentioned by ``openssh-eu-west``), ignoring case."""
+    if not text or not question:
+        return False
+    pattern = rf"(?<![\w.-]){re.escape(text.lower())}(?![\w-])"
+    return re.search(pattern, question.lower()) is not None
+
+
+def _shape(line: str) -> str:
+    """A line with its digits and hex ids masked: lines of one shape show one format."""
+    return re.sub(r"[0-9a-f]{6,}|\d+", "#", line)
+
+
+@dataclass
+class SchemaContext:
+    """Labels, values and sample lines; :meth:`render` makes the prompt's schema section."""
+
+    labels: dict[str, list[str]]
+    total_values: dict[str, int] = field(default_factory=dict)  # before the cut to max_values
+    mentioned: dict[str, list[str]] = field(default_factory=dict)
+    sample_selector: str = ""
+    sample_labels: list[str] = field(default_factory=list)  # label names on those streams
+    sample_lines: list[str] = field(default_factory=list)
+    budget_chars: int = 2500
+
+    @classmethod
+    def from_backend(cls, backend: Backend, question: str | None = None, *,
+                     max_labels: int = 20, max_values: int = 30, sample_lines: int = 3,
+                     budget_chars: int = 2500) -> SchemaContext:
+        question = question or ""
+        names = [name for name in backend.labels() if not name.startswith("__")]
+        # Labels the question names come first when there are too many to show.
+        names = sorted(names, key=lambda name: not mentioned(name, question))[:max_labels]
+        labels, totals, named = {}, {}, {}
+        for name in sorted(names):
+            values = backend.label_values(name)
+            totals[name] = len(values)
+            named[name] = [value for value in values if mentioned(value, question)]
+            if len(values) > max_values:
+                values = _top_values(backend, name, values, named[name], max_values)
+            labels[name] = values
+        selector = _sample_selector(backend, labels, named)
+        stream_labels = (sorted({name for series in backend.series([selector]) for name in series
+                                 if not name.startswith("__")}) if selector else [])
+        lines = _sample_lines(backend, selector, sample_lines) if selector else []
+        return cls(labels=labels, total_values=totals, mentioned=named,
+                   sample_selector=selector, sample_labels=stream_labels, sample_lines=lines,
+                   budget_chars=budget_chars)
+
+    def render(self, budget_chars: int | None = None) -> str:
+        """Compact text within the budget: values are cut first (the named ones stay),
+        then sample lines, then the text itself at a line boundary."""
+        budget = self.budget_chars if budget_chars is None else budget_chars
+        text = ""
+        for values_cap, lines_cap in _SHRINK_STEPS:
+            text = self._compose(values_cap, lines_cap)
+            if len(text) <= budget:
+                return text
+        cut = text[:budget]
+        return cut[:cut.rfind("\n")] if "\n" in cut else ""
+
+    def _compose(self, values_cap: int | None, lines_cap: int | None) -> str:
+        out = ["Labels and their values:"]
+        for name, values in self.labels.items():
+            named = self.mentioned.get(name, [])
+            shown = values if values_cap is None else _keep(values, named, values_cap)
+            hidden = self.total_values.get(name, len(values)) - len(shown)
+            more = f" (+{hidden} more)" if hidden > 0 else ""
+            out.append(f"{name}: {', '.join(shown)}{more}" if shown or more else name)
+        if self.sample_labels:
+            # Which labels go together: e.g. only OpenSSH streams carry `hostname`.
+            out.append(f"Streams {self.sample_selector} carry: {', '.join(self.sample_labels)}")
+        lines = self.sample_lines if lines_cap is None else self.sample_lines[:lines_cap]
+        if lines:
+            out.append(f"Sample lines of {self.sample_selector}:")
+            out.extend(lines)
+        return "\n".join(out)
+
+
+def _keep(values: list[str], named: list[str], cap: int) -> list[str]:
+    """The named values plus the first ``cap`` others, in their original order."""
+    keep = set(named) | set([v for v in values if v not in named][:cap])
+    return [value for value in values if value in keep]
+
+
+def _stream_counts(backend: Backend, name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for labels in backend.series([f"{{{name}=~\".+\"}}"]):
+        if name in labels:
+            counts[labels[name]] = counts.get(labels[name], 0) + 1
+    return counts
+
+
+def _top_values(backend: Backend, name: str, values: list[str], named: list[str],
+                limit: int) -> list[str]:
+    """The values on the most streams (ties alphabetical), plus every named one; sorted."""
+    counts = _stream_counts(backend, name)
+    ranked = sorted(values, key=lambda value: (-counts.get(value, 0), value))
+    return sorted(set(ranked[:limit]) | set(named))
+
+
+def _sample_selector(backend: Backend, labels: dict[str, list[str]],
+                     named: dict[str, list[str]]) -> str:
+    """The stream the question most likely concerns: a named value of the application-like
+    label, else any named value, else the application value on the most streams."""
+    primary = next((name for name in PRIMARY_LABELS if name in labels), None)
+    candidates = ([primary] if primary else []) + [name for name in labels if name != primary]
+    for name in candidates:
+        if named.get(name):
+            return f"{{{name}={quote(named[name][0])}}}"
+    name = primary or next(iter(labels), None)
+    if name is None:
+        return ""
+    counts = _stream_counts(backend, name)
+    if not counts:
+        return ""
+    largest = min(counts, key=lambda value: (-counts[value], value))
+    return f"{{{name}={quote(largest)}}}"
+
+
+def _sample_lines(backend: Backend, selector: str, count: int) -> list[str]:
+    """Up to ``count`` recent lines of different shapes, each cut to a short length."""
+    if count <= 0:
+        return []
+    data = backend.query_range(selector, limit=count * SAMPLE_FETCH_FACTOR)
+    entries = sorted((entry for stream in data.get("result", []) for entry in stream["values"]),
+                     key=lambda entry: entry[0], reverse=True)
+    lines, shapes = [], set()
+    for _, line in entries:
+        line = " ".join(line.split())
+        if not line or _shape(line) in shapes:
+            continue
+        shapes.add(_shape(line))
+        lines.append(line if len(line) <= SAMPLE_LINE_CHARS
+                     else line[:SAMPLE_LINE_CHARS - 1] + "…")
+        if len(lines) == count:
+            break
+    return lines
