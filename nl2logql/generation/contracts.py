@@ -1,0 +1,41 @@
+"""The small interfaces between the generation modules (so each can be built and tested
+alone): what a model returns, and what a decoding constraint offers a decode loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class Completion:
+    """One candidate from a model. ``finished`` is False when the token budget cut it off
+    (such a text is never returned as a valid query)."""
+
+    text: str
+    finished: bool = True
+    tokens: int = 0
+    logprob: float | None = None  # sum of the chosen tokens' log-probabilities, if known
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: "prefill", "decode", ...
+
+
+class ConstraintState(Protocol):
+    """Where one sequence stands in the grammar (one per candidate being decoded)."""
+
+    def allowed(self) -> "torch.Tensor":  # noqa: F821
+        """Bool tensor over the tokenizer's vocabulary: True where a token keeps the text
+        inside the grammar (end-of-sequence included once the text is complete)."""
+
+    def advance(self, token_id: int) -> None:
+        """Record the chosen token."""
+
+    @property
+    def done(self) -> bool:
+        """True once the sequence must stop (end-of-sequence consumed, or nothing else fits)."""
+
+
+class Constraint(Protocol):
+    """A grammar compiled for one tokenizer; cheap to start many sequences from."""
+
+    def start(self) -> ConstraintState:
+        ...
