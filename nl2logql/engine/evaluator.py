@@ -11,7 +11,12 @@ semantics and returns Loki's HTTP API ``data`` objects (``streams``, ``vector``,
 
 Line filters that come before anything rewriting the line run first, over a whole
 stream at a time (:mod:`nl2logql.engine.filters`); the rest of the pipeline runs per
-line with the stages of :mod:`nl2logql.engine.stages`.
+line with the stages of :mod:`nl2logql.engine.stages`, except that a leading ``regexp``
+runs over all the surviving lines at once (``RegexpParser.process_many``), and a range
+aggregation over ``selector |= ... | regexp ... [| unwrap x]`` keys its samples straight
+from the captured values, without a per-line label builder (``_BatchExtract``). As in
+Loki, a ``sum`` over ``count_over_time``/``rate``/``bytes_*``/``sum_over_time`` pushes
+its grouping down into the sample extraction.
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ from nl2logql.engine import aggregations as agg
 from nl2logql.engine import stages as st
 from nl2logql.engine.backend import Data
 from nl2logql.engine.filters import CONVERSIONS, LineTest, block_for, label_test
-from nl2logql.engine.labels import ERROR_LABEL, PRESERVE_ERROR_LABEL, LabelsBuilder
+from nl2logql.engine.labels import (
+    ERROR_DETAILS_LABEL,
+    ERROR_LABEL,
+    PRESERVE_ERROR_LABEL,
+    LabelsBuilder,
+)
 from nl2logql.engine.store import LabelKey, LogStore, Stream, label_key
 from nl2logql.errors import ExecutionError
 from nl2logql.logql import ast
@@ -164,7 +174,26 @@ class Pipeline:
             return
         lbs = LabelsBuilder(stream.labels)
         stages = [s.process for s in self.stages]
-        for k in indices.tolist():
+        positions = indices.tolist()
+        batch = self.batch_parser()
+        if batch is not None:
+            # The first stage is a parser with a batch form: run it over every line at
+            # once, then replay its result into each line's builder.
+            apply = batch.apply
+            rest = stages[1:]
+            parsed = batch.process_many([lines[k] for k in positions])
+            for k, values in zip(positions, parsed):
+                ts, line = int(ts_all[k]), lines[k]
+                lbs.reset(metadata[k] if metadata is not None else None)
+                apply(values, lbs)
+                for process in rest:
+                    line, keep = process(ts, line, lbs)
+                    if not keep:
+                        break
+                else:
+                    yield Entry(ts, line, lbs)
+            return
+        for k in positions:
             ts, line = int(ts_all[k]), lines[k]
             lbs.reset(metadata[k] if metadata is not None else None)
             for process in stages:
@@ -173,6 +202,11 @@ class Pipeline:
                     break
             else:
                 yield Entry(ts, line, lbs)
+
+    def batch_parser(self) -> st.RegexpParser | None:
+        """The first per-line stage when it can run over many lines at once."""
+        first = self.stages[0] if self.stages else None
+        return first if isinstance(first, st.RegexpParser) else None
 
 
 def _entry_key(stream: Stream, entry: Entry) -> LabelKey:
@@ -326,7 +360,15 @@ class Evaluator:
         if isinstance(expr, ast.RangeAggregation):
             return self._range_aggregation(expr, steps)
         if isinstance(expr, ast.VectorAggregation):
-            inner = self._vectors(expr.expr, steps)
+            inner_expr = expr.expr
+            if (expr.op == "sum" and isinstance(inner_expr, ast.RangeAggregation)
+                    and inner_expr.op in _PUSHABLE and inner_expr.grouping is None):
+                # Loki's canInjectVectorGrouping: the samples are grouped by the sum's
+                # labels as they are extracted (the sums are the same, the series fewer).
+                inner = self._range_aggregation(inner_expr, steps,
+                                                push=expr.grouping or ast.Grouping())
+            else:
+                inner = self._vectors(expr.expr, steps)
             return [dict(agg.vector_aggregate(expr.op, v, expr.grouping or ast.Grouping(),
                                               expr.param)) for v in inner]
         if isinstance(expr, ast.BinaryOp):
@@ -358,12 +400,14 @@ class Evaluator:
         return [agg.vector_binary(expr.op, lv, rv, expr.matching, expr.bool)
                 for lv, rv in zip(left, right)]
 
-    def _range_aggregation(self, expr: ast.RangeAggregation, steps: list[int]
-                           ) -> list[agg.Vector]:
+    def _range_aggregation(self, expr: ast.RangeAggregation, steps: list[int],
+                           push: ast.Grouping | None = None) -> list[agg.Vector]:
+        """One vector per step; ``push``: an enclosing ``sum``'s grouping, applied to
+        each sample's labels as it is extracted (Loki's grouping push-down)."""
         log_range = expr.range
         lo = steps[0] - log_range.offset - log_range.range  # exclusive
         hi = steps[-1] - log_range.offset  # inclusive
-        series = self._samples(expr, lo, hi)
+        series = self._samples(expr, lo, hi, push)
         function = agg.range_function(expr)
         absent = _absent_labels(log_range.query.selector) if expr.op == "absent_over_time" \
             else None
@@ -382,15 +426,23 @@ class Evaluator:
             results.append(vector)
         return results
 
-    def _samples(self, expr: ast.RangeAggregation, lo: int, hi: int
+    def _samples(self, expr: ast.RangeAggregation, lo: int, hi: int,
+                 push: ast.Grouping | None = None
                  ) -> dict[LabelKey, tuple[np.ndarray, np.ndarray]]:
         """Each series' samples in ``(lo, hi]``: sorted timestamps and their values."""
         log_range = expr.range
         pipeline = Pipeline(log_range.query.stages)
-        extract = _extractor(expr)
+        grouping = expr.grouping if expr.grouping is not None else push
+        extract = _extractor(expr, grouping)
         count_only = log_range.unwrap is None and expr.op not in ("bytes_over_time",
                                                                   "bytes_rate")
-        chunks: dict[LabelKey, list[np.ndarray]] = {}  # whole-stream timestamp arrays
+        if log_range.unwrap is not None:  # the unwrapped label never keys a series
+            project = _projector(grouping or ast.Grouping(without=True), log_range.unwrap)
+        else:
+            project = _projector(grouping, None) if grouping is not None else None
+        batch = _BatchExtract.make(expr, pipeline, project, extract)
+        # whole-stream arrays: timestamps and values (None: all 1)
+        chunks: dict[LabelKey, list[tuple[np.ndarray, np.ndarray | None]]] = {}
         points: dict[LabelKey, tuple[list[int], list[float]]] = {}  # per-line samples
         for stream in self.store.select(log_range.query.selector.matchers,
                                         start=lo + 1, end=hi + 1):
@@ -398,7 +450,10 @@ class Evaluator:
             indices = pipeline.candidates(stream, i, j)
             if count_only and not pipeline.stages and stream.metadata is None:
                 # Nothing per line: the samples are the surviving timestamps, value 1.
-                chunks.setdefault(stream.key, []).append(stream.timestamps[indices])
+                key = stream.key if project is None else project(stream.labels)
+                chunks.setdefault(key, []).append((stream.timestamps[indices], None))
+                continue
+            if batch is not None and batch.run(stream, indices, chunks):
                 continue
             for entry in pipeline.run(stream, indices):
                 sample = extract(stream, entry)
@@ -408,40 +463,84 @@ class Evaluator:
                     value_list.append(sample[1])
         series = {}
         for key in chunks.keys() | points.keys():
-            ts_parts = list(chunks.get(key, ()))
-            value_parts = [np.ones(len(part)) for part in ts_parts]
+            parts = chunks.get(key, [])
+            ts_parts = [part[0] for part in parts]
+            value_parts = [np.ones(len(t)) if v is None else v for t, v in parts]
             if key in points:
                 ts_parts.append(np.array(points[key][0], np.int64))
                 value_parts.append(np.array(points[key][1], float))
             ts, values = np.concatenate(ts_parts), np.concatenate(value_parts)
-            if len(ts_parts) > 1 and np.any(ts[1:] < ts[:-1]):
+            # Several streams can feed one series (parsed labels, keep/drop, grouping).
+            if len(ts) > 1 and np.any(ts[1:] < ts[:-1]):
                 order = np.argsort(ts, kind="stable")
                 ts, values = ts[order], values[order]
             series[key] = (ts, values)
         return series
 
 
+_PUSHABLE = ("bytes_over_time", "bytes_rate", "sum_over_time", "rate", "count_over_time")
+
+
 # ---- sample extraction -------------------------------------------------------------------
 
 Extract = Callable[[Stream, Entry], "tuple[LabelKey, float] | None"]
+Project = Callable[[dict], LabelKey]
 
 
-def _extractor(expr: ast.RangeAggregation) -> Extract:
-    """How one pipeline entry becomes a sample: its series key and value (or None)."""
+def _projector(grouping: ast.Grouping, unwrap: ast.Unwrap | None) -> Project:
+    """A sample's series key under ``grouping`` (for labels without ``__error__``):
+    ``by`` keeps those labels; ``without`` (or no labels at all with an unwrap) drops
+    them, and with an unwrap the unwrapped label too, as Loki's extractors do."""
+    if not grouping.without and (grouping.labels or unwrap is None):
+        names = sorted(set(grouping.labels))
+
+        def keep(labels: dict) -> LabelKey:
+            return tuple([(n, labels[n]) for n in names if labels.get(n)])
+        return keep
+    drop = set(grouping.labels)
+    if unwrap is not None:
+        drop.add(unwrap.label)
+    if not grouping.without and unwrap is not None:
+        return lambda labels: ()  # by (): Loki's noLabels
+
+    def without(labels: dict) -> LabelKey:
+        return label_key({k: v for k, v in labels.items() if k not in drop})
+    return without
+
+
+def _extractor(expr: ast.RangeAggregation, grouping: ast.Grouping | None = None) -> Extract:
+    """How one pipeline entry becomes a sample: its series key and value (or None).
+
+    ``grouping``: the range aggregation's own, or the one pushed down from a ``sum``."""
     unwrap = expr.range.unwrap
     if unwrap is None:
+        if grouping is None:
+            key_of = _entry_key
+        else:
+            project = _projector(grouping, None)
+            cache: list = [None, ()]
+
+            def key_of(stream: Stream, entry: Entry) -> LabelKey:
+                lbs = entry.lbs
+                if lbs is None or not lbs.changed:
+                    if cache[0] is not stream:
+                        cache[0], cache[1] = stream, project(stream.labels)
+                    return cache[1]
+                if lbs.has_err:
+                    return label_key(lbs.labels())  # errors keep every label, so they show
+                return project(lbs.labels())
         if expr.op in ("bytes_over_time", "bytes_rate"):
             def line_bytes(stream: Stream, entry: Entry):
                 line = entry.line
                 size = len(line) if line.isascii() else len(line.encode("utf-8"))
-                return _entry_key(stream, entry), float(size)
+                return key_of(stream, entry), float(size)
             return line_bytes
-        return lambda stream, entry: (_entry_key(stream, entry), 1.0)
+        return lambda stream, entry: (key_of(stream, entry), 1.0)
 
     convert = CONVERSIONS[unwrap.conversion]
     post = [label_test(f) for f in unwrap.filters]
-    grouping = expr.grouping
     name = unwrap.label
+    project = _projector(grouping or ast.Grouping(without=True), unwrap)
 
     def unwrapped(stream: Stream, entry: Entry):
         lbs = entry.lbs
@@ -461,12 +560,139 @@ def _extractor(expr: ast.RangeAggregation) -> Extract:
         labels = lbs.labels()
         if lbs.has_err:
             return label_key(labels), value  # errors keep every label, so they show
-        if grouping is not None and not grouping.without:
-            keep = set(grouping.labels)
-            return label_key({k: v for k, v in labels.items() if k in keep}), value
-        drop = {name, *(grouping.labels if grouping is not None else ())}
-        return label_key({k: v for k, v in labels.items() if k not in drop}), value
+        return project(labels), value
     return unwrapped
+
+
+class _BatchExtract:
+    """Samples of the common shape ``selector |= ... | regexp ... [| unwrap x]`` without
+    a per-line builder: one RE2 pass per line on bytes, and a series key per distinct
+    tuple of captured values (the labels are the stream's plus the captures)."""
+
+    def __init__(self, parser: st.RegexpParser, project: Project | None,
+                 unwrap: ast.Unwrap | None, extract: Extract):
+        self.parser = parser
+        self.project = project
+        self.unwrap = unwrap
+        self.convert = CONVERSIONS[unwrap.conversion] if unwrap is not None else None
+        self.extract = extract
+
+    @classmethod
+    def make(cls, expr: ast.RangeAggregation, pipeline: Pipeline, project: Project | None,
+             extract: Extract) -> _BatchExtract | None:
+        parser = pipeline.batch_parser()
+        if parser is None or len(pipeline.stages) != 1:
+            return None
+        unwrap = expr.range.unwrap
+        if unwrap is None:
+            if expr.op in ("bytes_over_time", "bytes_rate"):
+                return None
+        elif unwrap.filters or unwrap.label in (ERROR_LABEL, ERROR_DETAILS_LABEL):
+            return None
+        return cls(parser, project, unwrap, extract)
+
+    def run(self, stream: Stream, indices: np.ndarray,
+            chunks: dict[LabelKey, list[tuple[np.ndarray, np.ndarray | None]]]) -> bool:
+        """Add the stream's samples to ``chunks``; False: not this stream (use the
+        per-line path)."""
+        if stream.metadata is not None:
+            return False
+        parser = self.parser
+        base = stream.labels
+        names = parser.label_names(base)
+        if any(n in (ERROR_LABEL, ERROR_DETAILS_LABEL) for n in names):
+            return False
+        project = self.project
+        positions = indices.tolist()
+        lines = stream.lines
+        parsed = parser.process_many([lines[k] for k in positions])
+
+        keys: list[LabelKey] = []
+        code_of_key: dict[LabelKey, int] = {}
+        cache: dict[tuple[str, ...] | None, int] = {}
+
+        def code_for(values: tuple[str, ...] | None) -> int:
+            labels = base
+            if values is not None:
+                labels = dict(base)
+                labels.update(zip(names, values))
+            key = label_key(labels) if project is None else project(labels)
+            code = code_of_key.get(key)
+            if code is None:
+                code = code_of_key[key] = len(keys)
+                keys.append(key)
+            cache[values] = code
+            return code
+
+        get = cache.get
+        codes: list[int] = []
+        if self.unwrap is None:
+            for values in parsed:
+                code = get(values)
+                codes.append(code_for(values) if code is None else code)
+            kept = indices
+            values_out = None
+        else:
+            name = self.unwrap.label
+            slot = max((n for n, label in enumerate(names) if label == name), default=-1)
+            constant = base.get(name)
+            convert = self.convert
+            kept_list: list[int] = []
+            numbers: list[float] = []
+            seen: dict[str, float] = {}  # text -> value: captured numbers repeat a lot
+            lbs = None
+            for k, values in zip(positions, parsed):
+                text = values[slot] if slot >= 0 and values is not None else constant
+                if not text:
+                    continue  # a line without the label gives no sample (Loki issue 6713)
+                number = seen.get(text)
+                if number is not None:
+                    code = get(values)
+                    codes.append(code_for(values) if code is None else code)
+                    kept_list.append(k)
+                    numbers.append(number)
+                    continue
+                try:
+                    number = seen[text] = convert(text)
+                except ValueError:
+                    # Rare: the error labels make this sample its own series; let the
+                    # per-line extractor build it.
+                    if lbs is None:
+                        lbs = LabelsBuilder(base)
+                    lbs.reset()
+                    parser.apply(values, lbs)
+                    key, number = self.extract(stream, Entry(int(stream.timestamps[k]),
+                                                             lines[k], lbs))
+                    code = code_of_key.get(key)
+                    if code is None:
+                        code = code_of_key[key] = len(keys)
+                        keys.append(key)
+                else:
+                    code = get(values)
+                    if code is None:
+                        code = code_for(values)
+                codes.append(code)
+                kept_list.append(k)
+                numbers.append(number)
+            kept = np.array(kept_list, dtype=np.int64)
+            values_out = np.array(numbers, dtype=float)
+        if not codes:
+            return True
+        ts = stream.timestamps[kept]
+        if len(keys) == 1:
+            chunks.setdefault(keys[0], []).append((ts, values_out))
+            return True
+        code_array = np.array(codes, dtype=np.int64)
+        order = np.argsort(code_array, kind="stable")  # stable: each series stays sorted
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(code_array, minlength=len(keys)))))
+        ts = ts[order]
+        if values_out is not None:
+            values_out = values_out[order]
+        for code, key in enumerate(keys):
+            a, b = int(bounds[code]), int(bounds[code + 1])
+            chunks.setdefault(key, []).append(
+                (ts[a:b], None if values_out is None else values_out[a:b]))
+        return True
 
 
 def _check_error(key: LabelKey) -> None:

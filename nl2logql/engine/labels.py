@@ -103,6 +103,20 @@ class LabelsBuilder:
         if self._deleted is not None:
             self._deleted.discard(name)
 
+    def set_parsed(self, names: tuple[str, ...], values: tuple[str, ...]) -> None:
+        """A parser's output: set each name unless a stage already set it for this line
+        (Loki 3's parser hints). Names must not be the error labels."""
+        added = self._added
+        if added is None:
+            self._added = dict(zip(names, values))
+            if self._deleted:
+                self._deleted.difference_update(names)
+            return
+        fresh = [(n, v) for n, v in zip(names, values) if n not in added]
+        added.update(fresh)
+        if self._deleted:
+            self._deleted.difference_update(n for n, _ in fresh)
+
     def delete(self, *names: str) -> None:
         for name in names:
             if name == ERROR_LABEL:

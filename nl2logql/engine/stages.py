@@ -759,7 +759,13 @@ class LogfmtExpressionParser:
 # ------------------------------------------------------------------------------------
 
 class RegexpParser:
-    """``| regexp "<RE2 with named groups>"``: each named group becomes a label."""
+    """``| regexp "<RE2 with named groups>"``: each named group becomes a label.
+
+    Matching runs on the line's UTF-8 bytes with a bytes-compiled copy of the pattern
+    (the same RE2 program: google-re2 compiles a ``str`` pattern as UTF-8 too), calling
+    RE2 directly: the wrapper's ``str`` path re-encodes the text and maps every offset
+    back to characters, which costs several times the match itself.
+    """
 
     def __init__(self, pattern: str) -> None:
         try:
@@ -778,18 +784,97 @@ class RegexpParser:
         if not names:
             raise ValueError("at least one named capture must be supplied")
         self.names = names
+        self._indices = tuple(names)
+        self._labels = tuple(sanitize_label_key(name, True) for name in names.values())
+        self._resolved: tuple[dict, tuple[str, ...], bool] | None = None
+        compiled = re2.compile(pattern.encode("utf-8"))
+        raw = getattr(compiled, "_regexp", None)
+        self._raw_match = getattr(raw, "Match", None) if raw is not None else None
+        if _UNANCHORED is None:
+            self._raw_match = None
+        self._bytes_regex = compiled
+
+    def label_names(self, base: dict[str, str]) -> tuple[str, ...]:
+        """The label each named group sets on a stream with labels ``base``."""
+        return self._resolve(base)[0]
+
+    def _resolve(self, base: dict[str, str]) -> tuple[tuple[str, ...], bool]:
+        cached = self._resolved
+        if cached is not None and cached[0] is base:
+            return cached[1], cached[2]
+        names = tuple(name + DUPLICATE_SUFFIX if name in base else name
+                      for name in self._labels)
+        plain = not any(name in (ERROR_LABEL, ERROR_DETAILS_LABEL) for name in names)
+        self._resolved = (base, names, plain)
+        return names, plain
+
+    def match(self, line: str) -> tuple[str, ...] | None:
+        """The named groups' values (unmatched groups: ``""``), ``None`` without a match."""
+        match = self._raw_match
+        if match is None:  # no raw RE2 object in this google-re2 version
+            m = self.regex.search(line)
+            return None if m is None else tuple(m.group(i) or "" for i in self._indices)
+        data = line.encode("utf-8")
+        spans = match(_UNANCHORED, data, 0, len(data))
+        if spans[0][0] < 0:
+            return None
+        # An unmatched group's span is (-1, -1): the slice [-1:-1] is empty, as wanted.
+        if len(data) == len(line):  # ASCII: byte offsets are character offsets
+            return tuple(line[spans[i][0]:spans[i][1]] for i in self._indices)
+        return tuple(data[spans[i][0]:spans[i][1]].decode("utf-8") for i in self._indices)
+
+    def process_many(self, lines: Sequence[str]) -> list[tuple[str, ...] | None]:
+        """:meth:`match` for each line (the batch form the evaluator uses)."""
+        match = self._raw_match
+        if match is None:
+            return [self.match(line) for line in lines]
+        indices = self._indices
+        out: list[tuple[str, ...] | None] = []
+        append = out.append
+        if len(indices) == 1:  # the common case, without the inner loop
+            index = indices[0]
+            for line in lines:
+                data = line.encode("utf-8")
+                spans = match(_UNANCHORED, data, 0, len(data))
+                if spans[0][0] < 0:
+                    append(None)
+                    continue
+                start, end = spans[index]
+                if len(data) == len(line):
+                    append((line[start:end],))
+                else:
+                    append((data[start:end].decode("utf-8"),))
+            return out
+        for line in lines:
+            data = line.encode("utf-8")
+            spans = match(_UNANCHORED, data, 0, len(data))
+            if spans[0][0] < 0:
+                append(None)
+            elif len(data) == len(line):
+                append(tuple([line[spans[i][0]:spans[i][1]] for i in indices]))
+            else:
+                append(tuple([data[spans[i][0]:spans[i][1]].decode("utf-8") for i in indices]))
+        return out
+
+    def apply(self, values: tuple[str, ...] | None, lbs: LabelsBuilder) -> None:
+        """Set the labels of one :meth:`match` result, as :meth:`process` does."""
+        if values is None:
+            return
+        names, plain = self._resolve(lbs.base)
+        if plain:
+            lbs.set_parsed(names, values)
+            return
+        skip = lbs.parsed_names()
+        for name, value in zip(names, values):
+            if name not in skip:
+                lbs.set(name, value)
 
     def process(self, ts: int, line: str, lbs: LabelsBuilder) -> tuple[str, bool]:
-        match = self.regex.search(line)
-        if match is None:
-            return line, True
-        skip = lbs.parsed_names()
-        for index, name in self.names.items():
-            name = _extracted_name(lbs, sanitize_label_key(name, True))
-            if name in skip:
-                continue
-            lbs.set(name, match.group(index) or "")
+        self.apply(self.match(line), lbs)
         return line, True
+
+
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 
 
 class PatternError(ValueError):
