@@ -5,6 +5,7 @@ pointing at the offending node."""
 from __future__ import annotations
 
 import functools
+import math
 
 import re2
 
@@ -130,7 +131,7 @@ class _Checker:
         if op in PARAM_VECTOR_OPS:
             if node.param is None:
                 self.fail(node, f"parameter required for operation {op}")
-            if node.param != int(node.param) or node.param <= 0:
+            if not _is_whole(node.param) or node.param <= 0:
                 self.fail(node, f"invalid parameter {op}({_number(node.param)},: "
                                 "must be a positive integer")
         elif node.param is not None:
@@ -194,4 +195,8 @@ def _literal_value(expr) -> float:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(value)
+    return str(int(value)) if _is_whole(value) else repr(value)
+
+
+def _is_whole(value: float) -> bool:
+    return math.isfinite(value) and value == int(value)
