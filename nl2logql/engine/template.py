@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 import re2
 
+from nl2logql.engine.goregexp import expand
 from nl2logql.errors import ExecutionError
 from nl2logql.logql.units import parse_go_duration, parse_bytes
 
@@ -745,51 +746,8 @@ def _compile_regex(pattern: str):
     return compiled
 
 
-def _expand_go_template(match, repl: str) -> str:
-    """Go's ``Regexp.Expand``: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``."""
-    out = []
-    i = 0
-    groupindex = match.re.groupindex
-    while i < len(repl):
-        ch = repl[i]
-        if ch != "$" or i + 1 >= len(repl):
-            out.append(ch)
-            i += 1
-            continue
-        nxt = repl[i + 1]
-        if nxt == "$":
-            out.append("$")
-            i += 2
-            continue
-        if nxt == "{":
-            end = repl.find("}", i + 2)
-            name = repl[i + 2:end] if end > 0 else ""
-            if end < 0 or not name or not all(c.isalnum() or c == "_" for c in name):
-                out.append(ch)
-                i += 1
-                continue
-            i = end + 1
-        else:
-            j = i + 1
-            while j < len(repl) and (repl[j].isalnum() or repl[j] == "_"):
-                j += 1
-            name = repl[i + 1:j]
-            if not name:
-                out.append(ch)
-                i += 1
-                continue
-            i = j
-        if name.isdigit():
-            idx = int(name)
-            value = match.group(idx) if idx <= match.re.groups else None
-        else:
-            value = match.group(name) if name in groupindex else None
-        out.append(value or "")
-    return "".join(out)
-
-
 def _regex_replace_all(regex: str, s: str, repl: str) -> str:
-    return _compile_regex(regex).sub(lambda m: _expand_go_template(m, repl), s)
+    return _compile_regex(regex).sub(lambda m: expand(repl, m), s)
 
 
 def _regex_replace_all_literal(regex: str, s: str, repl: str) -> str:

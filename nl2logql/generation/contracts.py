@@ -4,7 +4,10 @@ alone): what a model returns, and what a decoding constraint offers a decode loo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass
@@ -22,12 +25,16 @@ class Completion:
 class ConstraintState(Protocol):
     """Where one sequence stands in the grammar (one per candidate being decoded)."""
 
-    def allowed(self) -> "torch.Tensor":  # noqa: F821
+    def allowed(self) -> "torch.Tensor":
         """Bool tensor over the tokenizer's vocabulary: True where a token keeps the text
         inside the grammar (end-of-sequence included once the text is complete)."""
 
     def advance(self, token_id: int) -> None:
         """Record the chosen token."""
+
+    @property
+    def accepting(self) -> bool:
+        """True when the text so far is a complete query (it may still go on)."""
 
     @property
     def done(self) -> bool:

@@ -403,7 +403,7 @@ class LocalModel(Model):
 
     def _allowed(self, state) -> "torch.Tensor":
         mask = state.allowed()
-        if getattr(state, "accepting", False) and self.line_end_ids:
+        if state.accepting and self.line_end_ids:
             mask = mask.clone()
             mask[[i for i in self.line_end_ids if i < len(mask)]] = True
         return mask
@@ -479,6 +479,10 @@ class _ForcedTextState:
         if not self.allowed()[token_id]:
             raise ValueError(f"token {token_id} is not allowed here")
         self.position += 1
+
+    @property
+    def accepting(self) -> bool:
+        return self.position >= len(self.constraint.ids)
 
     @property
     def done(self) -> bool:
