@@ -1,0 +1,209 @@
+"""`nl2logql train` on the tiny random Gemma 3 (tests/tiny_model.py): seconds, not minutes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nl2logql.cli import main
+from nl2logql.datasets import load_split, template_key
+from nl2logql.generation.prompt import target
+from nl2logql.logql import validate
+from nl2logql.training import RecipeError, TrainConfig, Trainer, TrainingInterrupted
+from nl2logql.training.card import CARD_FILE, read_card
+from nl2logql.training.data import IGNORE, augment, encode
+from nl2logql.training.trainer import collate, latest_checkpoint, target_loss
+
+
+def tiny_config(model: Path, out: Path, **changes) -> TrainConfig:
+    # k=0 and a few pairs: the tiny tokenizer makes long prompts, and speed matters here.
+    base = dict(base_model=str(model), out=str(out), limit=4, k=0, epochs=2, lora_r=4,
+                learning_rate=5e-3, warmup_ratio=0.0, batch_tokens=2600, max_length=1300,
+                validation_every_epoch=False)
+    return TrainConfig(**{**base, **changes})
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NL2LOGQL_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_model_path, tmp_path_factory):
+    """One short run with validation on: (output folder, per-step losses)."""
+    folder = tmp_path_factory.mktemp("run")
+    losses = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NL2LOGQL_CACHE", str(folder / "cache"))
+        patch.setattr("nl2logql.training.trainer.VALIDATION_NEW_TOKENS", 8)  # a random model rambles
+        config = tiny_config(tiny_model_path, folder / "adapter", epochs=3, limit=2,
+                             validation_every_epoch=True, validation_size=2)
+        out = Trainer(config, progress=False, on_step=lambda info: losses.append(info.loss)).run()
+    return out, losses
+
+
+def test_a_few_steps_lower_the_loss(trained):
+    _, losses = trained
+    assert len(losses) >= 3
+    assert losses[-1] < losses[0] - 0.5
+
+
+def test_loss_is_on_the_query_tokens_only(tiny_model_path):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_path)
+    query = '{application="openssh"} |= "Failed password"'
+    row = encode(tokenizer, "### Question: failed logins?\n### LogQL:\n", query)
+    labelled = [t for t in row["labels"] if t != IGNORE]
+    prompt_length = row["labels"].index(labelled[0])
+    assert row["labels"][:prompt_length] == [IGNORE] * prompt_length
+    assert row["input_ids"][prompt_length:] == labelled
+    assert labelled[-1] == tokenizer.eos_token_id
+    assert tokenizer.decode(labelled[:-1]) == target(query)
+
+
+def test_sliced_head_loss_equals_the_full_loss(tiny_model_path):
+    """Logits at the target positions only give the same loss as the model's own."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_path)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    rows = [encode(tokenizer, "### Question: errors?\n### LogQL:\n", '{app="api"} |= "error"'),
+            encode(tokenizer, "### Question: how many?\n### LogQL:\n", 'count_over_time({app="x"}[5m])')]
+    batch = collate(rows, tokenizer.pad_token_id)
+    with torch.no_grad():
+        full = model(**batch).loss
+        ours = target_loss(model, batch)
+    assert torch.allclose(ours, full, atol=1e-5)
+
+
+def test_the_adapter_reloads_and_changes_outputs(trained, tiny_model_path):
+    import torch
+
+    from nl2logql.generation.models import LocalModel
+
+    out, _ = trained
+    assert sorted(p.name for p in out.iterdir()) == ["adapter_config.json", "adapter_model.safetensors", CARD_FILE]
+    plain = LocalModel(tiny_model_path, dtype=torch.float32, progress=False)
+    tuned = LocalModel(tiny_model_path, adapter=out, dtype=torch.float32, progress=False)
+    ids = torch.tensor([plain._encode("### Question: errors on openssh?\n### LogQL:\n")])
+    with torch.no_grad():
+        assert not torch.allclose(plain.model(ids).logits, tuned.model(ids).logits, atol=1e-3)
+
+
+def test_the_card_has_the_fields(trained):
+    out, _ = trained
+    card = read_card(out)
+    for key in ("base_model", "base_model_sha256", "split", "data_sha256", "recipe", "versions",
+                "git_commit", "validation", "license_note"):
+        assert key in card, key
+    assert card["split"] == "random" and len(card["base_model_sha256"]) == 64
+    assert card["versions"]["peft"] and "Gemma Terms of Use" in card["license_note"]
+    assert [v["epoch"] for v in card["validation"]] == [1, 2, 3]
+    assert 0 <= card["validation"][-1]["validity"] <= 1
+    assert TrainConfig.from_dict(card["recipe"]).epochs == 3
+
+
+def test_interrupt_then_resume_continues_the_same_run(tiny_model_path, tmp_path):
+    """Ctrl-C keeps the last checkpoint and writes no output; --resume then replays the
+    uninterrupted run: same step numbers, same batches, same losses."""
+    def run(out, resume=False, stop_at=None):
+        steps = []
+
+        def record(info):
+            steps.append((info.step, info.ids, round(info.loss, 4)))
+            if info.step == stop_at:
+                raise KeyboardInterrupt
+
+        config = tiny_config(tiny_model_path, out, limit=3, batch_tokens=1300, save_every_steps=1)
+        Trainer(config, resume=resume, progress=False, on_step=record).run()
+        return steps
+
+    straight = run(tmp_path / "straight")
+    with pytest.raises(TrainingInterrupted, match="interrupted at step 3: the last checkpoint \\(step-2\\)"):
+        run(tmp_path / "cut", stop_at=3)
+    assert latest_checkpoint(tmp_path / "cut").name == "step-2"
+    assert not (tmp_path / "cut").exists()
+    assert not list(tmp_path.glob(".*tmp-*")) and not list((tmp_path / "cut.checkpoints").glob(".*"))
+    resumed = run(tmp_path / "cut", resume=True)
+    assert [s[:2] for s in resumed] == [s[:2] for s in straight[2:]]
+    assert [s[2] for s in resumed] == pytest.approx([s[2] for s in straight[2:]], abs=1e-3)
+    assert read_card(tmp_path / "cut")["steps"] == straight[-1][0]
+
+
+def test_augmented_pairs_are_consistent_and_valid():
+    split = load_split("random")
+    held_out = {template_key(p.question) for p in split.test + split.exec_test + split.validation}
+    variants = augment(split.train[:80], held_out, random.Random(0))
+    assert len(variants) > 10
+    originals = {p.id: p for p in split.train}
+    for variant in variants:
+        source = originals[variant.id.split("~")[0]]
+        assert variant.question != source.question
+        assert validate(variant.logql) is None
+        assert template_key(variant.question) not in held_out
+        for value in set(__import__("re").findall(r'application="([^"]+)"', variant.logql)):
+            if value not in source.logql:  # a swapped name is swapped in the question too
+                assert value.lower() in variant.question.lower()
+
+
+# ---- the recipe -------------------------------------------------------------------------
+
+
+def test_the_recipe_round_trips(tmp_path):
+    config = TrainConfig(lora_r=8, target_modules=["q_proj", "v_proj"], augment=True)
+    for name in ("recipe.yaml", "recipe.json"):
+        config.save(tmp_path / name)
+        assert TrainConfig.from_file(tmp_path / name) == config
+    assert all(TrainConfig.help(name) for name in config.to_dict())
+
+
+def test_shipped_recipes_load():
+    for path in sorted((Path(__file__).resolve().parents[1] / "training").glob("*.yaml")):
+        TrainConfig.from_file(path)
+
+
+def test_bad_recipe_values_name_the_value():
+    with pytest.raises(RecipeError, match="lora_r=0"):
+        TrainConfig(lora_r=0)
+    with pytest.raises(RecipeError, match="split='nope'"):
+        TrainConfig(split="nope")
+    with pytest.raises(RecipeError, match="unknown recipe key 'lora_rank' .*known: .*lora_r"):
+        TrainConfig.from_dict({"lora_rank": 8})
+
+
+# ---- one-line errors at the command line ------------------------------------------------
+
+
+def one_line_error(*args: str) -> str:
+    result = CliRunner().invoke(main, ["train", *args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_cli_malformed_data_file(tiny_model_path, tmp_path):
+    data = tmp_path / "pairs.jsonl"
+    data.write_text('{"question": "errors?", "logql": "{app=\\"x\\"}"}\nnot json\n')
+    line = one_line_error("--base-model", str(tiny_model_path), "--data", str(data),
+                          "--out", str(tmp_path / "out"))
+    assert "pairs.jsonl:2: not JSON" in line
+
+
+def test_cli_unknown_recipe_key(tmp_path):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("epochs: 2\nlora_rank: 8\n")
+    line = one_line_error("--recipe", str(recipe))
+    assert "unknown recipe key 'lora_rank'" in line and "lora_r" in line
+
+
+def test_cli_missing_base_model(tmp_path):
+    line = one_line_error("--base-model", str(tmp_path / "no-such-model"), "--out", str(tmp_path / "out"))
+    assert "no model at" in line
+    assert not (tmp_path / "out").exists()
