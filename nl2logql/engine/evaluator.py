@@ -29,7 +29,7 @@ import numpy as np
 from nl2logql.engine import aggregations as agg
 from nl2logql.engine import stages as st
 from nl2logql.engine.backend import Data
-from nl2logql.engine.filters import CONVERSIONS, LineTest, block_for, label_test
+from nl2logql.engine.filters import CONVERSIONS, LineTest, block_for, label_test, runtime_regex
 from nl2logql.engine.labels import (
     ERROR_DETAILS_LABEL,
     ERROR_LABEL,
@@ -39,7 +39,6 @@ from nl2logql.engine.labels import (
 from nl2logql.engine.store import LabelKey, LogStore, Stream, label_key
 from nl2logql.errors import ExecutionError
 from nl2logql.logql import ast
-from nl2logql.logql.checks import compile_regex
 from nl2logql.logql.parser import parse
 from nl2logql.logql.units import SECOND
 
@@ -374,7 +373,7 @@ class Evaluator:
         if isinstance(expr, ast.BinaryOp):
             return self._binary(expr, steps)
         if isinstance(expr, ast.LabelReplace):
-            regex = _compile(f"(?s:{expr.regex})", anchored=True)
+            regex = runtime_regex(expr.regex, anchored=True)
             return [agg.label_replace(v, expr, regex) for v in self._vectors(expr.expr, steps)]
         if isinstance(expr, ast.LogQuery):
             raise ExecutionError("a log query cannot be used where a metric query is expected")
@@ -722,13 +721,6 @@ def _absent_labels(selector: ast.Selector) -> LabelKey:
 
 def _parse(logql: str | ast.Expr) -> ast.Expr:
     return parse(logql) if isinstance(logql, str) else logql
-
-
-def _compile(pattern: str, anchored: bool = False):
-    try:
-        return compile_regex(pattern, anchored)
-    except ValueError as error:
-        raise ExecutionError(f"invalid regexp {pattern!r}: {error}") from None
 
 
 def _fresh(base: LabelsBuilder) -> LabelsBuilder:

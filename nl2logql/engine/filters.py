@@ -22,20 +22,20 @@ import re2
 
 from nl2logql.engine.labels import ERROR_DETAILS_LABEL, ERROR_LABEL, LabelsBuilder
 from nl2logql.engine.stages import ERR_LABEL_FILTER, pattern_matches
+from nl2logql.engine.store import matcher_predicate
 from nl2logql.errors import ExecutionError
 from nl2logql.logql import ast
-from nl2logql.logql.checks import compile_regex
+from nl2logql.logql.checks import QUIET_RE2, compile_regex
 from nl2logql.logql.units import parse_bytes, parse_go_duration
 
 LabelTest = Callable[[LabelsBuilder], bool]
 
-_QUIET = re2.Options()
-_QUIET.log_errors = False  # RE2 would print every bad pattern to stderr
 
 
 # ---- line filters ------------------------------------------------------------------------
 
-def _regex(pattern: str, anchored: bool = False):
+def runtime_regex(pattern: str, anchored: bool = False):
+    """A regexp met while running a query; a bad one fails the query in one line."""
     try:
         return compile_regex(pattern, anchored)
     except ValueError as error:
@@ -56,7 +56,7 @@ class LineTest:
             elif kind == "=":
                 self.terms.append(("contains", term.value, None))
             elif kind == "~":
-                self.terms.append(("regex", term.value, _regex(term.value)))
+                self.terms.append(("regex", term.value, runtime_regex(term.value)))
             else:
                 self.terms.append(("pattern", term.value, None))
 
@@ -153,7 +153,7 @@ class Block:
 
 @functools.lru_cache(maxsize=256)
 def _bytes_regex(pattern: str):
-    return re2.compile(pattern.encode("ascii"), options=_QUIET)
+    return re2.compile(pattern.encode("ascii"), options=QUIET_RE2)
 
 
 _BLOCKS: OrderedDict[int, tuple[Sequence[str], Block | None]] = OrderedDict()
@@ -319,19 +319,8 @@ def label_test(expr: ast.LabelFilterExpr) -> LabelTest:
 
 
 def _string_test(matcher: ast.Matcher) -> LabelTest:
-    name, op, value = matcher.name, matcher.op, matcher.value
-    if op == "=":
-        check = value.__eq__
-    elif op == "!=":
-        check = value.__ne__
-    else:
-        regex = _regex(f"(?s:{value})", anchored=True)
-        if op == "=~":
-            def check(v: str) -> bool:
-                return regex.match(v) is not None
-        else:
-            def check(v: str) -> bool:
-                return regex.match(v) is None
+    name = matcher.name
+    check = matcher_predicate(matcher)
 
     def test(lbs: LabelsBuilder) -> bool:
         # Unlike typed filters, string filters look at a line even when it has an error.

@@ -35,7 +35,9 @@ from nl2logql.engine.labels import (
     PRESERVE_ERROR_LABEL,
     LabelsBuilder,
 )
+from nl2logql.engine.store import LabelMatcher  # noqa: F401 (drop/keep items)
 from nl2logql.engine.template import Template, TemplateExecError
+from nl2logql.logql.checks import is_label_name
 
 # Values of __error__, exactly as Loki writes them.
 ERR_JSON = "JSONParserErr"
@@ -46,15 +48,10 @@ ERR_TEMPLATE_FORMAT = "TemplateFormatErr"
 
 PACKED_ENTRY_KEY = "_entry"
 
-_LABEL_NAME = re2.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 class Stage(Protocol):
     def process(self, ts: int, line: str, lbs: LabelsBuilder) -> tuple[str, bool]: ...
-
-
-def is_valid_label_name(name: str) -> bool:
-    return bool(_LABEL_NAME.match(name))
 
 
 def _is_name_char(ch: str) -> bool:
@@ -462,7 +459,7 @@ def _seek_index(data: str, i: int, index: int) -> int:
 def _check_params(params: Iterable[tuple[str, str]] | dict) -> list[tuple[str, str]]:
     pairs = list(params.items()) if isinstance(params, dict) else [tuple(p) for p in params]
     for label, _ in pairs:
-        if not is_valid_label_name(label):
+        if not is_label_name(label):
             raise ValueError(f"invalid extracted label name '{label}'")
     return pairs
 
@@ -776,7 +773,7 @@ class RegexpParser:
             raise ValueError("at least one named capture must be supplied")
         names: dict[int, str] = {}
         for name, index in sorted(self.regex.groupindex.items(), key=lambda kv: kv[1]):
-            if not is_valid_label_name(name):
+            if not is_label_name(name):
                 raise ValueError(f"invalid extracted label name '{name}'")
             names[index] = name
         if len(set(names.values())) != len(names):  # RE2 itself refuses most duplicates
@@ -1013,7 +1010,7 @@ class PatternParser:
     def __init__(self, pattern: str) -> None:
         self.matcher = PatternMatcher(pattern)
         for name in self.matcher.names:
-            if not is_valid_label_name(name):
+            if not is_label_name(name):
                 raise ValueError(f"invalid capture label name '{name}'")
 
     def process(self, ts: int, line: str, lbs: LabelsBuilder) -> tuple[str, bool]:
@@ -1151,34 +1148,6 @@ class LabelsFormatter:
 # ------------------------------------------------------------------------------------
 # drop, keep, decolorize
 # ------------------------------------------------------------------------------------
-
-class LabelMatcher:
-    """A Prometheus label matcher: ``=``, ``!=``, ``=~``, ``!~`` (regexes fully anchored)."""
-
-    __slots__ = ("name", "op", "value", "_regex")
-
-    def __init__(self, name: str, op: str, value: str) -> None:
-        if op not in ("=", "!=", "=~", "!~"):
-            raise ValueError(f"unknown matcher operator {op!r}")
-        self.name, self.op, self.value = name, op, value
-        self._regex = None
-        if op in ("=~", "!~"):
-            try:
-                self._regex = re2.compile(f"^(?s:{value})$")
-            except re2.error as err:
-                raise ValueError(f"error parsing regexp: {err}") from None
-
-    def matches(self, value: str) -> bool:
-        if self.op == "=":
-            return value == self.value
-        if self.op == "!=":
-            return value != self.value
-        hit = self._regex.match(value) is not None
-        return hit if self.op == "=~" else not hit
-
-    def __repr__(self) -> str:
-        return f"{self.name}{self.op}{json.dumps(self.value)}"
-
 
 LabelSpec = Union[str, LabelMatcher]
 

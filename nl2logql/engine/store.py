@@ -20,10 +20,10 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
-import re2
 
 from nl2logql.engine.backend import Backend, Data
 from nl2logql.errors import LogQLSemanticError
+from nl2logql.logql.checks import compile_regex
 from nl2logql.logql.units import DAY, SECOND
 from nl2logql.timeutil import now_ns
 
@@ -48,6 +48,9 @@ class LabelMatcher:
     name: str
     op: str
     value: str
+
+    def matches(self, value: str) -> bool:
+        return value_test(self.op, self.value)(value)
 
 
 def label_key(labels: Mapping[str, str] | Iterable[tuple[str, str]]) -> LabelKey:
@@ -166,28 +169,29 @@ class StoreStats:
     bytes: int
 
 
-@lru_cache(maxsize=1024)
-def _anchored(pattern: str):
-    # Prometheus/Loki label regexes match the whole value, and "." matches newlines.
+@lru_cache(maxsize=4096)
+def value_test(op: str, value: str) -> Callable[[str], bool]:
+    """One label-value test (``=``, ``!=``, ``=~``, ``!~``); regexes match the whole value
+    with "." matching newlines, as in Prometheus. Shared by selectors, label filters and
+    drop/keep. A bad regexp raises :class:`LogQLSemanticError`."""
+    if op == "=":
+        return value.__eq__
+    if op == "!=":
+        return value.__ne__
+    if op not in ("=~", "!~"):
+        raise ValueError(f"unknown label matcher operator {op!r}")
     try:
-        return re2.compile(f"^(?s:{pattern})$")
-    except re2.error as error:
-        raise LogQLSemanticError(f"invalid regex {pattern!r} in label matcher: {error}") from None
+        regex = compile_regex(value, anchored=True)
+    except ValueError as error:
+        raise LogQLSemanticError(f"invalid regex {value!r} in label matcher: {error}") from None
+    if op == "=~":
+        return lambda v: regex.match(v) is not None
+    return lambda v: regex.match(v) is None
 
 
 def matcher_predicate(matcher: Matcher) -> Callable[[str], bool]:
     """A test for one label value; a missing label is the empty string."""
-    op, value = matcher.op, matcher.value
-    if op == "=":
-        return lambda v: v == value
-    if op == "!=":
-        return lambda v: v != value
-    if op in ("=~", "!~"):
-        regex = _anchored(value)
-        if op == "=~":
-            return lambda v: regex.match(v) is not None
-        return lambda v: regex.match(v) is None
-    raise ValueError(f"unknown label matcher operator {op!r}")
+    return value_test(matcher.op, matcher.value)
 
 
 def matches(labels: Mapping[str, str], matchers: Iterable[Matcher]) -> bool:

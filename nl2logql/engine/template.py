@@ -31,11 +31,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
-import re2
-
 from nl2logql.engine.goregexp import expand
 from nl2logql.errors import ExecutionError
-from nl2logql.logql.units import parse_go_duration, parse_bytes
+from nl2logql.logql.checks import compile_regex
+from nl2logql.logql.units import parse_bytes, parse_go_duration
 
 LINE_FUNCTION = "__line__"
 TIMESTAMP_FUNCTION = "__timestamp__"
@@ -732,18 +731,11 @@ def _replace_all(s: str, old: str, new: str) -> str:
     return s.replace(old, new)
 
 
-_regex_cache: dict[str, Any] = {}
-
-
 def _compile_regex(pattern: str):
-    compiled = _regex_cache.get(pattern)
-    if compiled is None:
-        try:
-            compiled = re2.compile(pattern)
-        except re2.error as err:
-            raise TemplateExecError(f"error parsing regexp: {err}") from None
-        _regex_cache[pattern] = compiled
-    return compiled
+    try:
+        return compile_regex(pattern)  # cached per process
+    except ValueError as err:
+        raise TemplateExecError(str(err)) from None
 
 
 def _regex_replace_all(regex: str, s: str, repl: str) -> str:

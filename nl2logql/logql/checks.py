@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 import re2
 
@@ -28,8 +29,9 @@ EMPTY_MATCHER_HINT = ("queries require at least one regexp or equality matcher t
                       "this requirement, but app=~\".+\" will")
 
 
-_QUIET = re2.Options()
-_QUIET.log_errors = False  # RE2 would print every bad pattern to stderr
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+QUIET_RE2 = re2.Options()
+QUIET_RE2.log_errors = False  # RE2 would print every bad pattern to stderr
 
 
 @functools.lru_cache(maxsize=4096)
@@ -38,7 +40,7 @@ def compile_regex(pattern: str, anchored: bool = False):
     # Label regexes match the whole value and "." matches newlines (Prometheus semantics).
     text = f"^(?s:{pattern})$" if anchored else pattern
     try:
-        return re2.compile(text, options=_QUIET)
+        return re2.compile(text, options=QUIET_RE2)
     except re2.error as error:
         raise ValueError(f"error parsing regexp: {error}") from None
 
@@ -96,7 +98,7 @@ class _Checker:
             self.fail(node, "invalid regexp parser: at least one named capture must be supplied, "
                             "such as (?P<status>\\d+)")
         for name in names:
-            if not _is_label_name(name):
+            if not is_label_name(name):
                 self.fail(node, f"invalid regexp parser: capture name {name!r} is not a valid label name")
 
     def check_PatternParser(self, node: ast.PatternParser):
@@ -159,7 +161,7 @@ class _Checker:
             self.fail(node.expr, "label_replace() needs a metric expression such as "
                                  "count_over_time(... [5m]), not a log query")
         self.regex(node, node.regex, "regex in label_replace", anchored=True)
-        if not _is_label_name(node.dst):
+        if not is_label_name(node.dst):
             self.fail(node, f"invalid destination label name in label_replace: {node.dst!r}")
 
 
@@ -175,9 +177,9 @@ def _selects_something(matcher: ast.Matcher) -> bool:
     return False
 
 
-def _is_label_name(name: str) -> bool:
-    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(
-        c.isalnum() or c == "_" for c in name) and name.isascii()
+def is_label_name(name: str) -> bool:
+    """A Prometheus label name: ``[a-zA-Z_][a-zA-Z0-9_]*``."""
+    return _LABEL_NAME.fullmatch(name) is not None
 
 
 def _is_literal(expr) -> bool:

@@ -19,10 +19,10 @@ from typing import Iterable, Mapping
 from nl2logql.engine.loaders.timestamps import detect, fill_times, named_format
 from nl2logql.engine.store import LogStore
 from nl2logql.errors import DataError
+from nl2logql.logql.checks import is_label_name
 from nl2logql.timeutil import now_ns
 
 FILE_ORDER_SPACING = 1_000_000  # 1 ms between lines of a file without timestamps
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 PathArg = str | os.PathLike | Iterable[str | os.PathLike]
@@ -49,7 +49,7 @@ def expand_paths(paths_or_globs: PathArg) -> list[Path]:
 def check_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
     labels = dict(labels or {})
     for name, value in labels.items():
-        if not isinstance(name, str) or not _LABEL_NAME.match(name):
+        if not isinstance(name, str) or not is_label_name(name):
             raise DataError(f"invalid label name {name!r} (use letters, digits and _)")
         if not isinstance(value, str):
             raise DataError(f"label {name} must have a string value, not {value!r}")
