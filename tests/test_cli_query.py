@@ -94,6 +94,7 @@ def test_trace_shows_where_lines_went():
 @pytest.mark.parametrize("args, message", [
     (['{application="openssh"'], "syntax error at line 1, column 23"),
     ([FAILED, "--since", "5x"], "--since"),
+    ([FAILED, "--step", "0s"], "--step must be a positive duration"),
     ([FAILED, "--start", "yesterday-ish"], "--start"),
     ([FAILED, "--sample", "--logs", "x.log"], "choose one data source"),
     ([FAILED, "--label", "app=api"], "--label and --time-format describe --logs files"),

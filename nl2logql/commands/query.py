@@ -52,6 +52,8 @@ def query(logql, source, at, start, end, since, step, limit, forward, output, tr
     if since:
         start_ns = (end_ns or now) - _duration(since, "--since")
     step_ns = _duration(step, "--step") if step else None
+    if step_ns is not None and step_ns <= 0:
+        raise InputError("--step must be a positive duration, e.g. 1m")
     direction = "forward" if forward else "backward"
 
     if kind(expr) == "log":

@@ -33,6 +33,7 @@ class Candidate:
 
     text: str                       # what the model wrote (the query part)
     query: str | None = None        # canonical form, when it parses
+    kind: str | None = None         # "log" | "metric", when it parses
     valid: bool = False
     error: str | None = None        # why it is not valid, one line
     finished: bool = True           # False: cut off by the token budget
@@ -137,7 +138,7 @@ class Assistant:
             message = f"the query is valid but failed to run: {best.run_error}"
         elif best.unknown_labels:
             message = "the query names labels the data source lacks: " + ", ".join(best.unknown_labels)
-        return Generation(question, best.query, pretty(expr), ast.kind(expr), explain(expr), True,
+        return Generation(question, best.query, pretty(expr), best.kind, explain(expr), True,
                           candidates, result, timings, prompt, message)
 
     # ---- steps ---------------------------------------------------------------------------
@@ -163,7 +164,7 @@ class Assistant:
         except QueryError as error:
             candidate.error = error.headline()
             return candidate
-        candidate.query, candidate.valid = format_ast(expr), True
+        candidate.query, candidate.kind, candidate.valid = format_ast(expr), ast.kind(expr), True
         if schema is not None:
             known = set(schema.labels)
             candidate.unknown_labels = sorted({m.name for s in expr.find_all(ast.Selector)
@@ -172,8 +173,7 @@ class Assistant:
 
     def _run(self, candidate: Candidate) -> dict | None:
         """Run with a time limit; record rows or the one-line reason it failed."""
-        expr = parse(candidate.query)
-        if ast.kind(expr) == "log":
+        if candidate.kind == "log":
             call = lambda: self.backend.query_range(candidate.query, limit=LOG_LINES_SHOWN)  # noqa: E731
         else:
             call = lambda: self.backend.query(candidate.query)  # noqa: E731
