@@ -12,16 +12,15 @@ import csv
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from nl2logql import paths
 from nl2logql.errors import DataError
 
 log = logging.getLogger(__name__)
 
-DATA_ENV = "NL2LOGQL_DATA"
 SPLIT_NAMES = ("random", "unseen-template")
 NL2QL_FILE = "nl2ql/nl2ql.jsonl"
 EXEC_DIR = "nl2ql-exec"
@@ -56,10 +55,8 @@ class Split:
 
 def data_root() -> Path:
     """``$NL2LOGQL_DATA`` when it holds the datasets, else the project's ``data/``."""
-    override = os.environ.get(DATA_ENV)
-    if override and (Path(override) / NL2QL_FILE).is_file():
-        return Path(override)
-    return Path(__file__).resolve().parents[1] / "data"
+    root = paths.data_root()
+    return root if (root / NL2QL_FILE).is_file() else paths.PROJECT_DATA
 
 
 def splits_dir() -> Path:

@@ -1,4 +1,5 @@
-"""Where nl2logql keeps what it can rebuild: compiled grammar tables, converted models."""
+"""Where nl2logql finds its data and keeps what it can rebuild (compiled grammar tables,
+converted models)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,14 @@ def cache_dir() -> Path:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     return Path(base) / "nl2logql"
+
+
+DATA_ENV = "NL2LOGQL_DATA"
+PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def data_root() -> Path:
+    """The data folder (sample logs, datasets, splits): ``$NL2LOGQL_DATA``, else the
+    project's ``data/``."""
+    explicit = os.environ.get(DATA_ENV)
+    return Path(explicit).expanduser() if explicit else PROJECT_DATA

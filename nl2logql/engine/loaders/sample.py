@@ -9,7 +9,6 @@ shifted so that its last line falls at ``end``.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -20,12 +19,12 @@ import numpy as np
 
 from nl2logql.engine.store import LogStore, Stream, label_key
 from nl2logql.errors import DataError
+from nl2logql.paths import DATA_ENV, data_root
 from nl2logql.timeutil import parse_time
 
 DEFAULT_END = "2025-01-01T00:00:00Z"
 DEPLOYMENT_SUFFIXES = (
     "us-east", "eu-west", "asia-pacific", "south-america", "tenant-1", "tenant-2")
-DATA_ENV = "NL2LOGQL_DATA"
 _MONTHS = {m: i for i, m in enumerate(
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -95,11 +94,8 @@ SYSTEMS = (
 def data_dir() -> Path:
     """Where the sample CSVs are: ``$NL2LOGQL_DATA`` (the data folder or its ``logs/``),
     else the project's ``data/logs``."""
-    override = os.environ.get(DATA_ENV)
-    if override:
-        root = Path(override)
-        return root / "logs" if (root / "logs").is_dir() else root
-    return Path(__file__).resolve().parents[3] / "data" / "logs"
+    root = data_root()
+    return root / "logs" if (root / "logs").is_dir() else root
 
 
 def sample_store(end: str | int = DEFAULT_END, *, directory: str | Path | None = None) -> LogStore:
