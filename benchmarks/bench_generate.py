@@ -2,8 +2,9 @@
 
     python benchmarks/bench_generate.py [--limit N] [--n N] [--k K] [--overhead-questions M]
 
-Prints, for the default model (Gemma 3 270M, converted from its GGUF) and the sample store
-as the backend:
+Prints, for the default model (Gemma 3 270M, converted from its GGUF, with the shipped
+adapter for ``--split`` unless ``--adapter`` names another or ``none``) and the sample
+store as the backend:
 
 - model load time, and the assistant's setup (example index, instruction-block prefill);
 - latency per question (p50 / p95 / mean) and the fraction of valid answers;
@@ -37,7 +38,7 @@ import torch
 from nl2logql.datasets import load_split
 from nl2logql.engine.loaders import sample_store
 from nl2logql.generation.grammar import logql_grammar
-from nl2logql.generation.models import LocalModel, default_dtype
+from nl2logql.generation.models import LocalModel, default_dtype, resolve_adapter
 from nl2logql.generation.pipeline import Assistant
 from nl2logql.generation.prompt import INSTRUCTIONS
 from nl2logql.generation.schema import SchemaContext
@@ -55,6 +56,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--overhead-questions", type=int, default=10,
                         help="questions decoded with and without the grammar (default 10)")
     parser.add_argument("--max-new-tokens", type=int, default=160, help="token budget (the pipeline's default)")
+    parser.add_argument("--adapter", default=None,
+                        help="adapter folder or name, `none` for the base model (default: the shipped one for --split)")
     parser.add_argument("--no-llama", action="store_true", help="skip the llama.cpp reference")
     parser.add_argument("--quiet", action="store_true", help="no line per question")
     return parser.parse_args()
@@ -334,7 +337,7 @@ def main() -> None:
     backend = sample_store()
     print(f"sample store: {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
-    model = LocalModel()
+    model = LocalModel(None, resolve_adapter(None, args.adapter, args.split))
     setup = {"load_s": time.perf_counter() - started}
     print(f"model load: {setup['load_s']:.2f} s ({model.name}, weights {model.load_seconds:.2f} s, dtype "
           f"{str(model.dtype).removeprefix('torch.')})")

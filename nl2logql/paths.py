@@ -1,5 +1,5 @@
-"""Where nl2logql finds its data and keeps what it can rebuild (compiled grammar tables,
-converted models)."""
+"""Where nl2logql finds its data and shipped adapters, and keeps what it can rebuild
+(compiled grammar tables, converted models)."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ def data_root() -> Path:
     project's ``data/``."""
     explicit = os.environ.get(DATA_ENV)
     return Path(explicit).expanduser() if explicit else PROJECT_DATA
+
+
+ADAPTERS_ENV = "NL2LOGQL_ADAPTERS"
+PROJECT_ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
+
+
+def adapters_root() -> Path:
+    """The installed LoRA adapters, one folder per name: ``$NL2LOGQL_ADAPTERS``, else the
+    project's ``adapters/``."""
+    explicit = os.environ.get(ADAPTERS_ENV)
+    return Path(explicit).expanduser() if explicit else PROJECT_ADAPTERS

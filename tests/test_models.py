@@ -273,6 +273,47 @@ def test_load_model_picks_the_backend(tiny_model_path):
     assert isinstance(load_model(str(tiny_model_path)), LocalModel)
     with pytest.raises(ModelError):
         load_model(adapter="x", endpoint="http://127.0.0.1:9")
+    assert isinstance(load_model(adapter="none", endpoint="http://127.0.0.1:9"), EndpointModel)
+
+
+@pytest.fixture
+def adapters(tmp_path, monkeypatch):
+    """An adapters folder with two installed adapters and one stray folder."""
+    for name in ("random", "unseen-template"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "adapter_config.json").write_text("{}")
+    (tmp_path / "notes").mkdir()
+    monkeypatch.setenv("NL2LOGQL_ADAPTERS", str(tmp_path))
+    return tmp_path
+
+
+def test_installed_adapters_are_the_folders_with_an_adapter_config(adapters):
+    assert models.installed_adapters() == {"random": adapters / "random",
+                                           "unseen-template": adapters / "unseen-template"}
+    assert models.default_adapter("unseen-template") == adapters / "unseen-template"
+
+
+@pytest.mark.parametrize("base_model, adapter, split, expected", [
+    (None, None, "random", "random"),                    # the default model gets the shipped adapter
+    (None, None, "unseen-template", "unseen-template"),  # ... for the split it is evaluated on
+    ("some/model", None, "random", None),                # another base model never does
+    (None, "none", "random", None),                      # the base model alone
+    (None, "NONE", "random", None),
+    (None, "unseen-template", "random", "unseen-template"),  # an installed adapter by name
+])
+def test_resolve_adapter(adapters, base_model, adapter, split, expected):
+    resolved = models.resolve_adapter(base_model, adapter, split)
+    assert resolved == (adapters / expected if expected else None)
+
+
+def test_resolve_adapter_takes_a_folder_path(adapters, tmp_path):
+    assert models.resolve_adapter(None, str(tmp_path / "mine"), "random") == tmp_path / "mine"
+
+
+def test_no_installed_adapters_means_the_base_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("NL2LOGQL_ADAPTERS", str(tmp_path / "missing"))
+    assert models.installed_adapters() == {}
+    assert models.resolve_adapter(None, None, "random") is None
 
 
 # --- the default model's conversion cache -------------------------------------------------

@@ -19,7 +19,10 @@ from nl2logql.commands.sources import open_backend, source_options
               help="Print everything (query, candidates, explanation, result, timings) as JSON.")
 @click.option("--base-model", metavar="PATH|ID",
               help="A local model folder or a Hugging Face id (default: Gemma 3 270M, bundled).")
-@click.option("--adapter", metavar="DIR", help="A LoRA adapter folder trained with `nl2logql train`.")
+@click.option("--adapter", metavar="DIR|NAME|none",
+              help="A LoRA adapter folder trained with `nl2logql train`, an installed adapter's "
+                   "name, or `none` for the base model alone (default: the shipped adapter, "
+                   "with the default base model).")
 @click.option("--endpoint", metavar="URL",
               help="An OpenAI-compatible server (vLLM, Ollama, llama.cpp) instead of local weights.")
 @click.option("--model", "endpoint_model", metavar="NAME", help="The model name at --endpoint.")

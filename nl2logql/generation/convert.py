@@ -95,6 +95,11 @@ def convert_gguf(gguf: Path, target: Path, *, sha256: str, progress: bool = True
     return target
 
 
+def needs_conversion() -> bool:
+    """Whether loading the default model converts it first (about a minute, once)."""
+    return not is_converted(default_model_cache(), _package_sha256())
+
+
 def default_model_dir(progress: bool = True) -> Path:
     """The converted default model's folder, converting it first if needed."""
     sha256 = _package_sha256()

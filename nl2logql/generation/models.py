@@ -625,16 +625,51 @@ class ScriptedModel(Model):
         return [Completion(text=_cut_at_stop(t, options.get("stop"))[0], tokens=len(t.split())) for t in texts]
 
 
+NO_ADAPTER = "none"
+
+
+def installed_adapters() -> dict[str, Path]:
+    """Name → folder of each LoRA adapter under :func:`~nl2logql.paths.adapters_root`
+    (the shipped ones are named after the split they were trained on)."""
+    from nl2logql.paths import adapters_root
+
+    root = adapters_root()
+    if not root.is_dir():
+        return {}
+    return {path.name: path for path in sorted(root.iterdir())
+            if not path.name.startswith(".") and (path / "adapter_config.json").is_file()}
+
+
+def default_adapter(split: str = "random") -> Path | None:
+    """The shipped adapter trained on ``split``'s train side, if it is installed."""
+    return installed_adapters().get(split)
+
+
+def resolve_adapter(base_model: str | None, adapter: str | Path | None,
+                    split: str = "random") -> Path | None:
+    """The adapter folder to load. None means the default: the shipped adapter for
+    ``split`` on the default base model (it was trained on that model, so never on
+    another); ``"none"`` means the base model alone; an installed adapter's name or a
+    folder path names one."""
+    if adapter is None:
+        return default_adapter(split) if base_model is None else None
+    if str(adapter).lower() == NO_ADAPTER:
+        return None
+    return installed_adapters().get(str(adapter)) or Path(adapter).expanduser()
+
+
 def load_model(
     base_model: str | None = None,
-    adapter: str | None = None,
+    adapter: str | Path | None = None,
     endpoint: str | None = None,
     endpoint_model: str | None = None,
+    split: str = "random",
 ) -> Model:
     """The model the user asked for: an endpoint if one is named, else local weights
-    (``base_model`` or the default Gemma 3 270M) with an optional LoRA adapter."""
+    (``base_model`` or the default Gemma 3 270M) with a LoRA adapter (see
+    :func:`resolve_adapter`; by default the shipped one for ``split``)."""
     if endpoint:
-        if adapter:
+        if adapter is not None and str(adapter).lower() != NO_ADAPTER:
             raise ModelError("an adapter applies to local weights; serve it from the endpoint instead")
         return EndpointModel(endpoint, endpoint_model or base_model or "default")
-    return LocalModel(base_model, adapter)
+    return LocalModel(base_model, resolve_adapter(base_model, adapter, split))

@@ -77,8 +77,8 @@ class Assistant:
                  endpoint: str | None = None, endpoint_model: str | None = None,
                  split: str = "random", k: int = 4, n: int = 1, constrain: bool = True,
                  max_new_tokens: int = 160, run_timeout: float = 10.0):
-        self.model = model or load_model(base_model=base_model, adapter=adapter,
-                                         endpoint=endpoint, endpoint_model=endpoint_model)
+        self.model = model or load_model(base_model=base_model, adapter=adapter, endpoint=endpoint,
+                                         endpoint_model=endpoint_model, split=split)
         self.backend = backend
         self.index = ExampleIndex.for_split(split)
         self.k, self.n = k, n

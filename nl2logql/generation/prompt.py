@@ -40,7 +40,7 @@ QUESTION_MARKER = "### Question:"
 ANSWER_MARKER = "### LogQL:"
 
 CHARS_PER_TOKEN = 4
-PROMPT_BUDGET_CHARS = 700 * CHARS_PER_TOKEN
+PROMPT_BUDGET_CHARS = 550 * CHARS_PER_TOKEN  # ~730 real tokens: LogQL runs ~3 chars/token
 SCHEMA_FLOOR_CHARS = 600  # the schema shrinks to this before any example is dropped
 MAX_QUESTION_CHARS = 2000
 TRUNCATION_NOTE = " [question truncated]"

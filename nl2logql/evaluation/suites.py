@@ -1,0 +1,194 @@
+"""The suites end to end: items → predictions (cached) → verdicts → one suite result.
+
+- ``nl2ql``: NL2QL's test side of a split (comparable with the NL2QL paper);
+- ``exec``: NL2QL-exec's fixed test side (the headline execution measure);
+- ``logeval``: LogEval-style log-analysis tasks (:mod:`nl2logql.evaluation.logeval`).
+
+A suite result is a JSON-ready dict that :mod:`nl2logql.evaluation.report` merges into
+``results.json`` under :func:`suite_key`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from nl2logql.errors import Nl2LogQLError
+from nl2logql.evaluation import metrics, nl2ql, runner
+
+SUITE_NAMES = ("nl2ql", "exec", "logeval")
+TITLES = {"exec": "NL2QL-exec", "nl2ql": "NL2QL", "logeval": "LogEval"}
+
+
+def suite_key(suite: str, split: str | None = None) -> str:
+    """``exec``, ``nl2ql-<split>`` or ``logeval``: where a suite's result lives."""
+    return f"nl2ql-{split}" if suite == "nl2ql" else suite
+
+
+@dataclass
+class RunOptions:
+    out: Path
+    limit: int | None = None
+    seed: int = 0
+    fresh: bool = False
+    progress: bool = True
+
+
+# ---- NL2QL and NL2QL-exec --------------------------------------------------------------------
+
+def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *, k: int = 4,
+              n: int = 1, constrain: bool = True, timeout: float = nl2ql.RUN_TIMEOUT) -> dict[str, Any]:
+    """Generate a query per test question with the Assistant (retrieval over the split's
+    train side), then score every prediction against its gold on the sample store."""
+    from nl2logql.engine.loaders import sample_store
+
+    store = sample_store()
+    split = resolved.split
+    items = runner.select(nl2ql.load_items(suite, split, store, timeout=timeout),
+                          options.limit, options.seed)
+    key = suite_key(suite, split)
+    settings = runner.settings_of(resolved, suite=suite, k=k, n=n, constrain=constrain)
+    cache = runner.PredictionCache(options.out / "cache" / f"{key}.jsonl", settings)
+    if options.fresh:
+        cache.clear()
+    assistant = None
+
+    def predict(item: nl2ql.EvalItem) -> dict:
+        nonlocal assistant
+        if assistant is None:  # a fully cached rerun never loads the model
+            from nl2logql.generation.pipeline import Assistant
+
+            assistant = Assistant(model=runner.open_model(resolved), backend=store, split=split,
+                                  k=k, n=n, constrain=constrain)
+        started = time.perf_counter()
+        generation = assistant.ask(item.question)
+        seconds = time.perf_counter() - started
+        best = generation.candidates[0] if generation.candidates else None
+        return {
+            "prediction": generation.query or (best.text if best else None),
+            "generated_valid": generation.valid,
+            "message": generation.message,
+            "candidates": [{"text": c.text, "valid": c.valid, "error": c.error}
+                           for c in generation.candidates],
+            "model_name": getattr(assistant.model, "name", None),
+            "timings": generation.timings,
+            "seconds": seconds,
+        }
+
+    predictions = runner.predict_all(items, lambda item: item.id, predict, cache,
+                                     progress=options.progress, desc=f"{TITLES[suite]} {split}")
+    records = []
+    for item in items:
+        cached = predictions[item.id]
+        verdicts, run_seconds = nl2ql.score(item, cached["prediction"], store, timeout=timeout)
+        records.append({**item.to_dict(), "prediction": cached["prediction"],
+                        "generated_valid": cached.get("generated_valid"),
+                        "message": cached.get("message"), "candidates": cached.get("candidates", []),
+                        "verdicts": verdicts,
+                        "timings": {"generate": cached["seconds"], "execute": run_seconds,
+                                    "model": (cached.get("timings") or {}).get("model")}})
+    model_name = next((p.get("model_name") for p in predictions.values() if p.get("model_name")), None)
+    return {
+        "suite": suite,
+        "key": key,
+        "title": TITLES[suite] + (f" ({split} split)" if suite == "nl2ql" else ""),
+        "split": split,
+        "model": {**resolved.describe(), "name": model_name},
+        "settings": {"k": k, "n": n, "constrain": constrain, "limit": options.limit,
+                     "seed": options.seed, "run_timeout": timeout},
+        "items_total": _count_total(suite, split),
+        **summarize_records(records),
+        "items": records,
+    }
+
+
+def summarize_records(records: list[dict]) -> dict[str, Any]:
+    """The summary, the breakdowns and the gold problems of NL2QL item records."""
+    return {
+        "summary": metrics.summarize(records),
+        "by_system": metrics.breakdown(records, lambda r: [r["system"]]),
+        "by_kind": metrics.breakdown(records, lambda r: [r["gold_kind"] or "unparsed"]),
+        "by_system_kind": metrics.breakdown(
+            records, lambda r: [f"{r['system']} / {r['gold_kind'] or 'unparsed'}"]),
+        "by_feature": metrics.breakdown(records, lambda r: r["features"]),
+        "gold_problems": [{"id": r["id"], "system": r["system"], "status": r["gold_status"],
+                           "reason": r["gold_error"], "gold": r["gold"]}
+                          for r in records if r["gold_status"] != "ok"],
+    }
+
+
+def _count_total(suite: str, split: str) -> int:
+    from nl2logql.datasets import load_split
+
+    chosen = load_split(split)
+    return len(chosen.test if suite == "nl2ql" else chosen.exec_test)
+
+
+# ---- LogEval ----------------------------------------------------------------------------------
+
+def _logeval():
+    try:
+        from nl2logql.evaluation import logeval
+    except ImportError as error:
+        raise Nl2LogQLError(f"the LogEval suite is not available: {error}") from None
+    return logeval
+
+
+def run_logeval(resolved: runner.ResolvedModel, options: RunOptions, *,
+                data_dir: Path | None = None, tasks: list[str] | None = None,
+                prompt_sets: list[str] | None = None) -> dict[str, Any]:
+    """Each LogEval item's prompt completed once (greedy), its answer extracted and scored."""
+    logeval = _logeval()
+    items = logeval.load_items(data_dir, tasks=tasks, prompt_sets=prompt_sets,
+                               limit=options.limit, seed=options.seed)
+    if not items:
+        raise Nl2LogQLError("no LogEval items were selected")
+    settings = runner.settings_of(resolved, suite="logeval",
+                                  data_dir=str(data_dir) if data_dir else None)
+    cache = runner.PredictionCache(options.out / "cache" / "logeval.jsonl", settings)
+    if options.fresh:
+        cache.clear()
+    model = None
+    stop = list(getattr(logeval, "STOP", ["\n\n"]))
+
+    def predict(item) -> dict:
+        nonlocal model
+        if model is None:
+            model = runner.open_model(resolved)
+        started = time.perf_counter()
+        completion = model.complete(logeval.build_prompt(item), n=1,
+                                    max_new_tokens=logeval.MAX_NEW_TOKENS[item.task],
+                                    grammar=None, temperature=0.0, stop=stop)[0]
+        return {"raw": completion.text, "finished": completion.finished,
+                "model_name": getattr(model, "name", None),
+                "seconds": time.perf_counter() - started}
+
+    predictions = runner.predict_all(items, lambda item: item.id, predict, cache,
+                                     progress=options.progress, desc="LogEval")
+    answers, records = [], []
+    for item in items:
+        cached = predictions[item.id]
+        answer = logeval.extract_answer(item.task, cached["raw"], instruction=item.instruction)
+        answers.append(answer)
+        records.append({**asdict(item), "raw": cached["raw"], "answer": answer,
+                        "verdicts": logeval.score_item(item, answer),
+                        "timings": {"generate": cached["seconds"]}})
+    model_name = next((p.get("model_name") for p in predictions.values() if p.get("model_name")), None)
+    return {
+        "suite": "logeval",
+        "key": "logeval",
+        "title": "LogEval",
+        "model": {**resolved.describe(), "name": model_name},
+        "settings": {"limit": options.limit, "seed": options.seed, "tasks": tasks,
+                     "prompt_sets": prompt_sets, "data_dir": str(data_dir) if data_dir else None,
+                     "stop": stop},
+        "summary": logeval.summarize(items, answers),
+        "main_metric": dict(getattr(logeval, "MAIN_METRIC", {})),
+        "published": logeval.PUBLISHED,
+        "latency_p50": metrics.percentile([r["timings"]["generate"] for r in records], 50),
+        "latency_p90": metrics.percentile([r["timings"]["generate"] for r in records], 90),
+        "items": records,
+    }
+

@@ -1,0 +1,409 @@
+"""Pure functions from answers, queries and results to what the page shows.
+
+Every piece of text that comes from a person, a model or a log line passes through
+:func:`html.escape` (HTML) or :func:`md_escape` (the chat's Markdown) here, so the page
+never renders it as markup. Nothing in this module imports Gradio.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from nl2logql.errors import QueryError
+from nl2logql.logql import ast
+
+SNIPPET_WIDTH = 160       # characters of an error's source line shown around the caret
+MAX_ALTERNATIVES = 6
+MAX_LINE_CHARS = 4000     # a log line longer than this is cut in the results table
+STEP_ORDER = ("context", "model", "validate_and_run", "total")
+
+# ---- escaping ---------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:@$=])")
+
+
+_TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;"})
+
+
+def esc(text: object) -> str:
+    """Text for HTML element content or a quoted attribute. Braces, ``$`` and backticks
+    become character references too, so no client-side template (``${...}``,
+    ``{{...}}``) can ever read log or user text as code."""
+    return html.escape("" if text is None else str(text), quote=True).translate(_TEMPLATE_CHARS)
+
+
+def md_escape(text: str) -> str:
+    """Text for Markdown that shows as typed: HTML escaped, Markdown punctuation
+    backslash-escaped (no emphasis, links, autolinks or headings), newlines kept."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def md_code_block(code: str, language: str = "logql") -> str:
+    """A fenced code block whose fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{code}\n{fence}"
+
+
+# ---- syntax highlighting -----------------------------------------------------------------
+
+_FUNCTIONS = set(ast.RANGE_OPS) | set(ast.VECTOR_OPS) | {"label_replace", "vector"}
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
+             "and", "or", "unless"}
+_STAGES = {"json", "logfmt", "regexp", "pattern", "unpack", "line_format", "label_format",
+           "decolorize", "drop", "keep", "unwrap", "ip"}
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<str>"(?:[^"\\\n]|\\.)*"?|`[^`]*`?)
+  | (?P<range>\[[^\]\n]*\]?)
+  | (?P<flag>--[A-Za-z][\w-]*)
+  | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:[A-Za-z]+(?:\d+(?:\.\d+)?[A-Za-z]+)*)?)
+  | (?P<word>[A-Za-z_][\w.]*)
+  | (?P<op>\|=|\|~|\|>|!>|!=|!~|=~|==|>=|<=|[|=<>+\-*/%^!])
+  | (?P<punct>[{}(),])
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+def tokens(query: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` pairs covering ``query`` exactly, for highlighting; works on
+    invalid text too. Kinds: space comment str range flag num fn kw stage label op
+    punct other."""
+    out = []
+    for match in _TOKEN.finditer(query):
+        kind, text = match.lastgroup, match.group()
+        if kind == "word":
+            lower = text.lower()
+            if lower in _FUNCTIONS:
+                kind = "fn"
+            elif lower in _KEYWORDS:
+                kind = "kw"
+            elif lower in _STAGES:
+                kind = "stage"
+            else:
+                kind = "label"
+        elif kind == "flag":
+            kind = "stage"
+        out.append((kind, text))
+    return out
+
+
+def highlight(query: str) -> str:
+    """``query`` as escaped HTML spans (``nl-t-<kind>``), for a ``<pre><code>``."""
+    parts = []
+    for kind, text in tokens(query):
+        if kind == "space":
+            parts.append(esc(text))
+        else:
+            parts.append(f'<span class="nl-t-{kind}">{esc(text)}</span>')
+    return "".join(parts)
+
+
+def query_block(query: str, *, copy: bool = True) -> str:
+    """A highlighted query with a copy button (the button works through the card's JS)."""
+    button = ('<button type="button" class="nl-copy" title="Copy the query">Copy</button>'
+              if copy else "")
+    return (f'<div class="nl-query">{button}<pre class="nl-logql"><code>{highlight(query)}'
+            f"</code></pre></div>")
+
+
+# ---- errors ------------------------------------------------------------------------------
+
+
+def caret_snippet(error: QueryError, width: int = SNIPPET_WIDTH) -> str:
+    """The error's source line and a caret under the column, cut to a window of
+    ``width`` characters around the caret (an error in a 100 KB line stays readable)."""
+    lines = error.query.split("\n")
+    if not (1 <= error.line <= len(lines)):
+        return ""
+    source = lines[error.line - 1].replace("\t", " ")
+    column = max(1, error.column) - 1
+    marks = max(1, len(error.offending)) if error.end is not None else 1
+    start = 0
+    if len(source) > width:
+        start = max(0, min(column - width // 2, len(source) - width))
+    end = start + width
+    shown = source[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(source) else ""
+    caret_col = column - start + len(prefix)
+    marks = max(1, min(marks, len(prefix) + len(shown) - caret_col))
+    return f"{prefix}{shown}{suffix}\n{' ' * caret_col}{'^' * marks}"
+
+
+def error_html(error: QueryError) -> str:
+    """A query error: its kind, line and column, the message and the caret snippet."""
+    snippet = caret_snippet(error)
+    caret = f'<pre class="nl-caret">{esc(snippet)}</pre>' if snippet else ""
+    where = f" at line {error.line}, column {error.column}" if error.query else ""
+    return (f'<div class="nl-error"><span class="nl-badge nl-bad">✗ {esc(error.kind)}</span>'
+            f"{where}: {esc(error.message)}{caret}</div>")
+
+
+def verdict_html(query_kind: str | None, error: QueryError | None, *, empty: str = "") -> str:
+    """The badge for text in an editor: valid (with its kind), the error, or ``empty``."""
+    if error is not None:
+        return error_html(error)
+    if query_kind is None:
+        return f'<div class="nl-hint">{esc(empty)}</div>' if empty else ""
+    return f'<div class="nl-verdict">{badge(True, query_kind)}</div>'
+
+
+def badge(valid: bool, query_kind: str | None = None) -> str:
+    if valid:
+        what = f"valid {query_kind} query" if query_kind else "valid"
+        return f'<span class="nl-badge nl-ok">✓ {esc(what)}</span>'
+    return '<span class="nl-badge nl-bad">✗ no valid query</span>'
+
+
+# ---- explanations, alternatives, timings -------------------------------------------------
+
+
+def steps_html(steps: Sequence) -> str:
+    """The plain-English explanation: one item per step, with its LogQL fragment."""
+    if not steps:
+        return ""
+    items = []
+    for step in steps:
+        fragment = (f' <code class="nl-frag">{highlight(step.fragment)}</code>'
+                    if step.fragment else "")
+        items.append(f"<li>{esc(step.text)}{fragment}</li>")
+    return f'<ol class="nl-steps">{"".join(items)}</ol>'
+
+
+def alternatives_html(candidates: Sequence, best: str | None) -> str:
+    """The other candidates the model wrote, each with its verdict."""
+    others = [c for c in candidates if (c.query or c.text) != best][:MAX_ALTERNATIVES]
+    if not others:
+        return ""
+    items = []
+    for c in others:
+        if c.valid:
+            note = badge(True, c.kind)
+            if c.unknown_labels:
+                note += f' <span class="nl-note">unknown labels: {esc(", ".join(c.unknown_labels))}</span>'
+            if c.run_error:
+                note += f' <span class="nl-note">failed to run: {esc(c.run_error)}</span>'
+            elif c.ran:
+                note += f' <span class="nl-note">{c.rows} rows</span>'
+        else:
+            note = f'<span class="nl-badge nl-bad">✗</span> <span class="nl-note">{esc(c.error)}</span>'
+        items.append(f'<li><code class="nl-frag">{highlight(c.query or c.text)}</code><br>{note}</li>')
+    return (f'<details class="nl-alts"><summary>Alternatives ({len(others)})</summary>'
+            f'<ul>{"".join(items)}</ul></details>')
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def timings_text(timings: Mapping[str, float]) -> str:
+    """``model 1.20 s · context 35 ms · total 1.31 s``: the main stages first."""
+    names = [n for n in STEP_ORDER if n in timings]
+    names += sorted(n for n in timings if n not in STEP_ORDER)
+    return " · ".join(f"{n.replace('_', ' ')} {seconds(timings[n])}" for n in names)
+
+
+# ---- the answer --------------------------------------------------------------------------
+
+
+def answer_card(generation) -> str:
+    """The answer card for a :class:`~nl2logql.generation.pipeline.Generation`."""
+    parts = ['<div class="nl-card">']
+    if generation.valid:
+        parts.append(f'<div class="nl-head">{badge(True, generation.kind)}</div>')
+        parts.append(query_block(generation.pretty or generation.query))
+    else:
+        parts.append(f'<div class="nl-head">{badge(False)}</div>')
+    if generation.message:
+        parts.append(f'<div class="nl-message">{esc(generation.message)}</div>')
+    if generation.explanation:
+        parts.append("<h4>What it does</h4>" + steps_html(generation.explanation))
+    parts.append(alternatives_html(generation.candidates, generation.query))
+    if generation.timings:
+        parts.append(f'<div class="nl-timings">{esc(timings_text(generation.timings))}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def query_card(query: str, query_kind: str, steps: Sequence, title: str = "") -> str:
+    """A card for a query that did not come from the model (a shared link, history)."""
+    head = f'<span class="nl-title">{esc(title)}</span> ' if title else ""
+    return (f'<div class="nl-card"><div class="nl-head">{head}{badge(True, query_kind)}</div>'
+            f"{query_block(query)}<h4>What it does</h4>{steps_html(steps)}</div>")
+
+
+def message_card(text: str, tone: str = "info") -> str:
+    """A card holding one message (``tone``: info, warn or error)."""
+    return f'<div class="nl-card nl-{esc(tone)}"><div class="nl-message">{esc(text)}</div></div>'
+
+
+def chat_answer(generation) -> str:
+    """The assistant's chat message (Markdown): verdict, the query, the steps."""
+    if not generation.valid:
+        return "✗ " + md_escape(generation.message or "no valid query")
+    lines = [f"✓ valid {generation.kind} query", "", md_code_block(generation.pretty or generation.query)]
+    if generation.message:
+        lines += ["", "⚠ " + md_escape(generation.message)]
+    if generation.explanation:
+        lines.append("")
+        lines += [f"{number}. {md_escape(step.text)}"
+                  for number, step in enumerate(generation.explanation, 1)]
+    return "\n".join(lines)
+
+
+# ---- results -----------------------------------------------------------------------------
+
+
+def labels_text(labels: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+
+
+def cut(text: str, limit: int = MAX_LINE_CHARS) -> str:
+    """``text``, or its start and how much was left out when longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … ({len(text) - limit:,} more characters)"
+
+
+def log_rows(data: Mapping) -> list[list[str]]:
+    """``[time, labels, line]`` rows of a ``streams`` result, newest first (very long
+    lines cut to :data:`MAX_LINE_CHARS`)."""
+    from nl2logql.timeutil import format_time
+
+    entries = []
+    for stream in data.get("result", []):
+        labels = labels_text(stream.get("stream", {}))
+        for value in stream.get("values", []):
+            entries.append((int(value[0]), labels, value[1]))
+    entries.sort(key=lambda e: e[0], reverse=True)
+    return [[format_time(ts), labels, cut(line)] for ts, labels, line in entries]
+
+
+def _number(text) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def metric_rows(data: Mapping) -> tuple[list[str], list[list]]:
+    """Headers and rows of a ``vector``/``scalar``/``matrix`` result: one column per
+    label, then the value (a matrix shows its last value per series)."""
+    kind, result = data.get("resultType"), data.get("result", [])
+    if kind == "scalar":
+        return ["value"], [[_number(result[1])]] if result else []
+    samples = []
+    for item in result:
+        if kind == "vector":
+            value = item.get("value", [None, None])[1]
+        else:
+            values = item.get("values") or [[None, None]]
+            value = values[-1][1]
+        samples.append((item.get("metric", {}), _number(value)))
+    names = sorted({name for metric, _ in samples for name in metric})
+    rows = [[metric.get(name, "") for name in names] + [value] for metric, value in samples]
+    return names + ["value"], rows
+
+
+def chart_rows(data: Mapping, max_series: int = 12) -> tuple[list[list], int]:
+    """``[time (s), value, series]`` rows of a ``matrix`` result for a line chart, the
+    ``max_series`` series with the largest peaks; also how many series were left out."""
+    series = []
+    for item in data.get("result", []):
+        points = [(float(ts), _number(v)) for ts, v in item.get("values", [])]
+        points = [(ts, v) for ts, v in points if v == v and abs(v) != float("inf")]
+        if points:
+            series.append((labels_text(item.get("metric", {})), points))
+    series.sort(key=lambda s: -max(v for _, v in s[1]))
+    shown = series[:max_series]
+    rows = [[ts, value, name] for name, points in shown for ts, value in points]
+    return rows, len(series) - len(shown)
+
+
+# Tableau 10 and two more: distinct colours for the chart's series.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+           "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b")
+
+
+def series_colors(names: Sequence[str]) -> dict[str, str]:
+    """A colour for each series name, in order (the palette repeats past 12)."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def legend_html(colors: Mapping[str, str]) -> str:
+    """A wrapping legend: a swatch and the escaped name of each series."""
+    items = "".join(f'<span class="nl-key"><span class="nl-swatch" style="background:{esc(color)}">'
+                    f"</span>{esc(name)}</span>" for name, color in colors.items())
+    return f'<div class="nl-legend">{items}</div>'
+
+
+def result_summary(data: Mapping, limit: int | None = None) -> str:
+    """One line: ``42 lines in 3 streams`` or ``5 series``."""
+    kind, result = data.get("resultType"), data.get("result", [])
+    if kind == "streams":
+        lines = sum(len(s.get("values", [])) for s in result)
+        text = f"{lines} line{'s' if lines != 1 else ''} in {len(result)} stream{'s' if len(result) != 1 else ''}"
+        if limit is not None and lines >= limit:
+            text += f" (the newest {limit} shown)"
+        return text
+    if kind == "scalar":
+        return "1 scalar"
+    return f"{len(result)} series"
+
+
+def is_empty(data: Mapping) -> bool:
+    if data.get("resultType") == "scalar":
+        return False
+    return not any(s.get("values") or s.get("value") for s in data.get("result", []))
+
+
+def trace_rows(trace: Iterable[tuple[str, int]]) -> list[list]:
+    """``[stage, lines left]`` rows of an evaluator trace."""
+    return [[stage, int(count)] for stage, count in trace]
+
+
+def first_empty_stage(trace: Sequence[tuple[str, int]]) -> str | None:
+    for stage, count in trace:
+        if count == 0:
+            return stage
+    return None
+
+
+# ---- labels, sharing ---------------------------------------------------------------------
+
+
+def labels_html(labels: Mapping[str, tuple[list[str], int]], source: str) -> str:
+    """What a person can ask about: each label name with its first values."""
+    if not labels:
+        return f'<div class="nl-labels">{esc(source)}: no labels found.</div>'
+    items = []
+    for name, (values, total) in labels.items():
+        shown = ", ".join(f"<code>{esc(v)}</code>" for v in values)
+        more = f" … ({total} values)" if total > len(values) else ""
+        items.append(f"<li><b>{esc(name)}</b>: {shown}{more}</li>")
+    return (f'<div class="nl-labels"><div>Labels in {esc(source)}, to ask about:</div>'
+            f'<ul>{"".join(items)}</ul></div>')
+
+
+def share_text(question: str, query: str) -> str:
+    parts = []
+    if question:
+        parts.append(f"Question: {question}")
+    if query:
+        parts.append(f"LogQL:\n{query}")
+    return "\n".join(parts)
+
+
+def share_link(base_url: str, question: str, query: str) -> str:
+    """``base_url`` with the question and query in its query string (the page reads
+    them back on load)."""
+    from urllib.parse import urlencode
+
+    params = {key: value for key, value in (("q", question), ("query", query)) if value}
+    base = base_url.split("?", 1)[0].split("#", 1)[0]
+    return f"{base}?{urlencode(params)}" if params else base
