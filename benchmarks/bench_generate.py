@@ -117,6 +117,7 @@ class Asked:
     prefill_s: float
     output_tokens: float
     decode_s: float
+    forced_tokens: float  # taken from the grammar without a model step
 
 
 def ask(assistant: Assistant, question: str) -> Asked:
@@ -128,7 +129,8 @@ def ask(assistant: Assistant, question: str) -> Asked:
     return Asked(question, generation.prompt, seconds, generation.valid,
                  generation.query or (generation.candidates[0].text if generation.candidates else None),
                  t.get("model_prompt_tokens", 0.0), t.get("model_prefix_reused_tokens", 0.0),
-                 t.get("model_prefill", 0.0), round(decode * t.get("model_decode_tokens_per_s", 0.0)), decode)
+                 t.get("model_prefill", 0.0), round(decode * t.get("model_decode_tokens_per_s", 0.0)), decode,
+                 t.get("model_forced_tokens", 0.0))
 
 
 def run_pipeline(assistant: Assistant, questions: list[str], quiet: bool) -> list[Asked]:
@@ -152,6 +154,7 @@ def pipeline_figures(results: list[Asked]) -> dict[str, float]:
         "prompt_tokens": mean([r.prompt_tokens for r in results]),
         "reused_tokens": mean([r.reused_tokens for r in results]),
         "output_tokens": mean([r.output_tokens for r in results]),
+        "forced_share": rate(sum(r.forced_tokens for r in results), sum(r.output_tokens for r in results)),
         "prefill_tok_s": rate(sum(r.prompt_tokens - r.reused_tokens for r in results), sum(r.prefill_s for r in results)),
         "decode_tok_s": rate(sum(r.output_tokens for r in results), sum(r.decode_s for r in results)),
         "model_s": mean([r.prefill_s + r.decode_s for r in results]),
@@ -306,6 +309,7 @@ def print_table(setup: dict[str, float], ours: dict[str, float], overhead: dict[
     add("prompt tokens (mean)", ours["prompt_tokens"], "", "prompt_tokens", ".0f")
     add("  reused from the instruction cache", ours["reused_tokens"], "", "reused_tokens", ".0f")
     add("output tokens (mean)", ours["output_tokens"], "", "output_tokens", ".1f")
+    add("  forced by the grammar (no model step)", 100 * ours["forced_share"], "%", fmt=".0f")
     add("prefill tokens/s", ours["prefill_tok_s"], "tok/s", "prefill_tok_s", ".0f")
     add("decode tokens/s", ours["decode_tok_s"], "tok/s", "decode_tok_s", ".1f")
     if overhead:

@@ -23,8 +23,7 @@ PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 def data_root() -> Path:
     """The data folder (sample logs, datasets, splits): ``$NL2LOGQL_DATA``, else the
     project's ``data/``."""
-    explicit = os.environ.get(DATA_ENV)
-    return Path(explicit).expanduser() if explicit else PROJECT_DATA
+    return _from_env(DATA_ENV, PROJECT_DATA)
 
 
 ADAPTERS_ENV = "NL2LOGQL_ADAPTERS"
@@ -34,5 +33,9 @@ PROJECT_ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
 def adapters_root() -> Path:
     """The installed LoRA adapters, one folder per name: ``$NL2LOGQL_ADAPTERS``, else the
     project's ``adapters/``."""
-    explicit = os.environ.get(ADAPTERS_ENV)
-    return Path(explicit).expanduser() if explicit else PROJECT_ADAPTERS
+    return _from_env(ADAPTERS_ENV, PROJECT_ADAPTERS)
+
+
+def _from_env(name: str, default: Path) -> Path:
+    explicit = os.environ.get(name)
+    return Path(explicit).expanduser() if explicit else default

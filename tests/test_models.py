@@ -87,6 +87,44 @@ def test_token_budget_leaves_the_text_unfinished(model):
     assert not result.finished
 
 
+class SkipAhead:
+    """ForcedText that also offers its forced continuation, as the LogQL grammar does
+    where only one text can follow (``_over_time(`` after ``count``)."""
+
+    def __init__(self, text_constraint: ForcedText, offer_from: int) -> None:
+        self.inner, self.offer_from = text_constraint, offer_from
+
+    def start(self):
+        state = self.inner.start()
+        ids, offer_from = self.inner.ids, self.offer_from
+
+        class State(type(state)):
+            def forced(self):
+                return ids[self.position:] if self.position >= offer_from else []
+
+        state.__class__ = State
+        return state
+
+
+@pytest.mark.parametrize("budget", [160, 5])
+def test_forced_tokens_skip_the_model_and_share_a_forward_pass(model, budget):
+    query = 'sum by (app) (count_over_time({app="foo"} |= "error" [5m]))'
+    plain = model.complete(PROMPT, max_new_tokens=budget, constraint=fixed(model, query))[0]
+    [skipped] = model.complete(PROMPT, max_new_tokens=budget,
+                               constraint=SkipAhead(fixed(model, query), offer_from=2))
+    assert (skipped.text, skipped.tokens, skipped.finished) == (plain.text, plain.tokens, plain.finished)
+    assert skipped.tokens == min(budget, len(fixed(model, query).ids))
+    assert skipped.timings["forced_tokens"] == skipped.tokens - 2
+    assert skipped.timings["decode_forwards"] <= 2 < plain.timings["decode_forwards"]
+
+
+def test_several_candidates_take_no_shortcut(model):
+    query = 'count_over_time({app="foo"}[5m])'
+    results = model.complete(PROMPT, n=2, constraint=SkipAhead(fixed(model, query), offer_from=1))
+    assert [r.text for r in results] == [query] * 2
+    assert results[0].timings["forced_tokens"] == 0
+
+
 def test_pruned_head_scores_like_the_full_head(tiny_model_path):
     model = LocalModel(tiny_model_path, dtype=torch.float32)
     ids = torch.tensor([model._encode(PROMPT)])

@@ -87,6 +87,16 @@ def test_factory(delay: float = 0.0):
 test_factory.__test__ = False  # a helper, not a test
 
 
+def blocked_factory(release: threading.Event, message: str, timeout: float):
+    """A factory that reports ``message`` and waits for ``release``: a model still loading."""
+    def factory(name, progress):
+        progress(message)
+        release.wait(timeout)
+        return Assistant(model=KeywordModel(), constrain=False)
+
+    return factory
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -703,13 +713,7 @@ def test_asking_while_the_model_loads_says_so():
     from gradio_client import Client
 
     release = threading.Event()
-
-    def factory(name, progress):
-        progress("converting the bundled model once")
-        release.wait(20)
-        return Assistant(model=KeywordModel(), constrain=False)
-
-    demo = make_app(factory)
+    demo = make_app(blocked_factory(release, "converting the bundled model once", 20))
     try:
         client = Client(serve(demo), verbose=False)
         answer = ask(client, "failed logins?")

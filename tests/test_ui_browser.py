@@ -19,10 +19,8 @@ if not os.path.exists(CHROMIUM):
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip)")
 
-from test_ui import (BROKEN, EMPTY, EVIL_LINE, EVIL_QUERY, LOGS, METRIC, KeywordModel,  # noqa: E402
-                     make_app, serve, test_factory)
-
-from nl2logql.generation.pipeline import Assistant  # noqa: E402
+from test_ui import (BROKEN, EMPTY, EVIL_LINE, EVIL_QUERY, LOGS, METRIC,  # noqa: E402
+                     blocked_factory, make_app, serve, test_factory)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "ui"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -215,13 +213,7 @@ def test_a_share_link_fills_the_page(context, url):
 
 def test_the_page_says_the_model_is_loading_instead_of_hanging(context):
     release = threading.Event()
-
-    def factory(name, progress):
-        progress("converting the bundled model once (about a minute)")
-        release.wait(30)
-        return Assistant(model=KeywordModel(), constrain=False)
-
-    demo = make_app(factory)
+    demo = make_app(blocked_factory(release, "converting the bundled model once (about a minute)", 30))
     try:
         page = context.new_page()
         page.goto(serve(demo))

@@ -32,6 +32,10 @@ class ConstraintState(Protocol):
     def advance(self, token_id: int) -> None:
         """Record the chosen token."""
 
+    def forced(self) -> list[int]:
+        """Tokens the grammar admits as the only way on from here (often none): a decode
+        loop may take them without asking the model, several in one forward pass."""
+
     @property
     def accepting(self) -> bool:
         """True when the text so far is a complete query (it may still go on)."""

@@ -321,6 +321,9 @@ class _State:
         if not self._matcher.consume_token(int(token_id)):
             raise ValueError(f"token {token_id} is outside the grammar: {self._matcher.get_error()}")
 
+    def forced(self) -> list[int]:
+        return [] if self._matcher.is_stopped() else list(self._matcher.compute_ff_tokens())
+
     @property
     def done(self) -> bool:
         return self._matcher.is_stopped()

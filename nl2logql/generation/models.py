@@ -333,9 +333,10 @@ class LocalModel(Model):
         past = len(ids)
         decode_started = time.perf_counter()
         line_end = set(self.line_end_ids)
-        for _step in range(max_new_tokens):
+        forwards = forced_tokens = 0
+        while alive and len(tokens[alive[0]]) < max_new_tokens:  # alive rows are equally long
             chosen, chosen_logprob = self._choose(hidden, alive, states, temperatures, generator)
-            still = []
+            still, feed = [], []
             for position, row in enumerate(alive):
                 token = chosen[position]
                 if token is None:  # the constraint allows nothing: a dead end, not a text
@@ -344,25 +345,30 @@ class LocalModel(Model):
                                              and states[row].accepting):
                     finished[row] = True  # a line end after a complete query ends it too
                     continue
+                step = [token]
                 if states is not None:
                     states[row].advance(token)
-                tokens[row].append(token)
-                logprobs[row] += chosen_logprob[position]
+                    if n == 1:  # one row: nothing to keep in step with, so skip ahead
+                        step += self._take_forced(states[row], max_new_tokens - len(tokens[row]) - 1)
+                tokens[row].extend(step)
+                logprobs[row] += chosen_logprob[position]  # a forced token has probability 1
+                forced_tokens += len(step) - 1
                 if stop and _cut_at_stop(self.tokenizer.decode(tokens[row]), stop)[1]:
                     finished[row] = True
                 elif states is not None and states[row].done:
                     finished[row] = True
                 else:
                     still.append(position)
+                    feed.append(step)
             if not still:
                 alive = []
                 break
             if len(still) < len(alive):
                 cache.batch_select_indices(torch.tensor(still))
             alive = [alive[p] for p in still]
-            step_ids = torch.tensor([[chosen[p]] for p in still])
-            hidden = self._forward(step_ids, cache, past)
-            past += 1
+            hidden = self._forward(torch.tensor(feed), cache, past)
+            past += len(feed[0])
+            forwards += 1
         decode = time.perf_counter() - decode_started
 
         generated = sum(len(t) for t in tokens)
@@ -373,6 +379,8 @@ class LocalModel(Model):
             "prefix_reused_tokens": float(reused),
             "prefill_tokens_per_s": (len(ids) - reused) / prefill if prefill else 0.0,
             "decode_tokens_per_s": generated / decode if decode else 0.0,
+            "decode_forwards": float(forwards),
+            "forced_tokens": float(forced_tokens),
         }
         results = []
         for row in range(n):
@@ -381,6 +389,15 @@ class LocalModel(Model):
                 Completion(text=text, finished=finished[row], tokens=len(tokens[row]), logprob=logprobs[row], timings=dict(timings))
             )
         return results
+
+    @staticmethod
+    def _take_forced(state, room: int) -> list[int]:
+        """The grammar's forced continuation (at most ``room`` tokens), consumed."""
+        taken = []
+        for token in state.forced()[: max(room, 0)]:
+            state.advance(token)
+            taken.append(token)
+        return taken
 
     def _choose(self, hidden, alive, states, temperatures, generator):
         """One token per alive row: (token ids or None for a dead end, their log-probs)."""
@@ -479,6 +496,9 @@ class _ForcedTextState:
         if not self.allowed()[token_id]:
             raise ValueError(f"token {token_id} is not allowed here")
         self.position += 1
+
+    def forced(self) -> list[int]:
+        return []  # scoring a text needs the model's log-prob of every token
 
     @property
     def accepting(self) -> bool:
