@@ -19,7 +19,7 @@ tokenizers = pytest.importorskip("tokenizers")
 
 from transformers import PreTrainedTokenizerFast
 
-from nl2logql.errors import QueryError
+from nl2logql.errors import LogQLSemanticError, QueryError
 from nl2logql.generation.grammar import (
     GrammarError,
     _ll_tokenizer,
@@ -166,6 +166,17 @@ def test_advancing_outside_the_grammar_raises(constraint, tokenizer):
     ('sum_over_time({app="api"} | unwrap duration [5m])', True),
     ('sum by (count) (rate({app="api"}[5m]))', True),
     ('{app="api"} |= "\\777"', False),
+    # each range aggregation takes the ranges Loki's checks allow it
+    ('rate({app="api"} | unwrap x [5m])', True),
+    ('rate({app="api"}[5m])', True),
+    ('quantile_over_time(0.9, {app="api"} | unwrap x [5m]) by (a)', True),
+    ('max_over_time({app="api"} | unwrap x [5m]) by (a)', True),
+    ('count_over_time({app="api"} | unwrap x [5m])', False),
+    ('sum_over_time({app="api"}[5m])', False),
+    ('quantile_over_time({app="api"} | unwrap x [5m])', False),
+    ('sum_over_time({app="api"} | unwrap x [5m]) by (a)', False),
+    ('count_over_time({app="api"}[5m]) by (a)', False),
+    ('count_over_time(0.5, {app="api"}[5m])', False),
 ])
 def test_spellings(constraint, tokenizer, text, accepted):
     assert (_rejection(constraint, tokenizer, text) is None) == accepted
@@ -228,6 +239,22 @@ def _unglued(constraint, tokenizer, text: str) -> str:
     return text
 
 
+def _range_rule_broken(text: str) -> bool:
+    """Whether ``text`` breaks one of the rules of range aggregations the decoding grammar
+    encodes (unwrap or not, quantile's parameter, which may group)."""
+    from nl2logql.logql.checks import LOG_RANGE_OPS, UNWRAP_RANGE_OPS
+
+    rules = ["with unwrap", "without unwrap", "parameter required for operation quantile_over_time",
+             *(f"grouping not allowed for {op} " for op in LOG_RANGE_OPS | UNWRAP_RANGE_OPS)]
+    try:
+        parse(text, check=True)
+    except LogQLSemanticError as error:
+        return any(words in str(error) for words in rules)
+    except QueryError:
+        pass
+    return False
+
+
 def test_random_walks_parse(constraint, tokenizer):
     # Walks start from random cuts of gold queries, so they leave the grammar from realistic
     # states (and some from the empty text).
@@ -246,6 +273,8 @@ def test_random_walks_parse(constraint, tokenizer):
     glued = [t for t in rejected if _parses(_unglued(constraint, tokenizer, t), check=False)]
     failures = [t for t in rejected if t not in glued]
     semantic = sum(_parses(t, check=True) for t in finished)
+    # What the split ranges rule out: no walk breaks a range aggregation's semantic rules.
+    assert not [t for t in finished if _range_rule_broken(t)]
     print(f"\nrandom walks: {len(finished)}/{len(texts)} finished, {len(finished) - len(rejected)} "
           f"parse, {len(glued)} only once glued words are spaced, {len(failures)} fail; "
           f"{semantic} also pass semantic checks")

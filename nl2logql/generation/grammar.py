@@ -205,6 +205,48 @@ def _log_query_only_alone(rules: dict[str, str]) -> dict[str, str]:
     return {holder: "\n    | ".join(kept), "start": " | ".join(["log_expr"] + start)}
 
 
+def _range_aggregations_by_unwrap(rules: dict[str, str]) -> dict[str, str | None]:
+    """Rule bodies where each range aggregation takes the ranges Loki's checks allow it.
+
+    The parser takes any ``op(range)`` and the semantic checks then refuse
+    ``count_over_time(... | unwrap x ...)``, ``sum_over_time`` without ``unwrap``,
+    ``quantile_over_time`` without its parameter and a ``by`` on ``sum_over_time``; a
+    model decoding against the parser's grammar writes those, so decoding splits
+    ``log_range`` into ranges with and without ``unwrap`` and pairs each operation with
+    the ones it may take (the sets come from :mod:`nl2logql.logql.checks`)."""
+    from nl2logql.logql.checks import GROUPABLE_RANGE_OPS, LOG_RANGE_OPS, UNWRAP_RANGE_OPS
+
+    def ops(names: set[str]) -> str:
+        return "(" + " | ".join(f'"{name}"i' for name in sorted(names)) + ")"
+
+    ranges = [a for a in _alternatives(rules["log_range"]) if "log_range" not in a]
+    lines = "LINES"  # placeholders until the rule names are final
+    quantile = {"quantile_over_time"}
+    value_only = UNWRAP_RANGE_OPS - LOG_RANGE_OPS - quantile
+    choices = [
+        (LOG_RANGE_OPS - UNWRAP_RANGE_OPS, lines, ""),
+        (LOG_RANGE_OPS & UNWRAP_RANGE_OPS, "(LINES | VALUES)", ""),
+        (value_only - GROUPABLE_RANGE_OPS, "VALUES", ""),
+        (value_only & GROUPABLE_RANGE_OPS, "VALUES", " [grouping]"),
+    ]
+    alternatives = [f'{ops(names)} "(" {body} ")"{tail}' for names, body, tail in choices if names]
+    alternatives.append(f'{ops(quantile)} "(" number "," VALUES ")" [grouping]')
+    names = {"LINES": "log_range_lines", "VALUES": "log_range_values"}
+
+    def named(body: str) -> str:
+        return re.sub(r"\b(LINES|VALUES)\b", lambda m: names[m.group(1)], body)
+
+    return {
+        "range_agg": named("\n    | ".join(alternatives)),
+        "range_op": None,
+        "log_range": None,
+        names["LINES"]: "\n    | ".join([a for a in ranges if "unwrap" not in a]
+                                          + [f'"(" {names["LINES"]} ")"']),
+        names["VALUES"]: "\n    | ".join([a for a in ranges if "unwrap" in a]
+                                           + [f'"(" {names["VALUES"]} ")"']),
+    }
+
+
 def _go_string_literal(value: str) -> str:
     """The LogQL literal for ``value`` as a grammar string literal (JSON escapes)."""
     return json.dumps(quote(value), ensure_ascii=False)
@@ -240,7 +282,8 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
     defs = _definitions(_drop_comments_and_aliases(source))
     terminals = {name: body for name, head, body in defs if name.isupper()}
     rules = {name: body for name, head, body in defs if not name.isupper() and not head.startswith("%")}
-    replaced = _terminal_rewrites(terminals, max_string) | _log_query_only_alone(rules)
+    replaced = (_terminal_rewrites(terminals, max_string) | _log_query_only_alone(rules)
+                | _range_aggregations_by_unwrap(rules))
 
     # "ignore_once": the %ignore regex spans the whole gap, so its bound holds (llguidance
     # 1.9's name; newer docs call it "skip_repetition": "once"; a test checks the bound).
@@ -256,6 +299,8 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
             body = re.sub(r"\bmatcher\b", "selector_matcher", body)
         body = _ascii_keywords(re.sub(r"[ \t]+\n", "\n", body))  # trailing blanks where aliases were
         lines.append(f"{name}: {body}")  # priorities and ?/! prefixes do not apply
+    for name in ("log_range_lines", "log_range_values"):  # new rules, in no source line
+        lines.append(f"{name}: {_ascii_keywords(replaced[name])}")
     if schema:
         lines.append(f"selector_matcher: {_selector_matcher(schema)}")
     return "\n".join(lines) + "\n"
