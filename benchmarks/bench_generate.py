@@ -192,6 +192,9 @@ class TimedState:
         self.owner.seconds += time.perf_counter() - started
         self.owner.ids.append(token_id)
 
+    def forced(self) -> list[int]:
+        return []  # one model step per token, as the free decode: the mask's cost alone
+
     @property
     def done(self) -> bool:
         return self.state.done
