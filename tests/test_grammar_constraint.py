@@ -177,6 +177,12 @@ def test_advancing_outside_the_grammar_raises(constraint, tokenizer):
     ('sum_over_time({app="api"} | unwrap x [5m]) by (a)', False),
     ('count_over_time({app="api"}[5m]) by (a)', False),
     ('count_over_time(0.5, {app="api"}[5m])', False),
+    # a regexp parser must extract something: a named capture group
+    ('{app="api"} | regexp `took (?P<ms>\\d+)ms`', True),
+    ('{app="api"} | regexp "(?P<ms>\\\\d+)ms"', True),
+    ('{app="api"} | regexp `took \\d+ms`', False),
+    ('{app="api"} | regexp "took"', False),
+    ('{app="api"} |~ `took \\d+ms`', True),  # line filters need none
 ])
 def test_spellings(constraint, tokenizer, text, accepted):
     assert (_rejection(constraint, tokenizer, text) is None) == accepted

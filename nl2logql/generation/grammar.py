@@ -150,6 +150,20 @@ def _string(body: str, max_string: int) -> str:
     return f"/{quoted}/ | /{raw}/"
 
 
+_NAMED_CAPTURE = r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>"
+
+
+def _capture_string(string: str) -> str:
+    """``string`` (the rewritten STRING terminal) narrowed to literals holding a named
+    capture group: Loki refuses a ``regexp`` parser that extracts nothing."""
+    forms = []
+    for form in re.findall(r"/((?:[^/\\]|\\.)*)/", string):
+        body, close = form[:-1], form[-1]  # '"(?:...){0,n}' or '`[^`]{0,n}', then the quote
+        chars = body[1:]                    # one char class or group with its {0,n} bound
+        forms.append(f"/{body[0]}{chars}{_NAMED_CAPTURE}{chars}{close}/")
+    return " | ".join(forms)
+
+
 def _terminal_rewrites(terminals: dict[str, str], max_string: int) -> dict[str, str | None]:
     """Explicit rewrites for what llguidance lacks (None: leave the terminal out)."""
     return {
@@ -295,10 +309,12 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
             body = replaced[name]
             if body is None:
                 continue
+        body = body.replace("REGEXP string", "REGEXP CAPTURE_STRING")  # see _capture_string
         if schema and name == "matchers":
             body = re.sub(r"\bmatcher\b", "selector_matcher", body)
         body = _ascii_keywords(re.sub(r"[ \t]+\n", "\n", body))  # trailing blanks where aliases were
         lines.append(f"{name}: {body}")  # priorities and ?/! prefixes do not apply
+    lines.append(f"CAPTURE_STRING: {_capture_string(replaced['STRING'])}")
     for name in ("log_range_lines", "log_range_values"):  # new rules, in no source line
         lines.append(f"{name}: {_ascii_keywords(replaced[name])}")
     if schema:
