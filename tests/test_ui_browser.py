@@ -245,8 +245,15 @@ def test_settings_test_a_dead_loki_then_use_uploaded_files_with_labels(context, 
     log = tmp_path / "shop.log"
     log.write_text("2024-12-31T10:00:00Z INFO started\n2024-12-31T10:00:01Z ERROR <b>disk</b> full\n")
     page.get_by_label("Log files", exact=True).check()
-    page.set_input_files("#log-files input[type=file]", str(log))
-    page.wait_for_selector("#log-files :text('shop.log')")
+    page.wait_for_selector("#log-files", state="visible")  # the radio shows the upload box
+    for attempt in range(3):  # Gradio binds its upload handler a moment after showing it
+        page.set_input_files("#log-files input[type=file]", str(log))
+        try:
+            page.wait_for_selector("#log-files :text('shop.log')", timeout=WAIT_MS // 3)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
     page.fill("#file-labels textarea, #file-labels input", "app=shop")
     page.click("#use-source")
     page.wait_for_function("document.querySelector('#source-status').innerText.includes('now using')")
