@@ -219,6 +219,9 @@ def _log_query_only_alone(rules: dict[str, str]) -> dict[str, str]:
     return {holder: "\n    | ".join(kept), "start": " | ".join(["log_expr"] + start)}
 
 
+_LINE_RANGE, _VALUE_RANGE = "log_range_lines", "log_range_values"  # decoding-only rules
+
+
 def _range_aggregations_by_unwrap(rules: dict[str, str]) -> dict[str, str | None]:
     """Rule bodies where each range aggregation takes the ranges Loki's checks allow it.
 
@@ -234,30 +237,22 @@ def _range_aggregations_by_unwrap(rules: dict[str, str]) -> dict[str, str | None
         return "(" + " | ".join(f'"{name}"i' for name in sorted(names)) + ")"
 
     ranges = [a for a in _alternatives(rules["log_range"]) if "log_range" not in a]
-    lines = "LINES"  # placeholders until the rule names are final
     quantile = {"quantile_over_time"}
     value_only = UNWRAP_RANGE_OPS - LOG_RANGE_OPS - quantile
     choices = [
-        (LOG_RANGE_OPS - UNWRAP_RANGE_OPS, lines, ""),
-        (LOG_RANGE_OPS & UNWRAP_RANGE_OPS, "(LINES | VALUES)", ""),
-        (value_only - GROUPABLE_RANGE_OPS, "VALUES", ""),
-        (value_only & GROUPABLE_RANGE_OPS, "VALUES", " [grouping]"),
+        (LOG_RANGE_OPS - UNWRAP_RANGE_OPS, _LINE_RANGE, ""),
+        (LOG_RANGE_OPS & UNWRAP_RANGE_OPS, f"({_LINE_RANGE} | {_VALUE_RANGE})", ""),
+        (value_only - GROUPABLE_RANGE_OPS, _VALUE_RANGE, ""),
+        (value_only & GROUPABLE_RANGE_OPS, _VALUE_RANGE, " [grouping]"),
+        (quantile, f'number "," {_VALUE_RANGE}', " [grouping]"),
     ]
     alternatives = [f'{ops(names)} "(" {body} ")"{tail}' for names, body, tail in choices if names]
-    alternatives.append(f'{ops(quantile)} "(" number "," VALUES ")" [grouping]')
-    names = {"LINES": "log_range_lines", "VALUES": "log_range_values"}
-
-    def named(body: str) -> str:
-        return re.sub(r"\b(LINES|VALUES)\b", lambda m: names[m.group(1)], body)
-
     return {
-        "range_agg": named("\n    | ".join(alternatives)),
+        "range_agg": "\n    | ".join(alternatives),
         "range_op": None,
         "log_range": None,
-        names["LINES"]: "\n    | ".join([a for a in ranges if "unwrap" not in a]
-                                          + [f'"(" {names["LINES"]} ")"']),
-        names["VALUES"]: "\n    | ".join([a for a in ranges if "unwrap" in a]
-                                           + [f'"(" {names["VALUES"]} ")"']),
+        _LINE_RANGE: "\n    | ".join([a for a in ranges if "unwrap" not in a] + [f'"(" {_LINE_RANGE} ")"']),
+        _VALUE_RANGE: "\n    | ".join([a for a in ranges if "unwrap" in a] + [f'"(" {_VALUE_RANGE} ")"']),
     }
 
 
@@ -315,7 +310,7 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
         body = _ascii_keywords(re.sub(r"[ \t]+\n", "\n", body))  # trailing blanks where aliases were
         lines.append(f"{name}: {body}")  # priorities and ?/! prefixes do not apply
     lines.append(f"CAPTURE_STRING: {_capture_string(replaced['STRING'])}")
-    for name in ("log_range_lines", "log_range_values"):  # new rules, in no source line
+    for name in (_LINE_RANGE, _VALUE_RANGE):  # new rules, in no source line
         lines.append(f"{name}: {_ascii_keywords(replaced[name])}")
     if schema:
         lines.append(f"selector_matcher: {_selector_matcher(schema)}")
