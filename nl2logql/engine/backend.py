@@ -8,7 +8,12 @@ Times are integers in nanoseconds since the Unix epoch.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from typing import Callable, TypeVar
+
+from nl2logql.errors import BackendError
+
+T = TypeVar("T")
 
 Data = dict  # Loki's response ``data`` object
 
@@ -73,3 +78,16 @@ def create_backend(name: str, **options) -> Backend:
         known = ", ".join(sorted(_REGISTRY)) or "none"
         raise BackendError(f"unknown backend {name!r} (known: {known})")
     return _REGISTRY[name](**options)
+
+
+def with_timeout(call: Callable[[], T], timeout: float, what: str = "the query") -> T:
+    """``call()``, or a :class:`BackendError` when it takes longer than ``timeout``
+    seconds (the call goes on in its thread; its result is dropped). The generation
+    pipeline, the UI and evaluation run queries through it."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(call).result(timeout=timeout)
+    except FutureTimeout:
+        raise BackendError(f"{what} took longer than {timeout:g} s") from None
+    finally:
+        pool.shutdown(wait=False)

@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nl2logql import datasets
-from nl2logql.engine.backend import Backend
+from nl2logql.engine.backend import Backend, with_timeout
 from nl2logql.errors import Nl2LogQLError, QueryError
 from nl2logql.evaluation import metrics
 from nl2logql.evaluation.features import features
@@ -69,19 +68,13 @@ def run_query(backend: Backend, query: str, kind: str,
     """(data, one-line error, seconds): a metric query as an instant query, a log query
     over the default range with no line limit, stopped after ``timeout`` seconds."""
     call = (lambda: backend.query(query)) if kind == "metric" else (lambda: backend.query_range(query))
-    pool = ThreadPoolExecutor(max_workers=1)
     started = time.perf_counter()
     try:
-        data = pool.submit(call).result(timeout=timeout)
-        return data, None, time.perf_counter() - started
-    except FutureTimeout:
-        return None, f"took longer than {timeout:g} s", time.perf_counter() - started
+        return with_timeout(call, timeout), None, time.perf_counter() - started
     except Nl2LogQLError as error:
         return None, _one_line(error), time.perf_counter() - started
     except Exception as error:  # an engine bug must not end a long run; it is recorded
         return None, f"{type(error).__name__}: {_one_line(error)}", time.perf_counter() - started
-    finally:
-        pool.shutdown(wait=False)
 
 
 def applications(backend: Backend, expr: ast.Node) -> list[str]:

@@ -8,11 +8,10 @@ retrieval, prompt, constraint, validation and ranking.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from nl2logql.engine.backend import Backend
+from nl2logql.engine.backend import Backend, with_timeout
 from nl2logql.errors import Nl2LogQLError, QueryError
 from nl2logql.generation.contracts import Completion
 from nl2logql.generation.models import LocalModel, Model, load_model
@@ -177,17 +176,11 @@ class Assistant:
             call = lambda: self.backend.query_range(candidate.query, limit=LOG_LINES_SHOWN)  # noqa: E731
         else:
             call = lambda: self.backend.query(candidate.query)  # noqa: E731
-        pool = ThreadPoolExecutor(max_workers=1)
         try:
-            data = pool.submit(call).result(timeout=self.run_timeout)
-        except FutureTimeout:
-            candidate.run_error = f"took longer than {self.run_timeout:g} s"
-            return None
+            data = with_timeout(call, self.run_timeout)
         except Nl2LogQLError as error:
             candidate.run_error = str(error).split("\n", 1)[0]
             return None
-        finally:
-            pool.shutdown(wait=False)
         candidate.ran = True
         candidate.rows = len(data.get("result", []))
         return data

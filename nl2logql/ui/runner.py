@@ -7,12 +7,10 @@ an exception a handler has to catch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-from nl2logql.engine.backend import Backend
+from nl2logql.engine.backend import Backend, with_timeout
 from nl2logql.errors import BackendError, DataError, Nl2LogQLError, QueryError
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
@@ -24,20 +22,6 @@ LOKI_TIMEOUT_S = 10.0      # one HTTP request to Loki
 MAX_QUERY_CHARS = 200_000  # longer text is not checked at all
 MAX_LABEL_NAMES = 40
 MAX_LABEL_VALUES = 8
-
-T = TypeVar("T")
-
-
-def with_timeout(call: Callable[[], T], timeout: float, what: str) -> T:
-    """``call()``, or a :class:`BackendError` when it takes longer than ``timeout``
-    seconds (the call goes on in its thread; its result is dropped)."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        return pool.submit(call).result(timeout=timeout)
-    except FutureTimeout:
-        raise BackendError(f"{what} took longer than {timeout:g} s") from None
-    finally:
-        pool.shutdown(wait=False)
 
 
 def check(text: str) -> tuple[str | None, QueryError | None]:
