@@ -15,7 +15,8 @@ from nl2logql.logql import validate
 from nl2logql.training import RecipeError, TrainConfig, Trainer, TrainingInterrupted
 from nl2logql.training.card import CARD_FILE, read_card
 from nl2logql.training.data import IGNORE, augment, encode
-from nl2logql.training.trainer import collate, latest_checkpoint, target_loss
+from nl2logql.training.trainer import (ScoredVocabulary, collate, half_precision_compute,
+                                       latest_checkpoint, load_model, target_loss)
 
 
 def tiny_config(model: Path, out: Path, **changes) -> TrainConfig:
@@ -79,6 +80,55 @@ def test_sliced_head_loss_equals_the_full_loss(tiny_model_path):
         full = model(**batch).loss
         ours = target_loss(model, batch)
     assert torch.allclose(ours, full, atol=1e-5)
+
+
+def test_scored_vocabulary_loss_is_the_softmax_over_those_tokens(tiny_model_path):
+    """Over the tokens decoding scores: the full logits' columns for those tokens,
+    renormalised; a target outside them falls back to the whole head."""
+    import torch
+    import torch.nn.functional as F
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_path)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_path, dtype=torch.float32)
+    vocabulary = ScoredVocabulary(model, tokenizer)
+    kept = (vocabulary.column >= 0).nonzero().squeeze(1)
+    assert 0 < len(kept) < model.config.vocab_size and tokenizer.eos_token_id in kept.tolist()
+    rows = [encode(tokenizer, "### Question: errors?\n### LogQL:\n", '{app="api"} |= "error"')]
+    batch = collate(rows, tokenizer.pad_token_id)
+    with torch.no_grad():
+        logits = model(**batch).logits[:, :-1]
+        labels = batch["labels"][:, 1:]
+        where = labels != IGNORE
+        expected = F.cross_entropy(logits[where][:, kept], vocabulary.column[labels[where]])
+        assert torch.allclose(target_loss(model, batch, vocabulary), expected, atol=1e-5)
+        vocabulary.column[labels[where][0]] = -1  # a target the vocabulary lacks
+        assert torch.allclose(target_loss(model, batch, vocabulary), model(**batch).loss, atol=1e-5)
+
+
+def test_half_precision_compute_keeps_float32_weights_and_gradients(tiny_model_path, tmp_path):
+    import torch
+
+    config = tiny_config(tiny_model_path, tmp_path / "out", dtype="bfloat16", lora_dropout=0.0)
+    model, tokenizer = load_model(config, str(tiny_model_path), "cpu")
+    params = [p for p in model.parameters() if p.requires_grad]
+    for p in params:  # LoRA's B starts at zero: make every weight matter
+        torch.nn.init.normal_(p, std=0.02)
+    before = [p.detach().clone() for p in params]
+    assert {p.dtype for p in params} == {torch.float32}
+    rows = [encode(tokenizer, "### Question: errors?\n### LogQL:\n", '{app="api"} |= "error"')]
+    batch = collate(rows, tokenizer.pad_token_id)
+    with half_precision_compute(params, torch.bfloat16):
+        assert {p.dtype for p in params} == {torch.bfloat16}
+        target_loss(model, batch).backward()
+    assert {p.dtype for p in params} == {torch.float32}
+    assert all(torch.equal(p, b) for p, b in zip(params, before))
+    assert {p.grad.dtype for p in params} == {torch.float32}
+    grads = [p.grad.clone() for p in params]
+    model.zero_grad(set_to_none=True)
+    target_loss(model, batch).backward()  # float32 LoRA, peft's casts
+    for mixed, reference in zip(grads, [p.grad for p in params]):
+        assert torch.allclose(mixed, reference, rtol=0.1, atol=0.05 * reference.abs().max().item())
 
 
 def test_the_adapter_reloads_and_changes_outputs(trained, tiny_model_path):
@@ -207,3 +257,39 @@ def test_cli_missing_base_model(tmp_path):
     line = one_line_error("--base-model", str(tmp_path / "no-such-model"), "--out", str(tmp_path / "out"))
     assert "no model at" in line
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("p", [0.05, 0.1, 0.5])
+def test_packed_bits_dropout_drops_at_rate_p_and_keeps_the_mean(p):
+    import torch
+
+    from nl2logql.training.dropout import PackedBitsDropout
+
+    torch.manual_seed(0)
+    dropout = PackedBitsDropout(p).train()
+    x = torch.ones(1001, 999, requires_grad=True)  # an odd size: the last word is half used
+    y = dropout(x)
+    dropped = (y == 0).float().mean().item()
+    assert abs(dropped - p) < 0.005 and abs(dropout.p - p) < 1 / 32768
+    assert abs(y.mean().item() - 1.0) < 0.01
+    y.sum().backward()
+    assert torch.equal(x.grad == 0, y == 0)  # the gradient flows through the kept ones only
+    assert not torch.equal(dropout(x), dropout(x))  # fresh randomness each call
+    assert dropout.eval()(x) is x and PackedBitsDropout(0.0).train()(x) is x
+    with pytest.raises(ValueError):
+        PackedBitsDropout(1.0)
+
+
+def test_tune_for_cpu_swaps_lora_dropouts_and_attention(tiny_model_path, tmp_path):
+    import torch
+
+    from nl2logql.training.dropout import PackedBitsDropout
+    from nl2logql.training.trainer import tune_for_cpu
+
+    model, _ = load_model(tiny_config(tiny_model_path, tmp_path / "out", lora_dropout=0.1),
+                          str(tiny_model_path), "cpu")
+    tune_for_cpu(model)
+    dropouts = [d for m in model.modules() if isinstance(getattr(m, "lora_dropout", None), torch.nn.ModuleDict)
+                for d in m.lora_dropout.values()]
+    assert dropouts and all(isinstance(d, PackedBitsDropout) and abs(d.p - 0.1) < 1e-4 for d in dropouts)
+    assert model.get_base_model().config._attn_implementation == "eager"

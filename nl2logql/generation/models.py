@@ -90,6 +90,23 @@ def printable_token_ids(tokenizer) -> list[int]:
     return [i for i, text in enumerate(texts) if i not in special and _PRINTABLE.fullmatch(text)]
 
 
+def end_token_ids(tokenizer, generation_config=None) -> list[int]:
+    """EOS (the tokenizer's and the generation config's) and chat end markers such as
+    Gemma's ``<end_of_turn>``: the tokens that end a completion."""
+    ids = {tokenizer.eos_token_id}
+    configured = getattr(generation_config, "eos_token_id", None)
+    ids.update(configured if isinstance(configured, list) else [configured])
+    vocab = tokenizer.get_vocab()
+    ids.update(vocab[t] for t in ("<end_of_turn>", "<|im_end|>", "<|eot_id|>") if t in vocab)
+    return sorted(i for i in ids if i is not None)
+
+
+def scored_token_ids(tokenizer, end_ids: list[int], rows: int) -> list[int]:
+    """The pruned head's tokens: printable ASCII and ``end_ids``, below ``rows`` (the
+    head's size). Decoding scores these only; training normalises over the same ones."""
+    return sorted(i for i in set(printable_token_ids(tokenizer)) | set(end_ids) if i < rows)
+
+
 def default_dtype() -> "torch.dtype":
     """bfloat16 where oneDNN has bf16 kernels (AVX-512 CPUs): on the 2-core reference
     machine it makes prefill 2.7x and decoding 2.5x faster with the same greedy queries
@@ -187,13 +204,7 @@ class LocalModel(Model):
             raise ModelError(f"cannot load adapter {path}: {_first_line(error)}") from error
 
     def _end_token_ids(self) -> list[int]:
-        """EOS and Gemma's ``<end_of_turn>``: the tokens that end a completion."""
-        ids = {self.tokenizer.eos_token_id}
-        configured = getattr(self.model.generation_config, "eos_token_id", None)
-        ids.update(configured if isinstance(configured, list) else [configured])
-        vocab = self.tokenizer.get_vocab()
-        ids.update(vocab[t] for t in ("<end_of_turn>", "<|im_end|>", "<|eot_id|>") if t in vocab)
-        return sorted(i for i in ids if i is not None)
+        return end_token_ids(self.tokenizer, self.model.generation_config)
 
     def _line_end_token_ids(self) -> list[int]:
         """Tokens that start a new line: once a constrained query is complete, the prompt
@@ -228,7 +239,7 @@ class LocalModel(Model):
             import torch
 
             rows = self._head_weight.shape[0]
-            ids = torch.tensor(sorted(i for i in set(printable_token_ids(self.tokenizer)) | set(self.end_ids) if i < rows))
+            ids = torch.tensor(scored_token_ids(self.tokenizer, self.end_ids, rows))
             mask = torch.zeros(rows, dtype=torch.bool)
             mask[ids] = True
             bias = None if self._head_bias is None else self._head_bias[ids]
