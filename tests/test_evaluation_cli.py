@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from nl2logql.cli import main
 from nl2logql.datasets import all_pairs, load_split
 from nl2logql.evaluation import runner
+from nl2logql.evaluation.logeval import choice_grammar
 from nl2logql.generation.contracts import Completion
 from nl2logql.generation.models import Model
 from nl2logql.generation.prompt import QUESTION_MARKER
@@ -29,10 +30,12 @@ class OracleModel(Model):
         self.wrong = wrong or {}
         self.logeval_answer = logeval_answer
         self.calls = 0
+        self.grammars: list[str | None] = []
 
     def complete(self, prompt, **options):
         self.calls += 1
         if QUESTION_MARKER not in prompt:
+            self.grammars.append(options.get("grammar"))
             return [Completion(self.logeval_answer)]
         question = prompt.rsplit(QUESTION_MARKER, 1)[1].split("\n", 1)[0].strip()
         for item_id, text in self.wrong.items():
@@ -129,17 +132,33 @@ def test_other_settings_in_the_same_folder_are_refused(tmp_path, use_model):
 
 def test_logeval_is_wired_into_results_report_and_plots(tmp_path, use_model):
     out = tmp_path / "run"
-    use_model(OracleModel(logeval_answer="abnormal"))
-    result = invoke("logeval", "--limit", "2", "--tasks", "anomaly_detection",
+    model = use_model(OracleModel(logeval_answer="abnormal"))
+    result = invoke("logeval", "--limit", "2", "--tasks", "anomaly_detection,summarization",
                     "--prompt-sets", "zero-shot,few-shot", "--out", str(out), "--adapter", "none",
                     "--no-progress")
     assert result.exit_code == 0, result.output
+    assert "(label-constrained" in result.output
     suite = json.loads((out / "results.json").read_text())["suites"]["logeval"]
-    assert len(suite["items"]) == 4
-    assert set(suite["summary"]) == {"anomaly_detection/zero-shot", "anomaly_detection/few-shot"}
-    assert all(r["answer"] == "abnormal" for r in suite["items"])
-    assert "## LogEval" in (out / "report.md").read_text()
+    assert len(suite["items"]) == 8
+    assert set(suite["summary"]) == {"anomaly_detection/zero-shot", "anomaly_detection/few-shot",
+                                     "summarization/zero-shot", "summarization/few-shot"}
+    anomaly = [r for r in suite["items"] if r["task"] == "anomaly_detection"]
+    assert all(r["answer"] == "abnormal" for r in anomaly)
+    # Free answers first (no grammar), then the closed-set items again under their labels' grammar.
+    assert model.grammars[:8] == [None] * 8
+    assert model.grammars[8:] == [choice_grammar(["normal", "abnormal"])] * 4
+    assert all(r["label_constrained"]["answer"] == "abnormal" for r in anomaly)
+    assert not any("label_constrained" in r for r in suite["items"] if r["task"] == "summarization")
+    assert set(suite["summary_label_constrained"]) == {"anomaly_detection/zero-shot",
+                                                       "anomaly_detection/few-shot"}
+    report = (out / "report.md").read_text()
+    assert "## LogEval" in report and "ours, label-constrained" in report
     assert (out / "logeval.png").read_bytes().startswith(PNG)
+    # Both passes are cached: a rerun asks nothing.
+    use_model(NoModel())
+    assert invoke("logeval", "--limit", "2", "--tasks", "anomaly_detection,summarization",
+                  "--prompt-sets", "zero-shot,few-shot", "--out", str(out), "--adapter", "none",
+                  "--no-progress").exit_code == 0
 
 
 def test_compare_prints_differences_and_plots(tmp_path, use_model):

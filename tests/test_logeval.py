@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from nl2logql.errors import DataError
-from nl2logql.evaluation.logeval import (FAULT_TYPES, MAIN_METRIC, MAX_NEW_TOKENS, PROMPT_SETS,
-                                         PUBLISHED, STOP, TASKS, LogEvalItem, binary_f1,
-                                         build_prompt, extract_answer, fault_types, levenshtein,
+from nl2logql.evaluation.logeval import (CHOICE_MAX_NEW_TOKENS, FAULT_TYPES, MAIN_METRIC,
+                                         MAX_NEW_TOKENS, PROMPT_SETS, PUBLISHED, STOP, TASKS,
+                                         LogEvalItem, answer_choices, binary_f1, build_prompt,
+                                         choice_grammar, extract_answer, fault_types, levenshtein,
                                          load_items, macro_f1, normalized_edit_distance,
                                          rouge1_f1, rougeL_f1, sample_dir, score_item, summarize,
                                          template_form, wording_key)
@@ -471,3 +472,46 @@ def test_sample_is_what_the_script_makes(tmp_path):
     upstream = json.loads((FULL / "fault_diagnosis.few_shot.json").read_text())
     shipped = json.loads((sample_dir() / "fault_diagnosis.few_shot.json").read_text())
     assert all(upstream[r["id"]] == r for r in shipped)
+
+
+# --- label-constrained answers -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("task, instruction, expected", [
+    ("anomaly_detection", ANOMALY, ["normal", "abnormal"]),
+    ("fault_diagnosis", FAULTS_3, list(FAULT_TYPES[:3])),
+    ("fault_diagnosis", FAULTS_5, ["Mirror does not specify output", "Operational port down",
+                                   "Management port down", "Virtual Machine Startup Failure"]),
+    ("fault_diagnosis", "Name the fault type.", list(FAULT_TYPES)),
+    ("parsing", "Parse it.", None),
+    ("summarization", "Summarise.", None),
+])
+def test_answer_choices(task, instruction, expected):
+    assert answer_choices(item(task, instruction=instruction)) == expected
+
+
+def test_choice_grammar_quotes_its_labels():
+    assert choice_grammar(["normal", 'say "hi"']) == (
+        'start: OPENING? ("normal" | "say \\"hi\\"")\nOPENING: /[ \\n]/\n')
+    with pytest.raises(ValueError):
+        choice_grammar([])
+
+
+@pytest.mark.parametrize("task, instruction", [
+    ("anomaly_detection", ANOMALY), ("fault_diagnosis", FAULTS_3), ("fault_diagnosis", FAULTS_5)])
+def test_label_constrained_decoding_answers_one_of_the_labels(tiny_model_path, task, instruction):
+    """A random model under the choice grammar still answers exactly one label, which
+    extraction reads back as itself."""
+    import torch
+
+    from nl2logql.generation.models import LocalModel
+
+    model = LocalModel(tiny_model_path, dtype=torch.float32)
+    question = item(task, instruction=instruction)
+    choices = answer_choices(question)
+    for seed in range(3):
+        # The tiny tokenizer splits words finer than Gemma's (16 tokens at most per label).
+        text = model.complete(build_prompt(question) + " " * seed, max_new_tokens=4 * CHOICE_MAX_NEW_TOKENS,
+                              grammar=choice_grammar(choices))[0].text
+        assert text.strip() in choices and text[:1] in ("", " ", "\n", text.strip()[:1])
+        assert extract_answer(task, text, instruction=instruction) == text.strip()

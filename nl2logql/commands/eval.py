@@ -124,8 +124,14 @@ def _summary_line(suite: dict) -> str:
 
     if suite["suite"] == "logeval":
         main = suite.get("main_metric") or {}
-        parts = [f"{group} {main.get(group.partition('/')[0], '')} {fmt(scores.get(main.get(group.partition('/')[0])))}"
-                 for group, scores in suite["summary"].items()]
+        constrained = suite.get("summary_label_constrained") or {}
+        parts = []
+        for group, scores in suite["summary"].items():
+            metric = main.get(group.partition("/")[0], "")
+            part = f"{group} {metric} {fmt(scores.get(metric))}"
+            if group in constrained:
+                part += f" (label-constrained {fmt(constrained[group].get(metric))})"
+            parts.append(part)
         return "LogEval: " + "; ".join(parts)
     s = suite["summary"]
     return (f"{suite['title']}: execution {fmt(s['exec_informative'])} over {s['n_informative']} informative "

@@ -370,6 +370,31 @@ def _fault_label(text: str, instruction: str) -> str:
     return winners[0] if best >= FAULT_MATCH_THRESHOLD and len(winners) == 1 else ""
 
 
+# --- label-constrained answers ----------------------------------------------------------
+
+CLOSED_SET_TASKS = ("anomaly_detection", "fault_diagnosis")
+CHOICE_MAX_NEW_TOKENS = 48  # the longest fault type is ~20 tokens; a line break or space before
+
+
+def answer_choices(item: LogEvalItem) -> list[str] | None:
+    """The labels a closed-set item's answer must be one of (``None`` for parsing and
+    summarization): ``normal``/``abnormal``, or the fault types its instruction names."""
+    if item.task == "anomaly_detection":
+        return [NORMAL, ABNORMAL]
+    if item.task == "fault_diagnosis":
+        return fault_types(item.instruction) or list(FAULT_TYPES)
+    return None
+
+
+def choice_grammar(choices: list[str]) -> str:
+    """A Lark grammar (for constrained decoding) whose only sentences are one of
+    ``choices``, after at most one space or line break, the way a completion opens."""
+    if not choices:
+        raise ValueError("no choices")
+    alternatives = " | ".join(json.dumps(choice) for choice in choices)
+    return f"start: OPENING? ({alternatives})\nOPENING: /[ \\n]/\n"
+
+
 def extract_answer(task: str, text: str, *, instruction: str = "") -> str:
     """The answer in a completion: the text after an "Answer:" cue if there is one (any
     case, anywhere) and before a :data:`STOP` string (the next few-shot example), with a

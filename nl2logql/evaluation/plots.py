@@ -136,18 +136,23 @@ def logeval(suite: dict[str, Any], path: Path) -> Path:
     groups = list(summary)
     fig = Figure(figsize=(max(6, 1.1 * len(groups) + 2), 4))
     ax = fig.subplots()
-    width = 0.38
     xs = list(range(len(groups)))
-    ours, errors, best = [], [], []
+    constrained = suite.get("summary_label_constrained") or {}
+    width = 0.27 if constrained else 0.38
+    ours, errors, labelled, best = [], [], [], []
     for group in groups:
         task, _, prompt_set = group.partition("/")
         scores = summary[group]
         ours.append(_value(scores.get(main.get(task))))
         errors.append(_value(scores.get("wording_std")))
+        labelled.append(_value((constrained.get(group) or {}).get(main.get(task))))
         best.append(_value((published_scores.get(task) or {}).get(prompt_set)))
-    ax.bar([x - width / 2 for x in xs], ours, width, yerr=errors, capsize=3, color=OURS[0],
+    offset = width if constrained else width / 2
+    ax.bar([x - offset for x in xs], ours, width, yerr=errors, capsize=3, color=OURS[0],
            label="ours (± std over wordings)")
-    ax.bar([x + width / 2 for x in xs], best, width, color=PAPER[0], hatch="//", edgecolor="white",
+    if constrained:
+        ax.bar(xs, labelled, width, color=OURS[1], label="ours, label-constrained")
+    ax.bar([x + offset for x in xs], best, width, color=PAPER[0], hatch="//", edgecolor="white",
            label="best published")
     ax.set_xticks(xs, [g.replace("/", "\n") + f"\n({main.get(g.partition('/')[0], '?')})" for g in groups],
                   fontsize=7)

@@ -139,7 +139,9 @@ def _logeval():
 def run_logeval(resolved: runner.ResolvedModel, options: RunOptions, *,
                 data_dir: Path | None = None, tasks: list[str] | None = None,
                 prompt_sets: list[str] | None = None) -> dict[str, Any]:
-    """Each LogEval item's prompt completed once (greedy), its answer extracted and scored."""
+    """Each LogEval item's prompt completed once (greedy), its answer extracted and scored.
+    Closed-set items (anomaly detection, fault diagnosis) are also answered a second way,
+    decoded under a grammar that admits only their labels, and scored apart."""
     logeval = _logeval()
     items = logeval.load_items(data_dir, tasks=tasks, prompt_sets=prompt_sets,
                                limit=options.limit, seed=options.seed)
@@ -147,34 +149,56 @@ def run_logeval(resolved: runner.ResolvedModel, options: RunOptions, *,
         raise Nl2LogQLError("no LogEval items were selected")
     settings = runner.settings_of(resolved, suite="logeval",
                                   data_dir=str(data_dir) if data_dir else None)
-    cache = runner.PredictionCache(options.out / "cache" / "logeval.jsonl", settings)
+    caches = {"free": runner.PredictionCache(options.out / "cache" / "logeval.jsonl", settings),
+              "labels": runner.PredictionCache(options.out / "cache" / "logeval-labels.jsonl",
+                                               {**settings, "answers": "label-constrained"})}
     if options.fresh:
-        cache.clear()
+        for cache in caches.values():
+            cache.clear()
     model = None
-    stop = list(getattr(logeval, "STOP", ["\n\n"]))
+    stop = list(logeval.STOP)
 
-    def predict(item) -> dict:
-        nonlocal model
-        if model is None:
-            model = runner.open_model(resolved)
-        started = time.perf_counter()
-        completion = model.complete(logeval.build_prompt(item), n=1,
-                                    max_new_tokens=logeval.MAX_NEW_TOKENS[item.task],
-                                    grammar=None, temperature=0.0, stop=stop)[0]
-        return {"raw": completion.text, "finished": completion.finished,
-                "model_name": getattr(model, "name", None),
-                "seconds": time.perf_counter() - started}
+    def predictor(labels: bool):
+        def predict(item) -> dict:
+            nonlocal model
+            if model is None:
+                model = runner.open_model(resolved)
+            started = time.perf_counter()
+            if labels:
+                budget = logeval.CHOICE_MAX_NEW_TOKENS
+                grammar = logeval.choice_grammar(logeval.answer_choices(item))
+            else:
+                budget, grammar = logeval.MAX_NEW_TOKENS[item.task], None
+            completion = model.complete(logeval.build_prompt(item), n=1, max_new_tokens=budget,
+                                        grammar=grammar, temperature=0.0, stop=stop)[0]
+            return {"raw": completion.text, "finished": completion.finished,
+                    "model_name": getattr(model, "name", None),
+                    "seconds": time.perf_counter() - started}
+        return predict
 
-    predictions = runner.predict_all(items, lambda item: item.id, predict, cache,
+    key = lambda item: item.id  # noqa: E731
+    predictions = runner.predict_all(items, key, predictor(False), caches["free"],
                                      progress=options.progress, desc="LogEval")
-    answers, records = [], []
+    closed = [item for item in items if item.task in logeval.CLOSED_SET_TASKS]
+    labelled = runner.predict_all(closed, key, predictor(True), caches["labels"],
+                                  progress=options.progress, desc="LogEval, label-constrained")
+
+    def answer_of(item, raw: str) -> str:
+        return logeval.extract_answer(item.task, raw, instruction=item.instruction)
+
+    records = []
     for item in items:
         cached = predictions[item.id]
-        answer = logeval.extract_answer(item.task, cached["raw"], instruction=item.instruction)
-        answers.append(answer)
-        records.append({**asdict(item), "raw": cached["raw"], "answer": answer,
-                        "verdicts": logeval.score_item(item, answer),
-                        "timings": {"generate": cached["seconds"]}})
+        answer = answer_of(item, cached["raw"])
+        record = {**asdict(item), "raw": cached["raw"], "answer": answer,
+                  "verdicts": logeval.score_item(item, answer),
+                  "timings": {"generate": cached["seconds"]}}
+        if item.id in labelled:
+            label = answer_of(item, labelled[item.id]["raw"])
+            record["label_constrained"] = {"raw": labelled[item.id]["raw"], "answer": label,
+                                           "verdicts": logeval.score_item(item, label),
+                                           "seconds": labelled[item.id]["seconds"]}
+        records.append(record)
     model_name = next((p.get("model_name") for p in predictions.values() if p.get("model_name")), None)
     return {
         "suite": "logeval",
@@ -184,8 +208,10 @@ def run_logeval(resolved: runner.ResolvedModel, options: RunOptions, *,
         "settings": {"limit": options.limit, "seed": options.seed, "tasks": tasks,
                      "prompt_sets": prompt_sets, "data_dir": str(data_dir) if data_dir else None,
                      "stop": stop},
-        "summary": logeval.summarize(items, answers),
-        "main_metric": dict(getattr(logeval, "MAIN_METRIC", {})),
+        "summary": logeval.summarize(items, [r["answer"] for r in records]),
+        "summary_label_constrained": logeval.summarize(
+            closed, [r["label_constrained"]["answer"] for r in records if "label_constrained" in r]),
+        "main_metric": dict(logeval.MAIN_METRIC),
         "published": logeval.PUBLISHED,
         "latency_p50": metrics.percentile([r["timings"]["generate"] for r in records], 50),
         "latency_p90": metrics.percentile([r["timings"]["generate"] for r in records], 90),
