@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nl2logql.errors import ModelError, Nl2LogQLError
+from nl2logql.generation.convert import DEFAULT_MODEL_NAME
 from nl2logql.training.card import (atomic_folder, build_card, files_sha256, write_card)
 from nl2logql.training.config import TrainConfig
 from nl2logql.training.data import IGNORE, TrainingData, load_training_data, prompt_for, tokenized_dataset
@@ -502,7 +503,9 @@ class Trainer:
     def _write_output(self, state: TrainState) -> Path:
         """The adapter (LoRA weights only) and its card, replacing ``out`` atomically."""
         out = Path(self.config.out)
-        card = build_card(recipe=self.config.to_dict(), base_model=self.config.base_model or self.source,
+        # The bundled model by its name, not this machine's cache path (its hash identifies it).
+        base_model = self.config.base_model or f"{DEFAULT_MODEL_NAME} (bundled)"
+        card = build_card(recipe=self.config.to_dict(), base_model=base_model,
                           base_sha256=self.base_sha256, model_type=self.model.config.model_type,
                           data_sha256=state.data_sha256, train_pairs=len(self.dataset),
                           steps=state.step, validation=state.validation,
