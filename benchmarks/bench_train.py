@@ -2,13 +2,14 @@
 
     python benchmarks/bench_train.py [--tiny] [--steps N] [--batch-tokens N] [--threads N]
 
-Both train the same LoRA (the default recipe's) on the same tokenised pairs (the inference
-prompt + query, loss on the query). Ours (``Trainer.gradients``): logits at the target
-positions only, over the tokens decoding scores; LoRA computing in bfloat16 with float32
-weights in the optimizer; length-grouped batches. The baseline: ``Trainer`` with ``DataCollatorForSeq2Seq`` and the
-model's own loss (logits at every position), batch size = ours' mean. Reports tokens/s
-(real tokens, padding not counted) after ``--warmup`` steps, and the ratio. Target: >= 3x
-on the default Gemma 3 270M on a CPU. ``--tiny`` uses the tiny test model (seconds).
+Both train the same LoRA (the default recipe's) on the same tokenised pairs (the
+inference prompt + query, loss on the query). Ours (``Trainer.gradients``): logits at
+the target positions only, over the tokens decoding scores; LoRA computing in bfloat16
+with float32 weights in the optimizer; length-grouped batches. The baseline: ``Trainer``
+with ``DataCollatorForSeq2Seq`` and the model's own loss (logits at every position),
+batch size = ours' mean. Reports tokens/s (real tokens, padding not counted) after
+``--warmup`` steps, and the ratio. Target: >= 3x on the default Gemma 3 270M on a CPU.
+``--tiny`` uses the tiny test model (seconds).
 """
 
 from __future__ import annotations
