@@ -183,6 +183,13 @@ def test_advancing_outside_the_grammar_raises(constraint, tokenizer):
     ('{app="api"} | regexp `took \\d+ms`', False),
     ('{app="api"} | regexp "took"', False),
     ('{app="api"} |~ `took \\d+ms`', True),  # line filters need none
+    # a label filter names no label the parser would read as a keyword
+    ('count_over_time({app="api"} | unwrap < 1h [5m])', False),
+    ('{app="api"} | Unwrap = "a"', False),
+    ('{app="api"} | json > 5', False),
+    ('{app="api"} | x > 1 or < 2', False),
+    ('{app="api"} | jsonx > 5 | unwrapped = "a"', True),
+    ('{app="api"} | x > 1 or y < 2 and ip = ip("10.0.0.0/8")', True),
 ])
 def test_spellings(constraint, tokenizer, text, accepted):
     assert (_rejection(constraint, tokenizer, text) is None) == accepted

@@ -87,6 +87,24 @@ def test_token_budget_leaves_the_text_unfinished(model):
     assert not result.finished
 
 
+def test_complete_prefixes_are_the_texts_the_grammar_took_as_queries(model):
+    from nl2logql.generation.grammar import logql_grammar
+
+    grammar = logql_grammar()
+    results = model.complete(PROMPT, n=3, max_new_tokens=40, temperature=1.0, seed=3, grammar=grammar)
+    prefixes = [p for r in results for p in r.complete_prefixes]
+    assert prefixes, "a random walk through LogQL passes complete queries on its way"
+    for result in results:
+        lengths = [len(p) for p in result.complete_prefixes]
+        assert lengths == sorted(set(lengths), reverse=True)
+        assert all(result.text.startswith(p) for p in result.complete_prefixes)
+    for prefix in prefixes:  # each one a whole sentence of the grammar
+        state = model.constraint(grammar).start()
+        for token in model.tokenizer(prefix, add_special_tokens=False).input_ids:
+            state.advance(token)
+        assert state.accepting
+
+
 class SkipAhead:
     """ForcedText that also offers its forced continuation, as the LogQL grammar does
     where only one text can follow (``_over_time(`` after ``count``)."""

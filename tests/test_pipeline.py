@@ -75,6 +75,42 @@ def test_a_query_cut_off_by_the_token_budget_is_reported_not_returned():
     assert "cut off" in answer.message
 
 
+SELECT = '{application="openssh-eu-west"} |= "Failed password"'
+EXTRACT = ' | regexp "from (?P<ip>[0-9.]+) port"'
+
+
+@pytest.mark.parametrize("whole, finished, because", [
+    (SELECT + EXTRACT * 3 + ' | regexp "from', False, "cut off by the token budget"),
+    ('sum(count_over_time(' + SELECT + ' | unwrap < 1h [5m]))', True, "syntax error"),
+])
+def test_a_failed_text_falls_back_to_its_longest_complete_prefix_without_a_loop(whole, finished, because):
+    # Prefixes as the decoder records them: longest first; those repeating a stage back to
+    # back are a decoding loop and are passed over.
+    prefixes = [SELECT + EXTRACT * 3, SELECT + EXTRACT * 2, SELECT + EXTRACT, SELECT]
+    bot, _ = assistant(Completion(whole, finished=finished, complete_prefixes=prefixes))
+    answer = bot.ask("failed password lines with the source ip on openssh-eu-west")
+    assert answer.valid and answer.query == SELECT + EXTRACT
+    best = answer.candidates[0]
+    assert best.shortened_from == whole and best.shortened_because.startswith(because)
+    assert answer.message.startswith(f"the model's query failed ({because}")
+
+
+def test_a_whole_valid_text_outranks_a_shortened_one():
+    shortened = Completion(SELECT + ' | regexp "', finished=False, complete_prefixes=[SELECT], logprob=-1.0)
+    whole = Completion(SELECT + EXTRACT, logprob=-9.0)
+    bot, _ = assistant(shortened, whole, n=2)
+    answer = bot.ask("failed password lines with the source ip on openssh-eu-west")
+    assert answer.query == SELECT + EXTRACT and answer.message is None
+    assert [c.shortened_from is not None for c in answer.candidates] == [False, True]
+
+
+def test_no_valid_prefix_leaves_no_query():
+    bot, _ = assistant(Completion("sum(count_over_time(" + SELECT, finished=False,
+                                  complete_prefixes=['{application="openssh" |= "x"']))
+    answer = bot.ask(QUESTION)
+    assert not answer.valid and "cut off" in answer.message
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t "])
 def test_an_empty_question_gets_a_clear_answer_without_calling_the_model(question):
     bot, model = assistant(GOOD)
@@ -144,6 +180,8 @@ def test_even_a_random_model_only_returns_queries_that_parse(tiny_model_path):
         for candidate in answer.candidates:
             if candidate.finished:  # a finished text is a complete sentence of the grammar
                 parse(candidate.text, check=False)
+            if candidate.shortened_from is not None:  # a complete prefix of the model's text
+                assert candidate.shortened_from.startswith(candidate.text)
         if answer.valid:
             assert parse(answer.query) is not None
             assert not answer.candidates[0].unknown_labels

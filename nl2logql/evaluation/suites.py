@@ -70,8 +70,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
             "prediction": generation.query or (best.text if best else None),
             "generated_valid": generation.valid,
             "message": generation.message,
-            "candidates": [{"text": c.text, "valid": c.valid, "error": c.error}
-                           for c in generation.candidates],
+            "candidates": [{"text": c.text, "valid": c.valid, "error": c.error,
+                            "shortened_from": c.shortened_from} for c in generation.candidates],
             "model_name": getattr(assistant.model, "name", None),
             "timings": generation.timings,
             "seconds": seconds,

@@ -20,6 +20,9 @@ class Completion:
     tokens: int = 0
     logprob: float | None = None  # sum of the chosen tokens' log-probabilities, if known
     timings: dict[str, float] = field(default_factory=dict)  # seconds: "prefill", "decode", ...
+    # The texts the constraint took as complete queries on the way (the whole text too, if
+    # it was one), longest first: what is left when the whole text is cut off or fails.
+    complete_prefixes: list[str] = field(default_factory=list)
 
 
 class ConstraintState(Protocol):

@@ -7,9 +7,10 @@ that text into a :class:`~nl2logql.generation.contracts.Constraint` for one toke
 
 llguidance runs an Earley parser over a greedy (longest-match) lexer and lacks regex
 lookaround and terminal priorities, so the translation rewrites the few terminals that
-need them (``_terminal_rewrites``), and takes in checks the parser makes while building
-the AST (valid durations, numbers and byte sizes; no log query inside an aggregation:
-``_log_query_only_alone``). Where it cannot be exact it is narrower than the parser, or
+need them (``_terminal_rewrites``), keeps the keywords Lark's contextual lexer prefers out
+of label-filter names (``_label_filters_without_keywords``), and takes in checks the parser
+makes while building the AST (valid durations, numbers and byte sizes; no log query inside
+an aggregation: ``_log_query_only_alone``). Where it cannot be exact it is narrower than the parser, or
 differs only where two word-like lexemes touch with no space between them (``10or5``,
 ``sumby``, ``x > 5mor y="a"``), which Lark reads as one word; every decoded candidate is
 re-parsed by :func:`nl2logql.logql.parser.parse` anyway.
@@ -219,6 +220,30 @@ def _log_query_only_alone(rules: dict[str, str]) -> dict[str, str]:
     return {holder: "\n    | ".join(kept), "start": " | ".join(["log_expr"] + start)}
 
 
+# Words Lark reads as keywords where a label filter may also start: a stage's first word
+# after "|", and "or"/"and" after a filter.
+_FILTER_KEYWORDS = ("JSON", "LOGFMT", "REGEXP", "PATTERN", "UNPACK", "LINE_FORMAT", "LABEL_FORMAT",
+                    "DECOLORIZE", "DROP", "KEEP", "UNWRAP", "OR", "AND")
+_FILTER_LABEL, _FILTER_MATCHER = "FILTER_LABEL", "filter_matcher"  # decoding-only
+
+
+def _label_filters_without_keywords(rules: dict[str, str], terminals: dict[str, str]) -> dict[str, str]:
+    """Rule and terminal bodies where a label filter never names a label after a keyword.
+
+    Lark's contextual lexer takes ``unwrap`` in ``| unwrap < 5`` for the keyword wherever
+    the keyword may come (``sum_over_time(... | unwrap < 5 ...)`` is then a syntax error),
+    and Loki's lexer always does; llguidance would read a label named ``unwrap``. So
+    decoding's label filters take any name but those keywords: narrower than the parser,
+    which reads ``| json > 5`` in a log query as a filter on a label ``json``."""
+    words = [json.loads(terminals[name].removesuffix("i")) for name in _FILTER_KEYWORDS]
+    keywords = "|".join(_ascii_caseless(word)[1:-1] for word in words)
+    return {
+        "lf_atom": re.sub(r"\bmatcher\b", _FILTER_MATCHER, re.sub(r"\bIDENTIFIER\b", _FILTER_LABEL, rules["lf_atom"])),
+        _FILTER_MATCHER: re.sub(r"\bIDENTIFIER\b", _FILTER_LABEL, rules["matcher"]),
+        _FILTER_LABEL: f"{terminals['IDENTIFIER']} & ~/(?:{keywords})/",
+    }
+
+
 _LINE_RANGE, _VALUE_RANGE = "log_range_lines", "log_range_values"  # decoding-only rules
 
 
@@ -292,7 +317,7 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
     terminals = {name: body for name, head, body in defs if name.isupper()}
     rules = {name: body for name, head, body in defs if not name.isupper() and not head.startswith("%")}
     replaced = (_terminal_rewrites(terminals, max_string) | _log_query_only_alone(rules)
-                | _range_aggregations_by_unwrap(rules))
+                | _range_aggregations_by_unwrap(rules) | _label_filters_without_keywords(rules, terminals))
 
     # "ignore_once": the %ignore regex spans the whole gap, so its bound holds (llguidance
     # 1.9's name; newer docs call it "skip_repetition": "once"; a test checks the bound).
@@ -310,7 +335,7 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
         body = _ascii_keywords(re.sub(r"[ \t]+\n", "\n", body))  # trailing blanks where aliases were
         lines.append(f"{name}: {body}")  # priorities and ?/! prefixes do not apply
     lines.append(f"CAPTURE_STRING: {_capture_string(replaced['STRING'])}")
-    for name in (_LINE_RANGE, _VALUE_RANGE):  # new rules, in no source line
+    for name in (_LINE_RANGE, _VALUE_RANGE, _FILTER_MATCHER, _FILTER_LABEL):  # in no source line
         lines.append(f"{name}: {_ascii_keywords(replaced[name])}")
     if schema:
         lines.append(f"selector_matcher: {_selector_matcher(schema)}")

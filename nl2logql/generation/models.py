@@ -340,6 +340,7 @@ class LocalModel(Model):
         tokens: list[list[int]] = [[] for _ in range(n)]
         logprobs = [0.0] * n
         finished = [False] * n
+        complete_at: list[list[int]] = [[] for _ in range(n)]  # lengths where the query was complete
         alive = list(range(n))  # rows still decoding; the cache holds these rows only
         past = len(ids)
         decode_started = time.perf_counter()
@@ -362,6 +363,8 @@ class LocalModel(Model):
                     if n == 1:  # one row: nothing to keep in step with, so skip ahead
                         step += self._take_forced(states[row], max_new_tokens - len(tokens[row]) - 1)
                 tokens[row].extend(step)
+                if states is not None and states[row].accepting:
+                    complete_at[row].append(len(tokens[row]))
                 logprobs[row] += chosen_logprob[position]  # a forced token has probability 1
                 forced_tokens += len(step) - 1
                 if stop and _cut_at_stop(self.tokenizer.decode(tokens[row]), stop)[1]:
@@ -395,10 +398,12 @@ class LocalModel(Model):
         }
         results = []
         for row in range(n):
-            text, _ = _cut_at_stop(self.tokenizer.decode(tokens[row], skip_special_tokens=True), stop)
-            results.append(
-                Completion(text=text, finished=finished[row], tokens=len(tokens[row]), logprob=logprobs[row], timings=dict(timings))
-            )
+            # The whole text first, then the complete prefixes, longest first.
+            ends = [len(tokens[row])] + complete_at[row][::-1]
+            text, *prefixes = [_cut_at_stop(self.tokenizer.decode(tokens[row][:end], skip_special_tokens=True), stop)[0]
+                               for end in ends]
+            results.append(Completion(text=text, finished=finished[row], tokens=len(tokens[row]), logprob=logprobs[row],
+                                      timings=dict(timings), complete_prefixes=prefixes))
         return results
 
     @staticmethod
@@ -634,16 +639,17 @@ class EndpointModel(Model):
 
 class ScriptedModel(Model):
     """Returns scripted outputs in order: each item answers one ``complete`` call, a
-    string as one candidate, a list as several. Records every prompt in ``prompts``."""
+    string (or a :class:`Completion`) as one candidate, a list as several. Records every
+    prompt in ``prompts``."""
 
     name = "scripted"
 
-    def __init__(self, outputs: list[str | list[str]] | None = None) -> None:
-        self.outputs: list[str | list[str]] = list(outputs or [])
+    def __init__(self, outputs: list | None = None) -> None:
+        self.outputs: list = list(outputs or [])
         self.prompts: list[str] = []
         self.calls: list[dict[str, Any]] = []
 
-    def enqueue(self, outputs: list[str | list[str]]) -> None:
+    def enqueue(self, outputs: list) -> None:
         self.outputs.extend(outputs)
 
     def complete(self, prompt: str, **options: Any) -> list[Completion]:
@@ -652,8 +658,9 @@ class ScriptedModel(Model):
         if not self.outputs:
             raise ModelError("ScriptedModel has no scripted output left")
         item = self.outputs.pop(0)
-        texts = [item] if isinstance(item, str) else list(item)
-        return [Completion(text=_cut_at_stop(t, options.get("stop"))[0], tokens=len(t.split())) for t in texts]
+        texts = list(item) if isinstance(item, list) else [item]
+        return [t if isinstance(t, Completion) else
+                Completion(text=_cut_at_stop(t, options.get("stop"))[0], tokens=len(t.split())) for t in texts]
 
 
 NO_ADAPTER = "none"

@@ -41,11 +41,17 @@ class Candidate:
     rows: int | None = None         # series or lines returned
     run_error: str | None = None
     logprob: float | None = None
+    # When the model's whole text failed (``shortened_because``: why), this candidate is
+    # the longest complete query it wrote on the way (``shortened_from``: the whole text).
+    shortened_from: str | None = None
+    shortened_because: str | None = None
 
     def rank(self) -> tuple:
-        """Bigger is better: valid, names existing labels, runs, returns data, likely."""
-        return (self.valid, not self.unknown_labels, self.ran and not self.run_error,
-                bool(self.rows), self.logprob if self.logprob is not None else float("-inf"))
+        """Bigger is better: valid, the model's whole text, names existing labels, runs,
+        returns data, likely."""
+        return (self.valid, self.shortened_from is None, not self.unknown_labels,
+                self.ran and not self.run_error, bool(self.rows),
+                self.logprob if self.logprob is not None else float("-inf"))
 
 
 @dataclass
@@ -133,7 +139,10 @@ class Assistant:
                               prompt, f"no valid query: {reason}")
         expr = parse(best.query)
         message = None
-        if best.run_error:
+        if best.shortened_from is not None:
+            message = (f"the model's query failed ({best.shortened_because}); this is the longest "
+                       "complete query it wrote before that")
+        elif best.run_error:
             message = f"the query is valid but failed to run: {best.run_error}"
         elif best.unknown_labels:
             message = "the query names labels the data source lacks: " + ", ".join(best.unknown_labels)
@@ -153,9 +162,24 @@ class Assistant:
         return logql_grammar(schema.labels if schema else None)
 
     def _judge(self, completion: Completion, schema: SchemaContext | None) -> Candidate:
-        text = extract_query(completion.text)
-        candidate = Candidate(text, finished=completion.finished, logprob=completion.logprob)
-        if not completion.finished:
+        """The completion's text as a candidate; when that is not a valid query, the
+        longest complete prefix that is (a stage repeated back to back marks a decoding
+        loop, not a query: such prefixes are passed over)."""
+        whole = self._judge_text(extract_query(completion.text), completion.finished, schema)
+        whole.logprob = completion.logprob
+        if whole.valid:
+            return whole
+        for prefix in completion.complete_prefixes:
+            candidate = self._judge_text(extract_query(prefix), True, schema)
+            if candidate.valid and not _repeats_a_stage(parse(candidate.query)):
+                candidate.logprob = completion.logprob
+                candidate.shortened_from, candidate.shortened_because = whole.text, whole.error
+                return candidate
+        return whole
+
+    def _judge_text(self, text: str, finished: bool, schema: SchemaContext | None) -> Candidate:
+        candidate = Candidate(text, finished=finished)
+        if not finished:
             candidate.error = "cut off by the token budget before the query was complete"
             return candidate
         try:
@@ -184,6 +208,11 @@ class Assistant:
         candidate.ran = True
         candidate.rows = len(data.get("result", []))
         return data
+
+
+def _repeats_a_stage(expr: ast.Node) -> bool:
+    """Whether a pipeline holds the same stage twice in a row."""
+    return any(a == b for query in expr.find_all(ast.LogQuery) for a, b in zip(query.stages, query.stages[1:]))
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
