@@ -105,6 +105,37 @@ def test_complete_prefixes_are_the_texts_the_grammar_took_as_queries(model):
         assert state.accepting
 
 
+class FailsAfter:
+    """ForcedText whose constraint gives up after ``tokens`` tokens, as llguidance does
+    past its parser's item limit: nothing is allowed from then on, and ``error`` says why."""
+
+    def __init__(self, text_constraint: ForcedText, tokens: int) -> None:
+        self.inner, self.tokens = text_constraint, tokens
+
+    def start(self):
+        state = self.inner.start()
+        tokens = self.tokens
+
+        class State(type(state)):
+            def allowed(self):
+                if self.position < tokens:
+                    return super().allowed()
+                self.error = "parser error: Too many items"
+                return torch.zeros(self.constraint.size, dtype=torch.bool)
+
+        state.__class__ = State
+        return state
+
+
+def test_a_failing_constraint_ends_the_text_with_its_reason(model):
+    query = '{app="foo"} |= "error"'
+    [result] = model.complete(PROMPT, constraint=FailsAfter(fixed(model, query), tokens=3))
+    assert result.tokens == 3 and not result.finished
+    assert result.dead_end == "parser error: Too many items"
+    [whole] = model.complete(PROMPT, constraint=fixed(model, query))
+    assert whole.dead_end is None and whole.finished
+
+
 class SkipAhead:
     """ForcedText that also offers its forced continuation, as the LogQL grammar does
     where only one text can follow (``_over_time(`` after ``count``)."""

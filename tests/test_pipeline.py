@@ -104,6 +104,14 @@ def test_a_whole_valid_text_outranks_a_shortened_one():
     assert [c.shortened_from is not None for c in answer.candidates] == [False, True]
 
 
+def test_a_dead_end_in_the_constraint_is_reported_as_such():
+    bot, _ = assistant(Completion("sum(count_over_time(" + SELECT, finished=False,
+                                  dead_end="parser error: Too many items"))
+    answer = bot.ask(QUESTION)
+    assert not answer.valid
+    assert answer.message == "no valid query: the grammar constraint stopped it: parser error: Too many items"
+
+
 def test_no_valid_prefix_leaves_no_query():
     bot, _ = assistant(Completion("sum(count_over_time(" + SELECT, finished=False,
                                   complete_prefixes=['{application="openssh" |= "x"']))

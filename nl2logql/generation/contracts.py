@@ -12,14 +12,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class Completion:
-    """One candidate from a model. ``finished`` is False when the token budget cut it off
-    (such a text is never returned as a valid query)."""
+    """One candidate from a model. ``finished`` is False when the token budget cut it off,
+    or the constraint allowed no token (``dead_end`` says why); such a text is never
+    returned as a valid query."""
 
     text: str
     finished: bool = True
     tokens: int = 0
     logprob: float | None = None  # sum of the chosen tokens' log-probabilities, if known
     timings: dict[str, float] = field(default_factory=dict)  # seconds: "prefill", "decode", ...
+    dead_end: str | None = None
     # The texts the constraint took as complete queries on the way (the whole text too, if
     # it was one), longest first: what is left when the whole text is cut off or fails.
     complete_prefixes: list[str] = field(default_factory=list)
@@ -38,6 +40,9 @@ class ConstraintState(Protocol):
     def forced(self) -> list[int]:
         """Tokens the grammar admits as the only way on from here (often none): a decode
         loop may take them without asking the model, several in one forward pass."""
+
+    error: str | None
+    """Why the constraint failed, once it has (``allowed`` then allows nothing)."""
 
     @property
     def accepting(self) -> bool:

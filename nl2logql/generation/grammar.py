@@ -385,11 +385,15 @@ class _State:
         self._vocab_size = vocab_size
         self._fill = llg_torch.fill_next_token_bitmask
         self._bitmask = llg_torch.allocate_token_bitmask(1, tokenizer_vocab_size)
+        self.error: str | None = None
 
     def allowed(self) -> torch.Tensor:
         self._fill(self._matcher, self._bitmask)
         if self._matcher.is_error():
-            raise ValueError(f"constraint failed: {self._matcher.get_error()}")
+            # llguidance gave up (e.g. its Earley parser's item limit): nothing is allowed,
+            # a dead end the decode loop ends the text at, with the reason kept.
+            self.error = self._matcher.get_error()
+            return torch.zeros(self._vocab_size, dtype=torch.bool)
         # Bit i of 32-bit word w is token 32*w + i: on a little-endian host that is the byte
         # stream's bits in little order (numpy unpacks 262k bits in ~0.1 ms; torch shifts ~20 ms).
         bits = np.unpackbits(self._bitmask[0].numpy().view(np.uint8), bitorder="little")

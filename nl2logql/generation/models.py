@@ -341,6 +341,7 @@ class LocalModel(Model):
         logprobs = [0.0] * n
         finished = [False] * n
         complete_at: list[list[int]] = [[] for _ in range(n)]  # lengths where the query was complete
+        dead_ends: list[str | None] = [None] * n
         alive = list(range(n))  # rows still decoding; the cache holds these rows only
         past = len(ids)
         decode_started = time.perf_counter()
@@ -352,6 +353,7 @@ class LocalModel(Model):
             for position, row in enumerate(alive):
                 token = chosen[position]
                 if token is None:  # the constraint allows nothing: a dead end, not a text
+                    dead_ends[row] = (states[row].error if states else None) or "no token fits the grammar here"
                     continue
                 if token in self.end_ids or (states is not None and token in line_end
                                              and states[row].accepting):
@@ -403,7 +405,7 @@ class LocalModel(Model):
             text, *prefixes = [_cut_at_stop(self.tokenizer.decode(tokens[row][:end], skip_special_tokens=True), stop)[0]
                                for end in ends]
             results.append(Completion(text=text, finished=finished[row], tokens=len(tokens[row]), logprob=logprobs[row],
-                                      timings=dict(timings), complete_prefixes=prefixes))
+                                      timings=dict(timings), complete_prefixes=prefixes, dead_end=dead_ends[row]))
         return results
 
     @staticmethod
@@ -463,7 +465,7 @@ class LocalModel(Model):
             use_pruned = bool(inside.any(dim=1).all())
             masks = inside if use_pruned else masks
         columns = masks.any(dim=0).nonzero().squeeze(1)
-        if len(columns) > GATHER_LIMIT:
+        if len(columns) > GATHER_LIMIT or not len(columns):  # none: every row is a dead end
             columns = self.pruned_token_ids if use_pruned else None
         logits = self._logits(hidden, columns)
         keep = masks if columns is None else masks[:, columns]
@@ -495,6 +497,8 @@ class ForcedText:
 
 
 class _ForcedTextState:
+    error = None  # a forced text never fails
+
     def __init__(self, constraint: ForcedText) -> None:
         self.constraint = constraint
         self.position = 0  # tokens consumed; one past the text means EOS was consumed

@@ -165,7 +165,8 @@ class Assistant:
         """The completion's text as a candidate; when that is not a valid query, the
         longest complete prefix that is (a stage repeated back to back marks a decoding
         loop, not a query: such prefixes are passed over)."""
-        whole = self._judge_text(extract_query(completion.text), completion.finished, schema)
+        whole = self._judge_text(extract_query(completion.text), completion.finished, schema,
+                                 dead_end=completion.dead_end)
         whole.logprob = completion.logprob
         if whole.valid:
             return whole
@@ -177,10 +178,12 @@ class Assistant:
                 return candidate
         return whole
 
-    def _judge_text(self, text: str, finished: bool, schema: SchemaContext | None) -> Candidate:
+    def _judge_text(self, text: str, finished: bool, schema: SchemaContext | None,
+                    dead_end: str | None = None) -> Candidate:
         candidate = Candidate(text, finished=finished)
         if not finished:
-            candidate.error = "cut off by the token budget before the query was complete"
+            candidate.error = (f"the grammar constraint stopped it: {dead_end}" if dead_end else
+                               "cut off by the token budget before the query was complete")
             return candidate
         try:
             expr = parse(text)
