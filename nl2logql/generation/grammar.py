@@ -10,10 +10,10 @@ lookaround and terminal priorities, so the translation rewrites the few terminal
 need them (``_terminal_rewrites``), keeps the keywords Lark's contextual lexer prefers out
 of label-filter names (``_label_filters_without_keywords``), and takes in checks the parser
 makes while building the AST (valid durations, numbers and byte sizes; no log query inside
-an aggregation: ``_log_query_only_alone``). Where it cannot be exact it is narrower than the parser, or
-differs only where two word-like lexemes touch with no space between them (``10or5``,
-``sumby``, ``x > 5mor y="a"``), which Lark reads as one word; every decoded candidate is
-re-parsed by :func:`nl2logql.logql.parser.parse` anyway.
+an aggregation: ``_log_query_only_alone``). Where it cannot be exact it is narrower than the
+parser, or differs only where two word-like lexemes touch with no space between them
+(``10or5``, ``sumby``, ``x > 5mor y="a"``), which Lark reads as one word; every decoded
+candidate is re-parsed by :func:`nl2logql.logql.parser.parse` anyway.
 """
 
 from __future__ import annotations
@@ -237,9 +237,13 @@ def _label_filters_without_keywords(rules: dict[str, str], terminals: dict[str, 
     which reads ``| json > 5`` in a log query as a filter on a label ``json``."""
     words = [json.loads(terminals[name].removesuffix("i")) for name in _FILTER_KEYWORDS]
     keywords = "|".join(_ascii_caseless(word)[1:-1] for word in words)
+
+    def filter_names(body: str) -> str:
+        return re.sub(r"\bIDENTIFIER\b", _FILTER_LABEL, body)
+
     return {
-        "lf_atom": re.sub(r"\bmatcher\b", _FILTER_MATCHER, re.sub(r"\bIDENTIFIER\b", _FILTER_LABEL, rules["lf_atom"])),
-        _FILTER_MATCHER: re.sub(r"\bIDENTIFIER\b", _FILTER_LABEL, rules["matcher"]),
+        "lf_atom": re.sub(r"\bmatcher\b", _FILTER_MATCHER, filter_names(rules["lf_atom"])),
+        _FILTER_MATCHER: filter_names(rules["matcher"]),
         _FILTER_LABEL: f"{terminals['IDENTIFIER']} & ~/(?:{keywords})/",
     }
 

@@ -353,7 +353,7 @@ class LocalModel(Model):
             for position, row in enumerate(alive):
                 token = chosen[position]
                 if token is None:  # the constraint allows nothing: a dead end, not a text
-                    dead_ends[row] = (states[row].error if states else None) or "no token fits the grammar here"
+                    dead_ends[row] = states[row].error or "no token fits the grammar here"
                     continue
                 if token in self.end_ids or (states is not None and token in line_end
                                              and states[row].accepting):
@@ -401,12 +401,15 @@ class LocalModel(Model):
         results = []
         for row in range(n):
             # The whole text first, then the complete prefixes, longest first.
-            ends = [len(tokens[row])] + complete_at[row][::-1]
-            text, *prefixes = [_cut_at_stop(self.tokenizer.decode(tokens[row][:end], skip_special_tokens=True), stop)[0]
-                               for end in ends]
-            results.append(Completion(text=text, finished=finished[row], tokens=len(tokens[row]), logprob=logprobs[row],
-                                      timings=dict(timings), complete_prefixes=prefixes, dead_end=dead_ends[row]))
+            text, *prefixes = [self._text(tokens[row][:end], stop)
+                               for end in [len(tokens[row]), *reversed(complete_at[row])]]
+            results.append(Completion(text=text, finished=finished[row], tokens=len(tokens[row]),
+                                      logprob=logprobs[row], timings=dict(timings),
+                                      complete_prefixes=prefixes, dead_end=dead_ends[row]))
         return results
+
+    def _text(self, ids: list[int], stop: list[str] | None) -> str:
+        return _cut_at_stop(self.tokenizer.decode(ids, skip_special_tokens=True), stop)[0]
 
     @staticmethod
     def _take_forced(state, room: int) -> list[int]:
@@ -641,6 +644,9 @@ class EndpointModel(Model):
 # --- scripted answers for tests ---------------------------------------------------------
 
 
+Scripted = str | Completion  # one scripted candidate
+
+
 class ScriptedModel(Model):
     """Returns scripted outputs in order: each item answers one ``complete`` call, a
     string (or a :class:`Completion`) as one candidate, a list as several. Records every
@@ -648,12 +654,12 @@ class ScriptedModel(Model):
 
     name = "scripted"
 
-    def __init__(self, outputs: list | None = None) -> None:
-        self.outputs: list = list(outputs or [])
+    def __init__(self, outputs: list[Scripted | list[Scripted]] | None = None) -> None:
+        self.outputs: list[Scripted | list[Scripted]] = list(outputs or [])
         self.prompts: list[str] = []
         self.calls: list[dict[str, Any]] = []
 
-    def enqueue(self, outputs: list) -> None:
+    def enqueue(self, outputs: list[Scripted | list[Scripted]]) -> None:
         self.outputs.extend(outputs)
 
     def complete(self, prompt: str, **options: Any) -> list[Completion]:
@@ -662,9 +668,10 @@ class ScriptedModel(Model):
         if not self.outputs:
             raise ModelError("ScriptedModel has no scripted output left")
         item = self.outputs.pop(0)
-        texts = list(item) if isinstance(item, list) else [item]
+        outputs = list(item) if isinstance(item, list) else [item]
         return [t if isinstance(t, Completion) else
-                Completion(text=_cut_at_stop(t, options.get("stop"))[0], tokens=len(t.split())) for t in texts]
+                Completion(text=_cut_at_stop(t, options.get("stop"))[0], tokens=len(t.split()))
+                for t in outputs]
 
 
 NO_ADAPTER = "none"

@@ -215,7 +215,8 @@ class Assistant:
 
 def _repeats_a_stage(expr: ast.Node) -> bool:
     """Whether a pipeline holds the same stage twice in a row."""
-    return any(a == b for query in expr.find_all(ast.LogQuery) for a, b in zip(query.stages, query.stages[1:]))
+    return any(a == b for query in expr.find_all(ast.LogQuery)
+               for a, b in zip(query.stages, query.stages[1:]))
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
