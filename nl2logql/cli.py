@@ -16,7 +16,8 @@ from nl2logql.commands.common import CliError
 from nl2logql.errors import Nl2LogQLError
 
 COMMAND_MODULES = ("nl2logql.commands.logql", "nl2logql.commands.query",
-                   "nl2logql.commands.generate", "nl2logql.commands.train",
+                   "nl2logql.commands.generate", "nl2logql.commands.patterns",
+                   "nl2logql.commands.train",
                    "nl2logql.commands.eval")
 
 

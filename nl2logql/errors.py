@@ -89,5 +89,9 @@ class BackendError(Nl2LogQLError):
     """A backend (a Loki server, an endpoint) failed or cannot be reached."""
 
 
+class PatternsUnavailable(BackendError):
+    """A Loki that does not serve ``/loki/api/v1/patterns`` (no pattern ingester)."""
+
+
 class ModelError(Nl2LogQLError):
     """A model cannot be loaded or converted: a missing path, a broken adapter."""

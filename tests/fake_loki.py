@@ -3,6 +3,8 @@
 It answers from recorded responses in ``tests/fixtures/loki/``, records every request
 (path, query parameters, headers), and can be scripted to misbehave for the next
 requests: wait, fail with a status and Loki's error text, throttle, or send bad JSON.
+``/loki/api/v1/patterns`` answers :data:`PATTERNS` (or ``patterns=``) whatever the
+selector and range; ``patterns=None`` is a Loki without a pattern ingester (404).
 """
 
 from __future__ import annotations
@@ -23,6 +25,31 @@ INSTANT_LOG_QUERY_ERROR = ("log queries are not supported as an instant query ty
                            "please change your query to a range query type")
 _LABEL_VALUES = re.compile(r"^/loki/api/v1/label/([^/]+)/values$")
 _EQUALITY = re.compile(r'(\w+)\s*=\s*"([^"]*)"')
+
+
+def _hourly(*counts: int) -> list[list[int]]:
+    """Samples as Loki's pattern ingester sends them: [unix seconds, count], step-aligned."""
+    return [[1_735_675_200 + hour * 3600, count] for hour, count in enumerate(counts) if count]
+
+
+# OpenSSH (Loghub's LabSZ) patterns on 2024-12-31 20:00-23:00 UTC, as Loki 3.3+ answers
+# (with "level"; Loki finds none in these lines). "Failed to receive identification string"
+# covers the lines of query_range_streams.json.
+PATTERNS = [
+    {"pattern": "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+                "tty=ssh ruser= rhost=<_> user=root",
+     "level": "unknown", "samples": _hourly(96, 131, 88, 41)},
+    {"pattern": "Failed password for <_> from <_> port <_> ssh2",
+     "level": "unknown", "samples": _hourly(104, 142, 97, 52)},
+    {"pattern": "Received disconnect from <_> 11: Bye Bye [preauth]",
+     "level": "unknown", "samples": _hourly(47, 63, 40, 19)},
+    {"pattern": "Invalid user <_> from <_>",
+     "level": "unknown", "samples": _hourly(12, 30, 9, 4)},
+    {"pattern": "Failed to receive identification string from <_>",
+     "level": "unknown", "samples": _hourly(3, 7, 11, 2)},
+    {"pattern": "Accepted password for fztu from <_> port <_> ssh2",
+     "level": "unknown", "samples": _hourly(1, 0, 2, 1)},
+]
 
 
 @dataclass
@@ -52,9 +79,15 @@ class FakeLoki:
     """Start with :meth:`start` (or as a context manager); ``url`` is its address."""
 
     def __init__(self, fixtures: Path = FIXTURES, *, tls_cert: str | None = None,
-                 tls_key: str | None = None, client_ca: str | None = None) -> None:
-        """``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a client cert."""
+                 tls_key: str | None = None, client_ca: str | None = None,
+                 patterns: list[dict] | None = PATTERNS) -> None:
+        """``tls_cert``/``tls_key`` serve HTTPS; ``client_ca`` also demands a client cert.
+
+        ``patterns`` is the ``data`` of ``/loki/api/v1/patterns`` (``{"pattern",
+        "samples"}``, ``"level"`` optional); ``None``: no pattern ingester, 404.
+        """
         self.fixtures = fixtures
+        self.patterns = None if patterns is None else list(patterns)
         self._tls = (tls_cert, tls_key, client_ca)
         self.requests: list[RecordedRequest] = []
         self._script: deque[Scripted] = deque()
@@ -165,6 +198,8 @@ class FakeLoki:
             return self._series(params.get("match[]", []) + params.get("match", []))
         if path == "/loki/api/v1/index/volume":
             return self._fixture("volume.json")
+        if path == "/loki/api/v1/patterns" and self.patterns is not None:
+            return _json_answer({"status": "success", "data": self.patterns})
         label = _LABEL_VALUES.match(path)
         if label:
             values = self._load("label_values.json").get(unquote(label.group(1)), [])

@@ -10,7 +10,7 @@ from fake_loki import FakeLoki, Scripted
 from nl2logql.engine import loki
 from nl2logql.engine.backend import Backend, create_backend
 from nl2logql.engine.loki import LokiBackend
-from nl2logql.errors import BackendError
+from nl2logql.errors import BackendError, PatternsUnavailable
 from nl2logql.logql.units import HOUR, SECOND
 
 START = 1_733_011_200 * SECOND  # 2024-12-01T00:00:00Z
@@ -387,3 +387,109 @@ def test_client_certificate(certificate, sleeps):
         with pytest.raises(BackendError, match="TLS"):
             LokiBackend(server.url, ca_cert=cert).labels()
     assert sleeps == []
+
+
+# -- patterns (Loki 3's pattern ingester) -------------------------------------------
+
+SSH = '{service_name="openssh"}'
+
+
+def test_patterns_request_and_parsing(client, fake_loki):
+    found = client.patterns(SSH, start=START, end=END, step="1h")
+    sent = fake_loki.last
+    assert sent.path == "/loki/api/v1/patterns"
+    assert (sent.param("query"), sent.param("start"), sent.param("end"), sent.param("step")) == (
+        SSH, str(START), str(END), "1h")
+    assert [item["pattern"] for item in found] == [
+        item["pattern"] for item in fake_loki.patterns]
+    failed = next(item for item in found if item["pattern"].startswith("Failed password"))
+    assert failed["pattern"] == "Failed password for <_> from <_> port <_> ssh2"
+    assert failed["level"] == "unknown"
+    assert failed["count"] == sum(count for _, count in failed["samples"]) == 395
+    assert all(isinstance(ts, int) and START // SECOND <= ts <= END // SECOND
+               for item in found for ts, _ in item["samples"])
+
+
+def test_patterns_in_loki_3_0_shape_and_defaults(client, fake_loki):
+    fake_loki.patterns = [{"pattern": "<_> caller=grpc_logging.go:66 <_> level=error <_>",
+                           "samples": [[1711839260, 1], [1711839270, 2]]},
+                          {"pattern": "<_> no samples yet <_>", "level": "", "samples": []}]
+    before = time.time_ns()
+    found = client.patterns(SSH)
+    assert found == [
+        {"pattern": "<_> caller=grpc_logging.go:66 <_> level=error <_>", "level": None,
+         "count": 3, "samples": [[1711839260, 1], [1711839270, 2]]},
+        {"pattern": "<_> no samples yet <_>", "level": None, "count": 0, "samples": []}]
+    sent = fake_loki.last
+    assert sent.param("step") is None  # Loki picks the step when none is named
+    start, end = int(sent.param("start")), int(sent.param("end"))
+    assert end >= before and end - start == HOUR
+    fake_loki.patterns = []
+    assert client.patterns(SSH) == []
+
+
+def test_a_loki_without_a_pattern_ingester(sleeps):
+    with FakeLoki(patterns=None) as server:
+        backend = LokiBackend(server.url)
+        with pytest.raises(PatternsUnavailable) as caught:
+            backend.patterns(SSH)
+        assert len(server.requests) == 1 and sleeps == []
+        assert backend.labels()  # the rest of the API still answers
+    message = str(caught.value)
+    assert isinstance(caught.value, BackendError) and "\n" not in message
+    assert message.startswith(f"Loki at {backend.url} does not serve patterns (404: "
+                              "404 page not found)")
+    assert "pattern ingester" in message
+
+
+@pytest.mark.parametrize("status, text, as_json", [
+    (400, "pattern ingester is disabled", False),
+    (503, "patterns are not enabled for this tenant", True),
+])
+def test_a_loki_that_says_patterns_are_off(client, fake_loki, status, text, as_json):
+    fake_loki.fail(status, text, times=3, as_json=as_json)
+    with pytest.raises(PatternsUnavailable) as caught:
+        client.patterns(SSH)
+    assert f"does not serve patterns ({status}: {text})" in str(caught.value)
+
+
+def test_other_patterns_failures_stay_backend_errors(client, fake_loki):
+    fake_loki.fail(400, "parse error at line 1, col 1: syntax error: unexpected IDENTIFIER")
+    with pytest.raises(BackendError) as caught:
+        client.patterns("not a selector")
+    assert not isinstance(caught.value, PatternsUnavailable)
+    assert str(caught.value).endswith("answered 400: parse error at line 1, col 1: "
+                                      "syntax error: unexpected IDENTIFIER")
+
+
+@pytest.mark.parametrize("data, reason", [
+    ('[{"samples": [[1711839260, 1]]}]', "malformed pattern"),
+    ('[{"pattern": 7, "samples": []}]', "malformed pattern"),
+    ('[{"pattern": "<_> x", "samples": [[1711839260]]}]', "malformed pattern"),
+    ('[{"pattern": "<_> x", "samples": [["soon", 1]]}]', "malformed pattern"),
+    ('[{"pattern": "<_> x", "samples": 5}]', "malformed pattern"),
+    ('["<_> x"]', "malformed pattern"),
+    ('{"pattern": "<_> x"}', "without a list"),
+])
+def test_malformed_patterns_are_backend_errors(client, fake_loki, data, reason):
+    fake_loki.script(Scripted(status=200, body=f'{{"status":"success","data":{data}}}',
+                              content_type="application/json"))
+    with pytest.raises(BackendError, match=reason) as caught:
+        client.patterns(SSH)
+    assert not isinstance(caught.value, PatternsUnavailable)
+    assert "/loki/api/v1/patterns" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_malformed_patterns_json(client, fake_loki):
+    fake_loki.malformed()
+    with pytest.raises(BackendError, match="malformed JSON"):
+        client.patterns(SSH)
+
+
+def test_patterns_send_auth_and_tenant(fake_loki):
+    LokiBackend(fake_loki.url, username="ann", password="pw", org_id="tenant-1").patterns(SSH)
+    headers = fake_loki.last.headers
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:pw").decode()
+    assert headers["X-Scope-OrgID"] == "tenant-1"
+    LokiBackend(fake_loki.url, bearer_token="tok").patterns(SSH)
+    assert fake_loki.last.headers["Authorization"] == "Bearer tok"

@@ -7,6 +7,7 @@ The one test with the real default model is marked ``slow``.
 from __future__ import annotations
 
 import html
+import html.parser
 import os
 import re
 import socket
@@ -331,6 +332,174 @@ def test_labels_html_escapes_names_and_values():
     html = render.labels_html({"app": (["<b>x</b>", "y"], 5)}, "<source>")
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "&lt;source&gt;" in html and "(5 values)" in html
     assert "no labels" in render.labels_html({}, "s")
+
+
+# ---- log patterns ----------------------------------------------------------------------------
+
+
+def hand_pattern(template, count, fields=(), line_filter=None, pattern=None, example="a line"):
+    from nl2logql.patterns import Field, Pattern
+
+    return Pattern(id=f"p{count}", template=template, count=count, example=example,
+                   fields=[Field(*f) for f in fields], line_filter=line_filter, pattern=pattern,
+                   regexp=None)
+
+
+FAILED = hand_pattern("Failed password for <user> from <ip> port <port> ssh2", 383,
+                      [("user", "word"), ("ip", "ip"), ("port", "number")], '|= "Failed password for"',
+                      '| pattern "<_>Failed password for <user> from <ip> port <port> ssh2"')
+CLOSED = hand_pattern("Connection closed by <ip> [preauth]", 120, [("ip", "ip")],
+                      '|= "Connection closed by"', '| pattern "<_>Connection closed by <ip> [preauth]"')
+TOOK = hand_pattern("request took <took>", 50, [("took", "duration")], '|= "request took"',
+                    '| pattern "<_>request took <took>"')
+PLAIN = hand_pattern("pam_unix(sshd:auth): check pass; user unknown", 7, [],
+                     '|= "pam_unix(sshd:auth): check pass; user unknown"')
+
+
+def stream_patterns(application, patterns, lines=2000):
+    from nl2logql.patterns import StreamPatterns
+
+    from nl2logql.logql.parser import quote
+
+    return StreamPatterns(selector=f"{{application={quote(application)}}}", lines=lines,
+                          patterns=list(patterns))
+
+
+class Tags(html.parser.HTMLParser):
+    """The tags and the data attributes of an HTML fragment."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tags, self.data = [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.data += [(name, value) for name, value in attrs if name.startswith("data-")]
+
+
+def test_identical_deployments_make_one_entry_naming_them_all():
+    deployments = ["openssh", "openssh-eu-west", "openssh-us-east"]
+    groups = ([stream_patterns(name, [FAILED, CLOSED, PLAIN]) for name in deployments]
+              + [stream_patterns("shop", [TOOK, PLAIN], lines=57)]
+              + [stream_patterns("openssh-other", [FAILED, CLOSED], lines=503)])  # other counts
+    entries = render.group_identical(groups)
+    assert [[render.selector_name(s) for s in selectors] for selectors, _ in entries] == [
+        deployments, ["shop"], ["openssh-other"]]
+    text = render.patterns_html(groups, "the sample store")
+    assert text.count('class="nl-pentry"') == 3
+    assert "<b>openssh</b>" in text and "2 more with the same lines: openssh-eu-west, openssh-us-east" in text
+    assert "2,000 lines each, 3 patterns" in text and "57 lines, 2 patterns" in text
+    assert text.count('data-question="how many &quot;Failed password for&quot;') == 2  # 2 entries
+    assert text.count('class="nl-pask"') == text.count('class="nl-puse"') == 3 + 2 + 2
+
+
+def test_the_panel_shows_the_top_patterns_and_says_how_many_applications_are_left_out():
+    many = [hand_pattern(f"event number{i} <n>", 100 - i, [("n", "number")]) for i in range(9)]
+    groups = [stream_patterns(f"app-{i:02}", many[: 2 + i % 8]) for i in range(15)]  # 8 lists
+    text = render.patterns_html(groups, "s", top=3, max_entries=4)
+    assert text.count('class="nl-pentry"') == 4 and text.count('class="nl-pask"') == 2 + 3 * 3
+    assert "<b>app-00</b> <span class=\"nl-note\">and 1 more with the same lines: app-08" in text
+    assert "… and 7 more applications: app-04, app-12, app-05, app-13, app-06, app-14, app-07<" in text
+    assert "no log lines" in render.patterns_html([], "s")
+    assert "no recurring lines" in render.patterns_html([stream_patterns("empty", [])], "s")
+
+
+def test_a_template_holding_markup_is_escaped_and_its_fields_highlighted():
+    evil = hand_pattern('<script>alert(1)</script> "${x}" & {{y}} <img src=x onerror=alert(2)> by <user>',
+                        3, [("user", "word")], '|= "<script>alert(1)</script>"',
+                        '| pattern "<_><script>alert(1)</script> <_> by <user>"',
+                        example='<b>bold</b> "${x}"')
+    text = render.patterns_html([stream_patterns('a"b<i>', [evil])], "<source>")
+    tags = Tags(text)
+    assert set(tags.tags) <= {"div", "b", "span", "ol", "li", "button", "i"}
+    assert "script" not in tags.tags and "img" not in tags.tags
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;source&gt;" in text
+    assert "${" not in text and "{{" not in text  # no client-side template reads it either
+    assert '<span class="nl-field nl-f-word" title="user: word">&lt;user&gt;</span>' in text
+    assert "&lt;img src=x onerror=alert(2)&gt;" in text  # not a field: shown as typed
+    data = dict(tags.data)  # the browser reads the attributes back as the original text
+    assert data["data-question"] == 'how many "<script>alert(1)</script>" lines per user in the last hour on a"b<i>?'
+    assert data["data-query"] == evil.query('{application="a\\"b<i>"}')
+
+
+@pytest.mark.parametrize("pattern, question", [
+    (FAILED, 'how many "Failed password for" lines per user in the last hour on openssh-eu-west?'),
+    (CLOSED, 'how many "Connection closed by" lines per ip in the last hour on openssh-eu-west?'),
+    (TOOK, 'what is the average took of "request took" lines in the last hour on openssh-eu-west?'),
+    (PLAIN, 'show lines like "pam_unix(sshd:auth): check pass; user unknown" on openssh-eu-west'),
+    (hand_pattern("disk <disk> is <state> after a very long time", 1, [("state", "text")]),
+     'show lines like "after a very long time" on openssh-eu-west'),  # no filter: longest text
+    (hand_pattern("x " * 80, 1, [], f'|= "{"x " * 80}"'), f'show lines like "{"x " * 29}x…" on openssh-eu-west'),
+])
+def test_the_question_for_a_pattern(pattern, question):
+    assert render.pattern_question(pattern, "openssh-eu-west") == question
+
+
+def test_the_query_for_a_pattern_is_valid_logql():
+    selector = '{application="openssh-eu-west"}'
+    for pattern in (FAILED, CLOSED, TOOK, PLAIN):
+        query = pattern.query(selector)
+        assert query.startswith(selector + " " + pattern.line_filter)
+        assert runner.check(query) == ("log", None), query
+    text = render.patterns_html([stream_patterns("openssh-eu-west", [FAILED])], "s")
+    assert dict(Tags(text).data)["data-query"] == (
+        '{application="openssh-eu-west"} |= "Failed password for" '
+        '| pattern "<_>Failed password for <user> from <ip> port <port> ssh2"')
+
+
+@pytest.mark.parametrize("selector, name", [('{application="hdfs"}', "hdfs"),
+                                            ('{app = "a\\"b"}', 'a"b'),
+                                            ('{app="x", env="y"}', '{app="x", env="y"}')])
+def test_selector_name(selector, name):
+    assert render.selector_name(selector) == name
+
+
+def test_the_sample_stores_21_applications_make_3_entries():
+    groups = runner.find_patterns(sample_store())
+    assert len(groups) == 21
+    entries = render.group_identical(groups)
+    assert [render.selector_name(selectors[0]) for selectors, _ in entries] == ["hdfs", "openssh", "openstack"]
+    assert all(len(selectors) == 7 for selectors, _ in entries)
+    text = render.patterns_html(groups, "the sample store")
+    assert "Failed password for" in text and "openssh-eu-west" in text
+    assert 'how many &quot;Failed password for&quot; lines per user in the last hour on openssh?' in text
+
+
+def test_a_failure_to_find_patterns_is_one_line_in_the_panel(monkeypatch):
+    from nl2logql.errors import BackendError
+    from nl2logql.ui import app
+
+    dead = runner.open_loki(f"http://127.0.0.1:{free_port()}")
+    text = app._patterns_html(dead, "Loki at <dead>")
+    assert 'class="nl-patterns nl-failure"' in text and "cannot list the log patterns" in text
+    assert "&lt;dead&gt;" in text and "Traceback" not in text
+
+    def broken(backend, **options):
+        raise BackendError("Loki answered 500\n<html>a page</html>")
+
+    monkeypatch.setattr(runner, "find_patterns", broken)
+    text = app._patterns_html(sample_store(), "s")
+    assert "Loki answered 500" in text and "a page" not in text
+
+    def bug(backend, **options):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(runner, "find_patterns", bug)
+    assert "KeyError: &#x27;oops&#x27;" in app._patterns_html(sample_store(), "s")
+
+
+def test_a_click_on_a_pattern_fills_the_question_or_the_editor():
+    from nl2logql.ui.app import _picked
+
+    question, editor, check = _picked({"question": "how many?"})
+    assert question == "how many?" and editor == {"__type__": "update"} == check
+    question, editor, check = _picked({"query": LOGS})
+    assert question == {"__type__": "update"} and editor == LOGS and "valid log query" in check
+    _, editor, check = _picked({"query": BROKEN})
+    assert editor == BROKEN and "nl-error" in check
+    for nothing in (None, {}, {"question": ""}, {"query": 3}, "x"):
+        assert _picked(nothing) == ({"__type__": "update"},) * 3
 
 
 @pytest.mark.parametrize("question, query", [("how many?", METRIC), ("", LOGS), ("q & a=1 #x", ""),
@@ -674,6 +843,24 @@ def test_use_uploaded_log_files_with_labels(client, tmp_path):
     result = run(client, '{app="shop"} |= "ERROR"')
     assert "1 line in 1 stream" in result.summary
     assert result.table["value"]["data"][0][2] == "2024-12-31T10:00:01Z ERROR <b>disk</b> full"
+
+
+def test_the_patterns_panel_follows_the_data_source(client, tmp_path):
+    from gradio_client import handle_file
+
+    text = client.predict(api_name="/patterns")
+    assert "Top log patterns in the test store" in text and "Failed password for" in text
+    assert "<b>openssh</b>" in text and "<b>evil</b>" in text  # the markup stream: escaped
+    assert "<script" not in text and "<img" not in text and "<b>bold" not in text
+    path = tmp_path / "shop.log"
+    path.write_text("".join(f"2024-12-31T10:00:{i:02}Z INFO order {1000 + i * 37} paid by user{i} "
+                            f"in {i * 3 + 1}ms\n" for i in range(9)))
+    client.predict("Log files", [handle_file(str(path))], "app=shop", "", "", "", "", "", "",
+                   api_name="/use_source")
+    text = client.predict(api_name="/patterns")
+    assert "Top log patterns in 1 uploaded file" in text and "<b>shop</b>" in text
+    assert "9 lines" in text and 'data-query="&#123;app=&quot;shop&quot;&#125;' in text
+    assert "Failed password" not in text
 
 
 def test_a_bad_data_source_keeps_the_previous_one(client):

@@ -267,3 +267,32 @@ def test_settings_test_a_dead_loki_then_use_uploaded_files_with_labels(context, 
     assert "ERROR <b>disk</b> full" in page.inner_text("#result-table")
     page.click("text=What can I ask about?")
     assert "shop" in page.inner_text("#labels")
+
+
+@pytest.mark.slow
+def test_the_patterns_panel_puts_a_question_or_a_query_in_the_boxes(context, url):
+    page = open_page(context, url)
+    page.click("text=What can I ask about?")  # opening it finds the patterns (once, then cached)
+    row = page.locator("#patterns li.nl-pattern", has=page.locator(
+        "button.nl-pask", has_text=re.compile(r"^Failed password for <user> from"))).first
+    row.wait_for()
+    panel = page.inner_text("#patterns")
+    assert "openssh-eu-west" in panel and "user: word" in panel  # deployments named, field types
+    assert page.locator("#patterns .nl-pentry").count() == 4  # hdfs, openssh, openstack, evil
+    assert page.locator("#patterns .nl-field", has_text="<user>").count() >= 1  # highlighted
+    page.locator("#about").screenshot(path=str(ARTIFACTS / "patterns-panel.png"))
+
+    row.locator("button.nl-pask").click()
+    sync_api.expect(page.locator("#question textarea")).to_have_value(
+        'how many "Failed password for" lines per user in the last hour on openssh?')
+    assert editor(page) == ""  # asking is one click; the query is the other button
+    row.locator("button.nl-puse").click()
+    sync_api.expect(page.locator("#query-editor textarea")).to_have_value(
+        re.compile(r'^\{application="openssh"\} \|= "Failed password for" \| pattern "'))
+    page.wait_for_selector("#query-check .nl-ok")
+    page.click("#run-btn")
+    page.wait_for_selector("#result-table table")
+    assert "Failed password for" in page.inner_text("#result-table")
+    assert page.evaluate("window.__pwned") is None  # the evil stream's patterns stayed text
+    assert page.locator("#patterns script, #patterns img").count() == 0
+    shot(page, "patterns")

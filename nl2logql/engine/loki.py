@@ -14,6 +14,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import time
@@ -23,7 +24,7 @@ import urllib.request
 from typing import Mapping
 
 from nl2logql.engine.backend import Backend, Data, register_backend
-from nl2logql.errors import BackendError
+from nl2logql.errors import BackendError, PatternsUnavailable
 from nl2logql.logql.units import HOUR, SECOND
 from nl2logql.timeutil import now_ns
 
@@ -31,6 +32,10 @@ DEFAULT_ADDR = "http://localhost:3100"  # logcli's default
 USER_AGENT = "nl2logql"
 MAX_ERROR_CHARS = 400  # keep a huge HTML error page from flooding one line
 MAX_RETRY_AFTER_S = 30.0
+PATTERNS_PATH = "/loki/api/v1/patterns"
+# How a Loki without a pattern ingester words it, when it says more than 404.
+_PATTERNS_OFF = re.compile(r"\bpattern(s|[ _-]ingester|[ _-]querier)\b.*"
+                           r"\b(disabled|not enabled|not configured|not found)\b", re.I)
 
 _sleep = time.sleep  # tests replace this to make backoff instant
 
@@ -161,6 +166,40 @@ class LokiBackend(Backend):
                   "aggregateBy": aggregate_by}
         return self._get_data("/loki/api/v1/index/volume", params, dict)
 
+    def patterns(self, selector: str, *, start: int | None = None, end: int | None = None,
+                 step: str | None = None) -> list[dict]:
+        """The line patterns Loki's pattern ingester found for ``selector``, in Loki's order.
+
+        Each is ``{"pattern", "level", "count", "samples"}``: variable tokens read ``<_>``,
+        ``level`` is ``None`` before Loki 3.3, ``samples`` are ``[unix seconds, count]``
+        and ``count`` is their sum. ``step`` goes out as given (``"1m"``, ``"60"``).
+        Raises :class:`PatternsUnavailable` when Loki has no pattern ingester.
+        """
+        start, end = self._range(start, end)
+        params = {"query": selector, "start": start, "end": end, "step": step}
+        try:
+            items = self._get_data(PATTERNS_PATH, params, list)
+        except _StatusError as error:
+            if error.status != 404 and not _PATTERNS_OFF.search(error.text):
+                raise
+            raise PatternsUnavailable(
+                f"Loki at {self.url} does not serve patterns ({error.status}: "
+                f"{error.text or 'not found'}); they need Loki 3.0 or later with the pattern "
+                "ingester enabled (pattern_ingester: enabled: true)") from None
+        return [self._pattern(item) for item in items]
+
+    def _pattern(self, item) -> dict:
+        try:
+            pattern, level = item["pattern"], item.get("level") or None
+            if not isinstance(pattern, str) or not isinstance(level, (str, type(None))):
+                raise TypeError("pattern and level must be strings")
+            samples = [[int(ts), int(count)] for ts, count in item.get("samples") or []]
+        except (KeyError, TypeError, ValueError):
+            raise BackendError(f"Loki at {self.url} answered {PATTERNS_PATH} with a malformed "
+                               f"pattern: {_one_line(json.dumps(item))!r}") from None
+        return {"pattern": pattern, "level": level,
+                "count": sum(count for _, count in samples), "samples": samples}
+
     def test_connection(self) -> str:
         """One line saying that Loki answers and what it holds, or a BackendError."""
         start, end = self.default_range()
@@ -207,10 +246,10 @@ class LokiBackend(Backend):
                                             context=self._ssl) as response:
                     return response.read().decode("utf-8", errors="replace")
             except urllib.error.HTTPError as error:
-                text = error.read().decode("utf-8", errors="replace")
+                text = _error_text(error.read().decode("utf-8", errors="replace"))
                 if last or not _is_retryable(error.code):
-                    raise BackendError(f"Loki at {self.url} answered {error.code}: "
-                                       f"{_error_text(text) or error.reason}") from None
+                    raise _StatusError(f"Loki at {self.url} answered {error.code}: "
+                                       f"{text or error.reason}", error.code, text) from None
                 _sleep(self._wait(attempt, error.headers.get("Retry-After")))
             except (OSError, http.client.HTTPException) as error:
                 # urlopen wraps failures while connecting in URLError; later ones come bare.
@@ -251,6 +290,14 @@ class LokiBackend(Backend):
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         return context
+
+
+class _StatusError(BackendError):
+    """Loki answered an HTTP error ``status``; ``text`` is its reason (may be empty)."""
+
+    def __init__(self, message: str, status: int, text: str) -> None:
+        super().__init__(message)
+        self.status, self.text = status, text
 
 
 def _seconds(ns: int) -> str:

@@ -1,25 +1,42 @@
-"""What the model is told about the data: label names, their values, a few sample lines.
+"""What the model is told about the data: label names, their values, a few sample lines
+and the log patterns that matter to the question.
 
 Read from any :class:`~nl2logql.engine.backend.Backend` (the embedded store or a Loki), kept
 within a character budget. Values the question names (``openssh-eu-west``) always stay;
 other values are ranked by how many streams carry them. The sample lines come from the
-stream the question most likely concerns, so the model sees the log format.
+stream the question most likely concerns, so the model sees the log format. The patterns
+(:mod:`nl2logql.patterns`) come from the applications the question names, else from all,
+ranked by BM25 similarity to the question and by how many lines they cover, so the model
+sees the wording its line filters must match and the fields it can extract.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from nl2logql.engine.backend import Backend
+from nl2logql.errors import Nl2LogQLError
+from nl2logql.generation.retrieval import tokenize
 from nl2logql.logql.parser import quote
+from nl2logql.patterns.describe import Pattern
+
+log = logging.getLogger(__name__)
 
 # Labels that usually name the application; the first one present picks the sample stream.
 PRIMARY_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
 SAMPLE_LINE_CHARS = 120
+PATTERN_CHARS = 160
 SAMPLE_FETCH_FACTOR = 20  # fetch more lines than shown, to show lines of different shapes
-# Ways to shrink the text when over budget: (values shown per label, sample lines).
-_SHRINK_STEPS = ((None, None), (10, None), (10, 1), (5, 1), (3, 0), (0, 0))
+PATTERNS_SHOWN = 6  # chosen on NL2QL-exec's train side (benchmarks/ in the README)
+PATTERN_FREQUENCY_WEIGHT = 1.0  # how much line counts add to BM25 in the ranking
+# Ways to shrink the text when over budget: (values shown per label, sample lines, patterns).
+# Patterns go last: they say what the lines hold, which values and samples only hint at.
+_SHRINK_STEPS = ((None, None, None), (10, None, None), (10, 1, None), (5, 0, None),
+                 (3, 0, None), (0, 0, None), (0, 0, 4), (0, 0, 2), (0, 0, 1), (0, 0, 0))
 
 
 def mentioned(text: str, question: str) -> bool:
@@ -46,12 +63,13 @@ class SchemaContext:
     sample_selector: str = ""
     sample_labels: list[str] = field(default_factory=list)  # label names on those streams
     sample_lines: list[str] = field(default_factory=list)
+    patterns: list[tuple[str, Pattern]] = field(default_factory=list)  # (selector, pattern)
     budget_chars: int = 2500
 
     @classmethod
     def from_backend(cls, backend: Backend, question: str | None = None, *,
                      max_labels: int = 20, max_values: int = 30, sample_lines: int = 3,
-                     budget_chars: int = 2500) -> SchemaContext:
+                     max_patterns: int | None = None, budget_chars: int = 2500) -> SchemaContext:
         question = question or ""
         names = [name for name in backend.labels() if not name.startswith("__")]
         # Labels the question names come first when there are too many to show.
@@ -68,8 +86,10 @@ class SchemaContext:
         stream_labels = (sorted({name for series in backend.series([selector]) for name in series
                                  if not name.startswith("__")}) if selector else [])
         lines = _sample_lines(backend, selector, sample_lines) if selector else []
+        shown = PATTERNS_SHOWN if max_patterns is None else max_patterns
         return cls(labels=labels, total_values=totals, mentioned=named,
                    sample_selector=selector, sample_labels=stream_labels, sample_lines=lines,
+                   patterns=relevant_patterns(backend, question, named, shown),
                    budget_chars=budget_chars)
 
     def render(self, budget_chars: int | None = None) -> str:
@@ -77,14 +97,15 @@ class SchemaContext:
         then sample lines, then the text itself at a line boundary."""
         budget = self.budget_chars if budget_chars is None else budget_chars
         text = ""
-        for values_cap, lines_cap in _SHRINK_STEPS:
-            text = self._compose(values_cap, lines_cap)
+        for values_cap, lines_cap, patterns_cap in _SHRINK_STEPS:
+            text = self._compose(values_cap, lines_cap, patterns_cap)
             if len(text) <= budget:
                 return text
         cut = text[:budget]
         return cut[:cut.rfind("\n")] if "\n" in cut else ""
 
-    def _compose(self, values_cap: int | None, lines_cap: int | None) -> str:
+    def _compose(self, values_cap: int | None, lines_cap: int | None,
+                 patterns_cap: int | None) -> str:
         out = ["Labels and their values:"]
         for name, values in self.labels.items():
             named = self.mentioned.get(name, [])
@@ -99,7 +120,110 @@ class SchemaContext:
         if lines:
             out.append(f"Sample lines of {self.sample_selector}:")
             out.extend(lines)
+        shown = self.patterns if patterns_cap is None else self.patterns[:patterns_cap]
+        group = None
+        for selector, pattern in sorted(shown, key=lambda item: item[0]):
+            if selector != group:
+                out.append(f"Log patterns of {selector} (lines: template):")
+                group = selector
+            out.append(render_pattern(pattern))
         return "\n".join(out)
+
+
+def render_pattern(pattern: Pattern) -> str:
+    """One pattern as the prompt shows it: ``520: Failed password for <user> from <ip>
+    port <port> ssh2 (numbers: port)``."""
+    numbers = [f.name for f in pattern.fields if f.numeric]
+    note = f" (numbers: {', '.join(numbers)})" if numbers else ""
+    template = pattern.template
+    if len(template) > PATTERN_CHARS:
+        template = template[:PATTERN_CHARS - 1] + "…"
+    return f"{pattern.count}: {template}{note}"
+
+
+def relevant_patterns(backend: Backend, question: str, named: dict[str, list[str]],
+                      limit: int) -> list[tuple[str, Pattern]]:
+    """The ``limit`` patterns that best fit the question: from the applications it names
+    (all when it names none), by BM25 over the templates plus a share for frequency.
+    A pattern several applications share (deployments of one system) counts once."""
+    from nl2logql.patterns.sources import patterns as mined
+
+    if limit <= 0:
+        return []
+    try:
+        groups = mined(backend)
+    except Nl2LogQLError as error:  # patterns help; their absence must not stop a question
+        log.warning("no log patterns for the prompt: %s", error)
+        return []
+    wanted = _named_groups(backend, named)
+    asked = [group for group in groups if group.selector in wanted]
+    candidates: dict[str, tuple[str, Pattern]] = {}
+    for group in asked or groups:
+        for pattern in group.patterns:
+            candidates.setdefault(pattern.template, (group.selector, pattern))
+    if not candidates:
+        return []
+    items = list(candidates.values())
+    relevance = bm25_scores(_content_words(question),
+                            [_content_words(p.template) for _, p in items])
+    most = max(math.log1p(p.count) for _, p in items) or 1.0
+    score = [r + PATTERN_FREQUENCY_WEIGHT * math.log1p(p.count) / most
+             for r, (_, p) in zip(relevance, items)]
+    order = sorted(range(len(items)), key=lambda i: (-score[i], i))
+    return [items[i] for i in order[:limit]]
+
+
+# Words of a question that ask for an aggregation or a time range, not for log content.
+_QUERY_WORDS = frozenset("""
+many much number count total per last past hour hours minute minutes day days week weeks
+month today yesterday each top average avg rate sum lines line logs log entries happen
+""".split())
+_SUFFIXES = ("ures", "ure", "ing", "ed", "es", "s")
+
+
+def _content_words(text: str) -> list[str]:
+    """Words for matching a question with templates, crudely stemmed (failed, failures
+    → fail) and without the words that only shape the query."""
+    words = []
+    for word in tokenize(text):
+        if word in _QUERY_WORDS:
+            continue
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[:-len(suffix)]
+                break
+        words.append(word)
+    return words
+
+
+def _named_groups(backend: Backend, named: dict[str, list[str]]) -> set[str]:
+    """The group selectors of the streams that carry a value the question names."""
+    from nl2logql.patterns.sources import group_label, group_selector
+
+    name = group_label(backend.labels())
+    if name is None:
+        return set()
+    return {group_selector({name: labels[name]})
+            for label, values in named.items() for value in values
+            for labels in backend.series([f"{{{label}={quote(value)}}}"]) if name in labels}
+
+
+def bm25_scores(query: list[str], documents: list[list[str]], k1: float = 1.2,
+                b: float = 0.75) -> list[float]:
+    """Okapi BM25 of each document for the query (a few hundred short documents: no index)."""
+    if not documents:
+        return []
+    average = sum(map(len, documents)) / len(documents) or 1.0
+    frequency = Counter(term for document in documents for term in set(document))
+    idf = {term: math.log1p((len(documents) - n + 0.5) / (n + 0.5))
+           for term, n in frequency.items()}
+    scores = []
+    for document in documents:
+        counts = Counter(document)
+        norm = k1 * (1 - b + b * len(document) / average)
+        scores.append(sum(idf[t] * counts[t] * (k1 + 1) / (counts[t] + norm)
+                          for t in set(query) if t in counts))
+    return scores
 
 
 def _keep(values: list[str], named: list[str], cap: int) -> list[str]:

@@ -128,11 +128,13 @@ def tokenized_dataset(data: TrainingData, tokenizer, config: TrainConfig, *,
 
 def _cache_key(data: TrainingData, config: TrainConfig, tokenizer_id: str) -> str:
     from nl2logql.generation import prompt, retrieval, schema
+    from nl2logql.patterns.sources import code_version
 
     digest = hashlib.sha256()
     digest.update(f"{FORMAT_VERSION}|{config.k}|{tokenizer_id}|{data.sha256()}".encode())
     for module in (prompt, retrieval, schema):  # a changed prompt format must not reuse old text
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(code_version().encode())  # the patterns the schema shows
     for pair in data.index.pairs:
         digest.update(pair.id.encode())
     return digest.hexdigest()[:24]

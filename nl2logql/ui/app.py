@@ -3,13 +3,15 @@
 Handlers are thin: they read the session, call :mod:`runner` or the shared assistant,
 and hand the results to :mod:`render`. Every event the page uses has an ``api_name``,
 so ``gradio_client`` calls the same endpoints a person clicks: ``ask``, ``run``,
-``check_query``, ``validate``, ``test_connection``, ``use_source``, ``share``.
+``check_query``, ``validate``, ``test_connection``, ``use_source``, ``share``,
+``patterns`` (the log patterns panel).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import threading
 from collections.abc import Callable
 
 import gradio as gr
@@ -73,6 +75,25 @@ code.nl-frag {font-size: .85em; white-space: pre-wrap; word-break: break-word;}
 @keyframes nl-pulse {from {opacity: 1;} to {opacity: .25;}}
 #query-editor textarea, #validate-input textarea, #validate-formatted textarea,
 #share-text textarea {font-family: var(--font-mono);}
+.nl-patterns {font-size: .9em;} .nl-patterns .nl-hint {font-size: 1em; margin-top: 8px;}
+.nl-pentry {margin: 10px 0 4px;}
+.nl-phead {margin-bottom: 2px;}
+ol.nl-plist {list-style: none; padding: 0; margin: 2px 0;}
+li.nl-pattern {display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 8px; padding: 3px 0;
+  border-top: 1px solid var(--border-color-primary);}
+.nl-pcount {min-width: 4.5em; text-align: right; color: var(--body-text-color-subdued);
+  font-variant-numeric: tabular-nums;}
+button.nl-pask {flex: 1 1 20em; min-width: 0; text-align: left; font-family: var(--font-mono);
+  font-size: .95em; font-weight: normal; background: none; border: 0; padding: 1px 4px; border-radius: 4px;
+  cursor: pointer; color: inherit; word-break: break-word; white-space: pre-wrap;}
+button.nl-pask:hover {background: var(--background-fill-secondary); text-decoration: underline;}
+button.nl-puse {font-size: .8em; padding: 0 7px; border: 1px solid var(--border-color-primary);
+  border-radius: 4px; cursor: pointer; background: var(--background-fill-primary);}
+button.nl-puse:hover {background: var(--background-fill-secondary);}
+.nl-pfields {flex-basis: 100%; padding-left: 5.2em; font-size: .85em;
+  color: var(--body-text-color-subdued);}
+.nl-field {color: #0550ae; font-weight: 600;} .nl-f-number, .nl-f-duration, .nl-f-bytes {color: #116329;}
+.nl-f-ip {color: #8250df;} .nl-f-text {color: #953800;}
 """
 
 # The answer card's copy button: copies the query's text (no HTML), with a fallback for
@@ -94,6 +115,21 @@ element.addEventListener('click', (event) => {
   } else { fallback(); }
 });
 """
+
+# The patterns panel: a click on a pattern sends its question, on "use query" its query
+# (both held, escaped, in the buttons' data attributes) to the server's ``pick`` handler.
+PICK_JS = """
+if (!element.dataset.nlPick) {
+  element.dataset.nlPick = '1';
+  element.addEventListener('click', (event) => {
+    const button = event.target.closest('button.nl-pask, button.nl-puse');
+    if (!button || !element.contains(button)) return;
+    if (button.dataset.query !== undefined) trigger('pick', {query: button.dataset.query});
+    else trigger('pick', {question: button.dataset.question || ''});
+  });
+}
+"""
+PATTERNS_PENDING = "Finding the log patterns… (the first time takes a moment)"
 
 WELCOME = "Ask a question about your logs: the LogQL query, proof that it is valid, and its explanation appear here."
 
@@ -117,6 +153,7 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
     default_source = source_name or (f"Loki at {default_backend.url}" if default_is_loki
                                      else "the sample store" if backend is None else "your data")
     default_labels = _labels_html(default_backend, default_source)
+    default_patterns = _Lazy(lambda: _patterns_html(default_backend, default_source))
     if load:
         hub.load()
 
@@ -229,11 +266,26 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
             else:
                 backend, name = samples(), "the sample store"
             labels = _labels_html(backend, name)
+            session.patterns_html = None  # found again, after this, for the new source
         except Nl2LogQLError as error:
             labels = session.labels_html or default_labels
             return _failure(f"kept {source_of(session)}: {_one_line(error)}"), labels, labels, session
         session.backend, session.source, session.labels_html = backend, name, labels
         return _ok(f"now using {name}"), labels, labels, session
+
+    def show_patterns(session: Session | None):
+        """The patterns panel of the session's data source, found the first time."""
+        session = session_of(session)
+        if session.patterns_html is not None:
+            return session.patterns_html, session
+        html = (default_patterns() if session.backend is None
+                else _patterns_html(session.backend, source_of(session)))
+        if "nl-failure" not in html:  # a failure is tried again when the panel next opens
+            session.patterns_html = html
+        return html, session
+
+    def pick_pattern(evt: gr.EventData):
+        return _picked(getattr(evt, "_data", None))
 
     def choose_model(model: str, session: Session | None):
         hub.load(model, retry=True)
@@ -315,8 +367,11 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                             share_url = gr.Textbox(label="Link (opens this page with them filled in)",
                                                    interactive=False, buttons=["copy"],
                                                    elem_id="share-link")
-                        with gr.Accordion("What can I ask about?", open=False):
+                        with gr.Accordion("What can I ask about?", open=False,
+                                          elem_id="about") as about:
                             labels_box = gr.HTML(default_labels, elem_id="labels")
+                            patterns_box = gr.HTML(render.patterns_message(PATTERNS_PENDING),
+                                                   elem_id="patterns", js_on_load=PICK_JS)
                     with gr.Column(scale=6):
                         card = gr.HTML(render.message_card(WELCOME), elem_id="answer-card",
                                        js_on_load=COPY_JS)
@@ -393,7 +448,13 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                                           username, password, token, session],
                       outputs=[source_status, labels_box, source_labels, session], api_name="use_source",
                       concurrency_limit=8).then(
-            status, inputs=[model, session], outputs=[status_box, timer], api_visibility="private")
+            status, inputs=[model, session], outputs=[status_box, timer], api_visibility="private").then(
+            show_patterns, inputs=[session], outputs=[patterns_box, session], api_visibility="private",
+            show_progress="hidden", concurrency_limit=4)
+        about.expand(show_patterns, inputs=[session], outputs=[patterns_box, session],
+                     api_name="patterns", show_progress="minimal", concurrency_limit=4)
+        patterns_box.pick(pick_pattern, outputs=[question, editor, edit_check],
+                          api_visibility="private", show_progress="hidden", concurrency_limit=None)
         kind.change(show_source_fields, inputs=[kind], outputs=[files_group, loki_group],
                     api_visibility="private", show_progress="hidden")
         model.change(choose_model, inputs=[model, session], outputs=[status_box, timer],
@@ -435,6 +496,49 @@ def _once(make: Callable[[], Backend]) -> Callable[[], Backend]:
         return made[0]
 
     return get
+
+
+class _Lazy:
+    """A value made on first use (by one caller; the others wait), kept once made
+    without an error message (a failure is tried again next time)."""
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make, self._value, self._lock = make, None, threading.Lock()
+
+    def __call__(self) -> str:
+        with self._lock:
+            if self._value is not None:
+                return self._value
+            value = self._make()
+            if "nl-failure" not in value:
+                self._value = value
+            return value
+
+
+def _patterns_html(backend: Backend, name: str) -> str:
+    """The patterns panel of ``backend``, or one line saying why there is none."""
+    try:
+        return render.patterns_html(runner.find_patterns(backend), name)
+    except Nl2LogQLError as error:
+        reason = _one_line(error)
+    except Exception as error:  # noqa: BLE001 - a bug must not leave the panel without a word
+        log.exception("finding the log patterns failed")
+        reason = f"{type(error).__name__}: {_one_line(error)}"
+    return render.patterns_message(f"{name}: cannot list the log patterns: {reason}", "error")
+
+
+def _picked(data) -> tuple:
+    """What a click in the patterns panel puts on the page: ``(question, editor, check)``;
+    ``data`` is the click's ``{"question": ...}`` or ``{"query": ...}``."""
+    data = data if isinstance(data, dict) else {}
+    query, question = data.get("query"), data.get("question")
+    if isinstance(query, str) and query.strip():
+        query = query[:runner.MAX_QUERY_CHARS]
+        kind, error = runner.check(query)
+        return gr.update(), query, render.verdict_html(kind, error)
+    if isinstance(question, str) and question.strip():
+        return question[:2000], gr.update(), gr.update()
+    return gr.update(), gr.update(), gr.update()
 
 
 def _labels_html(backend: Backend, name: str) -> str:

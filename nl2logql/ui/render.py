@@ -407,3 +407,140 @@ def share_link(base_url: str, question: str, query: str) -> str:
     params = {key: value for key, value in (("q", question), ("query", query)) if value}
     base = base_url.split("?", 1)[0].split("#", 1)[0]
     return f"{base}?{urlencode(params)}" if params else base
+
+
+# ---- log patterns ------------------------------------------------------------------------
+
+TOP_PATTERNS = 5          # patterns shown per application
+MAX_PATTERN_ENTRIES = 12  # entries (applications, or groups of identical ones) shown
+MAX_ENTRY_NAMES = 10      # application names spelt out in one entry
+MAX_QUOTE_CHARS = 60      # of a pattern's text quoted in a question
+MAX_EXAMPLE_CHARS = 300   # of a pattern's example line shown on hover
+
+_SINGLE_LABEL = re.compile(r'^\{\s*[A-Za-z_]\w*\s*=\s*"((?:[^"\\]|\\.)*)"\s*\}$')
+_LINE_FILTER = re.compile(r'^\|=\s*(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`)$')
+_FIELD_REF = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+_PLACEHOLDER_ANY = re.compile(r"<[^<>\s]*>")
+
+
+def selector_name(selector: str) -> str:
+    """How a person names the streams of ``selector``: the value of a one-label
+    selector (``{application="hdfs"}`` → ``hdfs``), else the selector itself."""
+    match = _SINGLE_LABEL.match(selector or "")
+    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else (selector or "{}")
+
+
+def group_identical(groups: Sequence) -> list[tuple[list[str], object]]:
+    """``StreamPatterns`` with identical pattern lists (same templates and counts, in
+    order) merged: ``(selectors, the first of them)`` per entry, in the given order.
+    Deployments of one system that log the same lines make one entry."""
+    merged: dict[tuple, tuple[list[str], object]] = {}
+    for group in groups:
+        key = tuple((p.template, p.count) for p in group.patterns)
+        if key in merged:
+            merged[key][0].append(group.selector)
+        else:
+            merged[key] = ([group.selector], group)
+    return list(merged.values())
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def pattern_text(pattern) -> str:
+    """The literal text that picks out ``pattern``'s lines: its line filter's string,
+    else the longest literal run of its template."""
+    match = _LINE_FILTER.match((pattern.line_filter or "").strip())
+    if match:
+        text = match.group(1)
+        text = re.sub(r"\\(.)", r"\1", text) if text is not None else match.group(2)
+    else:
+        runs = [run.strip() for run in _PLACEHOLDER_ANY.split(pattern.template)]
+        text = max(runs, key=len, default="") or pattern.template
+    return _shorten(text, MAX_QUOTE_CHARS)
+
+
+def pattern_question(pattern, name: str) -> str:
+    """A question about ``pattern``'s lines on the application ``name``: counted per a
+    word or IP field (``user`` first, then an IP), the average of a numeric one, or the
+    lines themselves."""
+    text = pattern_text(pattern)
+    by = min((f for f in pattern.fields if f.type in ("word", "ip")), default=None,
+             key=lambda f: (f.name != "user", f.type != "ip"))
+    if by is not None:
+        return f'how many "{text}" lines per {by.name} in the last hour on {name}?'
+    number = next((f for f in pattern.fields if f.numeric), None)
+    if number is not None:
+        return f'what is the average {number.name} of "{text}" lines in the last hour on {name}?'
+    return f'show lines like "{text}" on {name}'
+
+
+def template_html(template: str, fields: Sequence) -> str:
+    """The escaped template with its named fields highlighted (title: name and type);
+    any other ``<...>`` is shown as text."""
+    types = {f.name: f.type for f in fields}
+    parts, pos = [], 0
+    for match in _FIELD_REF.finditer(template):
+        name = match.group(1)
+        if name not in types:
+            continue
+        parts.append(esc(template[pos:match.start()]))
+        parts.append(f'<span class="nl-field nl-f-{esc(types[name])}" title="{esc(name)}: '
+                     f'{esc(types[name])}">&lt;{esc(name)}&gt;</span>')
+        pos = match.end()
+    parts.append(esc(template[pos:]))
+    return "".join(parts)
+
+
+def _entry_html(selectors: Sequence[str], group, top: int) -> str:
+    names = [selector_name(s) for s in selectors]
+    shown = ", ".join(esc(n) for n in names[1:MAX_ENTRY_NAMES])
+    more = f", … {len(names) - MAX_ENTRY_NAMES} more" if len(names) > MAX_ENTRY_NAMES else ""
+    also = (f' <span class="nl-note">and {len(names) - 1} more with the same lines: {shown}{more}</span>'
+            if len(names) > 1 else "")
+    each = " each" if len(names) > 1 else ""
+    counts = (f'<span class="nl-note">{group.lines:,} lines{each}, '
+              f'{len(group.patterns)} pattern{"s" if len(group.patterns) != 1 else ""}</span>')
+    head = f'<div class="nl-phead"><b>{esc(names[0])}</b>{also} · {counts}</div>'
+    if not group.patterns:
+        return f'<div class="nl-pentry">{head}<div class="nl-note">no recurring lines found.</div></div>'
+    items = []
+    for pattern in group.patterns[:top]:
+        question = pattern_question(pattern, names[0])
+        query = pattern.query(selectors[0])
+        fields = " · ".join(f"{esc(f.name)}: <i>{esc(f.type)}</i>" for f in pattern.fields)
+        example = _shorten(pattern.example or "", MAX_EXAMPLE_CHARS)
+        items.append(
+            f'<li class="nl-pattern"><span class="nl-pcount">{pattern.count:,}</span>'
+            f'<button type="button" class="nl-pask" data-question="{esc(question)}" '
+            f'title="Ask: {esc(question)}&#10;e.g. {esc(example)}">'
+            f"{template_html(pattern.template, pattern.fields)}</button>"
+            f'<button type="button" class="nl-puse" data-query="{esc(query)}" '
+            f'title="Put this query in the editor: {esc(query)}">use query</button>'
+            + (f'<div class="nl-pfields">{fields}</div>' if fields else "") + "</li>")
+    return f'<div class="nl-pentry">{head}<ol class="nl-plist">{"".join(items)}</ol></div>'
+
+
+def patterns_html(groups: Sequence, source: str, *, top: int = TOP_PATTERNS,
+                  max_entries: int = MAX_PATTERN_ENTRIES) -> str:
+    """Each application's top patterns (identical deployments merged), every pattern a
+    button holding its question and one holding its query (the panel's JS sends them)."""
+    if not groups:
+        return f'<div class="nl-patterns nl-note">{esc(source)}: no log lines to find patterns in.</div>'
+    entries = group_identical(groups)
+    body = "".join(_entry_html(selectors, group, top) for selectors, group in entries[:max_entries])
+    if len(entries) > max_entries:
+        left = [selector_name(s) for selectors, _ in entries[max_entries:] for s in selectors]
+        body += (f'<div class="nl-note">… and {len(left)} more application{"s" if len(left) != 1 else ""}: '
+                 f'{esc(", ".join(left[:20]))}{" …" if len(left) > 20 else ""}</div>')
+    return (f'<div class="nl-patterns"><div class="nl-hint">Top log patterns in {esc(source)}, '
+            "most frequent first: click one to ask about it, or <i>use query</i> to put its "
+            f"LogQL in the editor.</div>{body}</div>")
+
+
+def patterns_message(text: str, tone: str = "note") -> str:
+    """The patterns panel holding one line (loading, or why there are no patterns)."""
+    css = "nl-failure" if tone == "error" else "nl-note"
+    return f'<div class="nl-patterns {css}">{esc(text)}</div>'

@@ -191,6 +191,25 @@ def discover_labels(backend: Backend, *, timeout: float = LOKI_TIMEOUT_S * 2,
     return with_timeout(discover, timeout, "listing labels")
 
 
+PATTERNS_TIMEOUT_S = 60.0  # mining the sample store once takes about a second; a Loki longer
+PATTERNS_FROM_LOKI = 8     # patterns asked of a Loki per application (each costs a query)
+
+
+def find_patterns(backend: Backend, *, timeout: float = PATTERNS_TIMEOUT_S) -> list:
+    """Each application's log patterns (:func:`nl2logql.patterns.patterns`), under a time
+    limit; a failure is a one-line :class:`~nl2logql.errors.Nl2LogQLError`. The embedded
+    store is mined in full (cached by content, shared with the command line); elsewhere
+    only the first few patterns per application are described, as each costs queries."""
+    from nl2logql.engine.store import LogStore
+    from nl2logql.patterns import patterns
+
+    if isinstance(backend, LogStore):
+        call = lambda: patterns(backend)  # noqa: E731
+    else:
+        call = lambda: patterns(backend, max_patterns=PATTERNS_FROM_LOKI)  # noqa: E731
+    return with_timeout(call, timeout, "finding the log patterns")
+
+
 def _one_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.split("\n", 1)[0] if text else type(error).__name__

@@ -18,6 +18,7 @@ class Session:
     backend: Backend | None = None        # None: the app's default data source
     source: str | None = None             # how the page names it; None: the default's name
     labels_html: str | None = None        # the labels listing of ``backend``
+    patterns_html: str | None = None      # its log patterns panel; None: not found yet
     chat: list[dict] = field(default_factory=list)           # Chatbot messages
     history: list[tuple[str, str]] = field(default_factory=list)  # (question, query)
     question: str = ""                    # the last question asked

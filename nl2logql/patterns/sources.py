@@ -1,0 +1,268 @@
+"""The patterns of a backend's streams, grouped by application.
+
+- The embedded store (the sample store, the user's files and JSON lines): each group's
+  lines are mined locally (:mod:`nl2logql.patterns.mining`), and the result is cached in
+  memory and on disk by a hash of the group's content, so the same data is mined once.
+- A real Loki: its own ``/loki/api/v1/patterns`` (Loki ≥ 3.0 with the pattern ingester),
+  each pattern named and checked on lines it matches (``|> "<pattern>"``); a Loki without
+  that endpoint gives a bounded sample of recent lines per group, mined locally.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from nl2logql.engine.backend import Backend
+from nl2logql.errors import BackendError, DataError
+from nl2logql.logql.parser import quote
+from nl2logql.patterns.describe import SAMPLE_LINES, Pattern, describe
+
+log = logging.getLogger(__name__)
+
+# Labels that usually name the application: streams sharing its value form one group.
+GROUP_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
+MAX_PATTERNS = 300          # per group, the most frequent first
+LOKI_SAMPLE_LINES = 5000    # recent lines per group when a Loki has no patterns endpoint
+LOKI_EXAMPLES = 50          # lines fetched to name and check one of Loki's patterns
+
+
+@dataclass
+class StreamPatterns:
+    """The patterns of one group of streams (one application)."""
+
+    selector: str                 # {application="openssh-eu-west"}
+    lines: int                    # lines mined (or counted by Loki)
+    patterns: list[Pattern] = field(default_factory=list)  # most frequent first
+    header: str = "none"          # what precedes the message on each line
+    source: str = "mined"         # "mined", "loki" (its patterns endpoint) or "loki-sample"
+    labels: list[str] = field(default_factory=list)  # label names on these streams
+
+    def to_dict(self) -> dict:
+        return {**{k: v for k, v in self.__dict__.items() if k != "patterns"},
+                "patterns": [p.to_dict() for p in self.patterns]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StreamPatterns:
+        return cls(**{**data, "patterns": [Pattern.from_dict(p) for p in data["patterns"]]})
+
+
+def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable[str] = (),
+               max_patterns: int = MAX_PATTERNS) -> StreamPatterns:
+    """Mine ``lines`` (one group's) into described, checked patterns."""
+    from nl2logql.patterns.mining import mine
+
+    mining = mine(lines)
+    reserved = tuple(reserved)
+    found = []
+    clusters = sorted(mining.clusters, key=lambda c: (-c.count, c.first))
+    for cluster in clusters[:max_patterns]:
+        members = mining.members(cluster.id, limit=SAMPLE_LINES)
+        pattern = describe(cluster.tokens, cluster.count, [lines[i] for i in members],
+                           [int(mining.content_start[i]) for i in members], reserved=reserved)
+        if pattern is not None:
+            found.append(pattern)
+    return StreamPatterns(selector=selector, lines=int((mining.assignment >= 0).sum()),
+                          patterns=found, header=mining.header.describe(),
+                          labels=sorted(reserved))
+
+
+# ---- groups ------------------------------------------------------------------------------
+
+def group_label(label_names: Iterable[str]) -> str | None:
+    """The label that names applications, if the data has one."""
+    names = set(label_names)
+    return next((name for name in GROUP_LABELS if name in names), None)
+
+
+def group_selector(labels: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{name}={quote(value)}" for name, value in sorted(labels.items())) + "}"
+
+
+def patterns(backend: Backend, selector: str | None = None, *,
+             max_patterns: int = MAX_PATTERNS) -> list[StreamPatterns]:
+    """The patterns of each application (each stream, where no label names one) that
+    ``selector`` selects (all when None), ordered by selector."""
+    from nl2logql.engine.loki import LokiBackend
+    from nl2logql.engine.store import LogStore
+
+    if isinstance(backend, LogStore):
+        return _store_patterns(backend, selector, max_patterns)
+    if isinstance(backend, LokiBackend):
+        return _loki_patterns(backend, selector, max_patterns)
+    return _sampled_patterns(backend, selector, max_patterns, source="sample")
+
+
+def _groups(series: Iterable[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    """Streams by group selector."""
+    series = [{k: v for k, v in s.items() if not k.startswith("__")} for s in series]
+    name = group_label({k for s in series for k in s})
+    groups: dict[str, list[dict[str, str]]] = {}
+    for labels in series:
+        key = {name: labels[name]} if name and name in labels else labels
+        groups.setdefault(group_selector(key), []).append(labels)
+    return dict(sorted(groups.items()))
+
+
+# ---- the embedded store ------------------------------------------------------------------
+
+_memory: dict[str, StreamPatterns] = {}
+_lock = threading.Lock()
+
+
+def _store_patterns(store, selector: str | None, max_patterns: int) -> list[StreamPatterns]:
+    from nl2logql.engine.store import selector_matchers
+
+    streams = store.select(selector_matchers(selector)) if selector else store.streams
+    by_labels = {group_selector(s.labels): s for s in streams}
+    out = []
+    for group, members in _groups([s.labels for s in streams]).items():
+        chosen = [by_labels[group_selector(labels)] for labels in members]
+        lines = [line for stream in chosen for line in stream.lines]
+        reserved = sorted({name for labels in members for name in labels})
+        found = cached_mining(lines, reserved, max_patterns)
+        out.append(StreamPatterns(**{**found.__dict__, "selector": group}))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the code that makes patterns: a change to it invalidates the cache."""
+    from nl2logql.patterns import describe, header, masking, mining
+
+    digest = hashlib.sha256()
+    for module in (describe, header, masking, mining):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def content_hash(lines: Sequence[str], reserved: Sequence[str] = ()) -> str:
+    """What the cache is keyed by: the lines, the labels that field names avoid, and the
+    code that mines and describes them."""
+    digest = hashlib.sha256(f"{code_version()}\0{','.join(reserved)}\0".encode())
+    for start in range(0, len(lines), 65536):
+        digest.update("\n".join(lines[start:start + 65536]).encode("utf-8", "replace"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:32]
+
+
+def cache_path(key: str) -> Path:
+    from nl2logql.paths import cache_dir
+
+    return cache_dir() / "patterns" / f"{key}.json"
+
+
+def cached_mining(lines: Sequence[str], reserved: Sequence[str] = (),
+                  max_patterns: int = MAX_PATTERNS) -> StreamPatterns:
+    """:func:`mine_lines`, remembered in memory and on disk by :func:`content_hash`."""
+    key = f"{content_hash(lines, reserved)}-{max_patterns}"
+    with _lock:
+        if key in _memory:
+            return _memory[key]
+        found = _read_cache(key)
+        if found is None:
+            found = mine_lines(lines, reserved=reserved, max_patterns=max_patterns)
+            _write_cache(key, found)
+        _memory[key] = found
+        return found
+
+
+def _read_cache(key: str) -> StreamPatterns | None:
+    path = cache_path(key)
+    try:
+        return StreamPatterns.from_dict(json.loads(path.read_text("utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:  # a damaged file: mine again
+        log.warning("ignoring the damaged pattern cache %s: %s", path, error)
+        return None
+
+
+def _write_cache(key: str, found: StreamPatterns) -> None:
+    path = cache_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A temporary file, then a rename: a reader never sees half a file.
+        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(found.to_dict(), out)
+        os.replace(temp, path)
+    except OSError as error:  # a read-only cache is no reason to fail
+        log.warning("could not cache patterns in %s: %s", path.parent, error)
+
+
+# ---- a real Loki -------------------------------------------------------------------------
+
+_LOKI_VARIABLE = re.compile(r"<_>")
+
+
+def _loki_patterns(loki, selector: str | None, max_patterns: int) -> list[StreamPatterns]:
+    from nl2logql.errors import PatternsUnavailable
+
+    groups = _groups(loki.series([selector or _any_stream(loki)]))
+    out = []
+    for group, members in groups.items():
+        reserved = sorted({name for labels in members for name in labels})
+        try:
+            found = loki.patterns(group)
+        except PatternsUnavailable as error:
+            log.info("Loki serves no patterns (%s): sampling recent lines instead", error)
+            return _sampled_patterns(loki, selector, max_patterns, source="loki-sample")
+        out.append(_described_loki(loki, group, found, reserved, max_patterns))
+    return out
+
+
+def _any_stream(backend: Backend) -> str:
+    name = group_label(backend.labels()) or next(
+        (n for n in backend.labels() if not n.startswith("__")), None)
+    if name is None:
+        raise DataError("the data has no labels, so no stream can be selected")
+    return f'{{{name}=~".+"}}'
+
+
+def _described_loki(loki, group: str, found: list[dict], reserved: Sequence[str],
+                    max_patterns: int) -> StreamPatterns:
+    """Loki's patterns (variables as ``<_>``), each named and checked on lines it matches."""
+    described = []
+    ranked = sorted(found, key=lambda item: -item.get("count", 0))[:max_patterns]
+    for item in ranked:
+        text = item["pattern"]
+        tokens = [_LOKI_VARIABLE.sub("<*>", token) for token in text.split()]
+        while tokens and tokens[0] == "<*>":  # leading variables are the header
+            tokens.pop(0)
+        if not tokens:
+            continue
+        try:
+            data = loki.query_range(f"{group} |> {quote(text)}", limit=LOKI_EXAMPLES)
+        except BackendError as error:
+            log.info("no example lines for Loki's pattern %r: %s", text, error)
+            continue
+        lines = [line for stream in data.get("result", []) for _, line in stream["values"]]
+        pattern = describe(tokens, int(item.get("count", 0)), lines, None, reserved=reserved)
+        if pattern is not None:
+            described.append(pattern)
+    return StreamPatterns(selector=group, lines=sum(p.count for p in described),
+                          patterns=described, header="(Loki)", source="loki",
+                          labels=list(reserved))
+
+
+def _sampled_patterns(backend: Backend, selector: str | None, max_patterns: int,
+                      source: str) -> list[StreamPatterns]:
+    """Mine a bounded sample of each group's most recent lines."""
+    out = []
+    for group, members in _groups(backend.series([selector or _any_stream(backend)])).items():
+        data = backend.query_range(group, limit=LOKI_SAMPLE_LINES)
+        lines = [line for stream in data.get("result", []) for _, line in stream["values"]]
+        reserved = sorted({name for labels in members for name in labels})
+        found = cached_mining(lines, reserved, max_patterns)
+        out.append(StreamPatterns(**{**found.__dict__, "selector": group, "source": source}))
+    return out

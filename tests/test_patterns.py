@@ -1,0 +1,278 @@
+"""Log patterns: named, typed fields, LogQL checked on its own lines, sources and cache."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+import pytest
+from click.testing import CliRunner
+
+from nl2logql.cli import main
+from nl2logql.engine.loaders import sample_store
+from nl2logql.engine.loki import LokiBackend
+from nl2logql.engine.store import LogStore
+from nl2logql.generation.schema import SchemaContext, render_pattern
+from nl2logql.logql.parser import parse
+from nl2logql.patterns import Field, mine_lines, patterns
+from nl2logql.patterns import sources
+from nl2logql.patterns.describe import describe, value_type
+from nl2logql.paths import data_root
+
+NOW = 1_735_689_600 * 10**9
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test mines into an empty cache of its own."""
+    monkeypatch.setenv("NL2LOGQL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(sources, "_memory", {})
+
+
+def _by_template(group, start: str):
+    return next(p for p in group.patterns if p.template.startswith(start))
+
+
+@pytest.fixture(scope="module")
+def openssh():
+    return patterns(sample_store(), '{application="openssh"}')[0]
+
+
+def test_openssh_failed_password_has_named_typed_fields(openssh):
+    failed = _by_template(openssh, "Failed password for <user>")
+    assert failed.template == "Failed password for <user> from <ip> port <port> ssh2"
+    assert failed.fields == [Field("user", "word"), Field("ip", "ip"), Field("port", "number")]
+    assert [f.numeric for f in failed.fields] == [False, False, True]
+    assert failed.line_filter == '|= "Failed password for"'
+    assert failed.pattern == '| pattern "Failed password for <user> from <ip> port <port> ssh2"'
+    assert "(?P<user>" in failed.regexp and "(?P<port>" in failed.regexp
+
+
+def test_sample_store_groups_by_application_and_counts_every_line():
+    groups = patterns(sample_store())
+    assert len(groups) == 21
+    openssh = next(g for g in groups if g.selector == '{application="openssh"}')
+    assert openssh.lines == 1997
+    assert sum(p.count for p in openssh.patterns) == 1997
+    assert openssh.header == "none"  # the sample store's lines are message bodies
+    counts = [p.count for p in openssh.patterns]
+    assert counts == sorted(counts, reverse=True)
+
+
+@pytest.mark.parametrize("application", ["openssh", "openstack", "hdfs"])
+def test_every_filter_and_extraction_runs_on_the_engine_and_finds_its_lines(application):
+    """Each pattern's query parses, and on the store its filter + extraction keeps at
+    least the pattern's own lines with every field extracted."""
+    store = sample_store()
+    selector = f'{{application="{application}"}}'
+    group = patterns(store, selector)[0]
+    for pattern in group.patterns:
+        for stage in (pattern.pattern, pattern.regexp):
+            if not stage or not pattern.fields:
+                continue
+            query = " ".join(filter(None, [selector, pattern.line_filter, stage]))
+            parse(query)
+            nonempty = " ".join(f'| {f.name}!=""' for f in pattern.fields)
+            data = store.query(f"sum(count_over_time({query} {nonempty} [30d]))")
+            total = float(data["result"][0]["value"][1]) if data["result"] else 0
+            assert total >= pattern.count, (query, total, pattern.count)
+
+
+def test_describe_checks_the_line_filter_on_every_member_line():
+    lines = ["took 5ms to answer", "took 7ms to answer"]
+    pattern = describe(("took", "<DUR>", "to", "answer"), 2, lines, [0, 0])
+    assert pattern.fields == [Field("took", "duration")]
+    assert pattern.line_filter == '|= "to answer"'
+    # A member line that does not hold the run: no filter is offered.
+    pattern = describe(("took", "<DUR>", "to", "<*>"), 2, ["took 5ms to answer",
+                                                           "took 7ms to reply"], [0, 0])
+    assert pattern.line_filter is None or all(
+        pattern.line_filter.split('"')[1] in line for line in ("took 5ms to answer",))
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    (["1", "22", "-3.5"], "number"),
+    (["5ms", "1h30m", "0.2s"], "duration"),
+    (["10KB", "3MB"], "bytes"),
+    (["10.0.0.1", "192.168.1.20"], "ip"),
+    (["root", "admin"], "word"),
+    (["root", "12"], "word"),
+    (["a b", "c"], "text"),
+])
+def test_value_types(values, kind):
+    assert value_type(values) == kind
+
+
+def test_field_names_come_from_context_and_are_unique():
+    lines = ["uid=0 from 10.0.0.1 to 10.0.0.2 user bob sent 12 bytes",
+             "uid=5 from 10.0.0.3 to 10.0.0.4 user eve sent 40 bytes"]
+    tokens = ("uid=<NUM>", "from", "<IP>", "to", "<IP>", "user", "<*>", "sent", "<NUM>", "bytes")
+    pattern = describe(tokens, 2, lines, [0, 0])
+    assert [(f.name, f.type) for f in pattern.fields] == [
+        ("uid", "number"), ("ip", "ip"), ("ip_2", "ip"), ("user", "word"), ("sent", "bytes")]
+
+
+def test_reserved_label_names_are_not_reused():
+    pattern = describe(("level", "<*>"), 1, ["level warn"], [0], reserved=["level"])
+    assert pattern.fields[0].name == "level_2"
+
+
+def test_headers_are_skipped_by_the_pattern_expression():
+    lines = [f"2024-12-10 06:55:{i:02d} INFO sshd[{100 + i}]: Failed password for u{i} "
+             f"from 10.0.0.{i} port {2000 + i} ssh2" for i in range(40)]
+    group = mine_lines(lines)
+    failed = _by_template(group, "Failed password for")
+    assert failed.pattern.startswith('| pattern "<_>Failed password for <user>')
+    assert group.header != "none"
+
+
+def test_cache_is_keyed_by_content_and_invalidated_when_lines_change(tmp_path):
+    lines = [f"job {i} done in {i}ms" for i in range(50)]
+    first = sources.cached_mining(lines)
+    path = sources.cache_path(f"{sources.content_hash(lines)}-{sources.MAX_PATTERNS}")
+    assert path.is_file()
+    sources._memory.clear()
+    assert sources.cached_mining(lines).to_dict() == first.to_dict()  # read back from disk
+    changed = lines[:-1] + ["disk full on /dev/sda1"]
+    assert sources.content_hash(changed) != sources.content_hash(lines)
+    assert any(p.template.startswith("disk full") for p in sources.cached_mining(changed).patterns)
+
+
+def test_a_damaged_cache_file_is_mined_again(tmp_path):
+    lines = ["hello world"] * 3
+    key = f"{sources.content_hash(lines)}-{sources.MAX_PATTERNS}"
+    sources.cache_path(key).parent.mkdir(parents=True, exist_ok=True)
+    sources.cache_path(key).write_text("{not json")
+    assert sources.cached_mining(lines).patterns[0].template == "hello world"
+
+
+@pytest.mark.parametrize("lines", [
+    [],
+    ["", "   ", ""],
+    ["x" * 100_000, "y " * 50_000],
+    ["\x00\x01\x02 binary \xff\xfe", b"\xc3\x28 bad utf-8".decode("utf-8", "replace")],
+], ids=["empty", "blank", "100KB", "binary"])
+def test_bad_lines_give_patterns_or_nothing_never_a_crash(lines):
+    group = mine_lines(lines)
+    assert sum(p.count for p in group.patterns) <= len(lines)
+
+
+def test_distinct_lines_with_no_repetition_stay_bounded():
+    rng = random.Random(0)
+    words = ["".join(rng.choice("abcdefghij") for _ in range(8)) for _ in range(5000)]
+    lines = [" ".join(rng.choice(words) for _ in range(6)) for _ in range(100_000)]
+    group = mine_lines(lines)
+    assert len(group.patterns) <= sources.MAX_PATTERNS
+
+
+# ---- Loki -------------------------------------------------------------------------------
+
+def test_loki_patterns_endpoint_is_read_and_checked_on_example_lines(fake_loki):
+    loki = LokiBackend(fake_loki.url, timeout=2.0)
+    groups = patterns(loki, '{application="openssh-south-america"}')
+    assert groups and groups[0].source == "loki"
+    assert any(r.path == "/loki/api/v1/patterns" for r in fake_loki.requests)
+    found = _by_template(groups[0], "Failed to receive identification string from")
+    assert found.fields == [Field("ip", "ip")]
+    assert found.pattern or found.regexp
+
+
+def test_a_loki_without_patterns_is_sampled_and_mined_locally(fake_loki):
+    fake_loki.patterns = None
+    loki = LokiBackend(fake_loki.url, timeout=2.0)
+    groups = patterns(loki, '{application="openssh-south-america"}')
+    assert groups and all(g.source == "loki-sample" for g in groups)
+    assert any("Failed to receive identification string" in p.template
+               for g in groups for p in g.patterns)
+
+
+# ---- the prompt -------------------------------------------------------------------------
+
+def test_the_schema_shows_the_named_applications_most_relevant_patterns():
+    schema = SchemaContext.from_backend(
+        sample_store(), "how many failed password attempts per ip on openssh-eu-west?")
+    assert schema.patterns
+    assert {selector for selector, _ in schema.patterns} == {'{application="openssh-eu-west"}'}
+    templates = [p.template for _, p in schema.patterns]
+    assert "Failed password for <user> from <ip> port <port> ssh2" in templates[:3]
+    text = schema.render(4000)
+    assert 'Log patterns of {application="openssh-eu-west"}' in text
+    assert render_pattern(schema.patterns[0][1]) in text
+
+
+def test_patterns_shrink_last_and_the_render_keeps_its_budget():
+    schema = SchemaContext.from_backend(sample_store(), "exceptions on hdfs-us-east")
+    for budget in (300, 600, 1200):
+        text = schema.render(budget)
+        assert len(text) <= budget
+    assert "Log patterns of" in schema.render(900)
+
+
+def test_a_backend_whose_patterns_fail_still_gets_a_schema(monkeypatch):
+    from nl2logql.errors import BackendError
+
+    def broken(*args, **kwargs):
+        raise BackendError("Loki is down")
+
+    monkeypatch.setattr(sources, "patterns", broken)
+    schema = SchemaContext.from_backend(sample_store(), "errors on hdfs")
+    assert schema.patterns == [] and schema.labels
+
+
+# ---- the command ------------------------------------------------------------------------
+
+def test_cli_lists_patterns_of_one_application_as_json():
+    result = CliRunner().invoke(main, ["patterns", "--app", "openssh-eu-west", "--json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.output)
+    assert [g["selector"] for g in groups] == ['{application="openssh-eu-west"}']
+    templates = [p["template"] for p in groups[0]["patterns"]]
+    assert "Failed password for <user> from <ip> port <port> ssh2" in templates
+
+
+def test_cli_text_folds_deployments_with_the_same_patterns():
+    result = CliRunner().invoke(main, ["patterns", "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "the same" in result.output and "as {application=\"hdfs\"}" in result.output
+    assert "fields: user (word), ip (ip), port (number)" in CliRunner().invoke(
+        main, ["patterns", "--app", "openssh", "--top", "30"]).output
+
+
+def test_cli_structured_csv_follows_loghub(tmp_path):
+    source = data_root() / "logs" / "OpenSSH_2k.log_structured.csv"
+    with open(source, newline="", encoding="utf-8") as f:
+        raw = [f"Dec 10 06:55:46 LabSZ sshd[24200]: {row['Content']}" for row in csv.DictReader(f)]
+    log = tmp_path / "auth.log"
+    log.write_text("\n".join(raw) + "\n")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["patterns", "--logs", str(log), "--structured", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(raw) and rows[0]["LineId"] == "1"
+    assert list(rows[0])[:4] == ["LineId", "Content", "EventId", "EventTemplate"]
+    failed = next(r for r in rows if r["Content"].startswith("Failed password for root"))
+    assert failed["EventTemplate"] == "Failed password for <user> from <ip> port <port> ssh2"
+    assert failed["user"] == "root" and failed["port"].isdigit()
+
+
+def test_cli_structured_needs_one_file():
+    result = CliRunner().invoke(main, ["patterns", "--structured", "x.csv"])
+    assert result.exit_code == 2 and "--logs FILE" in result.output
+
+
+def test_cli_app_on_data_without_an_application_label(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("2024-12-10T06:55:46Z hello\n")
+    result = CliRunner().invoke(main, ["patterns", "--logs", str(log), "--label", "host=x",
+                                       "--app", "web"])
+    assert result.exit_code == 2 and "--selector" in result.output
+
+
+def test_store_patterns_follow_added_lines():
+    store = LogStore()
+    store.add({"app": "api"}, [NOW], ["GET /health 200"])
+    assert patterns(store)[0].patterns[0].count == 1
+    store.add({"app": "api"}, [NOW + 1, NOW + 2], ["GET /users 500", "GET /items 404"])
+    assert sum(p.count for p in patterns(store)[0].patterns) == 3
