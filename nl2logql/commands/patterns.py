@@ -77,8 +77,10 @@ def patterns(source, apps, selector, top, as_json, structured):
 
 
 def _group_heading(group) -> str:
+    unmatched = (f"; {group.unmatched:,} lines fit no pattern (they hardly repeat)"
+                 if group.unmatched else "")
     return (f"{group.selector}  {group.lines:,} lines, {len(group.patterns)} patterns"
-            f" (header: {group.header}; {group.source})")
+            f" (header: {group.header}; {group.source}{unmatched})")
 
 
 def _pattern_text(pattern) -> str:

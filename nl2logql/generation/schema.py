@@ -31,7 +31,7 @@ PRIMARY_LABELS = ("application", "app", "service_name", "service", "job", "names
 SAMPLE_LINE_CHARS = 120
 PATTERN_CHARS = 160
 SAMPLE_FETCH_FACTOR = 20  # fetch more lines than shown, to show lines of different shapes
-PATTERNS_SHOWN = 6  # chosen on NL2QL-exec's train side (benchmarks/ in the README)
+PATTERNS_SHOWN = 4  # chosen on the random split's validation side (scripts/choose_patterns_shown.py)
 PATTERN_FREQUENCY_WEIGHT = 1.0  # how much line counts add to BM25 in the ranking
 # Ways to shrink the text when over budget: (values shown per label, sample lines, patterns).
 # Patterns go last: they say what the lines hold, which values and samples only hint at.

@@ -211,7 +211,6 @@ def _context_name(before: str, kind: str, whole: bool) -> str | None:
 
 def _fields(pieces: list[_Piece], values: list[tuple[str, ...]],
             reserved: frozenset[str]) -> list[Field]:
-    variables = [p for p in pieces if p.variable is not None]
     fields, used = [], set(reserved)
     var_index = 0
     for i, piece in enumerate(pieces):
@@ -228,7 +227,6 @@ def _fields(pieces: list[_Piece], values: list[tuple[str, ...]],
         used.add(name)
         fields.append(Field(name, kind))
         var_index += 1
-    assert var_index == len(variables)
     return fields
 
 
@@ -311,16 +309,16 @@ def describe(tokens: Sequence[str], count: int, lines: Sequence[str],
     tokens = _keyed(tokens, lines[:SAMPLE_LINES], content_starts)
     pieces = _pieces(tokens)
     regex = _content_regex(pieces)
-    sample, spans_of = [], {}
+    sample, first = [], None  # (line, field values) of the lines that fit; the first match
     starts = content_starts if content_starts is not None else [None] * len(lines)
     for line, start in zip(lines[:SAMPLE_LINES], starts):
         found = regex.match(line, start) if start is not None else regex.search(line)
         if found:
             sample.append((line, found.groups()))
-            spans_of.setdefault("example", (line, found.start(), found))
-    if not sample:
+            first = first or found
+    if first is None:
         return None
-    example, start, found = spans_of["example"]
+    example, start, found = first.string, first.start(), first
     fields = _fields(pieces, [values for _, values in sample], frozenset(reserved))
     template = "".join(p.text if p.variable is None else f"<{fields[i].name}>"
                        for i, p in zip(_variable_numbers(pieces), pieces)).strip()

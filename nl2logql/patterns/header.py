@@ -23,6 +23,7 @@ MAX_SKIP = 2           # words allowed before a closing component or separator (
 RARE_SHAPE = 0.02      # other shapes a column also accepts when this many lines show them
 TAG_VALUES = 0.005     # a tag column has at most this many distinct values per sample line
 SAMPLE_LINES = 2000
+MIN_TAG_SAMPLE = 100   # lines needed before a word column after the header counts as a tag
 
 _LEVELS = ("trace|debug|dbg|info|information|notice|warn|warning|error|err|fatal|severe|"
            "critical|crit|alert|emerg|emergency|fine|finer|finest|verbose")
@@ -137,7 +138,9 @@ class Header:
             return cls()
         # A word column right after the header holding a handful of tag-like values
         # ("CBS", "CSI") is a source tag, not the first word of the messages.
-        if strong_end < len(columns) and not header[-1].startswith(("component", "sep")):
+        # Only a large sample tells a tag from a message that starts the same on few lines.
+        if (strong_end < len(columns) and len(sample) >= MIN_TAG_SAMPLE
+                and not header[-1].startswith(("component", "sep"))):
             values = Counter(sample[i][strong_end] for i in alive if len(sample[i]) > strong_end)
             if (len(values) <= max(3, TAG_VALUES * len(sample))
                     and all(_TAG.fullmatch(value) for value in values)):

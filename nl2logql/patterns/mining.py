@@ -29,6 +29,10 @@ MAX_CLUSTERS = 5000     # templates kept; lines of further new templates go to o
 MAX_CONTENT_CHARS = 4000  # a longer message is cut here before masking
 MAX_TOKENS = 300        # ... and to this many tokens before Drain
 _LONG = 600             # only messages longer than this can have MAX_TOKENS tokens worth counting
+# After this many distinct messages, more templates than this share of them means the
+# lines do not repeat (random text, binary junk): Drain's search would only grow costly.
+NOVELTY_CHECK = 2000
+NOVELTY_RATIO = 0.6
 _RAW_CACHE = 200_000    # raw message -> masked message; cleared when full
 _MASKED_CACHE = 1_000_000  # masked message -> cluster; cleared when full
 _HOLE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
@@ -130,7 +134,7 @@ def mine(lines: Sequence[str], *, similarity: float = SIMILARITY, depth: int = D
     start_of = header.content_start
     # Past max_clusters templates, lines of yet another template share one overflow cluster.
     cap = max_clusters if max_clusters else n + 1
-    full = False
+    full, distinct = False, 0
     overflow = LogCluster([WILDCARD], 0)  # Drain numbers its clusters from 1
     for i, line in enumerate(lines):
         start = start_of(line)
@@ -149,9 +153,11 @@ def mine(lines: Sequence[str], *, similarity: float = SIMILARITY, depth: int = D
             if not masked or masked.isspace():
                 assignment[i] = -1
                 continue
-            if full and drain.tree_search(drain.root_node, masked.split(), similarity,
-                                          False) is None:
-                cluster = overflow  # no room for a new template
+            distinct += 1
+            if distinct == NOVELTY_CHECK and len(found) > NOVELTY_RATIO * distinct:
+                full = True  # lines that hardly repeat: no templates to find, stop early
+            if full:
+                cluster = overflow  # no room (or no reason) for another template
             else:
                 cluster = drain.add_log_message(masked)[0]
             if len(cluster_of) >= _MASKED_CACHE:
@@ -161,7 +167,7 @@ def mine(lines: Sequence[str], *, similarity: float = SIMILARITY, depth: int = D
         if running is None:
             running = drain_ids[cluster.cluster_id] = len(found)
             found.append(cluster)
-            full = len(found) >= cap
+            full = full or len(found) >= cap
         assignment[i] = running
     return _finish(found, assignment, starts, header)
 

@@ -20,7 +20,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from nl2logql.engine.backend import Backend
 from nl2logql.errors import BackendError, DataError
@@ -28,6 +28,7 @@ from nl2logql.logql.parser import quote
 from nl2logql.patterns.describe import SAMPLE_LINES, Pattern, describe
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Labels that usually name the application: streams sharing its value form one group.
 GROUP_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
@@ -46,6 +47,7 @@ class StreamPatterns:
     header: str = "none"          # what precedes the message on each line
     source: str = "mined"         # "mined", "loki" (its patterns endpoint) or "loki-sample"
     labels: list[str] = field(default_factory=list)  # label names on these streams
+    unmatched: int = 0            # lines no pattern shown covers (rare or unrepeated lines)
 
     def to_dict(self) -> dict:
         return {**{k: v for k, v in self.__dict__.items() if k != "patterns"},
@@ -63,17 +65,47 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
 
     mining = mine(lines)
     reserved = tuple(reserved)
-    found = []
+    found, samples = [], []
     clusters = sorted(mining.clusters, key=lambda c: (-c.count, c.first))
     for cluster in clusters[:max_patterns]:
         members = mining.members(cluster.id, limit=SAMPLE_LINES)
-        pattern = describe(cluster.tokens, cluster.count, [lines[i] for i in members],
+        sample = [lines[i] for i in members]
+        pattern = describe(cluster.tokens, cluster.count, sample,
                            [int(mining.content_start[i]) for i in members], reserved=reserved)
         if pattern is not None:
             found.append(pattern)
-    return StreamPatterns(selector=selector, lines=int((mining.assignment >= 0).sum()),
-                          patterns=found, header=mining.header.describe(),
-                          labels=sorted(reserved))
+            samples.append(sample)
+    _exclude_overlaps(found, samples)
+    mined = int((mining.assignment >= 0).sum())
+    return StreamPatterns(selector=selector, lines=mined, patterns=found,
+                          header=mining.header.describe(), labels=sorted(reserved),
+                          unmatched=mined - sum(p.count for p in found))
+
+
+MAX_EXCLUSIONS = 2
+
+
+def _exclude_overlaps(found: list[Pattern], samples: list[list[str]]) -> None:
+    """Make each line filter keep its own pattern's lines only, where a ``!=`` can: the
+    filter ``|= "Failed password for"`` also keeps "Failed password for invalid user ..."
+    lines, so it gains ``!= "Failed password for invalid user"`` (checked on its lines)."""
+    literal = {id(p): p.line_filter[4:-1] for p in found
+               if p.line_filter and p.line_filter.startswith('|= "')}
+    for pattern, sample in zip(found, samples):
+        own = literal.get(id(pattern))
+        if own is None:
+            continue
+        excluded = []
+        for other in found:
+            theirs = literal.get(id(other))
+            if (other is pattern or theirs is None or own not in theirs or theirs == own
+                    or theirs in excluded or any(theirs in line for line in sample)):
+                continue
+            excluded.append(theirs)
+            if len(excluded) == MAX_EXCLUSIONS:
+                break
+        if excluded:
+            pattern.line_filter += "".join(f" != {quote(text)}" for text in excluded)
 
 
 # ---- groups ------------------------------------------------------------------------------
@@ -102,15 +134,23 @@ def patterns(backend: Backend, selector: str | None = None, *,
     return _sampled_patterns(backend, selector, max_patterns, source="sample")
 
 
-def _groups(series: Iterable[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
-    """Streams by group selector."""
-    series = [{k: v for k, v in s.items() if not k.startswith("__")} for s in series]
-    name = group_label({k for s in series for k in s})
-    groups: dict[str, list[dict[str, str]]] = {}
-    for labels in series:
+def _groups(items: Iterable[T], labels_of: Callable[[T], dict[str, str]] = dict
+            ) -> dict[str, list[T]]:
+    """Streams (label sets, or anything ``labels_of`` reads labels from) by group selector;
+    Loki's internal ``__labels__`` play no part."""
+    items = list(items)
+    visible = [{k: v for k, v in labels_of(item).items() if not k.startswith("__")}
+               for item in items]
+    name = group_label({k for labels in visible for k in labels})
+    groups: dict[str, list[T]] = {}
+    for item, labels in zip(items, visible):
         key = {name: labels[name]} if name and name in labels else labels
-        groups.setdefault(group_selector(key), []).append(labels)
+        groups.setdefault(group_selector(key), []).append(item)
     return dict(sorted(groups.items()))
+
+
+def _label_names(label_sets: Iterable[dict[str, str]]) -> list[str]:
+    return sorted({name for labels in label_sets for name in labels if not name.startswith("__")})
 
 
 # ---- the embedded store ------------------------------------------------------------------
@@ -123,13 +163,10 @@ def _store_patterns(store, selector: str | None, max_patterns: int) -> list[Stre
     from nl2logql.engine.store import selector_matchers
 
     streams = store.select(selector_matchers(selector)) if selector else store.streams
-    by_labels = {group_selector(s.labels): s for s in streams}
     out = []
-    for group, members in _groups([s.labels for s in streams]).items():
-        chosen = [by_labels[group_selector(labels)] for labels in members]
+    for group, chosen in _groups(streams, lambda stream: stream.labels).items():
         lines = [line for stream in chosen for line in stream.lines]
-        reserved = sorted({name for labels in members for name in labels})
-        found = cached_mining(lines, reserved, max_patterns)
+        found = cached_mining(lines, _label_names(s.labels for s in chosen), max_patterns)
         out.append(StreamPatterns(**{**found.__dict__, "selector": group}))
     return out
 
@@ -211,7 +248,7 @@ def _loki_patterns(loki, selector: str | None, max_patterns: int) -> list[Stream
     groups = _groups(loki.series([selector or _any_stream(loki)]))
     out = []
     for group, members in groups.items():
-        reserved = sorted({name for labels in members for name in labels})
+        reserved = _label_names(members)
         try:
             found = loki.patterns(group)
         except PatternsUnavailable as error:
@@ -262,7 +299,6 @@ def _sampled_patterns(backend: Backend, selector: str | None, max_patterns: int,
     for group, members in _groups(backend.series([selector or _any_stream(backend)])).items():
         data = backend.query_range(group, limit=LOKI_SAMPLE_LINES)
         lines = [line for stream in data.get("result", []) for _, line in stream["values"]]
-        reserved = sorted({name for labels in members for name in labels})
-        found = cached_mining(lines, reserved, max_patterns)
+        found = cached_mining(lines, _label_names(members), max_patterns)
         out.append(StreamPatterns(**{**found.__dict__, "selector": group, "source": source}))
     return out
