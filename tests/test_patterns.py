@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import tracemalloc
 
 import pytest
 from click.testing import CliRunner
@@ -162,7 +163,13 @@ def test_distinct_lines_with_no_repetition_stay_bounded():
     rng = random.Random(0)
     words = ["".join(rng.choice("abcdefghij") for _ in range(8)) for _ in range(5000)]
     lines = [" ".join(rng.choice(words) for _ in range(6)) for _ in range(100_000)]
-    group = mine_lines(lines)
+    tracemalloc.start()
+    try:
+        group = mine_lines(lines)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20  # the lines are 5 MB: caches and clusters stay small
     assert len(group.patterns) <= sources.MAX_PATTERNS
     assert group.unmatched > 90_000  # said, not hidden: these lines fit no template
 
