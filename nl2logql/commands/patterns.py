@@ -7,7 +7,7 @@ import json
 
 import click
 
-from nl2logql.commands.common import InputError
+from nl2logql.commands.common import CliError, InputError
 from nl2logql.commands.sources import open_backend, source_options
 
 
@@ -41,8 +41,10 @@ def patterns(source, apps, selector, top, as_json, structured):
     if structured:
         _write_structured(source, structured)
         return
+    from nl2logql.logql.parser import quote
     from nl2logql.patterns import patterns as find_patterns
-    from nl2logql.patterns.sources import group_label
+    from nl2logql.patterns.describe import regex_literal
+    from nl2logql.patterns.sources import group_identical, group_label
 
     backend = open_backend(source)
     if apps and selector:
@@ -52,28 +54,22 @@ def patterns(source, apps, selector, top, as_json, structured):
         if name is None:
             raise InputError("--app needs an application label (application, app, service_name,"
                              " ...); these streams have none: use --selector")
-        values = "|".join(_regex_literal(app) for app in apps)
-        selector = f'{{{name}=~"{values}"}}'
+        selector = f"{{{name}=~{quote('|'.join(regex_literal(app) for app in apps))}}}"
     groups = find_patterns(backend, selector)
     if as_json:
         click.echo(json.dumps([group.to_dict() for group in groups]))
         return
     if not groups:
-        raise click.ClickException("no streams match" + (f" {selector}" if selector else ""))
-    seen: dict[tuple, str] = {}
-    for group in groups:
-        signature = tuple((p.template, p.count) for p in group.patterns)
-        if signature in seen and group.patterns:
-            click.echo(f"{group.selector}  the same {len(group.patterns)} patterns as "
-                       f"{seen[signature]}")
-            continue
-        seen[signature] = group.selector
+        raise CliError("no streams match" + (f" {selector}" if selector else ""))
+    for selectors, group in group_identical(groups):
         click.echo(_group_heading(group))
         for pattern in group.patterns[:top]:
             click.echo(_pattern_text(pattern))
         hidden = len(group.patterns) - top
         if hidden > 0:
             click.echo(f"  ... {hidden} more (--top {len(group.patterns)} or --json)")
+        for other in selectors[1:]:
+            click.echo(f"{other}  the same {len(group.patterns)} patterns as {group.selector}")
 
 
 def _group_heading(group) -> str:
@@ -93,11 +89,6 @@ def _pattern_text(pattern) -> str:
         if stage:
             out.append(f"           {stage.split()[1]}: {stage}")
     return "\n".join(out)
-
-
-def _regex_literal(text: str) -> str:
-    escaped = "".join("\\\\" + ch if ch in "\\.+*?()|[]{}^$" else ch for ch in text)
-    return escaped.replace('"', '\\"')
 
 
 def _write_structured(source: dict, out_path: str) -> None:

@@ -22,12 +22,12 @@ from nl2logql.engine.backend import Backend
 from nl2logql.errors import Nl2LogQLError
 from nl2logql.generation.retrieval import tokenize
 from nl2logql.logql.parser import quote
+from nl2logql.patterns import sources
 from nl2logql.patterns.describe import Pattern
+from nl2logql.patterns.sources import group_label, group_selector
 
 log = logging.getLogger(__name__)
 
-# Labels that usually name the application; the first one present picks the sample stream.
-PRIMARY_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
 SAMPLE_LINE_CHARS = 120
 PATTERN_CHARS = 160
 SAMPLE_FETCH_FACTOR = 20  # fetch more lines than shown, to show lines of different shapes
@@ -89,7 +89,7 @@ class SchemaContext:
         shown = PATTERNS_SHOWN if max_patterns is None else max_patterns
         return cls(labels=labels, total_values=totals, mentioned=named,
                    sample_selector=selector, sample_labels=stream_labels, sample_lines=lines,
-                   patterns=relevant_patterns(backend, question, named, shown),
+                   patterns=relevant_patterns(backend, question, labels, named, shown),
                    budget_chars=budget_chars)
 
     def render(self, budget_chars: int | None = None) -> str:
@@ -141,21 +141,19 @@ def render_pattern(pattern: Pattern) -> str:
     return f"{pattern.count}: {template}{note}"
 
 
-def relevant_patterns(backend: Backend, question: str, named: dict[str, list[str]],
-                      limit: int) -> list[tuple[str, Pattern]]:
+def relevant_patterns(backend: Backend, question: str, labels: dict[str, list[str]],
+                      named: dict[str, list[str]], limit: int) -> list[tuple[str, Pattern]]:
     """The ``limit`` patterns that best fit the question: from the applications it names
     (all when it names none), by BM25 over the templates plus a share for frequency.
     A pattern several applications share (deployments of one system) counts once."""
-    from nl2logql.patterns.sources import patterns as mined
-
     if limit <= 0:
         return []
     try:
-        groups = mined(backend)
+        groups = sources.patterns(backend)
     except Nl2LogQLError as error:  # patterns help; their absence must not stop a question
         log.warning("no log patterns for the prompt: %s", error)
         return []
-    wanted = _named_groups(backend, named)
+    wanted = _named_groups(backend, group_label(labels), named)
     asked = [group for group in groups if group.selector in wanted]
     candidates: dict[str, tuple[str, Pattern]] = {}
     for group in asked or groups:
@@ -196,11 +194,9 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
-def _named_groups(backend: Backend, named: dict[str, list[str]]) -> set[str]:
-    """The group selectors of the streams that carry a value the question names."""
-    from nl2logql.patterns.sources import group_label, group_selector
-
-    name = group_label(backend.labels())
+def _named_groups(backend: Backend, name: str | None, named: dict[str, list[str]]) -> set[str]:
+    """The group selectors (by the application label ``name``) of the streams that carry
+    a value the question names."""
     if name is None:
         return set()
     return {group_selector({name: labels[name]})
@@ -252,7 +248,7 @@ def _sample_selector(backend: Backend, labels: dict[str, list[str]],
                      named: dict[str, list[str]]) -> str:
     """The stream the question most likely concerns: a named value of the application-like
     label, else any named value, else the application value on the most streams."""
-    primary = next((name for name in PRIMARY_LABELS if name in labels), None)
+    primary = group_label(labels)  # the application-like label
     candidates = ([primary] if primary else []) + [name for name in labels if name != primary]
     for name in candidates:
         if named.get(name):

@@ -20,6 +20,7 @@ from typing import Sequence
 
 from nl2logql.logql.checks import is_label_name
 from nl2logql.logql.parser import quote
+from nl2logql.patterns.masking import PLACEHOLDER, PLACEHOLDERS, WILDCARD
 
 # The types a field can have; the first three can be ``unwrap``ped.
 NUMERIC_TYPES = ("number", "duration", "bytes")
@@ -40,7 +41,7 @@ _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _IPV6 = re.compile(r"^[0-9a-fA-F:]*:[0-9a-fA-F:]+$")
 _HUMAN_BYTES = re.compile(r"^\d+(?:\.\d+)?(?:[kKMGTP]i?)?B$")
-_PLACEHOLDER = re.compile(r"<\*>|<[A-Z][A-Z0-9_]*>")
+_PLACEHOLDER = re.compile(rf"{re.escape(WILDCARD)}|{PLACEHOLDER.pattern}")
 _REGEX_SPECIAL = frozenset("\\.+*?()|[]{}^$")
 
 
@@ -118,7 +119,7 @@ def _pieces(tokens: Sequence[str]) -> list[_Piece]:
             if match.start() > pos:
                 literal(token[pos:match.start()])
             if pieces and pieces[-1].variable is not None:
-                pieces[-1].variable = "<*>"  # two placeholders touching: one field
+                pieces[-1].variable = WILDCARD  # two placeholders touching: one field
             else:
                 pieces.append(_Piece(variable=match.group(), whole=match.group() == token))
             pos = match.end()
@@ -127,7 +128,7 @@ def _pieces(tokens: Sequence[str]) -> list[_Piece]:
     return pieces
 
 
-def _escape(text: str) -> str:
+def regex_literal(text: str) -> str:
     """RE2 for a literal run: specials escaped, any whitespace run matches ``\\s+``."""
     out = []
     for chunk in re.split(r"(\s+)", text):
@@ -151,7 +152,7 @@ def _content_regex(pieces: list[_Piece]) -> re.Pattern:
     parts = []
     for i, piece in enumerate(pieces):
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
-        parts.append(_escape(piece.text) if piece.variable is None
+        parts.append(regex_literal(piece.text) if piece.variable is None
                      else f"({_capture(piece, nxt)})")
     return re.compile("".join(parts) + r"\s*\Z")
 
@@ -165,8 +166,6 @@ def template_regex(tokens: Sequence[str]) -> re.Pattern:
 
 def value_type(values: Sequence[str], placeholder: str | None = None) -> str:
     """The type all ``values`` share (a mask's type first; ``word`` when they differ)."""
-    from nl2logql.patterns.masking import PLACEHOLDERS
-
     values = [v for v in values if v]
     if any(any(ch.isspace() for ch in v) for v in values):
         return "text"
@@ -231,8 +230,6 @@ def _fields(pieces: list[_Piece], values: list[tuple[str, ...]],
 
 
 def _type_name(placeholder: str, kind: str) -> str:
-    from nl2logql.patterns.masking import PLACEHOLDERS
-
     masked = PLACEHOLDERS.get(placeholder)
     if kind in ("ip", "number", "duration", "bytes"):
         return kind
@@ -282,7 +279,7 @@ def _regexp_text(pieces: list[_Piece], fields: list[Field]) -> str:
     parts, var_index = [], 0
     for i, piece in enumerate(pieces):
         if piece.variable is None:
-            parts.append(_escape(piece.text))
+            parts.append(regex_literal(piece.text))
             continue
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
         parts.append(f"(?P<{fields[var_index].name}>{_capture(piece, nxt)})")
@@ -362,7 +359,7 @@ def _keyed(tokens: Sequence[str], lines: Sequence[str],
            starts: Sequence[int] | None) -> tuple[str, ...]:
     """Drain's ``<*>`` in place of ``rhost=1.2.3.4`` becomes ``rhost=<*>`` when every
     member line has the same ``key=`` there: the key names the field."""
-    if "<*>" not in tokens:
+    if WILDCARD not in tokens:
         return tuple(tokens)
     regex = _content_regex(_pieces(tokens))
     starts = starts if starts is not None else [None] * len(lines)
@@ -379,14 +376,24 @@ def _keyed(tokens: Sequence[str], lines: Sequence[str],
         if not piece.whole:
             continue
         index = next(whole_tokens)
-        if piece.variable != "<*>":
+        if piece.variable != WILDCARD:
             continue
         keys = {found.group() if (found := _KEY_PREFIX.match(row[column])) else None
                 for row in rows}
         key = keys.pop() if len(keys) == 1 else None
         if key and all(len(row[column]) > len(key) for row in rows):
-            out[index] = key + "<*>"
+            out[index] = key + WILDCARD
     return tuple(out)
+
+
+def describe_cluster(cluster, mining, lines: Sequence[str], *,
+                     reserved: Sequence[str] = ()) -> tuple[Pattern | None, list[str]]:
+    """:func:`describe` for one cluster of a :class:`~nl2logql.patterns.mining.Mining`
+    of ``lines``, and the member lines it was checked on."""
+    members = mining.members(cluster.id, limit=SAMPLE_LINES)
+    sample = [lines[i] for i in members]
+    starts = [int(mining.content_start[i]) for i in members]
+    return describe(cluster.tokens, cluster.count, sample, starts, reserved=reserved), sample
 
 
 def _variable_numbers(pieces: list[_Piece]) -> list[int]:

@@ -82,6 +82,12 @@ _ALWAYS = frozenset({"<URL>", "<PATH>"})  # the patterns that need no digit
 _DIGIT = re.compile(r"\d")
 
 
+# Drain's generalisation of a token that varied, beside the masks' typed placeholders.
+WILDCARD = "<*>"
+# Any one placeholder, by its exact name: a literal "<INFO>" in a line is no variable.
+PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+
+
 def _combined(match: re.Match) -> str:
     return _COMBINED_BY_GROUP[match.lastgroup]
 

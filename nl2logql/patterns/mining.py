@@ -12,7 +12,6 @@ evaluation does (it groups lines by template text).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,9 +19,8 @@ import numpy as np
 from drain3.drain import Drain, LogCluster
 
 from nl2logql.patterns.header import Header
-from nl2logql.patterns.masking import PLACEHOLDERS, mask
+from nl2logql.patterns.masking import PLACEHOLDER as _HOLE, WILDCARD, mask
 
-WILDCARD = "<*>"
 SIMILARITY = 0.7        # Drain's sim_th: share of equal tokens to join a cluster
 DEPTH = 5               # Drain's tree depth (root, token count, then depth-3 leading tokens)
 MAX_CLUSTERS = 5000     # templates kept; lines of further new templates go to one overflow cluster
@@ -35,7 +33,6 @@ NOVELTY_CHECK = 2000
 NOVELTY_RATIO = 0.6
 _RAW_CACHE = 200_000    # raw message -> masked message; cleared when full
 _MASKED_CACHE = 1_000_000  # masked message -> cluster; cleared when full
-_HOLE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
 class _Drain(Drain):

@@ -18,20 +18,22 @@ import os
 import re
 import tempfile
 import threading
+import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from nl2logql.engine.backend import Backend
 from nl2logql.errors import BackendError, DataError
-from nl2logql.logql.parser import quote
-from nl2logql.patterns.describe import SAMPLE_LINES, Pattern, describe
+from nl2logql.logql.parser import quote, unquote
+from nl2logql.patterns.describe import Pattern, describe, describe_cluster
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Labels that usually name the application: streams sharing its value form one group.
-GROUP_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
+APPLICATION_LABELS = ("application", "app", "service_name", "service", "job", "namespace")
 MAX_PATTERNS = 300          # per group, the most frequent first
 LOKI_SAMPLE_LINES = 5000    # recent lines per group when a Loki has no patterns endpoint
 LOKI_EXAMPLES = 50          # lines fetched to name and check one of Loki's patterns
@@ -68,10 +70,7 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
     found, samples = [], []
     clusters = sorted(mining.clusters, key=lambda c: (-c.count, c.first))
     for cluster in clusters[:max_patterns]:
-        members = mining.members(cluster.id, limit=SAMPLE_LINES)
-        sample = [lines[i] for i in members]
-        pattern = describe(cluster.tokens, cluster.count, sample,
-                           [int(mining.content_start[i]) for i in members], reserved=reserved)
+        pattern, sample = describe_cluster(cluster, mining, lines, reserved=reserved)
         if pattern is not None:
             found.append(pattern)
             samples.append(sample)
@@ -89,8 +88,8 @@ def _exclude_overlaps(found: list[Pattern], samples: list[list[str]]) -> None:
     """Make each line filter keep its own pattern's lines only, where a ``!=`` can: the
     filter ``|= "Failed password for"`` also keeps "Failed password for invalid user ..."
     lines, so it gains ``!= "Failed password for invalid user"`` (checked on its lines)."""
-    literal = {id(p): p.line_filter[4:-1] for p in found
-               if p.line_filter and p.line_filter.startswith('|= "')}
+    literal = {id(p): unquote(p.line_filter.removeprefix("|= ")) for p in found
+               if p.line_filter and p.line_filter.startswith("|= ")}
     for pattern, sample in zip(found, samples):
         own = literal.get(id(pattern))
         if own is None:
@@ -113,17 +112,41 @@ def _exclude_overlaps(found: list[Pattern], samples: list[list[str]]) -> None:
 def group_label(label_names: Iterable[str]) -> str | None:
     """The label that names applications, if the data has one."""
     names = set(label_names)
-    return next((name for name in GROUP_LABELS if name in names), None)
+    return next((name for name in APPLICATION_LABELS if name in names), None)
 
 
 def group_selector(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f"{name}={quote(value)}" for name, value in sorted(labels.items())) + "}"
 
 
+# Every question's prompt asks for patterns: a backend's answer is remembered, for a store
+# until it changes, for a Loki (each pattern costs a query) for RECENT_SECONDS.
+RECENT_SECONDS = 300
+_recent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_recent_lock = threading.Lock()
+
+
 def patterns(backend: Backend, selector: str | None = None, *,
              max_patterns: int = MAX_PATTERNS) -> list[StreamPatterns]:
     """The patterns of each application (each stream, where no label names one) that
     ``selector`` selects (all when None), ordered by selector."""
+    from nl2logql.engine.store import LogStore
+
+    # A store only grows: its counts change with its content.
+    stamp = (backend.stats if isinstance(backend, LogStore)
+             else int(time.monotonic() // RECENT_SECONDS))
+    key = (selector, max_patterns)
+    with _recent_lock:
+        remembered = _recent.get(backend, {}).get(key)
+    if remembered is not None and remembered[0] == stamp:
+        return remembered[1]
+    found = _patterns(backend, selector, max_patterns)
+    with _recent_lock:
+        _recent.setdefault(backend, {})[key] = (stamp, found)
+    return found
+
+
+def _patterns(backend: Backend, selector: str | None, max_patterns: int) -> list[StreamPatterns]:
     from nl2logql.engine.loki import LokiBackend
     from nl2logql.engine.store import LogStore
 
@@ -132,6 +155,20 @@ def patterns(backend: Backend, selector: str | None = None, *,
     if isinstance(backend, LokiBackend):
         return _loki_patterns(backend, selector, max_patterns)
     return _sampled_patterns(backend, selector, max_patterns, source="sample")
+
+
+def group_identical(groups: Sequence[StreamPatterns]) -> list[tuple[list[str], StreamPatterns]]:
+    """Groups with identical pattern lists (same templates and counts, in order) merged:
+    ``(selectors, the first of them)`` per entry, in the given order. Deployments of one
+    system that log the same lines make one entry."""
+    merged: dict[tuple, tuple[list[str], StreamPatterns]] = {}
+    for group in groups:
+        key = tuple((p.template, p.count) for p in group.patterns)
+        if key in merged:
+            merged[key][0].append(group.selector)
+        else:
+            merged[key] = ([group.selector], group)
+    return list(merged.values())
 
 
 def _groups(items: Iterable[T], labels_of: Callable[[T], dict[str, str]] = dict

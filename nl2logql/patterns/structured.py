@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nl2logql.errors import DataError
-from nl2logql.patterns.describe import SAMPLE_LINES, describe, template_regex
+from nl2logql.patterns.describe import describe_cluster, template_regex
 
 FIXED_COLUMNS = ("LineId", "Content", "EventId", "EventTemplate")
 
@@ -43,9 +43,7 @@ def structured_rows(lines: list[str]) -> tuple[list[str], list[dict[str, str]]]:
     templates: dict[int, tuple[str, str, list[str], object]] = {}
     columns: list[str] = []
     for cluster in mining.clusters:
-        members = mining.members(cluster.id, limit=SAMPLE_LINES)
-        pattern = describe(cluster.tokens, cluster.count, [lines[i] for i in members],
-                           [int(mining.content_start[i]) for i in members])
+        pattern, _ = describe_cluster(cluster, mining, lines)
         if pattern is None:  # no member fits its own template: keep Drain's text
             templates[cluster.id] = (f"E{cluster.id + 1}", " ".join(cluster.tokens), [], None)
             continue

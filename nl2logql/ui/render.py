@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from nl2logql.errors import QueryError
 from nl2logql.logql import ast
+from nl2logql.patterns.sources import group_identical
 
 SNIPPET_WIDTH = 160       # characters of an error's source line shown around the caret
 MAX_ALTERNATIVES = 6
@@ -428,20 +429,6 @@ def selector_name(selector: str) -> str:
     selector (``{application="hdfs"}`` → ``hdfs``), else the selector itself."""
     match = _SINGLE_LABEL.match(selector or "")
     return re.sub(r"\\(.)", r"\1", match.group(1)) if match else (selector or "{}")
-
-
-def group_identical(groups: Sequence) -> list[tuple[list[str], object]]:
-    """``StreamPatterns`` with identical pattern lists (same templates and counts, in
-    order) merged: ``(selectors, the first of them)`` per entry, in the given order.
-    Deployments of one system that log the same lines make one entry."""
-    merged: dict[tuple, tuple[list[str], object]] = {}
-    for group in groups:
-        key = tuple((p.template, p.count) for p in group.patterns)
-        if key in merged:
-            merged[key][0].append(group.selector)
-        else:
-            merged[key] = ([group.selector], group)
-    return list(merged.values())
 
 
 def _shorten(text: str, limit: int) -> str:
