@@ -17,8 +17,8 @@ from nl2logql.errors import Nl2LogQLError
 
 COMMAND_MODULES = ("nl2logql.commands.logql", "nl2logql.commands.query",
                    "nl2logql.commands.generate", "nl2logql.commands.patterns",
-                   "nl2logql.commands.train",
-                   "nl2logql.commands.eval")
+                   "nl2logql.commands.synth", "nl2logql.commands.train",
+                   "nl2logql.commands.eval", "nl2logql.commands.mcp")
 
 
 class _Group(click.Group):

@@ -21,10 +21,11 @@ from nl2logql.errors import DataError
 
 log = logging.getLogger(__name__)
 
-SPLIT_NAMES = ("random", "unseen-template")
 NL2QL_FILE = "nl2ql/nl2ql.jsonl"
 EXEC_DIR = "nl2ql-exec"
 EXEC_SYSTEMS = ("hdfs", "openssh", "openstack")
+LEAVE_OUT_SPLITS = tuple(f"leave-out-{system}" for system in EXEC_SYSTEMS)
+SPLIT_NAMES = ("random", "unseen-template", *LEAVE_OUT_SPLITS)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Pair:
 @dataclass
 class Split:
     """Pairs of one committed split. ``test`` is NL2QL's held-out side; ``exec_test`` is
-    NL2QL-exec's fixed test side; ``invalid`` names the ids whose gold Loki rejects."""
+    NL2QL-exec's fixed test side; ``invalid`` names the ids whose gold Loki rejects,
+    ``flagged`` those :mod:`nl2logql.hygiene` finds contradicting their question."""
 
     train: list[Pair]
     test: list[Pair]
@@ -49,6 +51,7 @@ class Split:
     exec_test: list[Pair] = field(default_factory=list)
     name: str = ""
     invalid: frozenset[str] = frozenset()
+    flagged: frozenset[str] = frozenset()  # ids whose gold contradicts its question
 
 
 # ---- where the data is --------------------------------------------------------------------
@@ -202,9 +205,13 @@ def normalize_question(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def load_split(name: str, *, keep_invalid: bool = False) -> Split:
+def load_split(name: str, *, keep_invalid: bool = False, keep_flagged: bool = False) -> Split:
     """A committed split. Invalid golds leave ``train`` and ``validation`` unless
-    ``keep_invalid`` (they would teach invalid LogQL); ``test`` keeps them (they are data)."""
+    ``keep_invalid`` (they would teach invalid LogQL), and so do golds that contradict their
+    question (:mod:`nl2logql.hygiene`) unless ``keep_flagged``; ``test`` and ``exec_test``
+    keep both (they are data)."""
+    from nl2logql.hygiene import flagged_ids  # it imports this module
+
     path = splits_dir() / f"{name}.json"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in splits_dir().glob("*.json"))) or "none"
@@ -215,18 +222,22 @@ def load_split(name: str, *, keep_invalid: bool = False) -> Split:
                     "rerun scripts/make_splits.py", path)
     pairs = all_pairs()
     invalid = frozenset(spec.get("invalid", []))
+    sides = ("train", "validation", "test", "exec_test")
+    in_split = {i for key in sides for i in spec.get(key, [])}
+    # Over every real pair, so a split's flags do not depend on which pairs it holds.
+    flagged = flagged_ids(tuple(pairs.values())) & in_split
 
-    def side(key: str, drop_invalid: bool) -> list[Pair]:
+    def side(key: str, drop: frozenset[str]) -> list[Pair]:
         ids = spec.get(key, [])
         missing = [i for i in ids if i not in pairs]
         if missing:
             raise DataError(f"{path}: unknown ids in {key!r}: {', '.join(missing[:5])}")
-        return [pairs[i] for i in ids if not (drop_invalid and i in invalid)]
+        return [pairs[i] for i in ids if i not in drop]
 
-    drop = not keep_invalid
-    return Split(train=side("train", drop), test=side("test", False),
-                 validation=side("validation", drop), exec_test=side("exec_test", False),
-                 name=name, invalid=invalid)
+    drop = (frozenset() if keep_invalid else invalid) | (frozenset() if keep_flagged else flagged)
+    return Split(train=side("train", drop), test=side("test", frozenset()),
+                 validation=side("validation", drop), exec_test=side("exec_test", frozenset()),
+                 name=name, invalid=invalid, flagged=flagged)
 
 
 # ---- templates (for the unseen-template split) ----------------------------------------------

@@ -81,6 +81,11 @@ class ExecutionError(Nl2LogQLError):
     """A valid query that cannot be run here (unsupported template function, limits)."""
 
 
+class ArgumentError(Nl2LogQLError):
+    """An argument refused before any work: too long, control characters, out of range
+    (the MCP tools' inputs)."""
+
+
 class DataError(Nl2LogQLError):
     """Input data we cannot read: a malformed file, an unknown timestamp format."""
 

@@ -293,3 +293,85 @@ def test_tune_for_cpu_swaps_lora_dropouts_and_attention(tiny_model_path, tmp_pat
                 for d in m.lora_dropout.values()]
     assert dropouts and all(isinstance(d, PackedBitsDropout) and abs(d.p - 0.1) < 1e-4 for d in dropouts)
     assert model.get_base_model().config._attn_implementation == "eager"
+
+
+# ---- synthesized pairs ----------------------------------------------------------------------
+
+
+def _synth_file(tmp_path, systems=("hdfs", "openssh", "openstack"), per_system=5) -> Path:
+    import json
+
+    path = tmp_path / "synth.jsonl"
+    rows = [{"id": f"s-{system}-{i}", "question": f"{system} lines number {i}",
+             "logql": f'{{application="{system}"}} |= "x{i}"', "system": system}
+            for system in systems for i in range(per_system)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_synthetic_pairs_join_training_drawn_by_seed(tmp_path):
+    from nl2logql.training.data import load_training_data
+
+    base = TrainConfig(augment=False, synthetic=str(_synth_file(tmp_path)))
+    every = load_training_data(base).train
+    assert sum(p.source == "synth.jsonl" for p in every) == 15
+    drawn = [p.id for p in load_training_data(base.with_overrides(synthetic_count=4)).train
+             if p.source == "synth.jsonl"]
+    again = [p.id for p in load_training_data(base.with_overrides(synthetic_count=4)).train
+             if p.source == "synth.jsonl"]
+    assert len(drawn) == 4 and drawn == again
+
+
+def test_a_leave_out_split_trains_on_no_synthetic_pair_of_its_held_out_system(tmp_path):
+    from nl2logql.training.data import load_training_data
+
+    config = TrainConfig(split="leave-out-openssh", augment=False,
+                         synthetic=str(_synth_file(tmp_path)))
+    systems = {p.system for p in load_training_data(config).train}
+    assert systems == {"hdfs", "openstack"}
+
+
+def test_the_card_names_no_path_of_the_training_machine(tmp_path):
+    from nl2logql.paths import PROJECT_DATA
+    from nl2logql.training.card import portable_recipe
+
+    recipe = {"out": str(tmp_path / "deep" / "my-adapter"),
+              "synthetic": str(PROJECT_DATA / "synth" / "sample-store.jsonl"), "data": None}
+    assert portable_recipe(recipe) == {"out": "my-adapter", "data": None,
+                                       "synthetic": "data/synth/sample-store.jsonl"}
+
+
+def test_train_synthesize_on_a_users_logs_end_to_end(tiny_model_path, tmp_path, monkeypatch):
+    """Pairs from the user's file, prompted with that file's schema, trained into an adapter."""
+    from nl2logql.datasets import Split, Pair
+
+    # Two real pairs keep the tiny run short; the synthesized ones come from the log file.
+    real = [Pair("r1", "errors on api", '{app="api"} |= "error"', "api", "nl2ql"),
+            Pair("r2", "timeouts on api", '{app="api"} |= "timeout"', "api", "nl2ql")]
+    monkeypatch.setattr("nl2logql.training.data.load_split",
+                        lambda name: Split(train=real, test=[], validation=[], name=name))
+    prompts = []
+    original = __import__("nl2logql.training.data", fromlist=["prompt_for"]).prompt_for
+
+    def recording(pair, index, k, **options):
+        prompts.append((pair.source, original(pair, index, k, **options)))
+        return prompts[-1][1]
+
+    monkeypatch.setattr("nl2logql.training.data.prompt_for", recording)
+    logs = tmp_path / "shop.log"
+    logs.write_text("".join(f"2025-01-01T00:{i // 60:02d}:{i % 60:02d}Z order {1000 + i} paid by "
+                            f"user{i % 7} in {i % 90} ms\n" for i in range(600)))
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("k: 0\nlora_r: 4\nepochs: 1\nbatch_tokens: 2600\nmax_length: 1300\n"
+                      "validation_every_epoch: false\naugment: false\n")
+    out = tmp_path / "adapter"
+    result = CliRunner().invoke(main, ["train", "--recipe", str(recipe), "--base-model",
+                                       str(tiny_model_path), "--synthesize", "--synthetic-count",
+                                       "6", "--logs", str(logs), "--label", "app=shop",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / CARD_FILE).is_file() and read_card(out)["train_pairs"] == 8
+    made = (tmp_path / "adapter.synth.jsonl").read_text().splitlines()
+    assert len(made) == 6 and all('app=\\"shop\\"' in line for line in made)
+    synthetic = [prompt for source, prompt in prompts if source == "adapter.synth.jsonl"]
+    assert synthetic and all('app="shop"' in prompt or "app: shop" in prompt for prompt in synthetic)

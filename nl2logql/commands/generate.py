@@ -6,6 +6,7 @@ import json
 
 import click
 
+from nl2logql.commands.model_options import model_options
 from nl2logql.commands.query import render
 from nl2logql.commands.sources import open_backend, source_options
 
@@ -17,15 +18,7 @@ from nl2logql.commands.sources import open_backend, source_options
 @click.option("--explain", "show_explanation", is_flag=True, help="Explain the query step by step.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print everything (query, candidates, explanation, result, timings) as JSON.")
-@click.option("--base-model", metavar="PATH|ID",
-              help="A local model folder or a Hugging Face id (default: Gemma 3 270M, bundled).")
-@click.option("--adapter", metavar="DIR|NAME|none",
-              help="A LoRA adapter folder trained with `nl2logql train`, an installed adapter's "
-                   "name, or `none` for the base model alone (default: the shipped adapter, "
-                   "with the default base model).")
-@click.option("--endpoint", metavar="URL",
-              help="An OpenAI-compatible server (vLLM, Ollama, llama.cpp) instead of local weights.")
-@click.option("--model", "endpoint_model", metavar="NAME", help="The model name at --endpoint.")
+@model_options
 @click.option("-k", "k", type=click.IntRange(0, 16), default=4, show_default=True,
               help="Similar training examples shown to the model.")
 @click.option("-n", "n", type=click.IntRange(1, 16), default=1, show_default=True,
@@ -46,8 +39,6 @@ def generate(question, source, run_query, show_explanation, as_json, base_model,
     """
     from nl2logql.generation.pipeline import Assistant
 
-    if endpoint and not endpoint_model:
-        raise click.UsageError("--endpoint needs --model NAME")
     backend = open_backend(source)
     assistant = Assistant(backend=backend, base_model=base_model, adapter=adapter,
                           endpoint=endpoint, endpoint_model=endpoint_model, k=k, n=n,

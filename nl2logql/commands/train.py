@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 
 from nl2logql.commands.common import CliError
+from nl2logql.commands.sources import open_backend, source_options
 from nl2logql.datasets import SPLIT_NAMES
+
+SYNTHESIZED_DEFAULT = 1000  # pairs --synthesize writes when the recipe names no count
 
 
 @click.command()
@@ -20,8 +23,16 @@ from nl2logql.datasets import SPLIT_NAMES
 @click.option("--augment/--no-augment", default=None, help="Add name/time-window-swapped pairs.")
 @click.option("--keep-invalid", is_flag=True, default=None,
               help="Keep --data pairs whose LogQL does not parse (skipped by default).")
+@click.option("--synthesize", is_flag=True,
+              help="First write pairs from the data source's own logs (see `nl2logql synth`) "
+                   "to OUT.synth.jsonl and train on them too.")
+@click.option("--synthetic", metavar="FILE", help="Synthesized pairs to mix in (`nl2logql synth` output).")
+@click.option("--synthetic-count", type=click.IntRange(0), metavar="N",
+              help="How many synthesized pairs to mix in (0: all).")
 @click.option("--resume", is_flag=True, help="Continue from OUT.checkpoints after an interruption.")
-def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_invalid, resume):
+@source_options
+def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_invalid, synthesize,
+          synthetic, synthetic_count, resume, source):
     """Fine-tune a LoRA adapter for `nl2logql generate --adapter`.
 
     Prompts are built exactly as at inference (schema, retrieved examples); the loss
@@ -32,6 +43,7 @@ def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_inv
     Examples:
       nl2logql train --recipe training/gemma-270m-cpu.yaml --out my-adapter
       nl2logql train --data my-pairs.jsonl --epochs 2 --out my-adapter
+      nl2logql train --synthesize --logs /var/log/auth.log --label app=sshd --out my-adapter
       nl2logql train --recipe training/gemma-270m-cpu.yaml --out my-adapter --resume
       nl2logql generate "failed logins per IP on openssh-eu-west" --adapter my-adapter
     """
@@ -40,14 +52,36 @@ def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_inv
     config = TrainConfig.from_file(recipe) if recipe else TrainConfig()
     config = config.with_overrides(base_model=base_model, data=data, split=split, out=out,
                                    epochs=epochs, limit=limit, augment=augment,
-                                   keep_invalid=keep_invalid or None)
+                                   keep_invalid=keep_invalid or None, synthetic=synthetic,
+                                   synthetic_count=synthetic_count)
+    schema_backend = None
+    if synthesize:  # the pairs are prompted with their own logs' schema
+        schema_backend = open_backend(source)
+        config = config.with_overrides(synthetic=_synthesize(config, schema_backend))
     try:
-        folder = run_training(config, resume=resume)
+        folder = run_training(config, resume=resume, schema_backend=schema_backend)
     except TrainingInterrupted as error:
         error_exit = CliError(str(error))
         error_exit.exit_code = 130  # the shell's code for Ctrl-C
         raise error_exit from None
     click.echo(f"adapter written to {folder}  (use: nl2logql generate QUESTION --adapter {folder})")
+
+
+def _synthesize(config, backend) -> str:
+    """Pairs from the backend's logs, written next to the adapter (OUT.synth.jsonl)."""
+    from pathlib import Path
+
+    from nl2logql.commands.synth import synthesize_with_progress
+    from nl2logql.synthesis import write_pairs
+
+    count = config.synthetic_count or SYNTHESIZED_DEFAULT
+    pairs = synthesize_with_progress(backend, count=count, seed=config.seed, phrasings=3,
+                                     families=None)
+    if not pairs:
+        raise CliError("--synthesize: the data has no patterns to ask about (see `nl2logql patterns`)")
+    path = write_pairs(pairs, Path(f"{config.out.rstrip('/')}.synth.jsonl"))
+    click.echo(f"{len(pairs):,} synthesized pairs written to {path}", err=True)
+    return str(path)
 
 
 COMMANDS = [train]

@@ -24,6 +24,7 @@ RARE_SHAPE = 0.02      # other shapes a column also accepts when this many lines
 TAG_VALUES = 0.005     # a tag column has at most this many distinct values per sample line
 SAMPLE_LINES = 2000
 MIN_TAG_SAMPLE = 100   # lines needed before a word column after the header counts as a tag
+MIN_MESSAGE = 2        # tokens a header leaves to the message on most lines
 
 _LEVELS = ("trace|debug|dbg|info|information|notice|warn|warning|error|err|fatal|severe|"
            "critical|crit|alert|emerg|emergency|fine|finer|finest|verbose")
@@ -133,6 +134,12 @@ class Header:
             if name.startswith("component"):
                 break
         header = columns[:strong_end]
+        # Lines of one uniform shape (one message type) pass every column: a header that
+        # leaves most lines under MIN_MESSAGE tokens has eaten the message, so it stops at
+        # its first plain word.
+        left = sorted(len(sample[i]) - len(header) for i in alive)
+        if left and left[len(left) // 2] < MIN_MESSAGE and "word" in header:
+            header = header[:header.index("word")]
         # A header must start with a strong column: a first column of plain words is content.
         if not header or header[0] == "word":
             return cls()

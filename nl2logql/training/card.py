@@ -86,7 +86,9 @@ def package_versions() -> dict[str, str | None]:
 
 def git_commit() -> str | None:
     """The project's commit (with ``+dirty`` when the tree has changes), if it is a checkout."""
-    root = Path(__file__).resolve().parents[2]
+    from nl2logql.paths import PROJECT_DATA
+
+    root = PROJECT_DATA.parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()
@@ -105,12 +107,12 @@ def build_card(*, recipe: dict[str, Any], base_model: str, base_sha256: str | No
         "base_model_sha256": base_sha256,
         "model_type": model_type,
         "split": recipe["split"],
-        "data": recipe.get("data"),
+        "data": portable_recipe(recipe).get("data"),
         "data_sha256": data_sha256,
         "train_pairs": train_pairs,
         "steps": steps,
         "train_seconds": round(seconds, 1),
-        "recipe": recipe,
+        "recipe": portable_recipe(recipe),
         "validation": validation,
         "versions": package_versions(),
         "git_commit": git_commit(),
@@ -118,6 +120,23 @@ def build_card(*, recipe: dict[str, Any], base_model: str, base_sha256: str | No
     if "gemma" in f"{model_type} {base_model}".lower():
         card["license_note"] = GEMMA_NOTE
     return card
+
+
+def portable_recipe(recipe: dict[str, Any]) -> dict[str, Any]:
+    """The recipe as a card records it: no path of the training machine. Files inside the
+    project are named from its root (so the leakage check can rebuild the data anywhere);
+    the output folder by its name only."""
+    from nl2logql.paths import PROJECT_DATA
+
+    root = PROJECT_DATA.parent
+    portable = dict(recipe)
+    for key in ("data", "synthetic"):
+        value = portable.get(key)
+        if value and Path(value).is_absolute() and Path(value).resolve().is_relative_to(root):
+            portable[key] = Path(value).resolve().relative_to(root).as_posix()
+    if portable.get("out"):
+        portable["out"] = Path(portable["out"]).name
+    return portable
 
 
 def write_card(folder: Path, card: dict[str, Any]) -> None:

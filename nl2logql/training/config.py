@@ -36,6 +36,11 @@ class TrainConfig:
         "The committed split to train on: its train side only (random or unseen-template)."))
     data: str | None = field(default=None, metadata=_help(
         "Extra training pairs: a JSONL or CSV file with question and logql columns."))
+    synthetic: str | None = field(default=None, metadata=_help(
+        "Synthesized pairs (`nl2logql synth`, JSONL) to mix in; pairs of a system the "
+        "split holds out (leave-out-*) are left out."))
+    synthetic_count: int = field(default=0, metadata=_help(
+        "How many synthesized pairs to mix in, drawn with the seed (0: all of them)."))
     keep_invalid: bool = field(default=False, metadata=_help(
         "Keep --data pairs whose gold LogQL does not parse (they are skipped by default)."))
     limit: int | None = field(default=None, metadata=_help(
@@ -83,7 +88,7 @@ class TrainConfig:
         _check(self.dtype in DTYPES, "dtype", self.dtype, f"one of {', '.join(DTYPES)}")
         _check(self.quantization in QUANTIZATIONS, "quantization", self.quantization,
                f"one of {', '.join(QUANTIZATIONS)}")
-        for name in ("k", "save_every_steps", "threads"):
+        for name in ("k", "save_every_steps", "threads", "synthetic_count"):
             _check(_is_int(getattr(self, name)) and getattr(self, name) >= 0, name,
                    getattr(self, name), "an integer >= 0")
         for name in ("lora_r", "lora_alpha", "epochs", "batch_tokens", "max_length",
@@ -104,7 +109,7 @@ class TrainConfig:
                "target_modules", self.target_modules, "a non-empty list of module names")
         for name in ("keep_invalid", "augment", "validation_every_epoch", "gradient_checkpointing"):
             _check(isinstance(getattr(self, name), bool), name, getattr(self, name), "true or false")
-        for name in ("base_model", "data"):
+        for name in ("base_model", "data", "synthetic"):
             _check(getattr(self, name) is None or isinstance(getattr(self, name), str), name,
                    getattr(self, name), "a string or null")
         _check(isinstance(self.out, str) and bool(self.out.strip()), "out", self.out, "a folder path")

@@ -13,18 +13,20 @@ import json
 import logging
 import random
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nl2logql.datasets import Pair, load_pairs, load_split, template_key
+from nl2logql.datasets import Pair, Split, load_pairs, load_split, template_key
 from nl2logql.generation.prompt import build_prompt, target
 from nl2logql.generation.retrieval import ExampleIndex
 from nl2logql.generation.schema import SchemaContext, mentioned
-from nl2logql.paths import cache_dir
+from nl2logql.paths import PROJECT_DATA, cache_dir
 
 if TYPE_CHECKING:
     from datasets import Dataset
+
+    from nl2logql.engine.backend import Backend
 
     from nl2logql.training.config import TrainConfig
 
@@ -43,6 +45,14 @@ class TrainingData:
     train: list[Pair]
     validation: list[Pair]
     index: ExampleIndex
+    # Pairs made from other logs (``Pair.source`` → their backend) are prompted with that
+    # backend's schema, as `generate` over those logs would; all others with the sample store.
+    schema_backends: dict[str, Backend] = field(default_factory=dict)
+
+    def schema_backend(self, pair: Pair) -> Backend:
+        from nl2logql.engine.loaders.sample import sample_store
+
+        return self.schema_backends.get(pair.source) or sample_store()
 
     def sha256(self) -> str:
         """Identifies the training pairs (and so the cached tokenised dataset)."""
@@ -63,9 +73,27 @@ def load_training_data(config: TrainConfig) -> TrainingData:
     if config.augment:
         held_out = {template_key(p.question) for p in split.test + split.exec_test + split.validation}
         pairs += augment(pairs, held_out, random.Random(config.seed))
+    if config.synthetic:
+        pairs += synthetic_pairs(config, split)
     if config.limit:
         pairs = pairs[: config.limit]
     return TrainingData(train=pairs, validation=list(split.validation), index=index)
+
+
+def synthetic_pairs(config: TrainConfig, split: Split) -> list[Pair]:
+    """``config.synthetic``'s pairs, without those of a system the split holds out (one its
+    test sides have and its train side lacks), ``synthetic_count`` of them drawn by seed."""
+    path = Path(config.synthetic)
+    if not path.is_absolute() and not path.exists():
+        path = PROJECT_DATA.parent / path  # a recipe names it from the project root
+    pairs = load_pairs(path)
+    trained = {pair.system for pair in split.train}
+    held_out = {pair.system for pair in split.test + split.exec_test} - trained
+    pairs = [pair for pair in pairs if pair.system not in held_out]
+    if config.synthetic_count and len(pairs) > config.synthetic_count:
+        chosen = sorted(random.Random(config.seed).sample(range(len(pairs)), config.synthetic_count))
+        pairs = [pairs[i] for i in chosen]
+    return pairs
 
 
 # ---- prompts ----------------------------------------------------------------------------
@@ -76,12 +104,14 @@ def origin_id(pair: Pair) -> str:
     return pair.id.split(AUGMENT_ID, 1)[0]
 
 
-def prompt_for(pair: Pair, index: ExampleIndex, k: int, *, exclude_self: bool = True) -> str:
-    """The inference prompt for ``pair``'s question; a training pair (and the pair it was
-    augmented from) never shows up among its own examples."""
+def prompt_for(pair: Pair, index: ExampleIndex, k: int, *, exclude_self: bool = True,
+               backend: Backend | None = None) -> str:
+    """The inference prompt for ``pair``'s question over ``backend`` (the sample store by
+    default); a training pair (and the pair it was augmented from) never shows up among
+    its own examples."""
     from nl2logql.engine.loaders.sample import sample_store
 
-    schema = SchemaContext.from_backend(sample_store(), pair.question)
+    schema = SchemaContext.from_backend(backend or sample_store(), pair.question)
     exclude = {pair.id, origin_id(pair)} if exclude_self else set()
     examples = index.search(pair.question, k=k, exclude_ids=sorted(exclude)) if k else []
     return build_prompt(pair.question, schema=schema, examples=examples)
@@ -109,13 +139,14 @@ def tokenized_dataset(data: TrainingData, tokenizer, config: TrainConfig, *,
     folder = cache_dir() / "training" / "datasets"
     folder.mkdir(parents=True, exist_ok=True)
     rows = Dataset.from_list([{"id": p.id, "question": p.question, "logql": p.logql,
-                               "system": p.system} for p in data.train])
+                               "system": p.system, "source": p.source} for p in data.train])
 
     def to_tokens(row: dict) -> dict:
-        pair = Pair(row["id"], row["question"], row["logql"], row["system"])
-        return encode(tokenizer, prompt_for(pair, data.index, config.k), pair.logql)
+        pair = Pair(row["id"], row["question"], row["logql"], row["system"], row["source"])
+        prompt = prompt_for(pair, data.index, config.k, backend=data.schema_backend(pair))
+        return encode(tokenizer, prompt, pair.logql)
 
-    encoded = rows.map(to_tokens, remove_columns=["question", "logql", "system"],
+    encoded = rows.map(to_tokens, remove_columns=["question", "logql", "system", "source"],
                        cache_file_name=str(folder / f"{key}.arrow"), new_fingerprint=key)
     kept = encoded.filter(lambda row: row["length"] <= config.max_length,
                           cache_file_name=str(folder / f"{key}-max{config.max_length}.arrow"),
@@ -137,6 +168,8 @@ def _cache_key(data: TrainingData, config: TrainConfig, tokenizer_id: str) -> st
     digest.update(code_version().encode())  # the patterns the schema shows
     for pair in data.index.pairs:
         digest.update(pair.id.encode())
+    for source, backend in sorted(data.schema_backends.items()):  # whose schema prompts them
+        digest.update(f"{source}|{getattr(backend, 'stats', backend.name)}".encode())
     return digest.hexdigest()[:24]
 
 

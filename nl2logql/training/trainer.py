@@ -45,6 +45,7 @@ from nl2logql.training.config import TrainConfig
 from nl2logql.training.data import IGNORE, TrainingData, load_training_data, prompt_for, tokenized_dataset
 
 if TYPE_CHECKING:
+    from nl2logql.engine.backend import Backend
     import torch
 
 log = logging.getLogger(__name__)
@@ -345,7 +346,8 @@ def validate(model, tokenizer, data: TrainingData, config: TrainConfig, device: 
     model.eval()
     with torch.inference_mode():
         for pair in pairs:
-            ids = tokenizer(prompt_for(pair, data.index, config.k), return_tensors="pt").input_ids.to(device)
+            prompt = prompt_for(pair, data.index, config.k, backend=data.schema_backend(pair))
+            ids = tokenizer(prompt, return_tensors="pt").input_ids.to(device)
             out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids),
                                  max_new_tokens=VALIDATION_NEW_TOKENS, do_sample=False,
                                  eos_token_id=end_ids, pad_token_id=tokenizer.pad_token_id)
@@ -364,8 +366,10 @@ class Trainer:
     ``on_step`` is called after every optimizer step (tests, benchmarks)."""
 
     def __init__(self, config: TrainConfig, *, resume: bool = False, progress: bool = True,
-                 on_step: Callable[[StepInfo], None] | None = None) -> None:
+                 on_step: Callable[[StepInfo], None] | None = None,
+                 schema_backend: Backend | None = None) -> None:
         self.config = config
+        self.schema_backend = schema_backend  # the logs config.synthetic was made from
         self.resume = resume
         self.progress = progress
         self.on_step = on_step
@@ -381,6 +385,8 @@ class Trainer:
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.source = resolve_base_model(config.base_model, self.progress)
         self.data = load_training_data(config)
+        if self.schema_backend is not None and config.synthetic:
+            self.data.schema_backends[Path(config.synthetic).name] = self.schema_backend
         if not self.data.train:
             raise Nl2LogQLError("no training pairs left (check --data, --limit)")
         self.model, self.tokenizer = load_model(config, self.source, self.device)

@@ -1,0 +1,170 @@
+"""Time phrases in questions ("last hour", "past 90 minutes", "the hour before last") and
+the LogQL windows they mean: a range and an offset.
+
+One vocabulary in both directions: :func:`phrase` writes a phrase for a window (question
+synthesis), :func:`find_windows` reads the windows a question states (data hygiene, and
+the checks that compare a query's ranges with its question).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12,
+                 "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60,
+                 "ninety": 90, "couple of": 2, "a couple of": 2}
+
+
+@dataclass(frozen=True, order=True)
+class Window:
+    """``[seconds]`` ending ``offset`` seconds before the query time."""
+
+    seconds: int
+    offset: int = 0
+
+    @property
+    def range(self) -> str:
+        """The range as LogQL writes it (``1h``, ``90m``, ``7d``): the largest exact unit."""
+        return duration_text(self.seconds)
+
+
+def duration_text(seconds: int) -> str:
+    for unit in ("d", "h", "m"):
+        if seconds % UNIT_SECONDS[unit] == 0:
+            return f"{seconds // UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+_UNIT_WORD = (r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w"
+              r"|months?|m|s)")
+_COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))})"
+_LAST = r"(?:last|past|previous|prior|recent|trailing|most recent)"
+_READERS = [  # (pattern, how to read a match); the first that matches a span wins
+    (rf"\bthe (?P<unit>hour|day|week|minute) before (?:last|that|the last one)\b", "before_last"),
+    (rf"\b(?:in |during |over )?(?:the )?(?:preceding|previous|prior) (?:{_COUNT}[ -])?"
+     rf"{_UNIT_WORD}\b(?= before)", "before_last"),
+    (r"\byesterday\b", "yesterday"),
+    (r"\b(?:today|so far today)\b", "today"),
+    (r"\bthis (?P<unit>hour|week|month)\b", "this"),
+    (r"\b(?:the )?(?:last|past) (?:half[ -]an?[ -]hour|half hour|30 mins?)\b", "half_hour"),
+    (r"\b(?:the )?(?:last|past) quarter[ -]hour\b", "quarter_hour"),
+    (rf"\b{_LAST} (?:{_COUNT}[ -]?)?{_UNIT_WORD}\b", "last"),
+    (rf"\b{_COUNT}[ -]?{_UNIT_WORD}(?: (?:window|period|span))? (?:ago|back)\b", "ago"),
+    (rf"\b(?:in|over|within|for) (?:the )?(?:{_COUNT}[ -])?(?P<unit>\d*[smhdw]|minutes?|hours?"
+     rf"|days?|weeks?)\b(?= window\b)", "last"),
+]
+_COMPILED = [(re.compile(pattern, re.I), how) for pattern, how in _READERS]
+
+
+def _unit(word: str) -> int:
+    word = word.lower()
+    if word.startswith("mo"):
+        return 30 * UNIT_SECONDS["d"]
+    if word in ("m", "min", "mins") or word.startswith("minute"):
+        return UNIT_SECONDS["m"]
+    return UNIT_SECONDS[word[0]]
+
+
+def _count(text: str | None) -> int:
+    if not text:
+        return 1
+    text = text.lower()
+    return int(text) if text.isdigit() else _NUMBER_WORDS[text]
+
+
+def find_windows(question: str) -> list[Window]:
+    """The windows ``question`` states, in order of appearance (none when it states no time)."""
+    found: list[tuple[int, Window]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, how in _COMPILED:
+        for match in pattern.finditer(question):
+            if any(start < match.end() and match.start() < end for start, end in taken):
+                continue
+            window = _read(match, how)
+            if window:
+                found.append((match.start(), window))
+                taken.append(match.span())
+    return [window for _, window in sorted(found)]
+
+
+def _read(match: re.Match, how: str) -> Window | None:
+    groups = match.groupdict()
+    unit_text = groups.get("unit") or ""
+    if how == "yesterday":
+        return Window(UNIT_SECONDS["d"], UNIT_SECONDS["d"])
+    if how == "today":
+        return Window(UNIT_SECONDS["d"])
+    if how == "half_hour":
+        return Window(30 * 60)
+    if how == "quarter_hour":
+        return Window(15 * 60)
+    if how == "this":
+        return Window(_unit(unit_text))
+    # "5m" style units carry their own count.
+    digits = re.match(r"(\d+)([smhdw])$", unit_text)
+    count, unit = ((int(digits.group(1)), UNIT_SECONDS[digits.group(2)]) if digits
+                   else (_count(groups.get("count")), _unit(unit_text)))
+    seconds = count * unit
+    if how == "before_last":
+        return Window(seconds, seconds)
+    if how == "ago":
+        return None  # "3 hours ago" names a moment, not a window: its length is elsewhere
+    return Window(seconds)
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+def phrase(window: Window, rng: random.Random) -> str:
+    """One way a person says ``window`` (chosen with ``rng``); :func:`find_windows` reads
+    it back as the same window."""
+    return rng.choice(phrases(window))
+
+
+def phrases(window: Window) -> list[str]:
+    """The ways of saying ``window`` that this module reads back."""
+    unit = _largest_unit(window.seconds)
+    count = window.seconds // UNIT_SECONDS[unit]
+    name = _UNIT_NAMES[unit]
+    if window.offset == 0:
+        options = [f"in the last {_counted(count, name)}", f"over the past {_counted(count, name)}",
+                   f"past {_counted(count, name)}", f"last {count}{unit}"]
+        if count == 1:
+            options += [f"in the last {name}", f"over the past {name}", f"this {name}"
+                        if name in ("hour", "week") else f"the past {name}"]
+            if unit == "d":
+                options.append("today")
+        if window.seconds == 30 * 60:
+            options.append("in the last half hour")
+        if window.seconds == 15 * 60:
+            options.append("over the past quarter hour")
+        if unit == "h" and count in (24, 48):
+            options.append(f"in the last {count // 24 * 24} hours")
+        if count in (2, 3, 12, 15, 30):
+            words = {2: "two", 3: "three", 12: "twelve", 15: "fifteen", 30: "thirty"}
+            options.append(f"in the past {words[count]} {name}s")
+        return list(dict.fromkeys(options))
+    if window.offset == window.seconds:
+        options = ([f"in the {name} before last", f"during the {name} before the last one"]
+                   if count == 1 else [f"in the previous {count} {name}s before the last {count}"])
+        if window.seconds == UNIT_SECONDS["d"]:
+            options.append("yesterday")
+        return options
+    raise ValueError(f"no phrase for {window}")
+
+
+def _largest_unit(seconds: int) -> str:
+    for unit in ("w", "d", "h", "m"):
+        if seconds % UNIT_SECONDS[unit] == 0 and (unit != "w" or seconds == UNIT_SECONDS["w"]):
+            return unit
+    return "s"
+
+
+def _counted(count: int, name: str) -> str:
+    return name if count == 1 else f"{count} {name}s"
