@@ -257,7 +257,10 @@ def test_settings_test_a_dead_loki_then_use_uploaded_files_with_labels(context, 
     page.fill("#file-labels textarea, #file-labels input", "app=shop")
     page.click("#use-source")
     page.wait_for_function("document.querySelector('#source-status').innerText.includes('now using')")
-    page.wait_for_function("document.querySelector('#status').innerText.includes('1 uploaded file')")
+    # The status line follows the source switch; on a loaded machine a model-loading tick
+    # can land first, so it gets longer than the default wait.
+    page.wait_for_function("document.querySelector('#status').innerText.includes('1 uploaded file')",
+                           timeout=3 * WAIT_MS)
     shot(page, "settings-files")
 
     page.get_by_role("tab", name="Ask").click()
