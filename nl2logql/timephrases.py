@@ -12,6 +12,8 @@ import random
 import re
 from dataclasses import dataclass
 
+from nl2logql.logql.units import SECOND, format_duration
+
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -29,15 +31,8 @@ class Window:
 
     @property
     def range(self) -> str:
-        """The range as LogQL writes it (``1h``, ``90m``, ``7d``): the largest exact unit."""
-        return duration_text(self.seconds)
-
-
-def duration_text(seconds: int) -> str:
-    for unit in ("d", "h", "m"):
-        if seconds % UNIT_SECONDS[unit] == 0:
-            return f"{seconds // UNIT_SECONDS[unit]}{unit}"
-    return f"{seconds}s"
+        """The range as LogQL writes it (``1h``, ``1h30m``, ``7d``)."""
+        return format_duration(self.seconds * SECOND)
 
 
 # ---- reading ------------------------------------------------------------------------------

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from nl2logql.generation.pipeline import Assistant, Generation
 
 RUN_TIMEOUT_S = 15.0        # one query, or its trace
-PATTERNS_TIMEOUT_S = 60.0   # mining a store once takes about a second; a Loki longer
-PATTERNS_FROM_LOKI = 8      # patterns asked of a Loki per application (each costs a query)
 DEFAULT_TOP = 10            # patterns shown per application
 MAX_TOP = 50
 
@@ -219,14 +217,11 @@ class Tools:
                         f"at {limits.MAX_LINE_CHARS:,} characters"}
 
     def pattern_groups(self, selector: str | None = None) -> list:
-        """:func:`nl2logql.patterns.patterns` under a time limit: a store mined in full
-        (cached), a Loki asked for a few patterns per application (each costs queries)."""
-        from nl2logql.engine.store import LogStore
-        from nl2logql.patterns import patterns
+        """The patterns as the UI finds them (:func:`nl2logql.ui.runner.find_patterns`)."""
+        from nl2logql.ui.runner import find_patterns
 
-        options = {} if isinstance(self.backend, LogStore) else {"max_patterns": PATTERNS_FROM_LOKI}
-        return with_timeout(lambda: patterns(self.backend, selector, **options),
-                            PATTERNS_TIMEOUT_S, "finding the log patterns")
+        return find_patterns(self.backend, selector)
+
 
 def _group(selectors: list[str], group, top: int) -> dict:
     return {"selectors": selectors, "lines": group.lines, "header": group.header,

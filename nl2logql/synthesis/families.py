@@ -20,7 +20,7 @@ from nl2logql.logql.parser import quote
 from nl2logql.synthesis import wording
 from nl2logql.synthesis.catalog import Application, Catalog, Event, logfmt_fields
 from nl2logql.synthesis.catalog import regex_escape as _escape
-from nl2logql.timephrases import UNIT_SECONDS, Window, duration_text
+from nl2logql.timephrases import UNIT_SECONDS, Window
 
 Ask = Callable[[random.Random], str]
 
@@ -80,7 +80,7 @@ def _extraction(ev: Event, name: str, rng: random.Random) -> str:
 
 def _sum_count(selector: str, filters: str, window: Window) -> str:
     """``sum(count_over_time(...))`` over ``window``, its offset included."""
-    offset = f" offset {duration_text(window.offset)}" if window.offset else ""
+    offset = f" offset {Window(window.offset).range}" if window.offset else ""
     return f"sum(count_over_time({selector}{filters} [{window.range}]{offset}))"
 
 

@@ -102,19 +102,19 @@ def synthesize(backend: Backend, *, count: int = 5000, seed: int = 0,
 
 
 def _has_data(data: dict | None) -> bool:
-    """Some stream with lines, or some sample with a finite value."""
-    if not data:
+    """Informative as evaluation counts it (:func:`~nl2logql.evaluation.metrics.is_empty`),
+    and for a metric some finite sample: a ratio of nothing is NaN."""
+    from nl2logql.evaluation.metrics import is_empty
+
+    if not data or is_empty(data):
         return False
-    result = data.get("result")
-    if data.get("resultType") == "scalar":
-        return _finite(result[1]) if result else False
-    for series in result or []:
-        if series.get("values") and data.get("resultType") == "streams":
-            return True
-        samples = series.get("values") or ([series["value"]] if "value" in series else [])
-        if any(_finite(value) for _, value in samples):
-            return True
-    return False
+    result = data["result"]
+    if data["resultType"] == "streams":
+        return True
+    if data["resultType"] == "scalar":
+        return _finite(result[1])
+    return any(_finite(value) for series in result
+               for _, value in series.get("values") or [series["value"]])
 
 
 def _finite(value) -> bool:

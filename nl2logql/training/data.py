@@ -22,6 +22,7 @@ from nl2logql.generation.prompt import build_prompt, target
 from nl2logql.generation.retrieval import ExampleIndex
 from nl2logql.generation.schema import SchemaContext, mentioned
 from nl2logql.paths import PROJECT_DATA, cache_dir
+from nl2logql.timephrases import UNIT_SECONDS
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -179,7 +180,6 @@ _NAME_IN_QUERY = re.compile(r'\b(application|hostname)="([^"\\]+)"')
 _WINDOW_IN_QUESTION = re.compile(
     r"\b(last|past|previous) (?:(\d+) )?(second|minute|hour|day|week)s?\b", re.I)
 _RANGE_IN_QUERY = re.compile(r"\[(\d+)([smhdw])\]")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _WINDOWS = [(5, "minute"), (10, "minute"), (15, "minute"), (30, "minute"), (1, "hour"),
             (2, "hour"), (6, "hour"), (12, "hour"), (24, "hour"), (3, "day"), (7, "day")]
 
@@ -241,10 +241,10 @@ def _swap_window(question: str, query: str, rng: random.Random) -> tuple[str, st
         return question, query
     window = windows[0]
     count = int(window.group(2) or 1)
-    seconds = count * _UNIT_SECONDS[window.group(3)[0].lower()]
-    if any(int(n) * _UNIT_SECONDS[unit] != seconds for n, unit in ranges):
+    seconds = count * UNIT_SECONDS[window.group(3)[0].lower()]
+    if any(int(n) * UNIT_SECONDS[unit] != seconds for n, unit in ranges):
         return question, query
-    new_count, new_unit = rng.choice([w for w in _WINDOWS if w[0] * _UNIT_SECONDS[w[1][0]] != seconds])
+    new_count, new_unit = rng.choice([w for w in _WINDOWS if w[0] * UNIT_SECONDS[w[1][0]] != seconds])
     phrase = f"{window.group(1)} {new_unit}" if new_count == 1 else f"{window.group(1)} {new_count} {new_unit}s"
     question = question[: window.start()] + phrase + question[window.end():]
     query = _RANGE_IN_QUERY.sub(f"[{new_count}{new_unit[0]}]", query)

@@ -195,19 +195,19 @@ PATTERNS_TIMEOUT_S = 60.0  # mining the sample store once takes about a second; 
 PATTERNS_FROM_LOKI = 8     # patterns asked of a Loki per application (each costs a query)
 
 
-def find_patterns(backend: Backend, *, timeout: float = PATTERNS_TIMEOUT_S) -> list:
-    """Each application's log patterns (:func:`nl2logql.patterns.patterns`), under a time
-    limit; a failure is a one-line :class:`~nl2logql.errors.Nl2LogQLError`. The embedded
-    store is mined in full (cached by content, shared with the command line); elsewhere
-    only the first few patterns per application are described, as each costs queries."""
+def find_patterns(backend: Backend, selector: str | None = None, *,
+                  timeout: float = PATTERNS_TIMEOUT_S) -> list:
+    """The log patterns of each application ``selector`` selects (all when None;
+    :func:`nl2logql.patterns.patterns`), under a time limit; a failure is a one-line
+    :class:`~nl2logql.errors.Nl2LogQLError`. The embedded store is mined in full (cached
+    by content, shared with the command line); elsewhere only the first few patterns per
+    application are described, as each costs queries."""
     from nl2logql.engine.store import LogStore
     from nl2logql.patterns import patterns
 
-    if isinstance(backend, LogStore):
-        call = lambda: patterns(backend)  # noqa: E731
-    else:
-        call = lambda: patterns(backend, max_patterns=PATTERNS_FROM_LOKI)  # noqa: E731
-    return with_timeout(call, timeout, "finding the log patterns")
+    options = {} if isinstance(backend, LogStore) else {"max_patterns": PATTERNS_FROM_LOKI}
+    return with_timeout(lambda: patterns(backend, selector, **options), timeout,
+                        "finding the log patterns")
 
 
 def _one_line(error: BaseException) -> str:
