@@ -514,6 +514,7 @@ def test_the_http_command_requires_the_bearer_token(tmp_path):
     (["--http", "70000"], "--http takes [HOST:]PORT"),
     (["--endpoint", "http://localhost:8000/v1"], "--endpoint needs --model NAME"),
     (["--sample", "--logs", "x.log"], "choose one data source"),
+    (["--logs", "-"], "--logs - reads standard input, which serving over stdio needs"),
 ])
 def test_command_line_mistakes_are_one_line(args, message):
     result = CliRunner().invoke(main, ["mcp", *args])

@@ -110,3 +110,11 @@ def test_target_is_canonical_for_valid_golds_and_raw_otherwise():
 ])
 def test_extract_query(completion, expected):
     assert extract_query(completion) == expected
+
+
+def test_a_long_question_is_cut_once_and_the_log_says_its_real_length(caplog):
+    with caplog.at_level("WARNING", logger="nl2logql.generation.prompt"):
+        once = clean_question("why " * 60_000)
+        assert clean_question(once) == once  # the prompt cleans the pipeline's text again
+    [record] = [r for r in caplog.records if "cut to" in r.getMessage()]
+    assert record.getMessage() == f"question of 240,000 characters cut to {MAX_QUESTION_CHARS:,}"

@@ -28,11 +28,13 @@ from nl2logql.engine.store import LogStore, Stream  # noqa: E402
 from nl2logql.errors import QueryError  # noqa: E402
 from nl2logql.generation.contracts import Completion  # noqa: E402
 from nl2logql.generation.models import Model  # noqa: E402
-from nl2logql.generation.pipeline import Assistant  # noqa: E402
+from nl2logql.generation.pipeline import Assistant, Generation  # noqa: E402
+from nl2logql.generation.prompt import TRUNCATION_NOTE  # noqa: E402
 from nl2logql.logql import validate  # noqa: E402
 from nl2logql.ui import render, runner  # noqa: E402
 from nl2logql.ui.models import ModelHub  # noqa: E402
 from nl2logql.ui.state import Session  # noqa: E402
+from nl2logql.verify.findings import CHECKED, PARSES, RETURNS_DATA, Fix, QueryWarning  # noqa: E402
 
 METRIC = 'sum by (application) (count_over_time({service_name="openssh"} |= "Failed password" [1h]))'
 LOGS = '{application="openssh-eu-west"} |= "Failed password"'
@@ -68,6 +70,34 @@ class KeywordModel(Model):
         return [Completion(text=text)] * n
 
 
+# A warning and a repair as the checks write them (with markup, which must stay text).
+LOGIN_WARNING = QueryWarning(
+    "line_filter", "no line of openssh-eu-west contains 'Login <b>successful</b>'; nearest "
+    "pattern: 'Accepted password for <user> from <ip> port <port> ssh2'",
+    fix=Fix(LOGS, "'Login <b>successful</b>' → 'Accepted password for'"))
+LOGIN_REPAIR = "line filter: 'Login ok' → 'Accepted password for' (no line contains 'Login ok')"
+
+# The level, warnings and repairs of an answer, by a word in the question (first match
+# wins; otherwise it passed every check).
+VERDICTS = [
+    ("warn", (RETURNS_DATA, [LOGIN_WARNING], [LOGIN_REPAIR])),
+    ("unchecked", (PARSES, [], [])),
+]
+
+
+class ScriptedAssistant(Assistant):
+    """The pipeline, with the level, warnings and repairs of each valid answer set by a
+    word of the question (see :data:`VERDICTS`), so the page's tests do not depend on
+    what the checks find."""
+
+    def ask(self, question, **options):
+        generation = super().ask(question, **options)
+        verdict = next((v for word, v in VERDICTS if word in question.lower()), (CHECKED, [], []))
+        generation.level, generation.warnings, generation.repairs = (
+            verdict if generation.valid else (None, [], []))
+        return generation
+
+
 def evil_store() -> LogStore:
     """The sample store plus one stream whose label value and lines are markup."""
     end = sample_store().end
@@ -80,7 +110,7 @@ def evil_store() -> LogStore:
 def test_factory(delay: float = 0.0):
     def factory(name, progress):
         progress("loading the test model")
-        return Assistant(model=KeywordModel(delay), constrain=False)
+        return ScriptedAssistant(model=KeywordModel(delay), constrain=False)
 
     return factory
 
@@ -93,7 +123,7 @@ def blocked_factory(release: threading.Event, message: str, timeout: float):
     def factory(name, progress):
         progress(message)
         release.wait(timeout)
-        return Assistant(model=KeywordModel(), constrain=False)
+        return ScriptedAssistant(model=KeywordModel(), constrain=False)
 
     return factory
 
@@ -195,8 +225,25 @@ def test_caret_snippet_of_a_long_line_is_a_window_around_the_error(padding):
     query = '{a="' + "x" * padding + '"} |= ' + "y" * (padding + 1)
     error = validate(query)
     shown, caret = render.caret_snippet(error, width=80).split("\n")
-    assert len(shown) <= 82
+    assert len(shown) <= 80 and caret.index("^") < 80  # the "…" of cut sides included
     assert shown[caret.index("^")] == query[error.column - 1] == "y"
+    start = query.index(shown.strip("…"))  # where the window starts: cut sides say "…"
+    assert shown.startswith("…") == (start > 0)
+    assert shown.endswith("…") == (start + len(shown.strip("…")) < len(query))
+
+
+@pytest.mark.parametrize("length", [60, render.SNIPPET_WIDTH - 1, 150, 5000])
+def test_the_caret_of_an_error_far_right_is_within_the_snippet_width(length):
+    query = '{a="b"} |= "' + "x" * (length - 18) + '" |= ~'  # the error: the last character
+    error = validate(query)
+    assert error.column == len(query) == length
+    shown, caret = render.caret_snippet(error).split("\n")
+    column = caret.index("^")
+    assert column < render.SNIPPET_WIDTH and shown[column] == "~"
+    if length <= render.SNIPPET_WIDTH:  # short enough: shown whole
+        assert shown == query
+    else:
+        assert shown.startswith("…x") and len(shown) <= render.SNIPPET_WIDTH
 
 
 def test_error_html_escapes_the_query_and_shows_the_caret():
@@ -219,6 +266,59 @@ def test_verdict_html():
 @pytest.fixture(scope="module")
 def assistant():
     return Assistant(model=KeywordModel(), backend=evil_store(), constrain=False)
+
+
+def made(level=CHECKED, warnings=(), repairs=(), *, valid=True, message=None) -> Generation:
+    """A :class:`Generation` built by hand: a log query (or none when not ``valid``)."""
+    query = LOGS if valid else None
+    return Generation(question="q", query=query, pretty=query, kind="log" if valid else None,
+                      explanation=[], valid=valid, candidates=[], result=None, timings={},
+                      prompt="", message=message, level=level if valid else None,
+                      warnings=list(warnings), repairs=list(repairs))
+
+
+@pytest.mark.parametrize("generation, css, badge", [
+    (made(CHECKED), "nl-ok", "✓ valid log query, passed every check"),
+    (made(RETURNS_DATA, [LOGIN_WARNING] * 2), "nl-warn", "⚠ valid log query: returns data, 2 warnings"),
+    (made(RETURNS_DATA), "nl-warn", "⚠ valid log query: returns data, not every check passed"),
+    (made(PARSES), "nl-warn", "⚠ valid log query: parses, not checked against data"),
+    (made(PARSES, [LOGIN_WARNING]), "nl-warn", "⚠ valid log query: parses, 1 warning"),
+    (made(None), "nl-warn", "⚠ valid log query: parses, not checked against data"),  # nothing checked
+    (made(valid=False, message="no valid query: syntax error"), "nl-bad", "✗ no valid query"),
+])
+def test_the_badge_is_green_only_when_every_check_passed(generation, css, badge):
+    card = render.answer_card(generation)
+    head = re.search(r'<div class="nl-head"><span class="nl-badge ([a-z-]+)">([^<]*)</span>', card)
+    assert head.groups() == (css, badge)
+    assert ("nl-ok" in card) is (css == "nl-ok")
+    said = badge if generation.valid else f"✗ {generation.message}"  # the chat says the same
+    assert render.chat_answer(generation).split("\n")[0] == render.md_escape(said)
+
+
+def test_warnings_and_repairs_are_listed_each_on_a_line_and_escaped():
+    other = QueryWarning("grouping", "the question asks per user; the query groups by nothing")
+    generation = made(RETURNS_DATA, [LOGIN_WARNING, other], [LOGIN_REPAIR, "range: [5m] → [1h]"])
+    card = render.answer_card(generation)
+    tags = Tags(card).tags
+    assert "b" not in tags and "user" not in tags  # the reasons' markup stays text
+    warnings = re.search(r'<ul class="nl-warnings">(.*?)</ul>', card).group(1)
+    assert warnings.count("<li>") == 2
+    assert ("<li>no line of openssh-eu-west contains &#x27;Login &lt;b&gt;successful&lt;/b&gt;&#x27;; "
+            "nearest pattern: &#x27;Accepted password for &lt;user&gt; from &lt;ip&gt;") in warnings
+    assert ("(fix: &#x27;Login &lt;b&gt;successful&lt;/b&gt;&#x27; → "
+            "&#x27;Accepted password for&#x27;)") in warnings
+    assert "<li>the question asks per user; the query groups by nothing</li>" in warnings  # no fix
+    repairs = re.search(r'<div class="nl-repairs">Repaired:<ul>(.*?)</ul></div>', card).group(1)
+    assert repairs.count("<li>") == 2 and "range: [5m] → [1h]" in repairs
+
+    chat = render.chat_answer(generation)
+    head, blank, *items = chat.split("\n")[:7]
+    assert head == render.md_escape("⚠ valid log query: returns data, 2 warnings") and blank == ""
+    assert items == ["- " + render.md_escape(line) for line in [
+        f"{LOGIN_WARNING.reason} (fix: {LOGIN_WARNING.fix.change})", other.reason,
+        f"Repaired: {LOGIN_REPAIR}", "Repaired: range: [5m] → [1h]"]] + [""]  # a list of its own
+    assert "&lt;b&gt;successful" in items[0] and "<b>" not in chat
+    assert "```logql\n" + LOGS + "\n```" in chat
 
 
 def test_answer_card_and_chat_for_a_valid_answer(assistant):
@@ -253,6 +353,13 @@ def test_alternatives_list_the_other_candidates():
     ({"total": 1.5, "model": 1.2, "context": 0.035}, "context 35 ms · model 1.20 s · total 1.50 s"),
     ({"model_decode": 0.5, "total": 0.6}, "total 600 ms · model decode 500 ms"),
     ({}, ""),
+    # what a local model reports: counts are numbers, rates per second, durations times
+    ({"model": 1.2, "model_prefill": 0.2, "model_prompt_tokens": 644.0, "model_forced_tokens": 0.0,
+      "model_decode_tokens_per_s": 85.3, "model_prefill_tokens_per_s": 12345.0,
+      "model_decode_forwards": 31.0, "model_request": 2.5},
+     "model 1.20 s · model decode forwards 31 · model decode tokens 85/s · model forced tokens 0 · "
+     "model prefill 200 ms · model prefill tokens 12,345/s · model prompt tokens 644 · "
+     "model request 2.50 s"),
 ])
 def test_timings_text(timings, expected):
     assert render.timings_text(timings) == expected
@@ -733,12 +840,38 @@ def test_any_question_gets_an_answer_that_renders_no_markup(client, question):
     assert "<script" not in answer.card and "<img" not in answer.card and "<b>" not in answer.card
 
 
-def test_no_valid_query_puts_the_attempt_in_the_editor_with_its_caret_error(client):
+def unchanged(output) -> bool:
+    """Whether an output came back as an update that leaves its value as it was."""
+    return isinstance(output, dict) and output.get("__type__") == "update" and "value" not in output
+
+
+def test_no_valid_query_leaves_the_editor_and_its_badge_as_they_were(client):
     answer = ask(client, "a broken query please")
-    assert "no valid query" in answer.card
-    assert answer.editor == BROKEN
-    assert "syntax error" in answer.check and "^" in answer.check
+    assert "no valid query" in answer.card and "syntax error" in answer.card
+    assert unchanged(answer.editor) and unchanged(answer.check)  # not the broken attempt
+    assert "Alternatives (1)" in answer.card  # where the card still shows the attempt
     assert texts(answer.chat)[1].startswith("✗ no valid query")
+
+
+def test_an_answer_with_warnings_is_amber_in_the_card_and_the_chat(client):
+    answer = ask(client, "warn me: failed logins per application")
+    badge = '<span class="nl-badge nl-warn">⚠ valid metric query: returns data, 1 warning</span>'
+    assert badge in answer.card and "nl-ok" not in answer.card
+    assert "Login &lt;b&gt;successful&lt;/b&gt;" in answer.card and "Repaired:" in answer.card
+    assert answer.editor.startswith("sum by (application)")  # a valid answer fills the editor
+    bot = texts(answer.chat)[1]
+    assert bot.startswith("⚠ valid metric query") and "Login &lt;b&gt;successful" in bot
+    assert "nl-badge nl-ok\">✓ valid metric query, passed every check" in ask(client, "failed logins").card
+
+
+def test_a_long_question_is_cut_once_and_the_card_says_how_long_it_was(client, caplog):
+    question = "how many errors " * 1250  # 20,000 characters
+    with caplog.at_level("INFO"):
+        answer = ask(client, question)
+    cuts = [r.getMessage() for r in caplog.records if "cut to" in r.getMessage()]
+    assert cuts == ["question of 20,000 characters cut to 2,000"]
+    assert "Your question is 20,000 characters long; only its first 2,000 were used." in answer.card
+    assert texts(answer.chat)[0].endswith(render.md_escape(TRUNCATION_NOTE))
 
 
 def test_run_a_metric_query_shows_a_table_and_a_chart(client):
@@ -843,6 +976,35 @@ def test_use_uploaded_log_files_with_labels(client, tmp_path):
     result = run(client, '{app="shop"} |= "ERROR"')
     assert "1 line in 1 stream" in result.summary
     assert result.table["value"]["data"][0][2] == "2024-12-31T10:00:01Z ERROR <b>disk</b> full"
+
+
+def test_uploaded_files_show_what_loading_found(client, tmp_path):
+    import gzip
+
+    from gradio_client import handle_file
+
+    from nl2logql.ui.app import _load_notes_html
+
+    trace = ("2024-12-31T10:00:00Z ERROR <b>boom</b>\njava.lang.IllegalStateException: x\n"
+             "\tat a.B.c(B.java:1)\n\t... 3 more\n2024-12-31T10:00:01Z INFO ok\n")
+    packed = tmp_path / "app.log.gz"
+    packed.write_bytes(gzip.compress(trace.encode()))
+    binary = tmp_path / "core.bin"
+    binary.write_bytes(b"\x00\x01" * 100)
+    status, _, _ = client.predict("Log files", [handle_file(str(packed)), handle_file(str(binary))],
+                                  "app=shop", "", "", "", "", "", "", api_name="/use_source")
+    assert "now using 2 uploaded files" in status
+    notes = re.findall(r'<div class="nl-note">(.*?)</div>', status)
+    assert len(notes) == 2 and notes[0].startswith("app.log.gz: timestamps: ISO 8601")
+    assert "3 continuation lines joined into 1 multi-line entry" in notes[0]
+    assert notes[1] == "core.bin looks binary (NUL bytes in its first KB); not loaded"
+    assert "/gradio" not in status  # the server's upload folder is not shown
+    result = run(client, 'sum(count_over_time({app="shop"}[1d]))')
+    assert result.table["value"]["data"][0][-1] == 2  # the stack trace is one entry
+    # escaped, and at most eight lines
+    html_notes = _load_notes_html([f"<b>f{i}</b>: empty" for i in range(10)], [])
+    assert "<b>" not in html_notes and "&lt;b&gt;f0&lt;/b&gt;" in html_notes
+    assert html_notes.count("nl-note") == 9 and "… and 2 more files" in html_notes
 
 
 def test_the_patterns_panel_follows_the_data_source(client, tmp_path):
@@ -972,8 +1134,8 @@ def test_the_real_default_model_end_to_end():
         started = time.perf_counter()
         answer = ask(client, EXAMPLES[0])
         print(f"\nreal model answered in {time.perf_counter() - started:.1f} s: {answer.editor!r}")
-        if "no valid query" in answer.card:  # a clear answer, and the attempt is editable
-            assert "no valid query:" in answer.card and answer.editor
+        if "no valid query" in answer.card:  # a clear answer; the editor is left as it was
+            assert "no valid query:" in answer.card and unchanged(answer.editor)
         else:
             assert "valid metric query" in answer.card or "valid log query" in answer.card
             result = run(client, answer.editor)

@@ -19,7 +19,7 @@ if not os.path.exists(CHROMIUM):
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip)")
 
-from test_ui import (BROKEN, EMPTY, EVIL_LINE, EVIL_QUERY, LOGS, METRIC,  # noqa: E402
+from test_ui import (BROKEN, EMPTY, EVIL_LINE, EVIL_QUERY, LOGIN_REPAIR, LOGS, METRIC,  # noqa: E402
                      blocked_factory, make_app, serve, test_factory)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "ui"
@@ -240,6 +240,10 @@ def test_settings_test_a_dead_loki_then_use_uploaded_files_with_labels(context, 
     page.click("#test-connection")
     page.wait_for_selector("#source-status .nl-failure")
     assert "cannot connect" in page.inner_text("#source-status")
+    page.click("#use-source")  # a failed switch: the radio goes back to the source in use
+    page.wait_for_function("document.querySelector('#source-status').innerText.includes('kept')")
+    sync_api.expect(page.get_by_label("Sample store", exact=True)).to_be_checked()
+    assert not page.get_by_label("Loki", exact=True).is_checked()
     shot(page, "settings-loki-down")
 
     log = tmp_path / "shop.log"
@@ -300,3 +304,129 @@ def test_the_patterns_panel_puts_a_question_or_a_query_in_the_boxes(context, url
     assert page.evaluate("window.__pwned") is None  # the evil stream's patterns stayed text
     assert page.locator("#patterns script, #patterns img").count() == 0
     shot(page, "patterns")
+
+
+def badge_colour(page, selector: str) -> str:
+    return page.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
+
+
+def test_the_badge_is_amber_with_the_warnings_and_green_only_when_every_check_passed(context, url):
+    page = open_page(context, url)
+    ask(page, "warn me: failed logins per application")  # the scripted verdict: a warning
+    amber = "#answer-card .nl-head .nl-badge.nl-warn"
+    page.wait_for_selector(amber)
+    assert page.inner_text(amber) == "⚠ valid metric query: returns data, 1 warning"
+    assert badge_colour(page, amber) == "rgb(254, 243, 214)"
+    assert page.locator("#answer-card .nl-ok").count() == 0
+    warnings = page.locator("#answer-card ul.nl-warnings li")
+    assert warnings.count() == 1
+    assert warnings.inner_text().startswith("no line of openssh-eu-west contains 'Login <b>successful</b>'")
+    assert "(fix: 'Login <b>successful</b>' → 'Accepted password for')" in warnings.inner_text()
+    assert page.inner_text("#answer-card .nl-repairs li") == LOGIN_REPAIR
+    assert page.locator("#answer-card b, #chat b").count() == 0  # the reason's markup stayed text
+    chat = page.inner_text("#chat")
+    assert "⚠ valid metric query: returns data, 1 warning" in chat and "Login <b>successful</b>" in chat
+    shot(page, "answer-amber")
+
+    ask(page, "failed logins per application")  # passed every check
+    green = "#answer-card .nl-head .nl-badge.nl-ok"
+    page.wait_for_selector(green)
+    assert page.inner_text(green) == "✓ valid metric query, passed every check"
+    assert badge_colour(page, green) == "rgb(230, 244, 234)"
+    assert page.locator("#answer-card .nl-warn, #answer-card .nl-warnings").count() == 0
+    assert page.locator("#chat .message-row").last.inner_text().startswith("✓ valid metric query")
+    shot(page, "answer-green")
+
+
+def test_a_failed_answer_leaves_the_editor_and_its_badge_as_they_were(context, url):
+    page = open_page(context, url)
+    set_query(page, LOGS)
+    page.wait_for_selector("#query-check .nl-ok")
+    ask(page, "a broken one")
+    page.wait_for_selector("#answer-card .nl-bad")
+    assert "no valid query" in page.inner_text("#answer-card")
+    assert editor(page) == LOGS and "valid log query" in page.inner_text("#query-check")
+    page.click("#run-btn")  # Run runs the person's query, not the model's broken attempt
+    page.wait_for_selector("#result-table table")
+    assert "syntax error" not in page.inner_text("#run-summary")
+    shot(page, "failed-answer-editor-kept")
+
+
+def caret_in_view(page, selector: str) -> bool:
+    """Whether the caret of the error snippet in ``selector`` is inside its visible box."""
+    return page.eval_on_selector(selector, """pre => {
+        const text = pre.firstChild, at = text.textContent.indexOf('^');
+        const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + 1);
+        const caret = range.getBoundingClientRect(), box = pre.getBoundingClientRect();
+        return caret.left >= box.left && caret.right <= box.right && caret.right <= innerWidth;
+    }""")
+
+
+def test_the_editor_badge_follows_a_paste_or_a_fill_not_only_typing(context, url):
+    page = open_page(context, url)
+    page.fill("#query-editor textarea", BROKEN)  # set at once, as a paste does: no key typed
+    page.wait_for_selector("#query-check .nl-error")
+    assert "line 1, column 24" in page.inner_text("#query-check")
+    page.evaluate("""query => navigator.clipboard.writeText(query)""", LOGS)
+    page.fill("#query-editor textarea", "")
+    page.focus("#query-editor textarea")
+    page.keyboard.press("Control+V")  # a real paste
+    sync_api.expect(page.locator("#query-editor textarea")).to_have_value(LOGS)
+    page.wait_for_selector("#query-check .nl-ok")
+
+    ask(page, "lines please")  # an answer fills it: the badge follows
+    page.wait_for_selector("#answer-card .nl-ok")
+    long_broken = '{application="openssh-eu-west"} |= "' + "x" * 140 + '" |= ~'
+    page.fill("#query-editor textarea", long_broken)  # its error is far right: the caret shows
+    page.wait_for_selector("#query-check pre.nl-caret")
+    assert caret_in_view(page, "#query-check pre.nl-caret")
+    shot(page, "editor-badge-after-paste")
+
+
+def test_a_log_results_line_column_is_on_screen_at_1400_px(context, url):
+    page = open_page(context, url)
+    assert page.viewport_size["width"] == 1400
+    set_query(page, LOGS)
+    page.click("#run-btn")
+    page.wait_for_function("document.querySelector('#run-summary').innerText.includes('lines in')")
+    line = page.locator("#result-table [data-testid='cell-0-2']")
+    line.wait_for()
+    assert "Failed password" in line.inner_text()
+    box = line.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1400
+    labels = page.locator("#result-table [data-testid='cell-0-1']").bounding_box()
+    assert box["width"] > labels["width"]  # the line gets the room; the labels wrap
+    shot(page, "run-logs-1400")
+
+
+def test_chat_code_wraps_and_its_copy_icons_stay_clear_of_the_text_and_the_toolbar(context, url):
+    page = open_page(context, url)
+    for number, question in enumerate(["failed logins per application", "lines please",
+                                       "failed logins again"], 1):
+        ask(page, question)
+        page.wait_for_function(f"document.querySelectorAll('#chat pre').length >= {number}")
+    layout = page.evaluate("""() => [...document.querySelectorAll('#chat .code_wrap')].map(wrap => {
+        const pre = wrap.querySelector('pre');
+        const icon = wrap.querySelector('.copy_code_button').getBoundingClientRect();
+        const range = document.createRange(); range.selectNodeContents(pre.querySelector('code'));
+        const clear = [...range.getClientRects()].every(r => r.right <= icon.left || r.top >= icon.bottom);
+        return {fits: pre.scrollWidth <= pre.clientWidth, clear};
+    })""")
+    assert layout == [{"fits": True, "clear": True}] * 3  # the long metric query wraps, unclipped
+    # Scroll each copy icon under the chat's toolbar: the toolbar stays on top, and opaque.
+    covered = page.evaluate("""() => {
+        const wrap = document.querySelector('#chat .bubble-wrap');
+        const bar = document.querySelector('#chat .top-panel');
+        const seen = [];
+        const icons = '#chat .copy_code_button, #chat button[title="Copy message"]';
+        for (const icon of document.querySelectorAll(icons)) {
+            wrap.scrollTop += icon.getBoundingClientRect().top - bar.getBoundingClientRect().top;
+            const box = bar.getBoundingClientRect(), at = icon.getBoundingClientRect();
+            const x = Math.min(Math.max(at.left + at.width / 2, box.left + 1), box.right - 1);
+            seen.push(bar.contains(document.elementFromPoint(x, box.top + box.height / 2)));
+        }
+        return {seen, background: getComputedStyle(bar).backgroundColor};
+    }""")
+    assert covered["seen"] and all(covered["seen"])
+    assert covered["background"] not in ("rgba(0, 0, 0, 0)", "transparent")
+    shot(page, "chat-code")

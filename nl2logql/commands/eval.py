@@ -8,6 +8,7 @@ import click
 
 from nl2logql.commands.common import CliError
 from nl2logql.datasets import SPLIT_NAMES
+from nl2logql.verify.findings import CHECK_MODES, DEFAULT_RESAMPLE
 
 SUITES = ("nl2ql", "exec", "logeval")
 RESULTS_ROOT = Path("eval") / "results"
@@ -73,6 +74,13 @@ def _generation_options(command):
         click.option("-n", "n", type=click.IntRange(1, 16), default=1, show_default=True,
                      help="Candidates per question; the best valid one is scored."),
         click.option("--no-constrain", is_flag=True, help="Decode without the LogQL grammar."),
+        click.option("--checks", type=click.Choice(CHECK_MODES), default="repair", show_default=True,
+                     help="After decoding: none (rank by likelihood), rank (check every "
+                          "candidate against the question and the data, rank by the warnings), "
+                          "repair (also apply each candidate's fixes)."),
+        click.option("--resample", type=click.IntRange(0, 16), default=DEFAULT_RESAMPLE,
+                     show_default=True, metavar="N",
+                     help="When no candidate passes every check, sample N more."),
         click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
                      metavar="SECONDS", help="Time limit for running one query on the store."),
     ]
@@ -141,7 +149,8 @@ def _summary_line(suite: dict) -> str:
 
 
 def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, endpoint_model,
-                   limit, seed, fresh, no_progress, no_plots, k, n, no_constrain, timeout):
+                   limit, seed, fresh, no_progress, no_plots, k, n, no_constrain, checks, resample,
+                   timeout):
     from nl2logql.evaluation import runner, suites
 
     choice = _choice(base_model, adapter, endpoint, endpoint_model)
@@ -150,7 +159,9 @@ def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, e
     resolved = runner.resolve_model(choice, split)
     options = _options(resolved, out, limit, seed, fresh, no_progress)
     result = _interruptible(lambda: suites.run_nl2ql(suite_name, resolved, options, k=k, n=n,
-                                                     constrain=not no_constrain, timeout=timeout))
+                                                     constrain=not no_constrain, checks=checks,
+                                                     resample=resample,
+                                                     timeout=timeout))
     _finish(options, result, no_plots)
 
 

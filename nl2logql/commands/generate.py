@@ -9,6 +9,7 @@ import click
 from nl2logql.commands.model_options import model_options
 from nl2logql.commands.query import render
 from nl2logql.commands.sources import open_backend, source_options
+from nl2logql.verify.findings import CHECK_MODES
 
 
 @click.command()
@@ -24,12 +25,19 @@ from nl2logql.commands.sources import open_backend, source_options
 @click.option("-n", "n", type=click.IntRange(1, 16), default=1, show_default=True,
               help="Candidates to generate; the best valid one is returned.")
 @click.option("--no-constrain", is_flag=True, help="Decode without the LogQL grammar (validate only).")
+@click.option("--checks", type=click.Choice(CHECK_MODES), default="repair", show_default=True,
+              help="Check candidates against the question and the data: none; rank (by the "
+                   "warnings); repair (rank, then apply the best one's fixes).")
 def generate(question, source, run_query, show_explanation, as_json, base_model, adapter,
-             endpoint, endpoint_model, k, n, no_constrain):
+             endpoint, endpoint_model, k, n, no_constrain, checks):
     """Turn a QUESTION about your logs into a LogQL query.
 
     The query is checked against the LogQL grammar and names only labels that exist in
-    the data source (the sample store unless --logs or --loki says otherwise).
+    the data source (the sample store unless --logs or --loki says otherwise). It is then
+    checked against the question and the data: line filters that match no line, parsers
+    that extract nothing, missing labels, a range or a breakdown other than the question's.
+    Fixable warnings are repaired; the rest are printed with the answer's level
+    (parses < returns data < passed every check).
 
     \b
     Examples:
@@ -42,7 +50,7 @@ def generate(question, source, run_query, show_explanation, as_json, base_model,
     backend = open_backend(source)
     assistant = Assistant(backend=backend, base_model=base_model, adapter=adapter,
                           endpoint=endpoint, endpoint_model=endpoint_model, k=k, n=n,
-                          constrain=not no_constrain)
+                          constrain=not no_constrain, checks=checks)
     answer = assistant.ask(question, run=run_query)
 
     if as_json:
@@ -53,6 +61,10 @@ def generate(question, source, run_query, show_explanation, as_json, base_model,
     click.echo(answer.pretty)
     if answer.message:
         click.echo(f"note: {answer.message}", err=True)
+    for repaired in answer.repairs:
+        click.echo(f"repaired: {repaired}", err=True)
+    for warning in answer.warnings:
+        click.echo(f"warning ({warning.check}): {warning.reason}", err=True)
     if show_explanation:
         click.echo("")
         for number, step in enumerate(answer.explanation, 1):
@@ -61,7 +73,8 @@ def generate(question, source, run_query, show_explanation, as_json, base_model,
         click.echo("")
         for row in render(answer.result):
             click.echo(row)
-    click.echo(f"({answer.kind} query, {answer.timings.get('total', 0):.1f} s)", err=True)
+    click.echo(f"({answer.kind} query, {answer.level}, {answer.timings.get('total', 0):.1f} s)",
+               err=True)
 
 
 COMMANDS = [generate]

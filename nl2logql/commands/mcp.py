@@ -54,6 +54,9 @@ def mcp(source, base_model, adapter, endpoint, endpoint_model, k, address, token
     if token and not address:
         raise click.UsageError("--token protects --http; stdio needs none")
     place = http.parse_address(address) if address else None
+    if place is None and "-" in source["logs"]:  # the protocol owns standard input
+        raise click.UsageError("--logs - reads standard input, which serving over stdio "
+                               "needs; save the logs to a file, or serve with --http")
     backend = open_backend(source)
     factory = _assistant_factory(base_model=base_model, adapter=adapter, endpoint=endpoint,
                                  endpoint_model=endpoint_model, k=k)

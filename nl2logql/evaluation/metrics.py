@@ -176,6 +176,33 @@ def summarize(records: list[dict]) -> dict[str, Any]:
     }
 
 
+def checks_summary(records: list[dict]) -> dict[str, Any]:
+    """How the answer checks did over scored NL2QL records: for each check, how often its
+    warning was on the returned answer and how often that answer was wrong (its precision:
+    a warning that fires on right answers misleads); execution by answer level; repairs."""
+    scored = [r for r in records if r["gold_status"] == "ok" and r["informative"]]
+
+    def wrong(record: dict) -> bool:
+        return (record["verdicts"].get("exec") or 0.0) < 1.0
+
+    fired: dict[str, list[dict]] = {}
+    for record in scored:
+        for check in dict.fromkeys(w["check"] for w in record.get("warnings") or []):
+            fired.setdefault(check, []).append(record)
+    levels: dict[str, list[dict]] = {}
+    for record in scored:
+        levels.setdefault(record.get("level") or "no query", []).append(record)
+    repaired = [r for r in scored if r.get("repairs")]
+    return {
+        "warnings": {check: {"fired": len(rows), "on_wrong": sum(map(wrong, rows)),
+                             "precision": mean(wrong(r) for r in rows)}
+                     for check, rows in sorted(fired.items())},
+        "levels": {level: {"n": len(rows), "exec": mean(r["verdicts"].get("exec") for r in rows)}
+                   for level, rows in sorted(levels.items())},
+        "repaired": {"n": len(repaired), "exec": mean(r["verdicts"].get("exec") for r in repaired)},
+    }
+
+
 def breakdown(records: list[dict], groups: Callable[[dict], Iterable[str]]) -> dict[str, dict]:
     """{group: summary} where ``groups(record)`` names the groups a record belongs to."""
     members: dict[str, list[dict]] = {}

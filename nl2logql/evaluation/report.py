@@ -208,9 +208,19 @@ def _settings_line(suite: dict[str, Any]) -> str:
               if total and items < total else f"{items} test items")
     parts = [f"Model: {describe_model(suite.get('model', {}))}.",
              f"Retrieval over the train side of split {suite.get('split')!r}, k={settings.get('k')}, "
-             f"n={settings.get('n')}{'' if settings.get('constrain', True) else ', unconstrained'}.",
+             f"n={settings.get('n')}{'' if settings.get('constrain', True) else ', unconstrained'}"
+             f"{_checks_text(settings)}.",
              f"{sample}."]
     return " ".join(parts)
+
+
+def _checks_text(settings: dict[str, Any]) -> str:
+    """``, checks repair, resample 3``: how candidates were checked (runs from before the
+    checks existed say nothing)."""
+    if "checks" not in settings:
+        return ""
+    text = f", checks {settings['checks']}"
+    return text + (f", resample {settings['resample']}" if settings.get("resample") else "")
 
 
 def _headline(suite: dict[str, Any]) -> list[str]:
@@ -251,6 +261,7 @@ def _nl2ql_section(suite: dict[str, Any]) -> list[str]:
               f"p90 {_s(s['latency_p90'])}.", ""]
     if suite["suite"] == "nl2ql":
         lines += _published_table(suite)
+    lines += _checks_section(suite)
     lines += [f"### {suite.get('title')}: by system × kind", ""]
     lines += _breakdown_table(suite["by_system_kind"], "system / kind")
     lines += [f"### {suite.get('title')}: by LogQL feature of the gold query", ""]
@@ -266,6 +277,27 @@ def _nl2ql_section(suite: dict[str, Any]) -> list[str]:
                         [[p["id"], p["system"], p["status"], _clip(p["reason"], 160)] for p in problems])
     else:
         lines += ["None.", ""]
+    return lines
+
+
+def _checks_section(suite: dict[str, Any]) -> list[str]:
+    """What the answer checks found on the returned answers (none before checks existed)."""
+    checks = suite.get("checks")
+    if not checks or suite.get("settings", {}).get("checks", "none") == "none":
+        return []
+    title = suite.get("title")
+    lines = [f"### {title}: answer checks (`--checks {suite['settings']['checks']}`)", "",
+             "Over the informative items. A warning's precision is the share of the answers it "
+             "was on that were wrong (execution below 1): high is good, a warning on right "
+             "answers misleads.", ""]
+    rows = [[check, str(w["fired"]), str(w["on_wrong"]), fmt(w["precision"])]
+            for check, w in checks["warnings"].items()]
+    lines += _table(["check", "answers warned", "of them wrong", "precision"], rows) if rows \
+        else ["No warning was on any returned answer.", ""]
+    rows = [[level, str(v["n"]), fmt(v["exec"])] for level, v in checks["levels"].items()]
+    lines += _table(["answer level", "items", "execution"], rows)
+    repaired = checks["repaired"]
+    lines += [f"Repaired answers: {repaired['n']}, execution {fmt(repaired['exec'])}.", ""]
     return lines
 
 

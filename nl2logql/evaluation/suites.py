@@ -39,7 +39,8 @@ class RunOptions:
 # ---- NL2QL and NL2QL-exec --------------------------------------------------------------------
 
 def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *, k: int = 4,
-              n: int = 1, constrain: bool = True, timeout: float = nl2ql.RUN_TIMEOUT) -> dict[str, Any]:
+              n: int = 1, constrain: bool = True, checks: str = "repair", resample: int = 0,
+              timeout: float = nl2ql.RUN_TIMEOUT) -> dict[str, Any]:
     """Generate a query per test question with the Assistant (retrieval over the split's
     train side), then score every prediction against its gold on the sample store."""
     from nl2logql.engine.loaders import sample_store
@@ -49,7 +50,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
     items = runner.select(nl2ql.load_items(suite, split, store, timeout=timeout),
                           options.limit, options.seed)
     key = suite_key(suite, split)
-    settings = runner.settings_of(resolved, suite=suite, k=k, n=n, constrain=constrain)
+    settings = runner.settings_of(resolved, suite=suite, k=k, n=n, constrain=constrain,
+                                  checks=checks, resample=resample)
     cache = runner.PredictionCache(options.out / "cache" / f"{key}.jsonl", settings)
     if options.fresh:
         cache.clear()
@@ -61,7 +63,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
             from nl2logql.generation.pipeline import Assistant
 
             assistant = Assistant(model=runner.open_model(resolved), backend=store, split=split,
-                                  k=k, n=n, constrain=constrain)
+                                  k=k, n=n, constrain=constrain, checks=checks,
+                                  resample=resample)
         started = time.perf_counter()
         generation = assistant.ask(item.question)
         seconds = time.perf_counter() - started
@@ -70,6 +73,9 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
             "prediction": generation.query or (best.text if best else None),
             "generated_valid": generation.valid,
             "message": generation.message,
+            "level": generation.level,
+            "warnings": [w.to_dict() for w in generation.warnings],
+            "repairs": generation.repairs,
             "candidates": [{"text": c.text, "valid": c.valid, "error": c.error,
                             "shortened_from": c.shortened_from} for c in generation.candidates],
             "model_name": getattr(assistant.model, "name", None),
@@ -86,6 +92,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         records.append({**item.to_dict(), "prediction": cached["prediction"],
                         "generated_valid": cached.get("generated_valid"),
                         "message": cached.get("message"), "candidates": cached.get("candidates", []),
+                        "level": cached.get("level"), "warnings": cached.get("warnings", []),
+                        "repairs": cached.get("repairs", []),
                         "verdicts": verdicts,
                         "timings": {"generate": cached["seconds"], "execute": run_seconds,
                                     "model": (cached.get("timings") or {}).get("model")}})
@@ -96,7 +104,9 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         "title": TITLES[suite] + (f" ({split} split)" if suite == "nl2ql" else ""),
         "split": split,
         "model": {**resolved.describe(), "name": model_name},
-        "settings": {"k": k, "n": n, "constrain": constrain, "limit": options.limit,
+        "settings": {"k": k, "n": n, "constrain": constrain, "checks": checks,
+                     "resample": resample,
+                     "limit": options.limit,
                      "seed": options.seed, "run_timeout": timeout},
         "items_total": _count_total(suite, split),
         **summarize_records(records),
@@ -108,6 +118,7 @@ def summarize_records(records: list[dict]) -> dict[str, Any]:
     """The summary, the breakdowns and the gold problems of NL2QL item records."""
     return {
         "summary": metrics.summarize(records),
+        "checks": metrics.checks_summary(records),
         "by_system": metrics.breakdown(records, lambda r: [r["system"]]),
         "by_kind": metrics.breakdown(records, lambda r: [r["gold_kind"] or "unparsed"]),
         "by_system_kind": metrics.breakdown(

@@ -14,7 +14,7 @@ from typing import Any
 from nl2logql.engine.backend import Backend, with_timeout
 from nl2logql.errors import Nl2LogQLError, QueryError
 from nl2logql.generation.contracts import Completion
-from nl2logql.generation.models import LocalModel, Model, load_model
+from nl2logql.generation.models import DIVERSE_TEMPERATURE, LocalModel, Model, load_model
 from nl2logql.generation.prompt import INSTRUCTIONS, build_prompt, clean_question, extract_query
 from nl2logql.generation.retrieval import ExampleIndex
 from nl2logql.generation.schema import SchemaContext
@@ -22,6 +22,10 @@ from nl2logql.logql import ast
 from nl2logql.logql.explain import Step, explain
 from nl2logql.logql.parser import parse
 from nl2logql.logql.printer import format_ast, pretty
+from nl2logql.verify.checker import Checker
+from nl2logql.verify.findings import (CHECK_MODES, CHECKED, DEFAULT_RESAMPLE, PARSES, RETURNS_DATA,
+                                      QueryWarning, weight)
+from nl2logql.verify.repair import repair
 
 LOG_LINES_SHOWN = 100
 
@@ -45,13 +49,36 @@ class Candidate:
     # the longest complete query it wrote on the way (``shortened_from``: the whole text).
     shortened_from: str | None = None
     shortened_because: str | None = None
+    order: int = 0                  # decoding order: 0 is the greedy answer
+    checked: bool = False           # the checks ran on it (``warnings`` is their finding)
+    warnings: list[QueryWarning] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)  # how it was made from the model's query
 
     def rank(self) -> tuple:
         """Bigger is better: valid, the model's whole text, names existing labels, runs,
         returns data, likely."""
         return (self.valid, self.shortened_from is None, not self.unknown_labels,
-                self.ran and not self.run_error, bool(self.rows),
-                self.logprob if self.logprob is not None else float("-inf"))
+                self.ran and not self.run_error, bool(self.rows), self._likelihood())
+
+    def checked_rank(self) -> tuple:
+        """Bigger is better: valid, fewer and lighter warnings, runs and returns data, the
+        model's whole text; then the greedy answer (measured: on a tie it beats samples),
+        then the likelihood."""
+        return (self.valid, -weight(self.warnings), self.ran and not self.run_error,
+                bool(self.rows), self.shortened_from is None, self.order == 0,
+                self._likelihood())
+
+    def _likelihood(self) -> float:
+        return self.logprob if self.logprob is not None else float("-inf")
+
+    @property
+    def level(self) -> str | None:
+        """How far it is known to be right (:data:`~nl2logql.verify.findings.LEVELS`)."""
+        if not self.valid:
+            return None
+        if not (self.ran and self.rows and not self.run_error):
+            return PARSES
+        return CHECKED if self.checked and not self.warnings else RETURNS_DATA
 
 
 @dataclass
@@ -67,6 +94,9 @@ class Generation:
     timings: dict[str, float]
     prompt: str
     message: str | None = None       # what the user should know (no valid query, a note)
+    level: str | None = None         # findings.PARSES < RETURNS_DATA < CHECKED; None: no query
+    warnings: list[QueryWarning] = field(default_factory=list)  # what the checks found
+    repairs: list[str] = field(default_factory=list)  # what was repaired, and why
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -81,7 +111,10 @@ class Assistant:
                  base_model: str | None = None, adapter: str | None = None,
                  endpoint: str | None = None, endpoint_model: str | None = None,
                  split: str = "random", k: int = 4, n: int = 1, constrain: bool = True,
-                 max_new_tokens: int = 160, run_timeout: float = 10.0):
+                 max_new_tokens: int = 160, run_timeout: float = 10.0, checks: str = "repair",
+                 resample: int = DEFAULT_RESAMPLE):
+        if checks not in CHECK_MODES:
+            raise ValueError(f"checks must be one of {', '.join(CHECK_MODES)}, not {checks!r}")
         self.model = model or load_model(base_model=base_model, adapter=adapter, endpoint=endpoint,
                                          endpoint_model=endpoint_model, split=split)
         self.backend = backend
@@ -90,6 +123,9 @@ class Assistant:
         self.constrain = constrain
         self.max_new_tokens = max_new_tokens
         self.run_timeout = run_timeout
+        self.checks = checks
+        self.resample = resample  # candidates sampled when the first ones fail the checks
+        self.checker = Checker(backend)
         if isinstance(self.model, LocalModel):
             self.model.warm_prefix(INSTRUCTIONS)  # every prompt starts with these: prefill once
             if constrain:  # compiles the tokenizer for the constraint (seconds, once)
@@ -115,20 +151,24 @@ class Assistant:
 
         clock = time.perf_counter()
         completions = self.model.complete(prompt, n=n, max_new_tokens=self.max_new_tokens,
-                                          grammar=grammar, temperature=0.0 if n == 1 else 0.8)
+                                          grammar=grammar, temperature=0.0)
         timings["model"] = time.perf_counter() - clock
         if completions:  # one call: every candidate carries the same timings
             timings.update({f"model_{k}": v for k, v in completions[0].timings.items()})
 
         clock = time.perf_counter()
-        candidates = _dedupe([self._judge(c, schema) for c in completions])
         results: dict[int, dict] = {}
-        if self.backend is not None and (run or len(candidates) > 1):
-            for candidate in candidates:
-                if candidate.valid:
-                    results[id(candidate)] = self._run(candidate)
-        candidates.sort(key=Candidate.rank, reverse=True)
-        timings["validate_and_run"] = time.perf_counter() - clock
+        candidates = self._consider(question, completions, schema, results, run=run)
+        if self.resample and self.checks != "none" and not _clean(candidates):
+            # The model's likeliest answers fail a check that no fix cures: sample others.
+            resampling = time.perf_counter()
+            more = self.model.complete(prompt, n=self.resample, max_new_tokens=self.max_new_tokens,
+                                       grammar=grammar, temperature=DIVERSE_TEMPERATURE)
+            timings["resample"] = time.perf_counter() - resampling
+            candidates = _dedupe(candidates + self._consider(question, more, schema, results,
+                                                             run=run, first=len(completions)))
+            candidates.sort(key=Candidate.checked_rank, reverse=True)
+        timings["validate_and_run"] = time.perf_counter() - clock - timings.get("resample", 0.0)
 
         best = candidates[0] if candidates and candidates[0].valid else None
         result = results.get(id(best)) if run and best is not None else None
@@ -147,9 +187,34 @@ class Assistant:
         elif best.unknown_labels:
             message = "the query names labels the data source lacks: " + ", ".join(best.unknown_labels)
         return Generation(question, best.query, pretty(expr), best.kind, explain(expr), True,
-                          candidates, result, timings, prompt, message)
+                          candidates, result, timings, prompt, message, level=best.level,
+                          warnings=list(best.warnings), repairs=list(best.repairs))
 
     # ---- steps ---------------------------------------------------------------------------
+
+    def _consider(self, question: str, completions: list[Completion],
+                  schema: SchemaContext | None, results: dict[int, dict], *, run: bool,
+                  first: int = 0) -> list[Candidate]:
+        """The completions as candidates, best first: judged, checked and repaired (as
+        ``checks`` says) and run on the backend (``results``: by candidate id)."""
+        candidates = []
+        for order, completion in enumerate(completions, first):
+            candidate = self._judge(completion, schema)
+            candidate.order = order
+            candidates.append(candidate)
+        candidates = _dedupe(candidates)
+        if self.checks != "none":
+            for candidate in candidates:
+                self._check(question, candidate)
+                if self.checks == "repair" and candidate.warnings:
+                    self._repair(question, candidate)
+            candidates = _dedupe(candidates)
+        if self.backend is not None and (run or len(candidates) > 1 or self.checks != "none"):
+            for candidate in candidates:
+                if candidate.valid:
+                    results[id(candidate)] = self._run(candidate)
+        by = Candidate.rank if self.checks == "none" else Candidate.checked_rank
+        return sorted(candidates, key=by, reverse=True)
 
     def _schema(self, question: str) -> SchemaContext | None:
         if self.backend is None:
@@ -197,6 +262,20 @@ class Assistant:
                                                for m in s.matchers} - known)
         return candidate
 
+    def _check(self, question: str, candidate: Candidate) -> None:
+        if candidate.valid:
+            candidate.warnings = self.checker.check(question, candidate.query)
+            candidate.checked = self.backend is not None
+
+    def _repair(self, question: str, candidate: Candidate) -> None:
+        """Apply the fixes that make the candidate check better (its ``text`` stays what
+        the model wrote; ``repairs`` says what changed)."""
+        fixed = repair(self.checker, question, candidate.query, candidate.warnings)
+        if fixed.repairs:
+            expr = parse(fixed.query)
+            candidate.query, candidate.kind = format_ast(expr), ast.kind(expr)
+            candidate.warnings, candidate.repairs = fixed.warnings, fixed.repairs
+
     def _run(self, candidate: Candidate) -> dict | None:
         """Run with a time limit; record rows or the one-line reason it failed."""
         if candidate.kind == "log":
@@ -219,6 +298,11 @@ def _repeats_a_stage(expr: ast.Node) -> bool:
                for a, b in zip(query.stages, query.stages[1:]))
 
 
+def _clean(candidates: list[Candidate]) -> bool:
+    """Whether the best candidate is valid and passed every check."""
+    return bool(candidates) and candidates[0].valid and not candidates[0].warnings
+
+
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
     seen, unique = set(), []
     for candidate in candidates:
@@ -237,9 +321,11 @@ _ASSISTANTS: dict[tuple, Assistant] = {}
 
 
 def generate(question: str, *, backend: Backend | None = None, base_model: str | None = None,
-             adapter: str | None = None, k: int = 4, n: int = 1, run: bool = False) -> Generation:
+             adapter: str | None = None, k: int = 4, n: int = 1, run: bool = False,
+             checks: str = "repair") -> Generation:
     """Answer one question with a LogQL query (the model stays loaded between calls)."""
-    key = (base_model, adapter, id(backend))
+    key = (base_model, adapter, id(backend), checks)
     if key not in _ASSISTANTS:
-        _ASSISTANTS[key] = Assistant(backend=backend, base_model=base_model, adapter=adapter)
+        _ASSISTANTS[key] = Assistant(backend=backend, base_model=base_model, adapter=adapter,
+                                     checks=checks)
     return _ASSISTANTS[key].ask(question, run=run, k=k, n=n)

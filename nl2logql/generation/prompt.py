@@ -52,11 +52,9 @@ def clean_question(question: str) -> str:
     Raises ``ValueError("empty question")`` when nothing is left."""
     if not isinstance(question, str):
         raise TypeError(f"question must be a string, not {type(question).__name__}")
-    if len(question) > 50 * MAX_QUESTION_CHARS:
+    length = len(question)
+    if length > 50 * MAX_QUESTION_CHARS:
         question = question[:2 * MAX_QUESTION_CHARS]  # don't scan megabytes just to cut them
-        cut = True
-    else:
-        cut = False
     # Newlines and tabs become spaces; other control/format characters (NUL, escapes,
     # bidi overrides, zero-width marks) go.
     text = "".join(" " if ch.isspace() else ch for ch in question
@@ -64,8 +62,10 @@ def clean_question(question: str) -> str:
     text = " ".join(text.split())
     if not text:
         raise ValueError("empty question")
-    if cut or len(text) > MAX_QUESTION_CHARS:
-        log.warning("question of %d characters cut to %d", len(question), MAX_QUESTION_CHARS)
+    if text.endswith(TRUNCATION_NOTE) and len(text) <= MAX_QUESTION_CHARS + len(TRUNCATION_NOTE):
+        return text  # cut already (the pipeline cleans, then the prompt cleans again)
+    if length > 50 * MAX_QUESTION_CHARS or len(text) > MAX_QUESTION_CHARS:
+        log.warning("question of %s characters cut to %s", f"{length:,}", f"{MAX_QUESTION_CHARS:,}")
         text = text[:MAX_QUESTION_CHARS].rstrip() + TRUNCATION_NOTE
     return text
 

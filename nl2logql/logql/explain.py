@@ -154,6 +154,16 @@ def _ip_words(pattern: str) -> str:
     return f"an IP in {pattern}" if ("/" in pattern or "-" in pattern) else f"IP {pattern}"
 
 
+def parser_fields(stage: ast.Node) -> list[str]:
+    """The labels a parser stage names: a regexp's captures, a pattern's fields,
+    ``json``/``logfmt`` parameters (none for a parser that takes every field)."""
+    if isinstance(stage, ast.RegexpParser):
+        return _capture_names(stage.pattern)
+    if isinstance(stage, ast.PatternParser):
+        return _pattern_names(stage.pattern)
+    return [extraction.label for extraction in getattr(stage, "params", ())]
+
+
 def _capture_names(pattern: str) -> list[str]:
     from nl2logql.logql.checks import compile_regex
 

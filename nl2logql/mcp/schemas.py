@@ -66,8 +66,13 @@ class GenerateOutput(BaseModel):
     kind: Kind | None = Field(description="log: returns lines; metric: returns numbers.")
     explanation: list[Step] = Field(description="What the query does, step by step.")
     alternatives: list[Alternative] = Field(description="Other valid candidates (n > 1).")
+    level: str | None = Field(description="How far the query is known to be right: parses < "
+                                          "returns data < passed every check.")
     warnings: list[str] = Field(description="Why no query was found, notes about the query "
-                                            "chosen, and the errors of invalid candidates.")
+                                            "chosen, what the checks found wrong with it "
+                                            "(check: reason), and the errors of invalid "
+                                            "candidates.")
+    repairs: list[str] = Field(description="Fixes applied to the model's query, and why.")
     result: RunOutput | None = Field(description="With run=true: the query's result.")
     seconds: float = Field(description="Time the assistant took.")
 

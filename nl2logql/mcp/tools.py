@@ -89,6 +89,7 @@ class Tools:
     def _generation(self, answer: Generation, run: bool) -> dict:
         best = answer.candidates[0] if answer.valid else None
         warnings = [answer.message] if answer.message else []
+        warnings += [f"{w.check}: {w.reason}" for w in answer.warnings]
         warnings += [f"candidate {limits.cut_line(c.text)[0]!r} is not valid: {c.error}"
                      for c in answer.candidates if not c.valid]
         from nl2logql.generation.pipeline import LOG_LINES_SHOWN
@@ -102,7 +103,8 @@ class Tools:
             "explanation": [step.to_dict() for step in answer.explanation],
             "alternatives": [{"query": c.query, "kind": c.kind, "unknown_labels": c.unknown_labels}
                              for c in answer.candidates if c.valid and c is not best],
-            "warnings": warnings, "result": result,
+            "level": answer.level, "warnings": warnings, "repairs": answer.repairs,
+            "result": result,
             "seconds": round(answer.timings.get("total", 0.0), 3),
         }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from nl2logql.engine.backend import Backend
 from nl2logql.errors import Nl2LogQLError
+from nl2logql.generation.prompt import MAX_QUESTION_CHARS, TRUNCATION_NOTE
 from nl2logql.logql.explain import explain
 from nl2logql.logql.printer import pretty
 from nl2logql.ui import render, runner
@@ -36,6 +38,9 @@ EXAMPLES = [
 ]
 SOURCES = ("Sample store", "Log files", "Loki")
 MAX_K, MAX_N = 8, 8
+# Log results: time fits its column, the labels column is capped (its text wraps) and the
+# line gets the rest, so at 1400 px it is on screen, not scrolled off to the right.
+LOG_COLUMN_WIDTHS = ["29%", "23%", "48%"]
 
 CSS = """
 .nl-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 12px 14px;
@@ -46,6 +51,10 @@ CSS = """
   font-weight: 600;}
 .nl-ok {background: #e6f4ea; color: #137333;}
 .nl-bad {background: #fce8e6; color: #b3261e;}
+.nl-badge.nl-warn {background: #fef3d6; color: #8a5300;}
+ul.nl-warnings {margin: 2px 0 6px; padding-left: 1.3em; color: #8a5300; font-size: .9em;}
+.nl-repairs {font-size: .9em; color: var(--body-text-color-subdued); margin: 2px 0 6px;}
+.nl-repairs ul {margin: 0; padding-left: 1.3em;}
 .nl-query {position: relative;}
 .nl-copy {position: absolute; top: 6px; right: 6px; font-size: .8em; padding: 2px 8px;
   border: 1px solid var(--border-color-primary); border-radius: 4px; cursor: pointer;
@@ -90,6 +99,11 @@ button.nl-pask:hover {background: var(--background-fill-secondary); text-decorat
 button.nl-puse {font-size: .8em; padding: 0 7px; border: 1px solid var(--border-color-primary);
   border-radius: 4px; cursor: pointer; background: var(--background-fill-primary);}
 button.nl-puse:hover {background: var(--background-fill-secondary);}
+/* Chat code blocks wrap long queries; the copy icon gets its own room on the right, and
+   the chat's toolbar stays above the messages' copy icons as they scroll under it. */
+#chat pre, #chat pre code {white-space: pre-wrap !important; overflow-wrap: anywhere;}
+#chat .code_wrap pre {padding-right: 34px;}
+#chat .top-panel {z-index: 30; background: var(--block-background-fill); border-radius: 4px;}
 .nl-pfields {flex-basis: 100%; padding-left: 5.2em; font-size: .85em;
   color: var(--body-text-color-subdued);}
 .nl-field {color: #0550ae; font-weight: 600;} .nl-f-number, .nl-f-duration, .nl-f-bytes {color: #116329;}
@@ -150,6 +164,7 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
     samples = _once(sample or sample_store)
     default_backend = backend if backend is not None else samples()
     default_is_loki = isinstance(default_backend, LokiBackend)
+    default_kind = "Loki" if default_is_loki else "Sample store"
     default_source = source_name or (f"Loki at {default_backend.url}" if default_is_loki
                                      else "the sample store" if backend is None else "your data")
     default_labels = _labels_html(default_backend, default_source)
@@ -204,7 +219,8 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                 generation = view.ask(text, k=k, n=n)
         except Nl2LogQLError as error:
             reason = _one_line(error)
-            session.chat = session.chat + [_user(text[:2000]), _bot(f"✗ {render.md_escape(reason)}")]
+            session.chat = session.chat + [_user(text[:MAX_QUESTION_CHARS]),
+                                           _bot(f"✗ {render.md_escape(reason)}")]
             card = render.message_card(f"Could not answer: {reason}", "error")
             return (session.chat, "", card, "", "", gr.update(), *_cleared(), session)
         except Exception as error:  # noqa: BLE001 - a bug must not leave the page hanging
@@ -213,13 +229,16 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                                        f"{_one_line(error)}", "error")
             return unchanged(card)
 
-        shown = generation.pretty or (generation.candidates[0].text if generation.candidates else "")
         session.chat = session.chat + [_user(generation.question), _bot(render.chat_answer(generation))]
-        session.remember(generation.question, generation.query or shown)
-        kind, error = runner.check(shown)
-        check = render.verdict_html(kind, error)
+        session.remember(generation.question, generation.query or "")
+        if generation.valid:
+            shown = generation.pretty or generation.query
+            editor, check = shown, render.verdict_html(*runner.check(shown))
+        else:  # a failed answer leaves the person's query, and its badge, as they were
+            editor = check = gr.update()
         history = gr.update(choices=session.history_choices(), value=None)
-        return (session.chat, "", render.answer_card(generation), shown, check, history,
+        card = render.answer_card(generation, _cut_note(text, generation))
+        return (session.chat, "", card, editor, check, history,
                 *_cleared(), session)
 
     def run(query: str, session: Session | None):
@@ -254,11 +273,13 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
     def use_source(kind: str, files, labels_text: str, time_format: str, url: str, tenant: str,
                    username: str, password: str, token: str, session: Session | None):
         session = session_of(session)
+        loaded = ""  # what loading uploaded files found, under the status
         try:
             if kind == "Log files":
                 paths = [_path(f) for f in (files or [])]
                 backend = runner.open_files(paths, labels_text, time_format)
                 name = f"{len(paths)} uploaded file{'s' if len(paths) != 1 else ''}"
+                loaded = _load_notes_html(getattr(backend, "notes", []), paths)
             elif kind == "Loki":
                 backend = runner.open_loki(url, tenant, username, password, token)
                 runner.test_connection(backend)
@@ -271,7 +292,12 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
             labels = session.labels_html or default_labels
             return _failure(f"kept {source_of(session)}: {_one_line(error)}"), labels, labels, session
         session.backend, session.source, session.labels_html = backend, name, labels
-        return _ok(f"now using {name}"), labels, labels, session
+        session.kind = kind
+        return _ok(f"now using {name}") + loaded, labels, labels, session
+
+    def kind_in_use(session: Session | None):
+        """The source radio set back to the source in use (a failed switch leaves it)."""
+        return session_of(session).kind or default_kind
 
     def show_patterns(session: Session | None):
         """The patterns panel of the session's data source, found the first time."""
@@ -302,8 +328,9 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
         if not isinstance(index, int) or not 0 <= index < len(session.history):
             return gr.update(), gr.update(), gr.update()
         question, query = session.history[index]
-        kind, error = runner.check(query)
-        return question, query, render.verdict_html(kind, error)
+        if not query:  # a question that got no valid query leaves the editor as it is
+            return question, gr.update(), gr.update()
+        return question, query, render.verdict_html(*runner.check(query))
 
     def clear(session: Session | None):
         session = session_of(session)
@@ -377,7 +404,8 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                                        js_on_load=COPY_JS)
                         editor = gr.Textbox(label="LogQL (edit it and Run again)", lines=3,
                                             max_lines=16, buttons=["copy"], elem_id="query-editor",
-                                            placeholder='{application="openssh"} |= "Failed password"')
+                                            placeholder="An answer's LogQL appears here — or type your "
+                                            'own, e.g. {application="…"} |= "error", then Run.')
                         edit_check = gr.HTML(elem_id="query-check")
                         run_btn = gr.Button("Run", variant="primary", elem_id="run-btn")
                         run_summary = gr.HTML(elem_id="run-summary")
@@ -398,11 +426,12 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                 v_explain = gr.HTML(elem_id="validate-explain")
             with gr.Tab("Settings", id="settings"):
                 gr.Markdown("### Data source")
-                kind = gr.Radio(list(SOURCES), value="Loki" if default_is_loki else "Sample store",
+                kind = gr.Radio(list(SOURCES), value=default_kind,
                                 label="Where queries run", elem_id="source-kind")
                 with gr.Group(visible=False) as files_group:
                     files = gr.File(file_count="multiple", elem_id="log-files",
-                                    label="Log files: plain text, .jsonl (logcli), Loki push .json")
+                                    label="Log files: plain text, .jsonl (logcli), Loki push .json "
+                                          "(each may be .gz or .bz2)")
                     labels_in = gr.Textbox(label="Labels for these files", placeholder="app=api, env=prod",
                                            elem_id="file-labels")
                     time_fmt = gr.Textbox(label="Time format (optional: detected)",
@@ -439,7 +468,9 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
         run_btn.click(run, inputs=[editor, session],
                       outputs=[run_summary, table, chart, trace, edit_check],
                       api_name="run", concurrency_limit=8)
-        editor.input(check_query, inputs=[editor], outputs=[edit_check], api_name="check_query", **quick)
+        # ``change`` (not ``input``): any new value is checked, typed, pasted or filled in by
+        # an answer, the history, a pattern or a shared link, so the badge never goes stale.
+        editor.change(check_query, inputs=[editor], outputs=[edit_check], api_name="check_query", **quick)
         gr.on([v_btn.click, v_input.input], validate, inputs=[v_input],
               outputs=[v_verdict, v_formatted, v_explain], api_name="validate", **quick)
         test_btn.click(test_connection, inputs=[loki_url, tenant, username, password, token],
@@ -448,6 +479,8 @@ def build_app(assistant_factory: AssistantFactory | None = None, backend: Backen
                                           username, password, token, session],
                       outputs=[source_status, labels_box, source_labels, session], api_name="use_source",
                       concurrency_limit=8).then(
+            kind_in_use, inputs=[session], outputs=[kind], api_visibility="private",
+            show_progress="hidden").then(
             status, inputs=[model, session], outputs=[status_box, timer], api_visibility="private").then(
             show_patterns, inputs=[session], outputs=[patterns_box, session], api_visibility="private",
             show_progress="hidden", concurrency_limit=4)
@@ -559,7 +592,9 @@ def _result_outputs(result: runner.RunResult) -> tuple:
                    f"{render.esc(result.kind)} query</div>")
     summary += "".join(f'<div class="nl-note">{render.esc(note)}</div>' for note in result.notes)
     if result.rows or (result.kind and not result.trace and not result.failure):
-        table = gr.update(value=pd.DataFrame(result.rows, columns=result.headers), visible=True)
+        widths = LOG_COLUMN_WIDTHS if result.headers == ["time", "labels", "line"] else []
+        table = gr.update(value=pd.DataFrame(result.rows, columns=result.headers), visible=True,
+                          column_widths=widths)
     else:
         table = gr.update(value=None, visible=False)
     if result.chart:
@@ -578,6 +613,14 @@ def _result_outputs(result: runner.RunResult) -> tuple:
     return summary, table, chart, trace
 
 
+def _cut_note(question: str, generation) -> str | None:
+    """What the card says when the pipeline cut the question to a prompt's limit."""
+    if not generation.question.endswith(TRUNCATION_NOTE):
+        return None
+    return (f"Your question is {len(question):,} characters long; only its first "
+            f"{MAX_QUESTION_CHARS:,} were used.")
+
+
 def _cleared() -> tuple:
     hidden = gr.update(value=None, visible=False)
     return "", hidden, hidden, hidden
@@ -589,6 +632,22 @@ def _user(text: str) -> dict:
 
 def _bot(markdown: str) -> dict:
     return {"role": "assistant", "content": markdown}
+
+
+MAX_LOAD_NOTES = 8  # lines of load notes under the status; more files are counted
+
+
+def _load_notes_html(notes: list[str], paths: list[str]) -> str:
+    """What loading found, one line a file, each upload named by its file name (not the
+    server's temporary folder); escaped."""
+    shown = []
+    for note in notes[:MAX_LOAD_NOTES]:
+        for path in paths:
+            note = note.replace(path, os.path.basename(path))
+        shown.append(f'<div class="nl-note">{render.esc(note)}</div>')
+    if len(notes) > MAX_LOAD_NOTES:
+        shown.append(f'<div class="nl-note">… and {len(notes) - MAX_LOAD_NOTES} more files</div>')
+    return "".join(shown)
 
 
 def _ok(text: str) -> str:

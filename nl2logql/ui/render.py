@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from nl2logql.errors import QueryError
 from nl2logql.logql import ast
 from nl2logql.patterns.sources import group_identical
+from nl2logql.verify.findings import CHECKED, PARSES
 
-SNIPPET_WIDTH = 160       # characters of an error's source line shown around the caret
+SNIPPET_WIDTH = 72        # characters of an error's source line shown around the caret: about
+                          # what the answer column shows at 1400 px, so the caret stays on screen
 MAX_ALTERNATIVES = 6
 MAX_LINE_CHARS = 4000     # a log line longer than this is cut in the results table
 STEP_ORDER = ("context", "model", "validate_and_run", "total")
@@ -116,21 +118,24 @@ def query_block(query: str, *, copy: bool = True) -> str:
 
 
 def caret_snippet(error: QueryError, width: int = SNIPPET_WIDTH) -> str:
-    """The error's source line and a caret under the column, cut to a window of
-    ``width`` characters around the caret (an error in a 100 KB line stays readable)."""
+    """The error's source line and a caret under the column. A line longer than
+    ``width`` is cut to a window around the caret, "…" marking each cut side, the whole
+    at most ``width`` characters (an error far right in a long line stays on screen)."""
     lines = error.query.split("\n")
     if not (1 <= error.line <= len(lines)):
         return ""
     source = lines[error.line - 1].replace("\t", " ")
     column = max(1, error.column) - 1
     marks = max(1, len(error.offending)) if error.end is not None else 1
-    start = 0
+    start, end = 0, len(source)
     if len(source) > width:
         start = max(0, min(column - width // 2, len(source) - width))
-    end = start + width
-    shown = source[start:end]
+        end = start + width
+        start += start > 0          # room for the "…" of a cut side
+        end -= end < len(source)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(source) else ""
+    shown = source[start:end]
     caret_col = column - start + len(prefix)
     marks = max(1, min(marks, len(prefix) + len(shown) - caret_col))
     return f"{prefix}{shown}{suffix}\n{' ' * caret_col}{'^' * marks}"
@@ -191,6 +196,8 @@ def alternatives_html(candidates: Sequence, best: str | None) -> str:
                 note += f' <span class="nl-note">failed to run: {esc(c.run_error)}</span>'
             elif c.ran:
                 note += f' <span class="nl-note">{c.rows} rows</span>'
+            if c.warnings:
+                note += f' <span class="nl-note">⚠ {esc(c.warnings[0].reason)}</span>'
         else:
             note = f'<span class="nl-badge nl-bad">✗</span> <span class="nl-note">{esc(c.error)}</span>'
         items.append(f'<li><code class="nl-frag">{highlight(c.query or c.text)}</code><br>{note}</li>')
@@ -202,26 +209,88 @@ def seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
+_COUNT_WORDS = ("tokens", "count", "forwards", "rows", "lines", "candidates")
+
+
+def timing_text(name: str, value: float) -> str:
+    """One timing as the page shows it: a rate (``*_per_s``) as ``N/s``, a count (a name
+    naming tokens, rows…) as a plain number, anything else as a duration."""
+    if name.endswith("_per_s"):
+        return f"{name[:-len('_per_s')].replace('_', ' ')} {value:,.0f}/s"
+    label = name.replace("_", " ")
+    if any(word in name for word in _COUNT_WORDS):
+        return f"{label} {value:,.0f}"
+    return f"{label} {seconds(value)}"
+
+
 def timings_text(timings: Mapping[str, float]) -> str:
-    """``model 1.20 s · context 35 ms · total 1.31 s``: the main stages first."""
+    """``context 35 ms · model 1.20 s · total 1.31 s · model prompt tokens 644``: the
+    main stages first."""
     names = [n for n in STEP_ORDER if n in timings]
     names += sorted(n for n in timings if n not in STEP_ORDER)
-    return " · ".join(f"{n.replace('_', ' ')} {seconds(timings[n])}" for n in names)
+    return " · ".join(timing_text(n, timings[n]) for n in names)
 
 
 # ---- the answer --------------------------------------------------------------------------
 
 
-def answer_card(generation) -> str:
-    """The answer card for a :class:`~nl2logql.generation.pipeline.Generation`."""
-    parts = ['<div class="nl-card">']
+def level_text(generation) -> str:
+    """How far a valid answer got, in words: ``passed every check``, ``returns data, 2
+    warnings``, ``parses, not checked against data``."""
+    if generation.level == CHECKED:
+        return CHECKED
+    level, count = generation.level or PARSES, len(generation.warnings)
+    if count:
+        return f"{level}, {count} warning{'s' if count != 1 else ''}"
+    return f"{level}, not checked against data" if level == PARSES else f"{level}, not every check passed"
+
+
+def warning_text(warning) -> str:
+    """A warning's reason, and its fix's change when it has one."""
+    return f"{warning.reason} (fix: {warning.fix.change})" if warning.fix else warning.reason
+
+
+def verdict_text(generation) -> str:
+    """A valid answer's verdict in one line, the same in the card and the chat: ``✓``
+    only when it passed every check, else ``⚠`` and its level."""
+    what = f"valid {generation.kind} query" if generation.kind else "valid query"
+    if generation.level == CHECKED:
+        return f"✓ {what}, {CHECKED}"
+    return f"⚠ {what}: {level_text(generation)}"
+
+
+def answer_badge(generation) -> str:
+    """Green only for an answer that passed every check; amber, saying its level, for
+    any other valid one; red when there is no valid query."""
+    if not generation.valid:
+        return badge(False)
+    tone = "nl-ok" if generation.level == CHECKED else "nl-warn"
+    return f'<span class="nl-badge {tone}">{esc(verdict_text(generation))}</span>'
+
+
+def findings_html(generation) -> str:
+    """The warnings, each on its own line, and the repairs made to the answer."""
+    parts = []
+    if generation.warnings:
+        items = "".join(f"<li>{esc(warning_text(w))}</li>" for w in generation.warnings)
+        parts.append(f'<ul class="nl-warnings">{items}</ul>')
+    if generation.repairs:
+        items = "".join(f"<li>{esc(r)}</li>" for r in generation.repairs)
+        parts.append(f'<div class="nl-repairs">Repaired:<ul>{items}</ul></div>')
+    return "".join(parts)
+
+
+def answer_card(generation, note: str | None = None) -> str:
+    """The answer card for a :class:`~nl2logql.generation.pipeline.Generation`; ``note``:
+    a line about the question itself (it was cut)."""
+    parts = ['<div class="nl-card">', f'<div class="nl-head">{answer_badge(generation)}</div>']
     if generation.valid:
-        parts.append(f'<div class="nl-head">{badge(True, generation.kind)}</div>')
+        parts.append(findings_html(generation))
         parts.append(query_block(generation.pretty or generation.query))
-    else:
-        parts.append(f'<div class="nl-head">{badge(False)}</div>')
     if generation.message:
         parts.append(f'<div class="nl-message">{esc(generation.message)}</div>')
+    if note:
+        parts.append(f'<div class="nl-note">{esc(note)}</div>')
     if generation.explanation:
         parts.append("<h4>What it does</h4>" + steps_html(generation.explanation))
     parts.append(alternatives_html(generation.candidates, generation.query))
@@ -244,10 +313,16 @@ def message_card(text: str, tone: str = "info") -> str:
 
 
 def chat_answer(generation) -> str:
-    """The assistant's chat message (Markdown): verdict, the query, the steps."""
+    """The assistant's chat message (Markdown): the same verdict as the card (✓ only when
+    every check passed), the warnings and repairs, the query, the steps."""
     if not generation.valid:
         return "✗ " + md_escape(generation.message or "no valid query")
-    lines = [f"✓ valid {generation.kind} query", "", md_code_block(generation.pretty or generation.query)]
+    lines = [md_escape(verdict_text(generation))]
+    findings = [warning_text(w) for w in generation.warnings]
+    findings += [f"Repaired: {r}" for r in generation.repairs]
+    if findings:  # a list of its own (a blank line first, so Markdown does not merge them)
+        lines += ["", *("- " + md_escape(f) for f in findings)]
+    lines += ["", md_code_block(generation.pretty or generation.query)]
     if generation.message:
         lines += ["", "⚠ " + md_escape(generation.message)]
     if generation.explanation:

@@ -17,6 +17,7 @@ MAX_HISTORY = 50
 class Session:
     backend: Backend | None = None        # None: the app's default data source
     source: str | None = None             # how the page names it; None: the default's name
+    kind: str | None = None               # its choice on the source radio; None: the default's
     labels_html: str | None = None        # the labels listing of ``backend``
     patterns_html: str | None = None      # its log patterns panel; None: not found yet
     chat: list[dict] = field(default_factory=list)           # Chatbot messages

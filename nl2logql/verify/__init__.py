@@ -1,0 +1,1 @@
+"""Checks a candidate query against its question and the data, and repairs it."""

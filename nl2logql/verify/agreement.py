@@ -1,0 +1,180 @@
+"""Does the query answer the question asked? Three rules read from the two texts alone:
+
+- ``range``: the question states a window ("in the last hour") and none of the query's
+  ranges is that window (``[30d]``);
+- ``grouping``: the question asks for a breakdown ("per user", "grouped by host", "top 3")
+  and the query's answer collapses to one series (no ``by``/``without``, no ``topk``);
+- ``application``: the question names applications and the query selects another one.
+
+Each rule is conservative (it serves data hygiene, where a false flag throws a good pair
+away, and the answer checks, where it demotes a good answer) and returns a one-line reason
+or None. :mod:`nl2logql.hygiene` flags training pairs with them; :mod:`nl2logql.verify.checker`
+warns about answers and repairs them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Collection, Optional
+
+from nl2logql.logql import ast
+from nl2logql.logql.units import format_duration
+from nl2logql.timephrases import Window, find_windows
+
+_NS = 10**9
+
+# ---- range --------------------------------------------------------------------------------
+
+# Words that put the window before now; find_windows may read "the one-hour window that
+# ended an hour ago" as the last hour, so an offset alone is no contradiction after them.
+_OFFSET_CUES = re.compile(r"\b(?:ago|before|earlier|ended|ending|prior to|yesterday)\b", re.I)
+
+
+def ranges_of(expr: ast.Node) -> list[tuple[int, int]]:
+    """``(range, offset)`` in seconds of every log range, in source order."""
+    return [(r.range // _NS, r.offset // _NS) for r in expr.find_all(ast.LogRange)]
+
+
+def offsets_loose(question: str) -> bool:
+    """Whether the question words its window relative to another time ("ago", "before")."""
+    return _OFFSET_CUES.search(question) is not None
+
+
+def range_reason(question: str, expr: ast.Expr) -> Optional[str]:
+    windows = find_windows(question)
+    ranges = ranges_of(expr)
+    if not windows or not ranges:
+        return None
+    loose = offsets_loose(question)
+    for window in windows:
+        for seconds, offset in ranges:
+            if window.seconds == seconds and (window.offset == offset or loose):
+                return None
+    stated = ", ".join(f'"{phrase_of(question, w)}" ({window_text(w.seconds, w.offset)})'
+                       for w in windows)
+    actual = ", ".join(window_text(s, o, brackets=True) for s, o in dict.fromkeys(ranges))
+    return f"question says {stated} but the query's ranges are {actual}"
+
+
+def window_text(seconds: int, offset: int, brackets: bool = False) -> str:
+    """``1h offset 2h``, or ``[1h] offset 2h`` as a query writes it."""
+    text = format_duration(seconds * _NS)
+    text = f"[{text}]" if brackets else text
+    return f"{text} offset {format_duration(offset * _NS)}" if offset else text
+
+
+def phrase_of(question: str, window: Window) -> str:
+    """The shortest run of the question's words that states ``window`` (for the reason)."""
+    words = question.split()
+    for length in range(1, 9):
+        for start in range(len(words) - length + 1):
+            text = " ".join(words[start:start + length])
+            if find_windows(text) == [window]:
+                return text.strip(",.?;:!")
+    return window.range
+
+
+# ---- grouping -----------------------------------------------------------------------------
+
+# Words after "per"/"for each" that do not name a dimension: time units, "per cent", and
+# the items a rate or an average is taken over ("per request", "per instance claim").
+_NOT_A_DIMENSION = (r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?"
+                    r"|years?|\d[\w.]*|cent|percent|a|an|the|one|each|every|events?|lines?"
+                    r"|messages?|entry|entries|requests?|calls?|instance claims?|occurrences?"
+                    r"|attempts?)")
+_COUNT_WORD = r"(?:\d+|two|three|four|five|ten)"
+# A breakdown: "per user", "for each host", "grouped by application", "top 3 IPs", "which
+# hosts", "the most common exceptions". A bare "by" is too often passive ("received by
+# DataNodes") to count.
+_BREAKDOWN = re.compile(
+    rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
+    rf"|(?:grouped|group|split) by)[ -](?!{_NOT_A_DIMENSION}\b)(?P<word>[a-z]\w*)"
+    rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
+    rf"|\bwhich (?!(?:is|was|has|does|this|its)\b)(?P<which>[a-z]\w*)s\b"
+    rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b", re.I)
+
+
+def asked_breakdown(question: str) -> Optional[re.Match]:
+    """The question's breakdown phrase; its ``dimension(match)`` is the word after it."""
+    return _BREAKDOWN.search(question)
+
+
+def dimension(match: re.Match) -> str:
+    """The word that names the breakdown's dimension ("user" in "per user")."""
+    return next(word for word in match.groups() if word)
+
+
+def grouping_reason(question: str, expr: ast.Expr) -> Optional[str]:
+    if ast.kind(expr) == "log" or keeps_labels(expr):
+        return None
+    if any(g.labels or g.without for g in expr.find_all(ast.Grouping)):
+        return None
+    match = asked_breakdown(question)
+    if not match:
+        return None
+    return (f'question asks for a breakdown ("{match.group(0).strip()}") but the query '
+            "aggregates to one series (no by/without, no topk/bottomk)")
+
+
+def keeps_labels(expr: ast.Node) -> bool:
+    """Whether the answer can have more than one series (so it can be a breakdown)."""
+    if isinstance(expr, ast.VectorAggregation):
+        if expr.op in ("topk", "bottomk", "approx_topk") or expr.grouping:
+            return True
+        return expr.op in ("sort", "sort_desc") and keeps_labels(expr.expr)
+    if isinstance(expr, ast.RangeAggregation):
+        return True  # a range aggregation keeps every stream's labels
+    if isinstance(expr, ast.BinaryOp):
+        return keeps_labels(expr.left) or keeps_labels(expr.right)
+    if isinstance(expr, ast.LabelReplace):
+        return keeps_labels(expr.expr)
+    return isinstance(expr, ast.LogQuery)
+
+
+# ---- application --------------------------------------------------------------------------
+
+def app_matchers(expr: ast.Node, label: str = "application") -> list[ast.Matcher]:
+    return [m for selector in expr.find_all(ast.Selector) for m in selector.matchers
+            if m.name == label]
+
+
+def named_applications(question: str, applications: Collection[str]) -> list[str]:
+    """The applications ``question`` names, longest first; a name found is blanked out so
+    ``openssh-eu-west`` does not also count as ``openssh``."""
+    from nl2logql.generation.schema import mentioned  # heavy import: only when needed
+
+    named = []
+    for name in sorted(applications, key=lambda a: (-len(a), a)):
+        if mentioned(name, question):
+            named.append(name)
+            question = re.sub(re.escape(name), " ", question, flags=re.I)
+    return named
+
+
+def application_reason(question: str, expr: ast.Expr, applications: Collection[str],
+                       label: str = "application") -> Optional[str]:
+    named = named_applications(question, applications)
+    if not named:
+        return None
+    lowered = {name.lower() for name in named}
+    for matcher in app_matchers(expr, label):
+        if matcher.op == "=" and not _covers(lowered, matcher.value.lower()):
+            return (f"question names {', '.join(named)} but the query selects "
+                    f'{label}="{matcher.value}"')
+        if matcher.op == "=~" and not any(_full_match(matcher.value, n) for n in named):
+            return (f"question names {', '.join(named)} but the query selects "
+                    f'{label}=~"{matcher.value}", which matches none of them')
+    return None
+
+
+def _covers(named: set[str], value: str) -> bool:
+    """Whether ``value`` is one of the named applications. A bare system word ("hdfs")
+    also covers its deployments (``hdfs-eu-west``): it is as often the software's name."""
+    return value in named or any("-" not in n and value.startswith(n + "-") for n in named)
+
+
+def _full_match(pattern: str, value: str) -> bool:
+    try:
+        return re.fullmatch(pattern, value) is not None  # Loki anchors label regexes
+    except re.error:
+        return True  # a regex Python cannot read: no evidence of a contradiction

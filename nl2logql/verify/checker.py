@@ -1,0 +1,165 @@
+"""Check a query against its question and the data: each finding is a named warning with a
+one-line reason and, where one exists, a fix (:mod:`nl2logql.verify.findings`).
+
+From the two texts alone (no data needed):
+
+- ``loop``: one stage repeated back to back, or both sides of an operator the same query;
+- ``range``, ``grouping``: the window and the breakdown the question asks for
+  (:mod:`nl2logql.verify.agreement`);
+
+and with the data: ``application`` (the applications the question names are the ones
+selected) and the checks of :mod:`nl2logql.verify.data`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nl2logql.engine.backend import Backend
+from nl2logql.errors import Nl2LogQLError
+from nl2logql.logql import ast
+from nl2logql.logql.parser import parse
+from nl2logql.logql.printer import format_ast
+from nl2logql.timephrases import find_windows
+from nl2logql.verify import agreement, rewrite
+from nl2logql.verify.data import DataChecks
+from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
+from nl2logql.verify.probe import Probe, range_scope
+
+class Checker:
+    """Checks queries for one backend (None: only the checks that need no data)."""
+
+    def __init__(self, backend: Backend | None = None):
+        self.backend = backend
+        self._applications: tuple[str | None, list[str]] | None = None
+
+    def check(self, question: str, query: str | ast.Expr) -> list[QueryWarning]:
+        """The warnings for ``query`` as an answer to ``question``, heaviest first."""
+        expr = parse(query) if isinstance(query, str) else query
+        found = list(_loops(expr))
+        found += _agreement(question, expr)
+        if self.backend is not None:
+            probe = Probe(self.backend)
+            found += self._application(question, expr)
+            found += DataChecks(self.backend, probe, expr).run()
+            grouping = next((w for w in found if w.check == "grouping"), None)
+            if grouping is not None:
+                found[found.index(grouping)] = _with_grouping_fix(grouping, question, expr,
+                                                                  self.backend, probe)
+        return sorted(found, key=lambda w: -w.severity)
+
+    # ---- the applications the question names ----------------------------------------------
+
+    def applications(self) -> tuple[str | None, list[str]]:
+        """The label that names applications and its values (read once)."""
+        if self._applications is None:
+            from nl2logql.patterns.sources import group_label
+
+            try:
+                label = group_label(self.backend.labels())
+                values = self.backend.label_values(label) if label else []
+            except Nl2LogQLError:
+                label, values = None, []
+            self._applications = (label, values)
+        return self._applications
+
+    def _application(self, question: str, expr: ast.Expr) -> list[QueryWarning]:
+        label, values = self.applications()
+        if label is None:
+            return []
+        reason = agreement.application_reason(question, expr, values, label)
+        if reason is None:
+            return []
+        named = agreement.named_applications(question, values)
+        fix = None
+        if len(named) == 1:
+            fixed = expr
+            for matcher in agreement.app_matchers(expr, label):
+                if matcher.value != named[0]:
+                    fixed = rewrite.replace_node(fixed, matcher, ast.Matcher(label, "=", named[0]))
+            fix = Fix(format_ast(fixed), f'select {label}="{named[0]}"')
+        return [QueryWarning("application", reason, HEAVY, fix)]
+
+
+# ---- from the texts alone ---------------------------------------------------------------------
+
+def _loops(expr: ast.Expr) -> Iterator[QueryWarning]:
+    for query in expr.find_all(ast.LogQuery):
+        for a, b in zip(query.stages, query.stages[1:]):
+            if a == b:
+                yield QueryWarning("loop", f"`{format_ast(a)}` is repeated back to back", LIGHT,
+                                   Fix(format_ast(rewrite.drop_repeats(expr)), "drop the repeat"))
+                break
+    for node in expr.find_all(ast.BinaryOp):
+        if node.left == node.right and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)):
+            yield QueryWarning("loop", f"both sides of `{node.op}` are the same query", MEDIUM,
+                               Fix(format_ast(rewrite.replace_node(expr, node, node.left)),
+                                   "keep one side"))
+
+
+def _agreement(question: str, expr: ast.Expr) -> list[QueryWarning]:
+    found = []
+    reason = agreement.range_reason(question, expr)
+    if reason:
+        found.append(QueryWarning("range", reason, MEDIUM, _range_fix(question, expr)))
+    reason = agreement.grouping_reason(question, expr)
+    if reason:
+        found.append(QueryWarning("grouping", reason, MEDIUM))  # the fix needs the data
+    return found
+
+
+def _range_fix(question: str, expr: ast.Expr) -> Fix | None:
+    """Every range set to the one window the question states, when the query has one
+    range (a query comparing two windows is not guessed at)."""
+    windows = find_windows(question)
+    ranges = set(agreement.ranges_of(expr))
+    if len(windows) != 1 or len(ranges) != 1:
+        return None
+    window = windows[0]
+    # "the hour that ended a day ago" may be read without its offset: keep the query's then.
+    offset = None if agreement.offsets_loose(question) else window.offset
+    fixed = rewrite.set_ranges(expr, window.seconds, offset)
+    text = agreement.window_text(window.seconds, window.offset if offset is not None else 0,
+                                 brackets=True)
+    return Fix(format_ast(fixed), f"set the range to {text}")
+
+
+def _with_grouping_fix(warning: QueryWarning, question: str, expr: ast.Expr, backend: Backend,
+                       probe: Probe) -> QueryWarning:
+    """The grouping warning with its fix: ``by`` the label the breakdown names, when the
+    lines carry one that fits."""
+    match = agreement.asked_breakdown(question)
+    if match is None:
+        return warning
+    available: set[str] = set()
+    for log_range in expr.find_all(ast.LogRange):
+        available |= probe.labels(log_range.query, range_scope(backend, log_range)) or set()
+    label = label_for(_dimension_words(question, match), available)
+    fixed = rewrite.group_by(expr, label) if label else None
+    if fixed is None:
+        return warning
+    return QueryWarning(warning.check, warning.reason, warning.severity,
+                        Fix(format_ast(fixed), f"break it down by {label}"))
+
+
+def _dimension_words(question: str, match: re.Match) -> list[str]:
+    """The word naming the breakdown and the one after it ("source" and "IP" in "per
+    source IP")."""
+    after = question[match.end():].split()
+    return [agreement.dimension(match)] + [re.sub(r"\W", "", w) for w in after[:1]]
+
+
+def label_for(words: list[str], labels: set[str]) -> str | None:
+    """The label a breakdown's words name: the same word, its singular, a label with it as
+    a ``_``-part (``ip`` → ``source_ip``), or one it starts (``host`` → ``hostname``)."""
+    usable = sorted(name for name in labels if not name.startswith("__"))
+    for word in reversed([w.lower() for w in words if w]):  # "source IP": IP names it
+        singular = word[:-1] if len(word) > 3 and word.endswith("s") else word
+        for test in (lambda n: n.lower() in (word, singular),
+                     lambda n: singular in n.lower().split("_"),
+                     lambda n: n.lower().startswith(singular)):
+            found = [name for name in usable if test(name)]
+            if found:
+                return min(found, key=len)
+    return None

@@ -1,0 +1,54 @@
+"""What a check finds: a named warning with a one-line reason and, where one exists, a fix;
+and the level an answer reaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# How much a warning counts against a candidate when ranking (fewer and lighter win).
+LIGHT, MEDIUM, HEAVY = 1, 2, 3
+
+# An answer's level, lowest first.
+PARSES = "parses"
+RETURNS_DATA = "returns data"
+CHECKED = "passed every check"
+LEVELS = (PARSES, RETURNS_DATA, CHECKED)
+
+# What is done with candidates after they parse: "none" ranks them by validity, data
+# returned and likelihood; "rank" also checks each one and ranks by the warnings; "repair"
+# also applies the best one's fixes.
+CHECK_MODES = ("none", "rank", "repair")
+DEFAULT_RESAMPLE = 0  # candidates sampled when the first ones fail the checks
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A repaired query and what was changed, in a few words."""
+
+    query: str
+    change: str
+
+
+@dataclass(frozen=True)
+class QueryWarning:
+    """One thing a check found wrong with a query.
+
+    ``check`` names the check (``line_filter``, ``parser``, ``label``, ``selector``,
+    ``range``, ``grouping``, ``application``, ``loop``, ``empty``), ``reason`` says why in
+    one line, ``severity`` is :data:`LIGHT`, :data:`MEDIUM` or :data:`HEAVY`.
+    """
+
+    check: str
+    reason: str
+    severity: int = MEDIUM
+    fix: Fix | None = None
+
+    def to_dict(self) -> dict:
+        return {"check": self.check, "reason": self.reason, "severity": self.severity,
+                "fix": None if self.fix is None else {"query": self.fix.query,
+                                                      "change": self.fix.change}}
+
+
+def weight(warnings) -> int:
+    """The total severity: what ranking minimises."""
+    return sum(w.severity for w in warnings)

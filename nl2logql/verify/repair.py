@@ -1,0 +1,48 @@
+"""Repair a query by the fixes its warnings carry: apply one, check the result again, keep
+it only when it is better (lighter warnings in all); repeat while that helps. A repair is
+never returned unchecked: what comes back carries its own, fresh warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nl2logql.errors import QueryError
+from nl2logql.logql.parser import parse
+from nl2logql.verify.checker import Checker
+from nl2logql.verify.findings import QueryWarning, weight
+
+MAX_REPAIRS = 3  # fixes applied one after another to one query
+
+
+@dataclass
+class Repaired:
+    query: str
+    warnings: list[QueryWarning]
+    repairs: list[str] = field(default_factory=list)  # "what changed (why)", in order
+
+
+def repair(checker: Checker, question: str, query: str,
+           warnings: list[QueryWarning]) -> Repaired:
+    """``query`` with the fixes that make it better, or as it was."""
+    current = Repaired(query, warnings)
+    for _ in range(MAX_REPAIRS):
+        better = _one_fix(checker, question, current)
+        if better is None:
+            break
+        current = better
+    return current
+
+
+def _one_fix(checker: Checker, question: str, current: Repaired) -> Repaired | None:
+    """The first fix, heaviest warning first, whose query checks lighter."""
+    for warning in current.warnings:
+        if warning.fix is None or warning.fix.query == current.query:
+            continue
+        try:
+            found = checker.check(question, parse(warning.fix.query))
+        except QueryError:  # a fix must parse; one that does not is a bug, not a repair
+            continue
+        if weight(found) < weight(current.warnings):
+            note = f"{warning.fix.change} ({warning.reason})"
+            return Repaired(warning.fix.query, found, current.repairs + [note])
+    return None

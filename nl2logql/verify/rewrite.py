@@ -1,0 +1,85 @@
+"""Small edits of a query's syntax tree, each returning a new tree: what repairs are made of.
+
+Nodes are matched by equality, so an edit reaches every copy of a node (both sides of a
+ratio that repeat one selector get the same fix).
+"""
+
+from __future__ import annotations
+
+from nl2logql.logql import ast
+
+
+def replace_node(expr: ast.Expr, old: ast.Node, new: ast.Node | None) -> ast.Expr:
+    """``expr`` with every node equal to ``old`` replaced by ``new`` (a stage: removed when
+    ``new`` is None)."""
+    def edit(node):
+        if isinstance(node, ast.LogQuery) and new is None:
+            return node.replace(stages=tuple(s for s in node.stages if s != old))
+        return new if node == old and new is not None else node
+
+    return expr.transform(edit)
+
+
+def drop_repeats(expr: ast.Expr) -> ast.Expr:
+    """Each run of one stage repeated back to back kept once."""
+    def edit(node):
+        if not isinstance(node, ast.LogQuery):
+            return node
+        stages = [s for i, s in enumerate(node.stages) if i == 0 or s != node.stages[i - 1]]
+        return node.replace(stages=tuple(stages))
+
+    return expr.transform(edit)
+
+
+def set_ranges(expr: ast.Expr, seconds: int, offset: int | None) -> ast.Expr:
+    """Every log range set to ``seconds`` (and ``offset``, unless None)."""
+    def edit(node):
+        if not isinstance(node, ast.LogRange):
+            return node
+        changes = {"range": seconds * 10**9}
+        if offset is not None:
+            changes["offset"] = offset * 10**9
+        return node.replace(**changes)
+
+    return expr.transform(edit)
+
+
+def group_by(expr: ast.Expr, label: str) -> ast.Expr | None:
+    """The answer broken down by ``label``: ``sum(x)`` → ``sum by (label) (x)``, a bare
+    range aggregation summed by it; None where the shape leaves no obvious place."""
+    if isinstance(expr, ast.VectorAggregation) and expr.grouping is None \
+            and expr.op in ("sum", "avg", "min", "max", "count"):
+        return expr.replace(grouping=ast.Grouping(labels=(label,)))
+    if isinstance(expr, ast.VectorAggregation) and expr.op in ("sort", "sort_desc"):
+        inner = group_by(expr.expr, label)
+        return None if inner is None else expr.replace(expr=inner)
+    if isinstance(expr, ast.RangeAggregation) and expr.grouping is None:
+        return ast.VectorAggregation("sum", expr, grouping=ast.Grouping(labels=(label,)))
+    return None
+
+
+def rename_label(expr: ast.Expr, old: str, new: str) -> ast.Expr:
+    """Every use of the label ``old`` (groupings, label filters, unwrap) renamed ``new``;
+    the selectors and what the parsers extract stay as they are."""
+    def edit(node):
+        if isinstance(node, ast.Grouping):
+            return node.replace(labels=tuple(new if n == old else n for n in node.labels))
+        if isinstance(node, (ast.NumberFilter, ast.DurationFilter, ast.BytesFilter,
+                             ast.IpFilter, ast.Unwrap)):
+            field_name = "label" if isinstance(node, ast.Unwrap) else "name"
+            if getattr(node, field_name) == old:
+                return node.replace(**{field_name: new})
+        if isinstance(node, ast.StringFilter) and node.matcher.name == old:
+            return node.replace(matcher=node.matcher.replace(name=new))
+        return node
+
+    return expr.transform(edit)
+
+
+def set_matcher_value(expr: ast.Expr, old: ast.Matcher, value: str) -> ast.Expr:
+    return replace_node(expr, old, old.replace(value=value))
+
+
+def drop_matcher(expr: ast.Expr, selector: ast.Selector, matcher: ast.Matcher) -> ast.Expr:
+    kept = tuple(m for m in selector.matchers if m != matcher)
+    return replace_node(expr, selector, selector.replace(matchers=kept))

@@ -1,0 +1,346 @@
+"""The answer checks (nl2logql.verify): each check fires on a wrong query and stays quiet on
+a right one, on the sample store; each fix passes the check it fixed; repairs are checked;
+the pipeline ranks by the checks and says what it repaired."""
+
+from __future__ import annotations
+
+import pytest
+
+from nl2logql.engine.backend import Backend
+from nl2logql.engine.loaders import sample_store
+from nl2logql.generation.models import ScriptedModel
+from nl2logql.generation.pipeline import Assistant
+from nl2logql.logql.parser import parse
+from nl2logql.verify import agreement, rewrite
+from nl2logql.verify.checker import Checker, label_for
+from nl2logql.verify.findings import CHECKED, HEAVY, LIGHT, PARSES, RETURNS_DATA, weight
+from nl2logql.verify.nearest import fragments, nearest, similarity
+from nl2logql.verify.repair import repair
+
+SSH = '{application="openssh-eu-west"}'
+USER = r'| regexp `for (?P<user>\S+) from`'
+FAILED = f'{SSH} |= "Failed password" {USER}'
+Q = "failed password lines on openssh-eu-west"
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return Checker(sample_store())
+
+
+def checks_of(checker, question, query):
+    return [w.check for w in checker.check(question, query)]
+
+
+# (check, question, query that trips it, query that does not)
+CASES = [
+    ("line_filter", Q, f'{SSH} |= "Failed pasword"', f'{SSH} |= "Failed password"'),
+    ("line_filter", Q, f'{SSH} |~ "Failed pass.*for invalid usr"',
+     f'{SSH} |~ "Failed pass.*for invalid user"'),
+    ("selector", Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed"',
+     '{application="openssh-eu-west", hostname="LabSZ-eu-west"} |= "Failed"'),
+    ("parser", Q, f'{SSH} |= "Failed password" | regexp `user (?P<uid>\\d+)x`', FAILED),
+    ("parser", Q, f'{SSH} |= "Failed password" | json', f'{SSH} |= "Failed password" | logfmt'),
+    ("parser", Q, f'{SSH} |= "Failed password" | pattern `<_> userid=<uid>;`',
+     f'{SSH} |= "Failed password" | pattern `<_> for <user> from <_>`'),
+    ("label", Q, f'{FAILED} | usr="root"', f'{FAILED} | user="root"'),
+    ("label", "failed logins on openssh-eu-west by user",
+     f'sum by (usr) (count_over_time({FAILED} [30d]))',
+     f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    ("label", "total of the users on openssh-eu-west",
+     f'sum(sum_over_time({FAILED} | unwrap user [30d]))',
+     f'sum(sum_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\\d+)` '
+     f'| unwrap port [30d]))'),
+    ("range", "failed logins on openssh-eu-west in the last hour",
+     f'sum(count_over_time({SSH} |= "Failed password" [30d]))',
+     f'sum(count_over_time({SSH} |= "Failed password" [1h]))'),
+    ("grouping", "failed logins per user on openssh-eu-west over the last 30 days",
+     f'sum(count_over_time({FAILED} [30d]))', f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    ("application", "failed logins on openssh-eu-west",
+     'sum(count_over_time({application="openssh-us-east"} |= "Failed password" [30d]))',
+     f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
+    ("loop", Q, f'{FAILED} {USER}', FAILED),
+    ("loop", "ratio of failures on openssh-eu-west",
+     f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} |= "Failed" [30d]))',
+     f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} [30d]))'),
+    ("empty", Q, f'{FAILED} | user="nobody-at-all"', f'{FAILED} | user="root"'),
+]
+
+
+@pytest.mark.parametrize("check, question, wrong, right", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_each_check_fires_on_a_wrong_query_and_is_quiet_on_a_right_one(checker, check, question,
+                                                                         wrong, right):
+    assert check in checks_of(checker, question, wrong)
+    assert checker.check(question, right) == []
+
+
+FIXABLE = [case for case in CASES if case[0] not in ("parser", "empty")]
+
+
+@pytest.mark.parametrize("check, question, wrong, right", FIXABLE,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(FIXABLE)])
+def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right):
+    fixable = [w for w in checker.check(question, wrong) if w.check == check and w.fix]
+    if check == "label" and "unwrap" in wrong:
+        assert not fixable  # a field that is not a number has no obvious fix
+        return
+    assert fixable, f"no fix for {check}"
+    assert check not in checks_of(checker, question, fixable[0].fix.query)
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    (Q, f'{SSH} |= "Failed pasword"', f'{SSH} |= "Failed password"'),
+    ("failed logins on openssh-eu-west in the last hour",
+     f'sum(count_over_time({SSH} |= "Failed password" [30d]))',
+     f'sum(count_over_time({SSH} |= "Failed password" [1h]))'),
+    ("failed logins per user on openssh-eu-west over the last 30 days",
+     f'sum(count_over_time({FAILED} [30d]))', f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    ("failed logins on openssh-eu-west", 'sum(count_over_time({application="openssh-us-east"} '
+     '|= "Failed password" [30d]))', f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
+    (Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed password"',
+     f'{SSH} |= "Failed password"'),
+    (Q, f'{FAILED} {USER} | usr="root"', f'{FAILED} | user="root"'),  # two fixes in turn
+])
+def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed)
+    assert result.warnings == [] and result.repairs
+    assert all("(" in note for note in result.repairs)  # each says what changed and why
+
+
+def test_a_repair_is_kept_only_when_it_checks_lighter(checker):
+    # The range fix alone would still leave the bad literal: the literal fix goes first
+    # (heaviest warning), then the range; nothing is returned that was not checked again.
+    question = "failed logins on openssh-eu-west in the last hour"
+    wrong = f'sum(count_over_time({SSH} |= "Failed pasword" [30d]))'
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert [note.split(" ", 1)[0] for note in result.repairs] == ["filter", "set"]
+    assert result.warnings == checker.check(question, result.query) == []
+
+
+def test_the_line_filter_reason_names_the_nearest_pattern(checker):
+    [warning] = checker.check(Q, f'{SSH} |= "Failed pasword"')
+    assert warning.severity == HEAVY
+    assert warning.reason.startswith('no line of openssh-eu-west contains "Failed pasword"; '
+                                     'nearest pattern: "Failed password for')
+
+
+def test_a_literal_only_in_earlier_lines_is_a_light_warning_without_a_fix(checker):
+    query = (f'sum(count_over_time({SSH} |= "Did not receive identification string" '
+             "[10m] offset 1h))")
+    found = checker.check("how many lines on openssh-eu-west", query)
+    assert [(w.check, w.severity, w.fix) for w in found] == [("selector", LIGHT, None)]
+
+
+def test_regex_alternatives_are_repaired_one_by_one(checker):
+    query = ('{application="openstack-south-america", component="nova.virt.libvirt.imagecache"}'
+             ' |~ "removable base files|removing base or swap"')
+    [warning] = checker.check("image cache lines on openstack-south-america", query)
+    fixed = parse(warning.fix.query)
+    assert fixed.stages[0].op == "|~" and fixed.stages[0].terms[0].value.startswith("Removable")
+    assert fixed.stages[0].terms[0].value == r"Removable\s+base\s+files:|Removing\s+base\s+or\s+swap"
+
+
+def test_without_a_backend_only_the_text_checks_run():
+    found = Checker(None).check("failed logins per user in the last hour",
+                                f'sum(count_over_time({SSH} |= "Failed pasword" {USER} {USER} [30d]))')
+    assert sorted(w.check for w in found) == ["grouping", "loop", "range"]
+
+
+class ForwardingBackend(Backend):
+    """Only the Backend interface of the store: what a Loki offers."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def query(self, logql, **options):
+        return self.store.query(logql, **options)
+
+    def query_range(self, logql, **options):
+        return self.store.query_range(logql, **options)
+
+    def labels(self, **options):
+        return self.store.labels(**options)
+
+    def label_values(self, name, **options):
+        return self.store.label_values(name, **options)
+
+    def series(self, match, **options):
+        return self.store.series(match, **options)
+
+    def default_time(self):
+        return self.store.default_time()
+
+    def default_range(self):
+        return self.store.default_range()
+
+
+def test_the_checks_need_only_the_backend_interface(checker):
+    other = Checker(ForwardingBackend(sample_store()))
+    for check, question, wrong, right in CASES:
+        assert [w.reason for w in other.check(question, wrong)] == \
+               [w.reason for w in checker.check(question, wrong)], check
+
+
+def test_a_failing_backend_means_no_evidence_not_a_warning():
+    class Broken(ForwardingBackend):
+        def query(self, logql, **options):
+            from nl2logql.errors import BackendError
+            raise BackendError("connection refused")
+
+    found = Checker(Broken(sample_store())).check(Q, f'{SSH} |= "Failed pasword"')
+    assert found == []
+
+
+# ---- pieces ---------------------------------------------------------------------------------
+
+def test_similarity_reads_past_case_endings_and_typos():
+    assert similarity("successful instance sync", "Successfully synced instances") > 0.7
+    assert similarity("Failed pasword", "Failed password") > 0.8
+    assert similarity("Login successful", "Accepted password for") < 0.2
+
+
+def test_fragments_are_runs_of_fixed_words():
+    found = list(fragments("Failed password for <user> from <ip> port <port> ssh2"))
+    assert "Failed password for" in found and "ssh2" in found
+    assert not any("<" in text for text in found)
+
+
+def test_nearest_prefers_the_closest_fragment_then_the_commoner_pattern():
+    from nl2logql.patterns.describe import Pattern
+
+    rare = Pattern("a", "Failed password for <user>", 1, "x")
+    common = Pattern("b", "Failed password for <user> from <ip>", 50, "x")
+    assert nearest("Failed pasword for", [rare, common]).pattern is common
+    assert nearest("zzzz qqqq", [rare, common]) is None
+
+
+@pytest.mark.parametrize("words, expected", [
+    (["user"], "user"), (["users"], "user"), (["source", "IP"], "source_ip"),
+    (["host"], "hostname"), (["colour"], None),
+])
+def test_label_for_finds_the_label_a_breakdown_names(words, expected):
+    assert label_for(words, {"user", "source_ip", "hostname", "application"}) == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('sum(count_over_time({a="b"} [5m]))', 'sum by (user) (count_over_time({a="b"} [5m]))'),
+    ('count_over_time({a="b"} [5m])', 'sum by (user) (count_over_time({a="b"} [5m]))'),
+    ('sort_desc(sum(count_over_time({a="b"} [5m])))',
+     'sort_desc(sum by (user) (count_over_time({a="b"} [5m])))'),
+    ('sum(count_over_time({a="b"} [5m])) / 2', None),
+])
+def test_group_by_puts_the_breakdown_where_it_belongs(query, expected):
+    fixed = rewrite.group_by(parse(query), "user")
+    assert (None if fixed is None else fixed) == (None if expected is None else parse(expected))
+
+
+def test_breakdown_dimension_is_the_word_after_the_phrase():
+    assert agreement.dimension(agreement.asked_breakdown("logins per user today")) == "user"
+    assert agreement.dimension(agreement.asked_breakdown("top 3 hosts by errors")) == "hosts"
+
+
+# ---- the pipeline ---------------------------------------------------------------------------
+
+def ask(outputs, question, checks="repair", n=None):
+    n = n or len(outputs)
+    model = ScriptedModel([list(outputs)] if n > 1 else list(outputs))
+    bot = Assistant(model=model, backend=sample_store(), n=n, constrain=False, checks=checks)
+    return bot.ask(question, run=True)
+
+
+def test_ranking_follows_the_checks_not_the_likelihood():
+    outputs = [f'sum(count_over_time({SSH} |= "Failed pasword" [1h]))',      # line filter
+               f'sum(count_over_time({SSH} |= "Failed password" [30d]))',     # range
+               f'sum(count_over_time({SSH} |= "Failed password" [1h]))']      # clean
+    answer = ask(outputs, "failed logins on openssh-eu-west in the last hour", checks="rank")
+    assert answer.query == outputs[2] and answer.level == CHECKED and answer.warnings == []
+    assert [weight(c.warnings) for c in answer.candidates] == [0, 2, 3]
+
+
+def test_no_checks_rank_by_data_and_likelihood_alone():
+    outputs = [f'sum(count_over_time({SSH} |= "Failed password" [30d]))',
+               f'sum(count_over_time({SSH} |= "Failed password" [1h]))']
+    answer = ask(outputs, "failed logins on openssh-eu-west in the last hour", checks="none")
+    assert answer.query == outputs[0] and answer.level == RETURNS_DATA and answer.warnings == []
+
+
+def test_the_answer_says_what_was_repaired_and_why():
+    answer = ask([f'sum(count_over_time({SSH} |= "Failed pasword" [30d]))'],
+                 "failed logins on openssh-eu-west in the last hour")
+    assert answer.query == f'sum(count_over_time({SSH} |= "Failed password" [1h]))'
+    assert answer.level == CHECKED and answer.warnings == []
+    assert len(answer.repairs) == 2 and "Failed pasword" in answer.repairs[0]
+    assert answer.candidates[0].repairs == answer.repairs
+    assert answer.result["result"]  # the repaired query is the one that ran
+    assert answer.to_dict()["repairs"] == answer.repairs
+
+
+def test_an_answer_with_a_warning_left_is_not_checked():
+    answer = ask([f'{FAILED} | user="nobody-at-all"'], Q)
+    assert answer.valid and answer.level == PARSES
+    assert [w.check for w in answer.warnings] == ["empty"]
+    assert answer.to_dict()["warnings"][0]["check"] == "empty"
+
+
+def test_unknown_check_mode_is_refused():
+    with pytest.raises(ValueError, match="checks must be one of"):
+        Assistant(model=ScriptedModel(["x"]), checks="sometimes")
+
+
+def test_a_query_that_fails_to_run_still_has_its_line_filters_checked(checker):
+    # The template fails at run time, so the query's own count says nothing: each line
+    # filter is tried alone on the selected streams.
+    query = f'{SSH} |= "Failed pasword" | line_format "{{{{.pre-auth}}}}"'
+    [warning] = checker.check(Q, query)
+    assert warning.check == "line_filter" and '"Failed password"' in warning.fix.query
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('absent_over_time({application="openssh-south-america"} |= "Corrupted MAC on input" [7d])', []),
+    ('absent_over_time({application="openssh-south-america", log_level="WARN"} [7d])', ["selector"]),
+])
+def test_no_line_is_what_absent_over_time_asks_for(checker, query, expected):
+    question = "return 1 if openssh-south-america logged no 'Corrupted MAC on input' in 7 days"
+    assert checks_of(checker, question, query) == expected
+
+
+@pytest.mark.parametrize("wrong, fixed", [
+    # a breakdown by a field no parser extracts: the pattern of the filtered lines has it
+    ('sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" [30d]))',
+     'sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" '
+     '| pattern "Failed password for <user> from <ip> port <port> ssh2" [30d]))'),
+    # an unwrapped field that is not a number: the pattern's numeric field replaces the parser
+    ('avg(avg_over_time({application="hdfs"} |= "Received block" '
+     '| regexp `Received block (?P<size>\\S+)` | unwrap size [30d]))',
+     'avg(avg_over_time({application="hdfs"} |= "Received block" '
+     '| pattern "Received block <block> of size <size> from /<ip>" | unwrap size [30d]))'),
+])
+def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, fixed):
+    question = "sizes and users"
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed) and result.warnings == []
+    assert result.repairs[0].startswith("extract ")
+
+
+def test_without_a_line_filter_no_pattern_is_guessed(checker):
+    query = 'topk(1, sum by (src_ip) (count_over_time({application="hdfs-asia-pacific"}[30d])))'
+    [warning] = checker.check("top source", query)
+    assert warning.check == "label" and warning.fix is None
+
+
+def test_the_committed_ablation_table_is_what_the_script_writes(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    runs = root / "eval" / "results" / "checks"
+    copy = tmp_path / "checks"
+    shutil.copytree(runs, copy, ignore=shutil.ignore_patterns("cache", "*.png"))
+    subprocess.run([sys.executable, str(root / "scripts" / "checks_ablation.py"), str(copy)],
+                   check=True, capture_output=True)
+    assert (copy / "README.md").read_text() == (runs / "README.md").read_text(), \
+        "rerun scripts/checks_ablation.py eval/results/checks"
