@@ -36,6 +36,17 @@ def adapters_root() -> Path:
     return _from_env(ADAPTERS_ENV, PROJECT_ADAPTERS)
 
 
+def loghub_root() -> Path | None:
+    """The 16 Loghub 2k samples, one folder a system (in the data folder, or the shared data
+    beside the project), or None when absent: only tests, benchmarks and scripts use them."""
+    project = Path(__file__).resolve().parents[1]
+    for candidate in (data_root() / "loghub", project.parent / "shared" / "data" / "loghub",
+                      project / "shared" / "data" / "loghub"):
+        if (candidate / "Apache" / "Apache_2k.log").is_file():
+            return candidate
+    return None
+
+
 def _from_env(name: str, default: Path) -> Path:
     explicit = os.environ.get(name)
     return Path(explicit).expanduser() if explicit else default

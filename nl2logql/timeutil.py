@@ -80,6 +80,12 @@ def format_time(ns: int) -> str:
     return f"{stamp}.{digits}Z" if digits else f"{stamp}Z"
 
 
+def strptime_ns(text: str, fmt: str) -> int:
+    """``text`` read with the strptime ``fmt`` as UTC, in nanoseconds since the epoch."""
+    moment = datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+    return int(moment.timestamp()) * 10**9 + moment.microsecond * 1000
+
+
 def _parse_epoch_integer(text: str) -> int:
     # Loki decides by length, not magnitude: up to ten characters are seconds.
     number = int(text)

@@ -80,7 +80,7 @@ def test_user_log_files_with_labels(tmp_path):
     result = run('{app="api"} | logfmt | level="error"', "--logs", str(log), "--label", "app=api",
                  "-o", "raw")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "2025-01-01T00:00:00Z level=error msg=boom"
+    assert result.stdout.strip() == "2025-01-01T00:00:00Z level=error msg=boom"
 
 
 def test_trace_shows_where_lines_went():

@@ -12,6 +12,7 @@ import pytest
 
 from nl2logql.engine.loaders import (data_dir, load_files, load_jsonl, load_paths, load_push,
                                      sample_store)
+from nl2logql.engine.loaders.files import MAX_LINE_CHARS
 from nl2logql.engine.loaders.sample import DEPLOYMENT_SUFFIXES
 from nl2logql.engine.store import LabelMatcher as M
 from nl2logql.errors import DataError
@@ -246,10 +247,13 @@ def test_detects_timestamps(tmp_path, text, expected):
 
 def test_lines_without_time_take_the_previous_one(tmp_path):
     text = "continued before\n2025-01-01T00:00:01Z start\n  at frame\n2025-01-01T00:00:03Z next\n"
-    stream = load_files(write(tmp_path / "a.log", text)).streams[0]
+    stream = load_files(write(tmp_path / "a.log", text), multiline=False).streams[0]
     assert list(stream.entries()) == [
         (END + S, "continued before"), (END + S, "2025-01-01T00:00:01Z start"),
         (END + S, "  at frame"), (END + 3 * S, "2025-01-01T00:00:03Z next")]
+    joined = load_files(tmp_path / "a.log").streams[0]  # multi-line by default
+    assert list(joined.entries())[1:] == [
+        (END + S, "2025-01-01T00:00:01Z start\n  at frame"), (END + 3 * S, "2025-01-01T00:00:03Z next")]
 
 
 def test_file_order_without_timestamps(tmp_path):
@@ -266,12 +270,14 @@ def test_explicit_formats(tmp_path):
     assert load_files(path, time_format="unix").streams[0].start == END + S // 4
 
 
-def test_syslog_year_defaults_to_this_year(tmp_path):
+def test_syslog_year_is_the_latest_not_in_the_future(tmp_path):
     from datetime import datetime, timezone
 
     store = load_files(write(tmp_path / "s.log", "Mar  3 10:00:00 h x\n"))
-    assert datetime.fromtimestamp(store.end / S, timezone.utc).year == datetime.now(
-        timezone.utc).year
+    now = datetime.now(timezone.utc)
+    read = datetime.fromtimestamp(store.end / S, timezone.utc)
+    assert (read.month, read.day) == (3, 3)
+    assert read.year == (now.year if (now.month, now.day) >= (3, 2) else now.year - 1)
 
 
 def test_globs_make_one_stream_per_file(tmp_path):
@@ -293,7 +299,7 @@ def test_bad_plain_input(tmp_path):
         load_files(path, time_format="weird")
     with pytest.raises(DataError, match="unknown timestamp format"):
         load_files(path, time_format="%Q")
-    with pytest.raises(DataError, match="no line starts with a time"):
+    with pytest.raises(DataError, match="no line has a time in format '%d/%m/%Y'"):
         load_files(path, time_format="%d/%m/%Y")
     with pytest.raises(DataError, match="invalid label name"):
         load_files(path, {"bad-name": "x"})
@@ -302,11 +308,12 @@ def test_bad_plain_input(tmp_path):
     assert "\n" not in str(info.value)
 
 
-def test_a_huge_single_line_loads(tmp_path):
+def test_a_huge_single_line_is_cut_with_a_note(tmp_path):
     path = tmp_path / "huge.log"
     path.write_bytes(b"2025-01-01T00:00:00Z " + b"x" * 50_000_000 + b"\nshort\n")
     store = load_files(path)
-    assert store.stats.entries == 2 and store.stats.bytes == 50_000_021 + 5
+    assert store.stats.entries == 2 and store.stats.bytes == MAX_LINE_CHARS + 5
+    assert "1 line longer than 1,048,576 characters cut to that length" in store.notes[0]
 
 
 def test_undecodable_bytes_are_replaced(tmp_path):

@@ -16,6 +16,7 @@ from nl2logql.errors import BackendError
 T = TypeVar("T")
 
 Data = dict  # Loki's response ``data`` object
+DETECTED_LEVEL = "detected_level"  # Loki 3's structured metadata for a line's log level
 
 
 class Backend(ABC):
@@ -55,6 +56,11 @@ class Backend(ABC):
     @abstractmethod
     def default_range(self) -> tuple[int, int]:
         """The ``(start, end)`` a log query covers if the caller names none."""
+
+    def detected_levels(self) -> list[str]:
+        """Values of the ``detected_level`` structured metadata (Loki 3's log levels),
+        sorted; ``[]`` when none, or not known (Loki's label APIs do not list metadata)."""
+        return []
 
 
 _REGISTRY: dict[str, Callable[..., Backend]] = {}

@@ -447,10 +447,13 @@ class Evaluator:
                                         start=lo + 1, end=hi + 1):
             i, j = stream.between(lo + 1, hi + 1)
             indices = pipeline.candidates(stream, i, j)
-            if count_only and not pipeline.stages and stream.metadata is None:
-                # Nothing per line: the samples are the surviving timestamps, value 1.
-                key = stream.key if project is None else project(stream.labels)
-                chunks.setdefault(key, []).append((stream.timestamps[indices], None))
+            if count_only and not pipeline.stages:
+                # Nothing per line: the samples are the surviving timestamps, value 1, a
+                # series for each distinct structured metadata (``detected_level``), as Loki.
+                ts = stream.timestamps[indices]
+                for labels, held in stream.split_by_metadata(indices):
+                    key = label_key(labels) if project is None else project(labels)
+                    chunks.setdefault(key, []).append((ts[held], None))
                 continue
             if batch is not None and batch.run(stream, indices, chunks):
                 continue

@@ -8,7 +8,8 @@ more than its text (streams that share lines, like the sample store's deployment
 share one list).
 
 Like Loki, an entry equal to an earlier one of its stream (same timestamp, same line)
-is dropped, and entries with equal timestamps keep the order they were added in.
+is dropped (unless ``keep_duplicates`` moves it 1 ns later), and entries with equal
+timestamps keep the order they were added in.
 Evaluation lives in :mod:`nl2logql.engine.evaluator`; this module only stores, selects
 and describes.
 """
@@ -21,7 +22,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 import numpy as np
 
-from nl2logql.engine.backend import Backend, Data
+from nl2logql.engine.backend import DETECTED_LEVEL, Backend, Data
 from nl2logql.errors import LogQLSemanticError
 from nl2logql.logql.checks import compile_regex
 from nl2logql.logql.units import DAY, SECOND
@@ -75,20 +76,22 @@ class Stream:
 
     @classmethod
     def build(cls, labels: Mapping[str, str] | LabelKey, timestamps: Sequence[int] | np.ndarray,
-              lines: Sequence[str], metadata: Sequence[Metadata | None] | None = None) -> Stream:
+              lines: Sequence[str], metadata: Sequence[Metadata | None] | None = None, *,
+              keep_duplicates: bool = False) -> Stream:
+        """``keep_duplicates``: instead of dropping a repeated (time, line), move each later
+        copy 1 ns after the one before, so every line of the input stays."""
         key = label_key(labels)
         ts = np.array(timestamps, dtype=np.int64)  # a copy: we sort it and freeze it
         lines = list(lines)
         if len(ts) != len(lines) or (metadata is not None and len(metadata) != len(lines)):
             raise ValueError("timestamps, lines and metadata must have the same length")
         metadata = list(metadata) if metadata is not None and any(metadata) else None
-        if len(ts) > 1 and np.any(ts[1:] < ts[:-1]):
-            order = np.argsort(ts, kind="stable")  # stable: equal times keep their order
-            ts = ts[order]
-            lines = [lines[i] for i in order.tolist()]
-            if metadata is not None:
-                metadata = [metadata[i] for i in order.tolist()]
+        ts, lines, metadata = _sorted(ts, lines, metadata)
         drop = _duplicates(ts, lines)
+        while keep_duplicates and drop:
+            _separate(ts, lines, drop)  # a moved copy may meet another: check again
+            ts, lines, metadata = _sorted(ts, lines, metadata)
+            drop = _duplicates(ts, lines)
         if drop:
             keep = np.ones(len(ts), dtype=bool)
             keep[drop] = False
@@ -120,6 +123,34 @@ class Stream:
         """Line bytes (UTF-8), as Loki counts them."""
         return sum(len(line.encode("utf-8")) for line in self.lines)
 
+    @cached_property
+    def _metadata_codes(self) -> tuple[np.ndarray, list[Metadata]]:
+        """Each entry's metadata as a number, its place in the list of the distinct ones."""
+        distinct: dict[tuple, int] = {}
+        codes = np.fromiter((distinct.setdefault(tuple(sorted(meta.items())) if meta else (),
+                                                 len(distinct)) for meta in self.metadata),
+                            np.int64, len(self.lines))
+        return codes, [dict(kind) for kind in distinct]
+
+    def split_by_metadata(self, indices: np.ndarray) -> list[tuple[dict[str, str],
+                                                                   np.ndarray | slice]]:
+        """The entries at ``indices`` grouped by their metadata: each group's labels (the
+        stream's and the metadata, which wins) and which of ``indices`` it holds."""
+        if self.metadata is None:
+            return [(self.labels, slice(None))]
+        codes, kinds = self._metadata_codes
+        picked = codes[indices]
+        return [({**self.labels, **kinds[code]}, picked == code)
+                for code in np.unique(picked).tolist()]
+
+    @cached_property
+    def detected_levels(self) -> frozenset[str]:
+        """The values of its entries' ``detected_level`` metadata."""
+        if self.metadata is None:
+            return frozenset()
+        return frozenset(meta[DETECTED_LEVEL] for meta in self.metadata
+                         if meta and DETECTED_LEVEL in meta)
+
     def between(self, start: int | None = None, end: int | None = None) -> tuple[int, int]:
         """Index range ``[i, j)`` of the entries with ``start <= ts < end`` (Loki's log range)."""
         i = 0 if start is None else int(np.searchsorted(self.timestamps, start, "left"))
@@ -143,6 +174,25 @@ class Stream:
             meta = (self.metadata or [None] * len(self)) + (other.metadata or [None] * len(other))
         return Stream.build(self.key, np.concatenate([self.timestamps, other.timestamps]),
                             self.lines + other.lines, meta)
+
+
+def _sorted(ts: np.ndarray, lines: list[str], metadata: list | None
+            ) -> tuple[np.ndarray, list[str], list | None]:
+    if len(ts) > 1 and np.any(ts[1:] < ts[:-1]):
+        order = np.argsort(ts, kind="stable")  # stable: equal times keep their order
+        ts = ts[order]
+        lines = [lines[i] for i in order.tolist()]
+        if metadata is not None:
+            metadata = [metadata[i] for i in order.tolist()]
+    return ts, lines, metadata
+
+
+def _separate(ts: np.ndarray, lines: Sequence[str], repeats: list[int]) -> None:
+    """Move the n-th repeat of a (time, line) n ns later, in place."""
+    copies: dict[tuple[int, str], int] = {}
+    for k, t in zip(repeats, ts[repeats].tolist()):
+        n = copies[t, lines[k]] = copies.get((t, lines[k]), 0) + 1
+        ts[k] = t + n
 
 
 def _duplicates(ts: np.ndarray, lines: Sequence[str]) -> list[int]:
@@ -205,20 +255,24 @@ class LogStore(Backend):
 
     def __init__(self, streams: Iterable[Stream] = ()):
         self._streams: dict[LabelKey, Stream] = {}
+        self.notes: list[str] = []  # what loading found, one line a file (see loaders)
         self._frozen = False
         for stream in streams:
             self.add_stream(stream)
 
     @classmethod
-    def from_streams(cls, streams: Iterable[tuple]) -> LogStore:
+    def from_streams(cls, streams: Iterable[tuple], *, keep_duplicates: bool = False
+                     ) -> LogStore:
         """Build from ``(labels, timestamps, lines)`` or ``(labels, timestamps, lines,
-        metadata)`` tuples; parts with the same label set become one stream."""
+        metadata)`` tuples; parts with the same label set become one stream.
+        ``keep_duplicates``: see :meth:`Stream.build`."""
         parts: dict[LabelKey, list[tuple]] = {}
         for labels, timestamps, lines, *rest in streams:
             parts.setdefault(label_key(labels), []).append(
                 (timestamps, lines, rest[0] if rest else None))
         # One build per stream: concatenating first sorts and deduplicates only once.
-        return cls(Stream.build(key, *(chunks[0] if len(chunks) == 1 else _concatenate(chunks)))
+        return cls(Stream.build(key, *(chunks[0] if len(chunks) == 1 else _concatenate(chunks)),
+                                keep_duplicates=keep_duplicates)
                    for key, chunks in parts.items())
 
     # -- building -------------------------------------------------------------------
@@ -309,6 +363,9 @@ class LogStore(Backend):
     def label_values(self, name: str, *, start: int | None = None,
                      end: int | None = None) -> list[str]:
         return sorted({s.labels[name] for s in self._in_range(start, end) if name in s.labels})
+
+    def detected_levels(self) -> list[str]:
+        return sorted(set().union(*(s.detected_levels for s in self.streams)))
 
     def series(self, match: list[str], *, start: int | None = None,
                end: int | None = None) -> list[dict[str, str]]:

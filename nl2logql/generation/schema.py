@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from nl2logql.engine.backend import Backend
+from nl2logql.engine.backend import DETECTED_LEVEL, Backend
 from nl2logql.errors import Nl2LogQLError
 from nl2logql.generation.retrieval import tokenize
 from nl2logql.logql.parser import quote
@@ -65,6 +65,8 @@ class SchemaContext:
     sample_lines: list[str] = field(default_factory=list)
     patterns: list[tuple[str, Pattern]] = field(default_factory=list)  # (selector, pattern)
     budget_chars: int = 2500
+    # Values of Loki 3's ``detected_level`` structured metadata: no label API lists it.
+    detected_levels: list[str] = field(default_factory=list)
 
     @classmethod
     def from_backend(cls, backend: Backend, question: str | None = None, *,
@@ -90,7 +92,7 @@ class SchemaContext:
         return cls(labels=labels, total_values=totals, mentioned=named,
                    sample_selector=selector, sample_labels=stream_labels, sample_lines=lines,
                    patterns=relevant_patterns(backend, question, labels, named, shown),
-                   budget_chars=budget_chars)
+                   budget_chars=budget_chars, detected_levels=backend.detected_levels())
 
     def render(self, budget_chars: int | None = None) -> str:
         """Compact text within the budget: values are cut first (the named ones stay),
@@ -113,6 +115,10 @@ class SchemaContext:
             hidden = self.total_values.get(name, len(values)) - len(shown)
             more = f" (+{hidden} more)" if hidden > 0 else ""
             out.append(f"{name}: {', '.join(shown)}{more}" if shown or more else name)
+        if self.detected_levels:
+            example = "error" if "error" in self.detected_levels else self.detected_levels[0]
+            out.append(f'{DETECTED_LEVEL} (structured metadata, use `| {DETECTED_LEVEL}='
+                       f'"{example}"`): {", ".join(self.detected_levels)}')
         if self.sample_labels:
             # Which labels go together: e.g. only OpenSSH streams carry `hostname`.
             out.append(f"Streams {self.sample_selector} carry: {', '.join(self.sample_labels)}")

@@ -1,0 +1,369 @@
+#!/usr/bin/env python
+"""Write ``data/devsets/unseen-systems.jsonl``: 30 questions about three Loghub systems that
+the sample store does not hold (Apache, Zookeeper, Linux; 10 each), with answers computed
+here from each system's ``<System>_2k.log_structured.csv`` (the csv module; our engine is
+not used). A development set: never train on it.
+
+Each question is written below with the CSV filter it means; the script computes the answer:
+
+- ``metric``: ``{"series": [{"labels": {...}, "value": N}]}`` (labels only for breakdowns;
+  score them by the sorted multiset of values, which does not depend on label naming);
+- ``log``: ``{"line_ids": [...], "lines": [...]}``: the CSV rows' LineIds and their raw
+  lines (line LineId of ``<System>_2k.log``).
+
+Time reference: a metric question is an instant query at the newest line's time + 1 s, so
+"in the last hour" is the window (newest + 1 s - 1 h, newest + 1 s]; a log question is a
+range query over [oldest, newest + 1 s). Counts are of distinct (time, line) entries:
+Loki (and our store) merge identical lines with the same timestamp, and so does this
+script (rows equal in every CSV column but LineId/EventId/EventTemplate are one entry).
+Linux lines carry no year; the windows are computed in a fixed non-leap year (only
+differences of times matter, and the file spans June-July).
+
+Deterministic: rerunning reproduces the file byte for byte.
+
+Usage: python scripts/make_unseen_devset.py [--loghub DIR] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import csv
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from nl2logql.paths import loghub_root
+from nl2logql.timeutil import strptime_ns
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "data" / "devsets" / "unseen-systems.jsonl"
+SECOND = 1_000_000_000
+UNITS = {"m": 60, "h": 3600, "d": 86400}
+NOT_CONTENT = ("LineId", "EventId", "EventTemplate")  # columns that are not the line's text
+YEARLESS_YEAR = 2005  # Linux: the year its lines' times are computed in (not a leap year)
+
+Row = dict[str, str]
+
+
+def _iso(ns: int) -> str:
+    """ISO 8601 in UTC, with milliseconds when the time has any."""
+    seconds, rest = divmod(ns, SECOND)
+    parts = time.gmtime(seconds)
+    text = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(
+        parts.tm_year, parts.tm_mon, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+    return f"{text}.{rest // 1_000_000:03d}Z" if rest else f"{text}Z"
+
+
+@dataclass(frozen=True)
+class System:
+    name: str
+    application: str               # the label value the file is loaded under
+    time: Callable[[Row], int]      # a CSV row's time, ns since the epoch (UTC)
+    yearless: bool = False
+
+    def shown(self, ns: int) -> str:
+        """A time as the JSONL states it: ISO 8601, or month, day and time without a year."""
+        text = _iso(ns)
+        if not self.yearless:
+            return text
+        return f"{calendar.month_abbr[int(text[5:7])]} {int(text[8:10])} {text[11:-1]}"
+
+
+SYSTEMS = {
+    "Apache": System("Apache", "apache", lambda r: strptime_ns(r["Time"], "%a %b %d %H:%M:%S %Y")),
+    "Zookeeper": System("Zookeeper", "zookeeper",
+                        lambda r: strptime_ns(f"{r['Date']} {r['Time']}", "%Y-%m-%d %H:%M:%S,%f")),
+    "Linux": System("Linux", "linux",
+                    lambda r: strptime_ns(f"{YEARLESS_YEAR} {r['Month']} {r['Date']} {r['Time']}",
+                                   "%Y %b %d %H:%M:%S"), yearless=True),
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question and what it means on the CSV.
+
+    ``where``/``filter``: the rows it is about (code, and the same in words for ``how``);
+    ``window``: "1h", "2d"... (metric questions: the range ending at newest + 1 s);
+    ``agg``: "count", "rate" (count / window seconds), "by" (a count per ``key`` value),
+    "topk" (the ``k`` largest of those counts); ``label``: the breakdown's label name."""
+
+    system: str
+    question: str
+    kind: str
+    where: Callable[[Row], bool]
+    filter: str
+    window: str | None = None
+    agg: str = "count"
+    key: Callable[[Row], str] | None = None
+    key_how: str = ""
+    label: str = ""
+    k: int = 3
+
+
+def event(*ids: str) -> Callable[[Row], bool]:
+    return lambda r: r["EventId"] in ids
+
+
+def extract(pattern: str) -> Callable[[Row], str]:
+    compiled = re.compile(pattern)
+
+    def key(row: Row) -> str:
+        found = compiled.search(row["Content"])
+        if not found:
+            raise ValueError(f"{pattern!r} does not match {row['Content']!r}")
+        return found.group(1)
+
+    return key
+
+
+QUESTIONS = [
+    # -- Apache (error log of an Apache httpd with mod_jk; levels notice and error) ----------
+    Question("Apache", "How many error lines did apache log in the last hour?", "metric",
+             lambda r: r["Level"] == "error", "Level == error", window="1h"),
+    Question("Apache", "How many 'Directory index forbidden by rule' errors did apache log in "
+             "the last 2 days?", "metric", event("E4"),
+             "EventId == E4 (Directory index forbidden by rule); the window covers the whole "
+             "file", window="2d"),
+    Question("Apache", "How many times did apache report 'mod_jk child workerEnv in error "
+             "state' in the last 6 hours?", "metric", event("E3"), "EventId == E3",
+             window="6h"),
+    Question("Apache", "Count apache log lines per level over the last 24 hours.", "metric",
+             lambda r: True, "every line", window="24h", agg="by", key=lambda r: r["Level"],
+             key_how="Level", label="level"),
+    Question("Apache", "What is the per-second rate of apache 'workerEnv.init() ok' messages "
+             "over the last 10 minutes?", "metric", event("E2"), "EventId == E2",
+             window="10m", agg="rate"),
+    Question("Apache", "Which 3 scoreboard slots appear most often in apache's 'jk2_init() "
+             "Found child' messages over the last 2 days, and how many times each?", "metric",
+             event("E1"), "EventId == E1 (jk2_init() Found child <*> in scoreboard slot <*>); "
+             "the window covers the whole file", window="2d", agg="topk",
+             key=extract(r"scoreboard slot (\d+)"), key_how="the slot number", label="slot"),
+    Question("Apache", "Break down apache's 'mod_jk child workerEnv in error state' errors by "
+             "state number over the last 2 days.", "metric", event("E3"),
+             "EventId == E3; the window covers the whole file", window="2d", agg="by",
+             key=extract(r"error state (\d+)"), key_how="the state number", label="state"),
+    Question("Apache", "Show the apache lines where jk2_init() can't find a child in the "
+             "scoreboard.", "log", event("E5"), "EventId == E5"),
+    Question("Apache", "Show apache's 'mod_jk child init' lines.", "log", event("E6"),
+             "EventId == E6"),
+    Question("Apache", "Show the apache log lines that mention client 222.166.160.184.", "log",
+             lambda r: "[client 222.166.160.184]" in r["Content"],
+             "Content contains '[client 222.166.160.184]'"),
+
+    # -- Zookeeper (a 3-node ensemble; levels INFO, WARN, ERROR) ------------------------------
+    Question("Zookeeper", "How many WARN lines did zookeeper log in the last 6 hours?",
+             "metric", lambda r: r["Level"] == "WARN", "Level == WARN", window="6h"),
+    Question("Zookeeper", "How many 'Cannot open channel to ... at election address' warnings "
+             "did zookeeper log in the last 24 hours?", "metric", event("E5"),
+             "EventId == E5", window="24h"),
+    Question("Zookeeper", "How many zookeeper sessions expired in the last 7 days?", "metric",
+             event("E15"), "EventId == E15 (Expiring session <*>, timeout of <*>ms exceeded)",
+             window="7d"),
+    Question("Zookeeper", "How many zookeeper log lines were there per level over the last 30 "
+             "days?", "metric", lambda r: True,
+             "every line; the window covers the whole file", window="30d", agg="by",
+             key=lambda r: r["Level"], key_how="Level", label="level"),
+    Question("Zookeeper", "How many ERROR lines did zookeeper write in the last 30 days?",
+             "metric", lambda r: r["Level"] == "ERROR",
+             "Level == ERROR; the window covers the whole file", window="30d"),
+    Question("Zookeeper", "What are the top 3 client IPs by accepted socket connections on "
+             "zookeeper over the last 30 days?", "metric", event("E2"),
+             "EventId == E2 (Accepted socket connection from /<*>:<*>); the window covers the "
+             "whole file", window="30d", agg="topk",
+             key=extract(r"connection from /([\d.]+):"), key_how="the client IP", label="ip"),
+    Question("Zookeeper", "How many new sessions did zookeeper establish in the last 7 days?",
+             "metric", event("E13"),
+             "EventId == E13 (Established session <*> with negotiated timeout <*>)",
+             window="7d"),
+    Question("Zookeeper", "Show the zookeeper ERROR lines.", "log",
+             lambda r: r["Level"] == "ERROR", "Level == ERROR"),
+    Question("Zookeeper", "Show the zookeeper lines where a session was closed because the "
+             "ZooKeeperServer was not running.", "log", event("E14"), "EventId == E14"),
+    Question("Zookeeper", "Show the zookeeper lines where a session with a 20000ms timeout "
+             "expired.", "log",
+             lambda r: r["EventId"] == "E15" and "timeout of 20000ms" in r["Content"],
+             "EventId == E15 and Content contains 'timeout of 20000ms'"),
+
+    # -- Linux (syslog of one host, "combo"; no levels) ---------------------------------------
+    Question("Linux", "How many failed SSH logins for root did linux log in the last 7 days?",
+             "metric", event("E18"),
+             "EventId == E18 (sshd(pam_unix) authentication failure ... user=root)",
+             window="7d"),
+    Question("Linux", "How many ftp connections did linux receive in the last 3 days?",
+             "metric", event("E29"), "EventId == E29 (ftpd: connection from <*>)",
+             window="3d"),
+    Question("Linux", "How many kernel log lines did linux write in the last hour?", "metric",
+             lambda r: r["Component"] == "kernel", "Component == kernel", window="1h"),
+    Question("Linux", "How many 'check pass; user unknown' messages did linux log in the last "
+             "30 days?", "metric", event("E27"), "EventId == E27", window="30d"),
+    Question("Linux", "What are the top 3 linux components by number of log lines in the last "
+             "30 days?", "metric", lambda r: True, "every line", window="30d", agg="topk",
+             key=lambda r: r["Component"], key_how="Component (the syslog tag, without [pid])",
+             label="component"),
+    Question("Linux", "How many su sessions were opened per user on linux in the last 30 "
+             "days?", "metric",
+             lambda r: r["Component"] == "su(pam_unix)" and r["EventId"] == "E102",
+             "Component == su(pam_unix) and EventId == E102 (session opened for user <*> by "
+             "<*>)", window="30d", agg="by", key=extract(r"session opened for user (\S+)"),
+             key_how="the user", label="user"),
+    Question("Linux", "Which 3 remote hosts caused the most sshd authentication failures on "
+             "linux in the last 30 days?", "metric",
+             lambda r: r["Component"] == "sshd(pam_unix)" and r["EventId"] in (
+                 "E16", "E17", "E18", "E19"),
+             "Component == sshd(pam_unix) and EventId in E16-E19 (authentication failure "
+             "... rhost=<*>)", window="30d", agg="topk", key=extract(r"rhost=(\S+)"),
+             key_how="rhost", label="rhost"),
+    Question("Linux", "Show the linux lines where Kerberos authentication failed.", "log",
+             event("E61"), "EventId == E61"),
+    Question("Linux", "Show linux sshd authentication failures for user guest.", "log",
+             event("E17"), "EventId == E17 (authentication failure ... user=guest)"),
+    Question("Linux", "Show the linux kernel lines that mention ACPI.", "log",
+             lambda r: r["Component"] == "kernel" and "ACPI" in r["Content"],
+             "Component == kernel and Content contains 'ACPI'"),
+]
+
+
+def window_ns(window: str) -> int:
+    number, unit = int(window[:-1]), window[-1]
+    return number * UNITS[unit] * SECOND
+
+
+def read_rows(directory: Path, system: str) -> tuple[list[Row], list[str]]:
+    """The CSV's rows and the raw log's lines (index LineId - 1)."""
+    base = directory / system / f"{system}_2k.log"
+    with open(f"{base}_structured.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    raw = base.read_text(encoding="utf-8", errors="replace").split("\n")
+    raw = [line.rstrip("\r") for line in raw]
+    if raw and raw[-1] == "":
+        raw.pop()
+    if len(raw) != len(rows):
+        raise SystemExit(f"{base}: {len(raw)} lines but {len(rows)} CSV rows")
+    for row in rows:
+        line = raw[int(row["LineId"]) - 1]
+        if row["Content"].strip() not in line:
+            raise SystemExit(f"{base}: line {row['LineId']} is not its CSV row: {line!r}")
+    return rows, raw
+
+
+def distinct(rows: list[Row]) -> list[Row]:
+    """One row per (time, line): Loki merges identical lines with the same timestamp."""
+    seen: set[tuple] = set()
+    kept = []
+    for row in rows:
+        key = tuple(v for k, v in row.items() if k not in NOT_CONTENT)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tuple[dict, str]:
+    """The question's answer and the one line saying how it was computed."""
+    times = [system.time(r) for r in rows]
+    oldest, newest = min(times), max(times)
+    ref = newest + SECOND
+    merged = "distinct (time, line) entries, as Loki merges identical ones"
+    if q.kind == "log":
+        chosen = [r for r in rows if q.where(r)]
+        ids = [int(r["LineId"]) for r in chosen]
+        lines = [raw[i - 1] for i in ids]
+        how = (f"{q.filter}; range [oldest, newest + 1 s) = the whole file; {merged}; "
+               "lines = the raw file's line LineId")
+        return {"line_ids": ids, "lines": lines}, how
+    lo = ref - window_ns(q.window)
+    chosen = [r for r, t in zip(rows, times) if lo < t <= ref and q.where(r)]
+    window = f"Time in (newest + 1 s - {q.window}, newest + 1 s]"
+    if q.agg == "count":
+        return {"series": [{"labels": {}, "value": len(chosen)}]}, \
+            f"{q.filter}; {window}; count of {merged}"
+    if q.agg == "rate":
+        seconds = window_ns(q.window) // SECOND
+        value = len(chosen) / seconds
+        return {"series": [{"labels": {}, "value": value}]}, \
+            f"{q.filter}; {window}; count of {merged} ({len(chosen)}) / {seconds} s"
+    counts = Counter(q.key(r) for r in chosen)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if q.agg == "topk":
+        ordered = ordered[:q.k]
+        what = f"the {q.k} largest counts per {q.key_how}"
+    else:
+        what = f"count per {q.key_how}"
+    series = [{"labels": {q.label: value}, "value": n} for value, n in ordered]
+    return {"series": series}, (f"{q.filter}; {window}; {what}, of {merged}; "
+                                "compare the multiset of values (labels are illustrative)")
+
+
+def build(directory: Path) -> list[dict]:
+    records = []
+    cache: dict[str, tuple] = {}
+    numbers: Counter = Counter()
+    for q in QUESTIONS:
+        system = SYSTEMS[q.system]
+        if q.system not in cache:
+            rows, raw = read_rows(directory, q.system)
+            cache[q.system] = distinct(rows), raw
+        rows, raw = cache[q.system]
+        if system.application not in q.question.lower():
+            raise SystemExit(f"the question does not name {system.application}: {q.question}")
+        numbers[q.system] += 1
+        value, how = answer(q, system, rows, raw)
+        times = [system.time(r) for r in rows]
+        oldest, newest = min(times), max(times)
+        if q.kind == "metric":
+            reference = f"instant query at {system.shown(newest + SECOND)} (newest line + 1 s)"
+        else:
+            reference = (f"range query over [{system.shown(oldest)}, "
+                         f"{system.shown(newest + SECOND)}) (oldest line to newest line + 1 s)")
+        if system.yearless:
+            reference += "; the log has no year: in the year the loader reads"
+        empty = (not value.get("line_ids") if q.kind == "log"
+                 else not value["series"] or not any(s["value"] for s in value["series"]))
+        if empty:
+            raise SystemExit(f"empty answer: {q.question}")
+        records.append({
+            "id": f"{system.application}-{numbers[q.system]:02d}",
+            "system": q.system,
+            "application": system.application,
+            "question": q.question,
+            "kind": q.kind,
+            "answer": value,
+            "how": how,
+            "window": q.window,
+            "time_reference": reference,
+            "file": f"{q.system}/{q.system}_2k.log",
+        })
+    return records
+
+
+def render(records: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loghub", type=Path, help="the Loghub samples' folder")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    directory = args.loghub or loghub_root()
+    if directory is None:
+        print("Loghub samples not found: give their folder with --loghub", file=sys.stderr)
+        return 2
+    text = render(build(directory))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = args.out.with_name(args.out.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(args.out)
+    print(f"wrote {args.out} ({text.count(chr(10))} questions)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

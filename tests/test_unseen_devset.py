@@ -1,0 +1,156 @@
+"""The unseen-systems devset (``data/devsets/unseen-systems.jsonl``): rebuilt byte for byte
+from the Loghub CSVs, well formed, and its CSV answers agree with our store: hand-written
+correct LogQL queries, run as ``scripts/eval_unseen_devset.py`` runs the assistant's, are
+scored correct (no model here)."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nl2logql.paths import loghub_root
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+MAKE = _script("make_unseen_devset")
+EVAL = _script("eval_unseen_devset")
+LOGHUB = loghub_root()
+RECORDS = EVAL.load_devset(MAKE.OUT)
+BY_ID = {record["id"]: record for record in RECORDS}
+needs_loghub = pytest.mark.skipif(LOGHUB is None,
+                                  reason="Loghub samples not available (shared data)")
+
+
+@needs_loghub
+def test_the_committed_devset_is_what_the_script_writes():
+    assert MAKE.OUT.read_text(encoding="utf-8") == MAKE.render(MAKE.build(LOGHUB))
+
+
+def test_thirty_questions_ten_per_system_outside_the_sample_store():
+    assert len(RECORDS) == 30 and len(BY_ID) == 30
+    assert Counter(r["system"] for r in RECORDS) == {"Apache": 10, "Zookeeper": 10, "Linux": 10}
+    assert not {r["system"] for r in RECORDS} & {"OpenSSH", "OpenStack", "HDFS"}
+    assert {r["kind"] for r in RECORDS} == {"metric", "log"}
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r["id"])
+def test_each_question_names_its_application_and_has_an_answer(record):
+    assert record["application"] == record["system"].lower()
+    assert record["application"] in record["question"].lower()
+    assert record["how"] and record["time_reference"]
+    answer = record["answer"]
+    if record["kind"] == "metric":
+        assert record["window"]
+        assert answer["series"] and all(s["value"] > 0 for s in answer["series"])
+        assert len(answer["series"]) == 1 or all(s["labels"] for s in answer["series"])
+    else:
+        assert answer["line_ids"] and len(answer["line_ids"]) == len(answer["lines"])
+        assert len(set(answer["line_ids"])) == len(answer["line_ids"])
+
+
+@functools.lru_cache(maxsize=None)
+def store(system: str):
+    record = next(r for r in RECORDS if r["system"] == system)
+    return EVAL.open_store(LOGHUB, record)
+
+
+@needs_loghub
+@pytest.mark.parametrize("system", ["Apache", "Zookeeper", "Linux"])
+def test_the_store_times_line_up_with_the_csv(system):
+    assert EVAL.alignment(store(system), LOGHUB, system)["agrees"]
+
+
+# Correct answers, written by hand: the scorer must call each one correct.
+CORRECT = {
+    "apache-01": 'count_over_time({application="apache"} |= "[error]" [1h])',
+    "apache-04": r'sum by (level) (count_over_time({application="apache"} '
+                 r'| regexp `^\[[^]]+\] \[(?P<level>\w+)\]` [24h]))',
+    "apache-05": 'rate({application="apache"} |= "workerEnv.init() ok" [10m])',
+    "apache-07": r'sum by (state) (count_over_time({application="apache"} '
+                 r'|= "workerEnv in error state" | pattern `<_> error state <state>` [2d]))',
+    "apache-08": '{application="apache"} |= "Can\'t find child"',
+    "zookeeper-01": 'sum(count_over_time({application="zookeeper"} |= " - WARN " [6h]))',
+    "zookeeper-04": 'sum by (detected_level) (count_over_time({application="zookeeper"} [30d]))',
+    "zookeeper-06": r'topk(3, sum by (ip) (count_over_time({application="zookeeper"} '
+                    r'|= "Accepted socket connection" | regexp `from /(?P<ip>[\d.]+):` [30d])))',
+    "zookeeper-08": '{application="zookeeper"} |= " - ERROR "',
+    "linux-01": 'count_over_time({application="linux"} |= "sshd(pam_unix)" '
+                '|= "authentication failure" |= "user=root" [7d])',
+    "linux-05": r'topk(3, sum by (component) (count_over_time({application="linux"} '
+                r'| regexp `^\w+ +\d+ [\d:]+ \S+ (?P<component>[^\[:]+)` [30d])))',
+    "linux-06": r'sum by (user) (count_over_time({application="linux"} |= "su(pam_unix)" '
+                r'|= "session opened" | regexp `for user (?P<user>\S+)` [30d]))',
+    "linux-10": '{application="linux"} |~ "kernel: .*ACPI"',
+}
+
+# Near misses: the scorer must call each one wrong.
+WRONG = {
+    "apache-01": 'count_over_time({application="apache"} |= "[error]" [2h])',  # the window
+    "apache-07": r'sum by (state) (count_over_time({application="apache"} '  # no line filter:
+                 r'| pattern `<_> error state <state>` [2d]))',               # a "" series
+    "apache-08": '{application="apache"} |= "jk2_init()"',  # too many lines
+    "zookeeper-04": 'sum(count_over_time({application="zookeeper"} [30d]))',  # no breakdown
+    "zookeeper-08": '{application="zookeeper"} |= "Unexpected exception"',  # misses one
+    "linux-01": 'count_over_time({application="linux"} |= "sshd(pam_unix)" '
+                '|= "authentication failure" [7d])',  # every user, not root alone
+}
+
+
+def _scored(item: str, query: str) -> dict:
+    record = BY_ID[item]
+    return EVAL.score(record, EVAL.run_query(store(record["system"]), query, record["kind"]))
+
+
+@needs_loghub
+@pytest.mark.parametrize("item", sorted(CORRECT))
+def test_a_correct_query_scores_correct(item):
+    verdict = _scored(item, CORRECT[item])
+    assert verdict["correct"], verdict
+    if BY_ID[item]["kind"] == "log":
+        assert verdict["f1"] == 1.0
+
+
+@needs_loghub
+@pytest.mark.parametrize("item", sorted(WRONG))
+def test_a_wrong_query_scores_wrong(item):
+    verdict = _scored(item, WRONG[item])
+    assert not verdict["correct"], verdict
+    if BY_ID[item]["kind"] == "log":
+        assert 0 < verdict["f1"] < 1
+
+
+def test_the_scorer_compares_values_not_labels():
+    record = BY_ID["apache-04"]
+    values = [s["value"] for s in record["answer"]["series"]]
+    data = {"resultType": "vector", "result": [
+        {"metric": {"detected_level": str(n)}, "value": [0, str(v)]}
+        for n, v in enumerate(reversed(values))]}
+    assert EVAL.score(record, data)["correct"]
+    data["result"].pop()
+    assert not EVAL.score(record, data)["correct"]
+    assert not EVAL.score(record, None)["correct"]
+    assert not EVAL.score(record, {"resultType": "streams", "result": []})["correct"]
+
+
+def test_the_scorer_gives_log_questions_an_f1():
+    record = BY_ID["zookeeper-09"]
+    lines = record["answer"]["lines"]
+    stream = {"stream": {}, "values": [["0", line + " "] for line in lines[:2]]}
+    verdict = EVAL.score(record, {"resultType": "streams", "result": [stream]})
+    assert verdict["precision"] == 1.0 and verdict["recall"] == pytest.approx(2 / 3)
+    assert not verdict["correct"] and verdict["f1"] == pytest.approx(0.8)
+    assert EVAL.score(record, {"resultType": "vector", "result": []})["f1"] == 0.0
