@@ -10,6 +10,7 @@ from nl2logql.engine.backend import Backend
 from nl2logql.engine.loaders import sample_store
 from nl2logql.generation.models import ScriptedModel
 from nl2logql.generation.pipeline import Assistant
+from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.checker import Checker, label_for
@@ -344,3 +345,26 @@ def test_the_committed_ablation_table_is_what_the_script_writes(tmp_path):
                    check=True, capture_output=True)
     assert (copy / "README.md").read_text() == (runs / "README.md").read_text(), \
         "rerun scripts/checks_ablation.py eval/results/checks"
+
+
+@pytest.mark.parametrize("question, query, fixed", [
+    ("how many sessions did openssh-eu-west open for user root in the last 30 days",
+     f'sum(count_over_time({SSH}[30d]))', "session opened for user"),
+    ("how many failed passwords on openssh-eu-west", f'sum(count_over_time({SSH}[30d]))', None),
+])
+def test_a_query_that_takes_every_line_while_the_question_names_an_event(checker, question,
+                                                                         query, fixed):
+    [warning] = [w for w in checker.check(question, query) if w.check == "unfiltered"]
+    assert warning.reason.startswith("the query takes every line of openssh-eu-west, but the "
+                                     "question is about ")
+    if fixed is None:  # one shared word, several patterns share it: no guess
+        assert warning.fix is None
+    else:  # the line filter of the pattern that shares most words
+        [stage] = parse(warning.fix.query).find(ast.LogQuery).stages
+        assert stage.op == "|=" and fixed in stage.terms[0].value
+        assert "unfiltered" not in checks_of(checker, question, warning.fix.query)
+
+
+def test_a_question_about_every_line_gets_no_unfiltered_warning(checker):
+    assert checker.check("how many lines did openssh-eu-west log in the last 30 days",
+                         f'sum(count_over_time({SSH}[30d]))') == []

@@ -27,7 +27,7 @@ from nl2logql.verify.findings import CHECK_MODES
 @click.option("--no-constrain", is_flag=True, help="Decode without the LogQL grammar (validate only).")
 @click.option("--checks", type=click.Choice(CHECK_MODES), default="repair", show_default=True,
               help="Check candidates against the question and the data: none; rank (by the "
-                   "warnings); repair (rank, then apply the best one's fixes).")
+                   "warnings); repair (also apply each candidate's fixes and check again).")
 def generate(question, source, run_query, show_explanation, as_json, base_model, adapter,
              endpoint, endpoint_model, k, n, no_constrain, checks):
     """Turn a QUESTION about your logs into a LogQL query.

@@ -168,8 +168,8 @@ def relevant_patterns(backend: Backend, question: str, labels: dict[str, list[st
     if not candidates:
         return []
     items = list(candidates.values())
-    relevance = bm25_scores(_content_words(question),
-                            [_content_words(p.template) for _, p in items])
+    relevance = bm25_scores(content_words(question),
+                            [content_words(p.template) for _, p in items])
     most = max(math.log1p(p.count) for _, p in items) or 1.0
     score = [r + PATTERN_FREQUENCY_WEIGHT * math.log1p(p.count) / most
              for r, (_, p) in zip(relevance, items)]
@@ -185,7 +185,7 @@ month today yesterday each top average avg rate sum lines line logs log entries 
 _SUFFIXES = ("ures", "ure", "ing", "ed", "es", "s")
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     """Words for matching a question with templates, crudely stemmed (failed, failures
     → fail) and without the words that only shape the query."""
     words = []

@@ -42,7 +42,7 @@ class Checker:
         if self.backend is not None:
             probe = Probe(self.backend)
             found += self._application(question, expr)
-            found += DataChecks(self.backend, probe, expr).run()
+            found += DataChecks(self.backend, probe, expr, question).run()
             grouping = next((w for w in found if w.check == "grouping"), None)
             if grouping is not None:
                 found[found.index(grouping)] = _with_grouping_fix(grouping, question, expr,

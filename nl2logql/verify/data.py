@@ -9,7 +9,10 @@ checked as the embedded store is), each log query of a query over its own time r
   there, and an ``unwrap``ped one is a number (the fixes: the closest label there, or the
   extraction of the pattern of those lines that has the field);
 - ``empty``: when none of the above explains why no line is left, the stage where they
-  run out.
+  run out;
+- ``unfiltered``: a query that takes every line of its streams while the question's words
+  match one of their patterns (the fix, when one pattern shares at least two of the
+  question's content words and no other shares as many: that pattern's line filter).
 """
 
 from __future__ import annotations
@@ -30,13 +33,14 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
                                    with_stage)
 
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
+MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 
 
 class DataChecks:
     """The data checks of one query, each log query over its own scope."""
 
-    def __init__(self, backend: Backend, probe: Probe, expr: ast.Expr):
-        self.backend, self.probe, self.expr = backend, probe, expr
+    def __init__(self, backend: Backend, probe: Probe, expr: ast.Expr, question: str = ""):
+        self.backend, self.probe, self.expr, self.question = backend, probe, expr, question
         self.found: list[QueryWarning] = []
 
     def run(self) -> list[QueryWarning]:
@@ -56,6 +60,8 @@ class DataChecks:
             self._label_filters(query, scope)
             if count == 0 and len(self.found) == before:
                 self._empty(query, scope)
+            if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
+                self._unfiltered(query)  # (a ratio's denominator may take every line)
         self._groupings()
         self._unwraps()
         return self.found
@@ -90,6 +96,28 @@ class DataChecks:
             self._warn("selector", f"{format_ast(selector)} has no lines in {scope.name}", LIGHT)
             return False
         return True
+
+    def _unfiltered(self, query: ast.LogQuery) -> None:
+        """Every line of the streams is taken, yet the question names what it is about."""
+        from nl2logql.generation.schema import content_words
+
+        named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
+        asked = set(content_words(self.question)) - named
+        asked = {w for w in asked if not w.isdigit()}
+        shared = sorted(((len(asked & set(content_words(p.template))), p.count, p)
+                         for p in self._patterns(query.selector) if p.line_filter),
+                        key=lambda item: item[:2], reverse=True)
+        if not shared or shared[0][0] == 0:
+            return
+        best, pattern = shared[0][0], shared[0][2]
+        words = ", ".join(sorted(asked & set(content_words(pattern.template))))
+        fix = None
+        if best >= MIN_SHARED_WORDS and (len(shared) == 1 or shared[1][0] < best):
+            filtered = query.replace(stages=(_stage(pattern.line_filter),))
+            fix = Fix(format_ast(rewrite.replace_node(self.expr, query, filtered)),
+                      f"keep the lines of the pattern {quote(pattern.template)}")
+        self._warn("unfiltered", f"the query takes every line of {_selector_name(query.selector)}"
+                   f", but the question is about {words}", MEDIUM, fix)
 
     def _line_filters(self, query: ast.LogQuery, scope: Scope) -> None:
         for index, stage in enumerate(query.stages):
