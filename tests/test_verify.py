@@ -368,3 +368,15 @@ def test_a_query_that_takes_every_line_while_the_question_names_an_event(checker
 def test_a_question_about_every_line_gets_no_unfiltered_warning(checker):
     assert checker.check("how many lines did openssh-eu-west log in the last 30 days",
                          f'sum(count_over_time({SSH}[30d]))') == []
+
+
+def test_answers_are_checked_against_the_backend_in_use_now():
+    # The UI copies one Assistant per session and swaps its backend: checks follow it.
+    import copy
+
+    bot = Assistant(model=ScriptedModel([f'{SSH} |= "Failed password"']), backend=None,
+                    constrain=False)
+    view = copy.copy(bot)
+    view.backend = sample_store()
+    answer = view.ask(Q, run=True)
+    assert answer.level == CHECKED and answer.candidates[0].checked

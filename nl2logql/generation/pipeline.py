@@ -125,7 +125,6 @@ class Assistant:
         self.run_timeout = run_timeout
         self.checks = checks
         self.resample = resample  # candidates sampled when the first ones fail the checks
-        self.checker = Checker(backend)
         if isinstance(self.model, LocalModel):
             self.model.warm_prefix(INSTRUCTIONS)  # every prompt starts with these: prefill once
             if constrain:  # compiles the tokenizer for the constraint (seconds, once)
@@ -158,15 +157,19 @@ class Assistant:
 
         clock = time.perf_counter()
         results: dict[int, dict] = {}
-        candidates = self._consider(question, completions, schema, results, run=run)
+        # Checked against this question's backend (the UI swaps ``backend`` per session);
+        # one checker per question shares its probes between candidates and repairs.
+        checker = Checker(self.backend)
+        candidates = self._consider(question, completions, schema, results, checker, run=run)
         if self.resample and self.checks != "none" and not _clean(candidates):
             # The model's likeliest answers fail a check that no fix cures: sample others.
             resampling = time.perf_counter()
-            more = self.model.complete(prompt, n=self.resample, max_new_tokens=self.max_new_tokens,
-                                       grammar=grammar, temperature=DIVERSE_TEMPERATURE)
+            sampled = self.model.complete(prompt, n=self.resample, grammar=grammar,
+                                          max_new_tokens=self.max_new_tokens,
+                                          temperature=DIVERSE_TEMPERATURE)
             timings["resample"] = time.perf_counter() - resampling
-            candidates = _dedupe(candidates + self._consider(question, more, schema, results,
-                                                             run=run, first=len(completions)))
+            candidates = _dedupe(candidates + self._consider(
+                question, sampled, schema, results, checker, run=run, first=len(completions)))
             candidates.sort(key=Candidate.checked_rank, reverse=True)
         timings["validate_and_run"] = time.perf_counter() - clock - timings.get("resample", 0.0)
 
@@ -193,7 +196,8 @@ class Assistant:
     # ---- steps ---------------------------------------------------------------------------
 
     def _consider(self, question: str, completions: list[Completion],
-                  schema: SchemaContext | None, results: dict[int, dict], *, run: bool,
+                  schema: SchemaContext | None, results: dict[int, dict], checker: Checker, *,
+                  run: bool,
                   first: int = 0) -> list[Candidate]:
         """The completions as candidates, best first: judged, checked and repaired (as
         ``checks`` says) and run on the backend (``results``: by candidate id)."""
@@ -205,9 +209,9 @@ class Assistant:
         candidates = _dedupe(candidates)
         if self.checks != "none":
             for candidate in candidates:
-                self._check(question, candidate)
+                _check(checker, question, candidate)
                 if self.checks == "repair" and candidate.warnings:
-                    self._repair(question, candidate)
+                    _repair(checker, question, candidate)
             candidates = _dedupe(candidates)
         if self.backend is not None and (run or len(candidates) > 1 or self.checks != "none"):
             for candidate in candidates:
@@ -262,20 +266,6 @@ class Assistant:
                                                for m in s.matchers} - known)
         return candidate
 
-    def _check(self, question: str, candidate: Candidate) -> None:
-        if candidate.valid:
-            candidate.warnings = self.checker.check(question, candidate.query)
-            candidate.checked = self.backend is not None
-
-    def _repair(self, question: str, candidate: Candidate) -> None:
-        """Apply the fixes that make the candidate check better (its ``text`` stays what
-        the model wrote; ``repairs`` says what changed)."""
-        fixed = repair(self.checker, question, candidate.query, candidate.warnings)
-        if fixed.repairs:
-            expr = parse(fixed.query)
-            candidate.query, candidate.kind = format_ast(expr), ast.kind(expr)
-            candidate.warnings, candidate.repairs = fixed.warnings, fixed.repairs
-
     def _run(self, candidate: Candidate) -> dict | None:
         """Run with a time limit; record rows or the one-line reason it failed."""
         if candidate.kind == "log":
@@ -290,6 +280,22 @@ class Assistant:
         candidate.ran = True
         candidate.rows = len(data.get("result", []))
         return data
+
+
+def _check(checker: Checker, question: str, candidate: Candidate) -> None:
+    if candidate.valid:
+        candidate.warnings = checker.check(question, candidate.query)
+        candidate.checked = checker.backend is not None
+
+
+def _repair(checker: Checker, question: str, candidate: Candidate) -> None:
+    """Apply the fixes that make the candidate check better (its ``text`` stays what
+    the model wrote; ``repairs`` says what changed)."""
+    fixed = repair(checker, question, candidate.query, candidate.warnings)
+    if fixed.repairs:
+        expr = parse(fixed.query)
+        candidate.query, candidate.kind = format_ast(expr), ast.kind(expr)
+        candidate.warnings, candidate.repairs = fixed.warnings, fixed.repairs
 
 
 def _repeats_a_stage(expr: ast.Node) -> bool:

@@ -28,10 +28,12 @@ from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.probe import Probe, range_scope
 
 class Checker:
-    """Checks queries for one backend (None: only the checks that need no data)."""
+    """Checks queries for one backend (None: only the checks that need no data). Its data
+    probes are cached, so one checker serves one question's candidates and repairs."""
 
     def __init__(self, backend: Backend | None = None):
         self.backend = backend
+        self.probe = Probe(backend) if backend is not None else None
         self._applications: tuple[str | None, list[str]] | None = None
 
     def check(self, question: str, query: str | ast.Expr) -> list[QueryWarning]:
@@ -40,7 +42,7 @@ class Checker:
         found = list(_loops(expr))
         found += _agreement(question, expr)
         if self.backend is not None:
-            probe = Probe(self.backend)
+            probe = self.probe
             found += self._application(question, expr)
             found += DataChecks(self.backend, probe, expr, question).run()
             grouping = next((w for w in found if w.check == "grouping"), None)
