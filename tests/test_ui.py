@@ -88,7 +88,10 @@ VERDICTS = [
 class ScriptedAssistant(Assistant):
     """The pipeline, with the level, warnings and repairs of each valid answer set by a
     word of the question (see :data:`VERDICTS`), so the page's tests do not depend on
-    what the checks find."""
+    what the checks find; nor are the scripted queries repaired (checks rank only)."""
+
+    def __init__(self, **options):
+        super().__init__(checks="rank", **options)
 
     def ask(self, question, **options):
         generation = super().ask(question, **options)
