@@ -5,6 +5,8 @@ huge lines, invalid UTF-8, empty files, mixed formats), each told in one line.""
 from __future__ import annotations
 
 import bz2
+import codecs
+import csv
 import gzip
 import json
 import os
@@ -14,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from nl2logql.cli import main
-from nl2logql.engine.loaders import embedded_backend, load_files, load_paths
+from nl2logql.engine.loaders import embedded_backend, files, load_files, load_paths
 from nl2logql.engine.loaders.files import (MAX_JOINED_LINES, join_continuations, read_plain,
                                           read_text, split_lines)
 from nl2logql.errors import DataError
@@ -252,6 +254,36 @@ def test_bad_label_from_path_is_one_line(tmp_path, regex, message):
     assert len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("logs, ok", [
+    (["a.log"], False), (["*.log"], False), (["-"], False),  # no folder: nothing to pick from
+    (["logs"], True), (["logs", "a.log"], True),
+])
+def test_glob_needs_a_folder(tmp_path, monkeypatch, logs, ok):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.log", LINES)
+    write(tmp_path / "logs" / "b.log", LINES)
+    result = query(COUNT, *[arg for path in logs for arg in ("--logs", path)], "--glob", "*.log",
+                   "--label", "a=x", input=LINES)
+    assert (result.exit_code == 0) == ok, result.output
+    if not ok:
+        assert "--glob '*.log' picks files in --logs folders, and no --logs path is a folder" \
+            in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("pack", [bytes, gzip.compress], ids=["plain", "gzip"])
+def test_structured_csv_from_standard_input(tmp_path, pack):
+    source = write(tmp_path / "app.log", LINES)
+    made = {}
+    for name, logs, stdin in [("file", str(source), None), ("stdin", "-", pack(LINES.encode()))]:
+        made[name] = tmp_path / f"{name}.csv"
+        result = CliRunner().invoke(main, ["patterns", "--structured", str(made[name]),
+                                           "--logs", logs], input=stdin)
+        assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(made["stdin"].open(encoding="utf-8")))
+    assert [(row["LineId"], row["Content"]) for row in rows] == [("1", "one"), ("2", "two")]
+    assert made["stdin"].read_text() == made["file"].read_text()
+
+
 def test_file_options_need_logs():
     for option in (["--no-multiline"], ["--glob", "*.log"], ["--label-from-path", "(?P<a>x)"]):
         result = query(COUNT, *option)
@@ -270,6 +302,65 @@ def test_a_binary_file_is_left_out_with_a_note(tmp_path):
     result = query(COUNT, "--logs", str(binary))
     assert result.exit_code != 0 and "looks binary" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+TEXT = "2025-01-01T00:00:01Z café\n2025-01-01T00:00:02Z 日本 ok\n"
+
+
+@pytest.mark.parametrize("pack", [bytes, gzip.compress], ids=["plain", "gzip"])
+@pytest.mark.parametrize("codec, mark, said", [
+    ("utf-16-le", codecs.BOM_UTF16_LE, "UTF-16 LE"),
+    ("utf-16-be", codecs.BOM_UTF16_BE, "UTF-16 BE"),
+    ("utf-32-le", codecs.BOM_UTF32_LE, "UTF-32 LE"),
+    ("utf-32-be", codecs.BOM_UTF32_BE, "UTF-32 BE"),
+    ("utf-8", codecs.BOM_UTF8, None),  # dropped, not kept in the first line; nothing to say
+])
+def test_a_byte_order_mark_tells_the_encoding(tmp_path, codec, mark, said, pack):
+    path = tmp_path / "app.log"
+    path.write_bytes(pack(mark + TEXT.encode(codec)))
+    store = load_files(path, now=NOW)
+    assert list(store.streams[0].entries()) == [(END + S, TEXT.splitlines()[0]),
+                                                (END + 2 * S, TEXT.splitlines()[1])]
+    note = f"; read as {said} (its byte-order mark)"
+    assert store.notes[0].endswith(note) if said else "read as" not in store.notes[0]
+
+
+def test_invalid_utf16_is_replaced_and_said_once(tmp_path):
+    path = tmp_path / "a.log"
+    lone_surrogate = b"\x00\xd8"
+    path.write_bytes(codecs.BOM_UTF16_LE + "2025-01-01T00:00:01Z a".encode("utf-16-le")
+                     + lone_surrogate + "b\n".encode("utf-16-le"))
+    store = load_files(path, now=NOW)
+    assert store.streams[0].lines == ["2025-01-01T00:00:01Z a\ufffdb"]
+    assert store.notes[0].endswith("; read as UTF-16 LE (its byte-order mark); 1 invalid UTF-16 "
+                                   "sequence read as U+FFFD")
+
+
+@pytest.mark.parametrize("codec, order", [("utf-16-le", "LE"), ("utf-16-be", "BE")])
+def test_utf16_without_a_byte_order_mark_is_binary_with_a_hint(tmp_path, codec, order):
+    path = tmp_path / "a.log"
+    path.write_bytes(LINES.encode(codec))
+    result = query(COUNT, "--logs", str(path))
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1
+    assert (f"{path} looks binary (NUL bytes in its first KB); not loaded: every other byte is "
+            f"NUL, it may be UTF-16 {order} without a byte-order mark (convert it: iconv -f "
+            f"UTF-16{order} -t UTF-8)") in result.output
+
+
+@pytest.mark.parametrize("name, kind, pack", [("app.log.gz", "gzip", gzip.compress),
+                                              ("app.log.bz2", "bzip2", bz2.compress)])
+def test_decompression_stops_at_its_limit(tmp_path, monkeypatch, name, kind, pack):
+    """A decompression bomb fails the whole load, with the file and the limit."""
+    good = write(tmp_path / "good.log", LINES)
+    bomb = tmp_path / name
+    bomb.write_bytes(pack(LINES.encode()))
+    monkeypatch.setattr(files, "MAX_DECOMPRESSED", len(LINES))  # up to the limit: loaded
+    assert load_files([good, bomb], now=NOW).stats.entries == 4
+    monkeypatch.setattr(files, "MAX_DECOMPRESSED", len(LINES) - 1)
+    result = query(COUNT, "--logs", str(good), "--logs", str(bomb), "--label", "a=x")
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1
+    assert (f"{bomb}: {kind} data decompresses to more than {len(LINES) - 1:,} bytes, the "
+            "limit; not loaded") in result.output
 
 
 def test_invalid_utf8_is_replaced_and_said_once(tmp_path):

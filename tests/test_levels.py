@@ -82,20 +82,37 @@ def test_normal_level_follows_loki():
         "warn", "error", "info", "critical", None]
 
 
-def test_lines_without_a_level_get_nothing():
-    assert line_levels(["no level", "none either"]) is None
+UNKNOWN = {"detected_level": "unknown"}
+
+
+def test_lines_without_a_level_are_unknown_as_in_loki():
+    """Loki 3's distributor attaches detected_level="unknown" when it finds no level."""
+    assert line_levels(["no level", "none either"]) == [UNKNOWN, UNKNOWN]
     assert line_levels([]) is None
     found = line_levels(["2025 ERROR a", "plain", "2025 INFO b"])
-    assert found == [{"detected_level": "error"}, None, {"detected_level": "info"}]
-    assert found[0] is line_level("ERROR c")  # one dict per level, shared
+    assert found == [{"detected_level": "error"}, UNKNOWN, {"detected_level": "info"}]
+    assert found[0] is line_level("ERROR c") and found[1] is line_levels(["x"])[0]  # shared
+    assert line_level("plain") is None  # a line alone: no token, no level
+
+
+def test_a_loaded_file_without_levels_is_unknown_throughout(tmp_path):
+    path = tmp_path / "auth.log"
+    path.write_text("Jan  1 00:00:00 h sshd[1]: Accepted\nJan  1 00:00:01 h sshd[1]: closed\n")
+    store = load_paths(path, {"a": "x"}, now=NOW)
+    assert store.streams[0].metadata == [UNKNOWN, UNKNOWN]
+    assert store.detected_levels() == ["unknown"] and "levels" not in store.notes[0]
+    data = store.query('sum by (detected_level) (count_over_time({a="x"} [1y]))',
+                       time=parse_time("2025-01-02T00:00:00Z"))
+    assert [row["metric"] for row in data["result"]] == [{"detected_level": "unknown"}]
 
 
 def test_a_file_has_levels_when_1_line_in_50_has_one():
     """As for timestamps: a word in a few lines of a format without levels is no level."""
     plain = [f"Jan  1 00:00:{i % 60:02d} host app[1]: request {i} done" for i in range(200)]
-    assert line_levels(plain[:-1] + ["Jan  1 00:00:00 host app[1]: WARNING: slow"]) is None
+    assert line_levels(plain[:-1] + ["Jan  1 00:00:00 host app[1]: WARNING: slow"]) == [
+        UNKNOWN] * 200
     found = line_levels(plain[:-4] + ["Jan  1 00:00:00 host app[1]: WARNING: slow"] * 4)
-    assert found.count(None) == 196 and found[-1] == {"detected_level": "warn"}
+    assert found.count(UNKNOWN) == 196 and found[-1] == {"detected_level": "warn"}
 
 
 def test_the_search_starts_where_the_files_levels_do():
@@ -123,10 +140,12 @@ WITHOUT_LEVELS = {"HPC": 0, "HealthApp": 0, "Linux": 43, "Mac": 0, "OpenSSH": 0,
 
 
 def _loaded_levels(system: str) -> list[str | None]:
-    """Each line's detected level, as ``--logs`` reads the file (in file order)."""
+    """Each line's detected level, as ``--logs`` reads the file (in file order); ``None``
+    for ``unknown``."""
     _, _, lines, metadata = read_plain(LOGHUB / system / f"{system}_2k.log", {}, now=NOW)
     assert len(lines) == 2000  # no line is joined: each is one CSV row
-    return [(meta or {}).get("detected_level") for meta in metadata or [None] * len(lines)]
+    levels = [meta["detected_level"] for meta in metadata]  # every line has one
+    return [None if level == "unknown" else level for level in levels]
 
 
 def _csv_levels(system: str) -> list[str | None]:
@@ -180,8 +199,8 @@ def leveled(tmp_path):
 def test_sum_by_detected_level(leveled):
     data = leveled.query('sum by (detected_level) (count_over_time({a="x"} [30d]))')
     counts = {row["metric"].get("detected_level", ""): row["value"][1] for row in data["result"]}
-    assert counts == {"error": "2", "warn": "1", "info": "1", "": "1"}
-    assert "levels: 4 of 5 entries (detected_level)" in leveled.notes[0]
+    assert counts == {"error": "2", "warn": "1", "info": "1", "unknown": "1"}
+    assert 'levels: 4 of 5 entries (detected_level; the others "unknown")' in leveled.notes[0]
 
 
 def test_filter_on_detected_level(leveled):
@@ -192,13 +211,13 @@ def test_filter_on_detected_level(leveled):
         "2025-01-01 00:00:03,000 ERROR boom again",
         "2025-01-01 00:00:01,000 ERROR boom\njava.lang.IllegalStateException: no\n"
         "\tat a.b.C.d(C.java:1)"]  # a multi-line entry has its first line's level
-    lines = leveled.query_range('{a="x"} | detected_level=""')["result"][0]["values"]
+    lines = leveled.query_range('{a="x"} | detected_level="unknown"')["result"][0]["values"]
     assert [line for _, line in lines] == ["2025-01-01 00:00:04,000 no level here"]
 
 
 def test_detected_level_is_metadata_not_a_label(leveled):
     assert "detected_level" not in leveled.labels()
-    assert leveled.detected_levels() == ["error", "info", "warn"]
+    assert leveled.detected_levels() == ["error", "info", "unknown", "warn"]
 
 
 def test_json_lines_levels(tmp_path):
@@ -213,8 +232,9 @@ def test_json_lines_levels(tmp_path):
     [stream] = store.streams
     assert stream.metadata == [{"detected_level": "warn"}, {"detected_level": "error"},
                                {"severity": "debug", "trace_id": "t", "detected_level": "debug"},
-                               {"detected_level": "error"}, None]
-    assert store.notes[0].endswith("; levels: 4 of 5 entries (detected_level)")
+                               {"detected_level": "error"}, UNKNOWN]
+    assert store.notes[0].endswith('; levels: 4 of 5 entries (detected_level; the others '
+                                   '"unknown")')
 
 
 # -- the prompt's schema ----------------------------------------------------------------------
@@ -222,8 +242,15 @@ def test_json_lines_levels(tmp_path):
 def test_schema_lists_detected_levels(leveled):
     text = SchemaContext.from_backend(leveled, "how many errors?").render()
     assert ('detected_level (structured metadata, use `| detected_level="error"`): '
-            "error, info, warn") in text
+            "error, info, unknown, warn") in text
     assert "detected_level:" not in text  # not among the labels
+
+
+def test_schema_leaves_out_a_level_no_line_has(tmp_path):
+    path = tmp_path / "auth.log"
+    path.write_text("Jan  1 00:00:00 h sshd[1]: Accepted\n")
+    text = SchemaContext.from_backend(load_paths(path, {"a": "x"}, now=NOW), "errors?").render()
+    assert "detected_level" not in text  # "unknown" alone says nothing
 
 
 def test_sample_store_schema_is_unchanged():

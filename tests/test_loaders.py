@@ -337,7 +337,8 @@ def test_jsonl(tmp_path):
     db = store.stream({"app": "db", "env": "test"})
     assert list(web.entries()) == [(END + S, "a"), (END + 2 * S, "b")]
     assert list(db.entries()) == [(END + 3 * S + S // 2, "c"), (END + 4 * S, "d")]
-    assert db.metadata == [None, {"trace_id": "t1"}]
+    unknown = {"detected_level": "unknown"}  # no level anywhere: Loki 3's value
+    assert db.metadata == [unknown, {"trace_id": "t1", **unknown}]
 
 
 def test_jsonl_without_labels_or_times(tmp_path):

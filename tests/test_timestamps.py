@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from nl2logql.cli import main
 from nl2logql.engine.loaders import embedded_backend, load_files, load_paths, sample_store
+from nl2logql.engine.loaders.files import read_plain
 from nl2logql.engine.loaders.timestamps import detect, place_years, strptime_format
 from nl2logql.errors import DataError
 from nl2logql.paths import loghub_root
@@ -136,6 +137,28 @@ def test_a_date_that_would_be_in_the_future_goes_to_the_previous_year(tmp_path):
     assert times_of(load_files(soon, now=NOW)) == [NOW + 12 * 3600 * S]
 
 
+@pytest.mark.parametrize("lines, expected, years", [
+    # a month boundary keeps the year (and the month)
+    (["[10.31 23:59:59] a", "[11.01 00:00:01] b"],
+     ["2024-10-31T23:59:59Z", "2024-11-01T00:00:01Z"], "2024"),  # Oct 2025 is to come
+    (["[01.31 23:59:59] a", "[02.01 00:00:01] b"],
+     ["2025-01-31T23:59:59Z", "2025-02-01T00:00:01Z"], "2025"),
+    (["[05.31 23:00:00] a", "[06.01 00:30:00] b"],
+     ["2025-05-31T23:00:00Z", "2025-06-01T00:30:00Z"], "2025"),  # just after now: not future
+    (["[12.31 23:59:59] a", "[01.01 00:00:01] b"],  # December to January: the next year
+     ["2024-12-31T23:59:59Z", "2025-01-01T00:00:01Z"], "2024 to 2025"),
+    # back less than half a year: out of order in one year, not a new year (Loghub's sample)
+    (["[10.30 16:49:06] a", "[07.26 13:30:34] b"],
+     ["2024-10-30T16:49:06Z", "2024-07-26T13:30:34Z"], "2024"),
+])
+def test_yearless_month_boundaries(tmp_path, lines, expected, years):
+    notes = []
+    _, times, _, _ = read_plain(write(tmp_path / "p.log", "\n".join(lines)), {}, now=NOW,
+                                notes=notes)
+    assert list(times) == [parse_time(t) for t in expected]  # in file order
+    assert notes[0].endswith(f"no year in the timestamps: read as {years}")
+
+
 def test_year_option(tmp_path):
     path = write(tmp_path / "s.log", "Dec 31 23:59:59 h a\nJan  1 00:00:01 h b\n")
     store = load_files(path, year=2023, now=NOW)
@@ -160,6 +183,33 @@ def test_place_years_directly():
     placed, first, last = place_years(frame, NOW)
     assert (first, last) == (2024, 2025)
     assert placed.tolist() == [END - 86_400 * S, END]
+
+
+# -- slashed dates: the year first or last ---------------------------------------------------
+
+DEC_4 = parse_time("2026-12-04T10:00:00Z")
+
+
+@pytest.mark.parametrize("line, time_format, expected", [
+    ("2026/12/04 10:00:00 x", None, DEC_4),  # year first: month, then day
+    ("2026/12/04 10:00:00 x", "slashed", DEC_4),
+    ("2026/12/04 10:00:00 x", "%Y/%m/%d %H:%M:%S", DEC_4),
+    ("12/04/2026 10:00:00 x", "%m/%d/%Y %H:%M:%S", DEC_4),  # US
+    ("12/04/2026 10:00:00 x", "%d/%m/%Y %H:%M:%S", parse_time("2026-04-12T10:00:00Z")),
+    ("12/04/2026 10:00:00 x", None, None),  # year last: either, so not guessed but told
+    ("4/12/2026 10:00 x", None, None),
+])
+def test_slashed_dates(tmp_path, line, time_format, expected):
+    store = load_files(write(tmp_path / "d.log", line + "\n"), time_format=time_format, now=NOW)
+    if expected is not None:
+        assert times_of(store) == [expected]
+        return
+    assert times_of(store) == [NOW]  # the load time, said
+    date = line[:line.index(":") + 3]
+    assert store.notes[0] == (
+        f"no timestamps found in {tmp_path / 'd.log'}: every line gets the load time (1 ms "
+        f"apart, in file order); \"{date}\" may be month or day first: give --time-format "
+        "'%m/%d/%Y %H:%M:%S' (or '%d/%m/%Y %H:%M:%S')")
 
 
 # -- strptime formats ----------------------------------------------------------------------------
@@ -313,7 +363,8 @@ def test_cli_prints_the_report_on_stderr(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         f'{log}: timestamps: Apache error-log format, e.g. "Sun Dec 04 04:47:44 2005", 4 of 4 '
-        "lines; levels: 3 of 4 lines (detected_level); 2 identical lines with the same "
+        'lines; levels: 3 of 4 lines (detected_level; the others "unknown"); 2 identical '
+        "lines with the same "
         "timestamp merged, as Loki does (--keep-duplicates keeps them)"]
     assert result.stdout.splitlines() == ["{}  2", "(1 series)"]  # stdout: the answer only
     kept = CliRunner().invoke(main, ["query", COUNT, "--logs", str(log), "--label", "a=x",
@@ -375,3 +426,12 @@ def test_loghub_first_and_last_times_match_the_structured_csv(system):
     assert measure.format == EXPECTED_FORMAT[system]
     assert (measure.first, measure.last) == (measure.expected_first, measure.expected_last)
     assert measure.own == measure.total == 2000  # every line has a time of its own
+
+
+@pytest.mark.skipif(LOGHUB is None, reason="Loghub samples not available (shared data)")
+def test_loghub_proxifier_keeps_one_year():
+    """Its sample goes from Oct 30 back to Jul 26 (line 974): one year, in file order."""
+    _, times, _, _ = read_plain(LOGHUB / "Proxifier" / "Proxifier_2k.log", {}, now=NOW)
+    assert [times[0], times[972], times[973], times[-1]] == [parse_time(t) for t in (
+        "2024-10-30T16:49:06Z", "2024-10-30T21:21:48Z", "2024-07-26T13:30:34Z",
+        "2024-07-27T10:23:42Z")]

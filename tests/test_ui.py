@@ -993,7 +993,7 @@ def test_uploaded_files_show_what_loading_found(client, tmp_path):
     packed = tmp_path / "app.log.gz"
     packed.write_bytes(gzip.compress(trace.encode()))
     binary = tmp_path / "core.bin"
-    binary.write_bytes(b"\x00\x01" * 100)
+    binary.write_bytes(bytes(range(256)))  # NUL bytes, and not UTF-16 (every other byte)
     status, _, _ = client.predict("Log files", [handle_file(str(packed)), handle_file(str(binary))],
                                   "app=shop", "", "", "", "", "", "", api_name="/use_source")
     assert "now using 2 uploaded files" in status

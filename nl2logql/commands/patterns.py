@@ -4,11 +4,14 @@ the LogQL that filters and extracts them."""
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import click
 
 from nl2logql.commands.common import CliError, InputError
 from nl2logql.commands.sources import open_backend, source_options
+from nl2logql.engine.loaders.files import STDIN
 
 
 @click.command()
@@ -100,9 +103,23 @@ def _write_structured(source: dict, out_path: str) -> None:
     paths = expand_paths(list(source["logs"]))
     if len(paths) != 1:
         raise InputError(f"--structured reads one log file; --logs named {len(paths)}")
-    summary = write_structured(paths[0], out_path)
+    if paths[0] == STDIN:
+        with tempfile.TemporaryDirectory() as folder:
+            summary = write_structured(_stdin_copy(Path(folder)), out_path)
+    else:
+        summary = write_structured(paths[0], out_path)
     click.echo(f"wrote {out_path}: {summary.lines:,} lines, {summary.patterns} patterns, "
                f"{summary.fields} field columns", err=True)
+
+
+def _stdin_copy(folder: Path) -> Path:
+    """Standard input as a UTF-8 file in ``folder`` (the miner reads files), read as
+    ``--logs -`` reads it: decompressed, decoded."""
+    from nl2logql.engine.loaders.files import read_text
+
+    copy = folder / "stdin.log"
+    copy.write_text(read_text(STDIN), encoding="utf-8", newline="")
+    return copy
 
 
 COMMANDS = [patterns]

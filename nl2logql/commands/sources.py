@@ -41,7 +41,8 @@ def source_options(command):
         click.option("--glob", "source_glob", metavar="PATTERN",
                      help="The files of --logs folders to read, e.g. '*.log' (default: every "
                           "file; hidden ones are skipped). With a /, matched against the path "
-                          "under the folder."),
+                          "under the folder. An error when no --logs path is a folder: for "
+                          "files, put the pattern in the path (--logs 'logs/*.log')."),
         click.option("--label-from-path", "source_label_from_path", metavar="REGEX",
                      help="Labels from each --logs file's path: the regex's named groups, "
                           r"e.g. '(?P<app>[^/]+)/[^/]+\.log$'."),

@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 Data = dict  # Loki's response ``data`` object
 DETECTED_LEVEL = "detected_level"  # Loki 3's structured metadata for a line's log level
+UNKNOWN_LEVEL = "unknown"  # its value for a line without a level it knows
 
 
 class Backend(ABC):

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from nl2logql.engine.backend import DETECTED_LEVEL, Backend
+from nl2logql.engine.backend import DETECTED_LEVEL, UNKNOWN_LEVEL, Backend
 from nl2logql.errors import Nl2LogQLError
 from nl2logql.generation.retrieval import tokenize
 from nl2logql.logql.parser import quote
@@ -115,8 +115,9 @@ class SchemaContext:
             hidden = self.total_values.get(name, len(values)) - len(shown)
             more = f" (+{hidden} more)" if hidden > 0 else ""
             out.append(f"{name}: {', '.join(shown)}{more}" if shown or more else name)
-        if self.detected_levels:
-            example = "error" if "error" in self.detected_levels else self.detected_levels[0]
+        known = [level for level in self.detected_levels if level != UNKNOWN_LEVEL]
+        if known:  # "unknown" alone (no line has a level) tells the model nothing
+            example = "error" if "error" in known else known[0]
             out.append(f'{DETECTED_LEVEL} (structured metadata, use `| {DETECTED_LEVEL}='
                        f'"{example}"`): {", ".join(self.detected_levels)}')
         if self.sample_labels:

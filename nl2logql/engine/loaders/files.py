@@ -9,8 +9,9 @@ the previous line's, as Loki's pipeline does. If no timestamp is found at all, l
 keep file order: 1 ms apart, the last one at load time.
 
 A line's log level (``ERROR``, ``[warn]``, ``level=info``...) becomes its
-``detected_level``, structured metadata as Loki 3 attaches it
-(:mod:`~nl2logql.engine.loaders.levels`); a multi-line entry's is its first line's.
+``detected_level``, structured metadata as Loki 3 attaches it, ``unknown`` for a line
+without one (:mod:`~nl2logql.engine.loaders.levels`); a multi-line entry's is its first
+line's.
 
 Multi-line entries (on by default; Promtail's ``multiline`` stage): a line with no
 timestamp of its own that continues a stack trace (it starts with white space, ``at
@@ -20,11 +21,14 @@ it, newline-joined, keeping that entry's time; at most 128 lines an entry. A lin
 its own timestamp always starts an entry, and files without timestamps join nothing.
 
 Inputs: files, globs (``**`` recursive), folders (every file below, hidden ones
-skipped, whose name matches ``glob_pattern``), ``-`` for standard input; gzip and bzip2
-data (found by its magic bytes) is decompressed. Bad input is told, not guessed at: a
-binary file (NUL bytes in its first KB) is left out with a note; lines longer than
-1 MiB characters are cut to that length; invalid UTF-8 is replaced with U+FFFD; each is
-said once in the file's note.
+skipped, whose name matches ``glob_pattern``; a pattern without a folder to apply to is
+an error), ``-`` for standard input; gzip and bzip2 data (found by its magic bytes) is
+decompressed, up to ``MAX_DECOMPRESSED`` bytes (more is an error: a decompression bomb
+is not loaded in part). Text is UTF-8, or UTF-16/UTF-32 when a byte-order mark says so
+(a UTF-8 one is dropped). Bad input is told, not guessed at: a binary file (NUL bytes
+in its first KB; the note says when they look like UTF-16 without a byte-order mark) is
+left out with a note; lines longer than 1 MiB characters are cut to that length;
+invalid sequences are replaced with U+FFFD; each is said once in the file's note.
 
 What was found is one line a file in the store's ``notes`` (the CLI prints them):
 the format and how many lines have their own time, the year given to times without one,
@@ -35,9 +39,11 @@ with the same time were merged, as Loki does.
 from __future__ import annotations
 
 import bz2
+import codecs
 import fnmatch
 import glob
 import gzip
+import io
 import os
 import re
 import sys
@@ -45,10 +51,10 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from nl2logql.engine.loaders.levels import levels_note, line_levels
+from nl2logql.engine.loaders.levels import known_levels, levels_note, line_levels
 from nl2logql.engine.loaders.timestamps import (SEARCH_SPAN, TimeFormat, detect, fill_times,
                                                 localize_all, named_format, place_years,
-                                                read_times, time_zone)
+                                                read_times, time_zone, year_last_date)
 from nl2logql.engine.store import LogStore, label_key
 from nl2logql.errors import DataError
 from nl2logql.logql.checks import is_label_name
@@ -58,6 +64,15 @@ FILE_ORDER_SPACING = 1_000_000  # 1 ms between lines of a file without timestamp
 MAX_LINE_CHARS = 1 << 20  # longer lines are cut (Loki itself refuses lines over 256 KB)
 MAX_JOINED_LINES = 128  # lines in one multi-line entry, as Promtail's max_lines
 BINARY_PROBE = 1024  # a NUL byte in this many first bytes: not a text file
+# The most a compressed input may expand to: a decompression bomb (1 KB of gzip can
+# hold 1 MB of zeros) stops here instead of eating the memory.
+MAX_DECOMPRESSED = 1 << 30
+# Byte-order marks, UTF-32 LE's before UTF-16 LE's (it starts with it): (mark, codec, name).
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32", "UTF-32 LE"),
+                    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 BE"),
+                    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
+                    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
+                    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"))
 STDIN = Path("-")  # ``--logs -``
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -70,9 +85,11 @@ class BinaryInput(DataError):
 
 def expand_paths(paths_or_globs: PathArg, glob_pattern: str = "*") -> list[Path]:
     """Paths in the order given: globs expanded (sorted, ``**`` recursive), folders
-    walked (see :func:`folder_files`), ``-`` kept for standard input."""
+    walked (see :func:`folder_files`), ``-`` kept for standard input. ``DataError`` for a
+    ``glob_pattern`` other than ``*`` when no path is a folder."""
     items = [paths_or_globs] if isinstance(paths_or_globs, (str, os.PathLike)) else paths_or_globs
     found: list[Path] = []
+    walked = False  # a folder was given: glob_pattern had files to pick from
     for item in items:
         text = os.fspath(item)
         if text == "-":
@@ -84,10 +101,15 @@ def expand_paths(paths_or_globs: PathArg, glob_pattern: str = "*") -> list[Path]
             found.extend(Path(p) for p in matched)
         elif os.path.isdir(text):
             found.extend(folder_files(Path(text), glob_pattern))
+            walked = True
         else:
             found.append(Path(text))
     if not found:
         raise DataError("no log files given")
+    if glob_pattern != "*" and not walked:  # ignoring it would load files it excludes
+        raise DataError(f"--glob '{glob_pattern}' picks files in --logs folders, and no --logs "
+                        "path is a folder (for files, put the pattern in the path: "
+                        "--logs 'logs/*.log')")
     return found
 
 
@@ -173,34 +195,73 @@ def read_bytes(path: Path) -> bytes:
 
 def decompress(data: bytes, path: Path) -> bytes:
     """gzip or bzip2 data decompressed (told by its magic bytes, whatever the name);
-    anything else as it is."""
+    anything else as it is. ``DataError`` if broken or over ``MAX_DECOMPRESSED``."""
     if data[:2] == b"\x1f\x8b":
-        kind, opener = "gzip", gzip.decompress
+        kind, opener = "gzip", gzip.open
     elif data[:3] == b"BZh" and data[4:10] in (b"1AY&SY", b"\x17rE8P\x90"):  # block or end
-        kind, opener = "bzip2", bz2.decompress
+        kind, opener = "bzip2", bz2.open
     else:
         return data
     try:
-        return opener(data)
+        with opener(io.BytesIO(data)) as stream:  # read in a stream: stops at the cap
+            out = stream.read(MAX_DECOMPRESSED + 1)
     except (OSError, EOFError, ValueError, zlib.error) as error:
         raise DataError(f"cannot decompress {shown(path)} ({kind}): {error}") from None
+    if len(out) > MAX_DECOMPRESSED:
+        raise DataError(f"{shown(path)}: {kind} data decompresses to more than "
+                        f"{MAX_DECOMPRESSED:,} bytes, the limit; not loaded")
+    return out
+
+
+def encoding(data: bytes) -> tuple[str, str]:
+    """``(codec, name)`` of the text in ``data``: as its byte-order mark says, else UTF-8."""
+    for mark, codec, name in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return codec, name
+    return "utf-8", "UTF-8"
+
+
+def utf16_order(probe: bytes) -> str | None:
+    """``"LE"`` or ``"BE"`` when (nearly) every other byte is NUL, as in Latin text in
+    UTF-16 written without a byte-order mark; else ``None``."""
+    even, odd = probe[0::2], probe[1::2]
+    if len(odd) < 4:
+        return None
+    for order, zeros, chars in (("LE", odd, even), ("BE", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) <= 0.1 * len(chars):
+            return order
+    return None
+
+
+def binary_reason(path: Path, probe: bytes) -> str:
+    reason = f"{shown(path)} looks binary (NUL bytes in its first KB); not loaded"
+    order = utf16_order(probe)
+    if order:
+        reason += (f": every other byte is NUL, it may be UTF-16 {order} without a byte-order "
+                   f"mark (convert it: iconv -f UTF-16{order} -t UTF-8)")
+    return reason
 
 
 def read_text(path: Path, remarks: list[str] | None = None) -> str:
-    """A file as text: decompressed, invalid UTF-8 replaced with U+FFFD (said in
-    ``remarks``); :class:`BinaryInput` for a file with NUL bytes in its first KB,
+    """A file as text: decompressed, decoded as UTF-8 or as a byte-order mark says (a
+    UTF-16/32 one is said in ``remarks``), invalid sequences replaced with U+FFFD (said
+    too); :class:`BinaryInput` for a UTF-8 file with NUL bytes in its first KB,
     ``DataError`` if unreadable."""
     data = decompress(read_bytes(path), path)
-    if b"\0" in data[:BINARY_PROBE]:
-        raise BinaryInput(f"{shown(path)} looks binary (NUL bytes in its first KB); not loaded")
+    codec, name = encoding(data)
+    if codec.startswith("utf-8") and b"\0" in data[:BINARY_PROBE]:
+        raise BinaryInput(binary_reason(path, data[:BINARY_PROBE]))
+    said = remarks if remarks is not None else []
+    if not codec.startswith("utf-8"):
+        said.append(f"read as {name} (its byte-order mark)")
     try:
-        text = data.decode("utf-8")
+        return data.decode(codec)  # the codec drops the byte-order mark
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        if remarks is not None:
-            bad = text.count("\ufffd") - data.count("\ufffd".encode())
-            remarks.append(f"{bad:,} invalid UTF-8 sequence{'s' * (bad != 1)} read as U+FFFD")
-    return text[1:] if text[:1] == "\ufeff" else text  # a byte-order mark is no text
+        text = data.decode(codec, errors="replace")
+        bad = text.count("\ufffd") - data.decode(codec, errors="ignore").count("\ufffd")
+        said.append(f"{bad:,} invalid {name.split()[0]} sequence{'s' * (bad != 1)} read as "
+                     "U+FFFD")
+        return text
 
 
 def split_lines(text: str) -> list[str]:
@@ -289,8 +350,9 @@ def read_plain(path: Path, labels: Mapping[str, str], time_format: str | None = 
                multiline: bool = True, notes: list[str] | None = None
                ) -> tuple[dict[str, str], list[int], list[str], list | None]:
     """One file as ``(labels, timestamps, lines, metadata)``: the metadata holds each
-    line's ``detected_level`` (:mod:`~nl2logql.engine.loaders.levels`), ``None`` if no
-    line has one. What was found about the file is appended to ``notes`` as one line."""
+    line's ``detected_level`` (:mod:`~nl2logql.engine.loaders.levels`; ``unknown`` where
+    it has none), ``None`` for an empty file. What was found about the file is appended
+    to ``notes`` as one line."""
     remarks: list[str] = []
     lines = split_lines(read_text(path, remarks))
     lines = cut_long_lines(lines, remarks)
@@ -311,9 +373,9 @@ def read_plain(path: Path, labels: Mapping[str, str], time_format: str | None = 
         if joined:
             remarks.insert(0, joined_note(joined, entries))
     metadata = line_levels(lines, multiline=joined > 0)
-    if metadata:
-        remarks.insert(0, levels_note(len(lines) - metadata.count(None), len(lines),
-                                      "entries" if joined else "lines"))
+    levels = levels_note(known_levels(metadata or []), len(lines), "entries" if joined else "lines")
+    if levels:
+        remarks.insert(0, levels)
     timestamps = fill_times(times, now, FILE_ORDER_SPACING)
     if fmt is not None and fmt.yearless and own:
         try:
@@ -337,12 +399,19 @@ def time_note(name: str, fmt: TimeFormat | None, own: int, lines: list[str],
         return f"{name}: empty (no lines to load)"
     if fmt is None or not own:
         return (f"no timestamps found in {name}: every line gets the load time "
-                "(1 ms apart, in file order)")
+                "(1 ms apart, in file order)" + year_last_hint(lines))
     first = next(i for i, t in enumerate(times) if t is not None)
     example = fmt.find(lines[first]).group(0)
     rest = "" if own == len(lines) else " (the others keep the previous line's time)"
     return (f'{name}: timestamps: {fmt.title}, e.g. "{example}", '
             f"{own:,} of {len(lines):,} lines{rest}")
+
+
+def year_last_hint(lines: list[str]) -> str:
+    """What to do about dates like ``12/04/2026``, which no format is guessed for."""
+    seen = year_last_date(lines)
+    return (f'; "{seen}" may be month or day first: give --time-format '
+            "'%m/%d/%Y %H:%M:%S' (or '%d/%m/%Y %H:%M:%S')" if seen else "")
 
 
 def merged_note(count: int) -> str:

@@ -13,8 +13,9 @@ JSON lines, one object per line (``logcli --output=jsonl`` writes this shape)::
   an entry with no labels at all gets ``filename``;
 - structured metadata (optional): ``structured_metadata`` or ``metadata``;
 - the level (optional): ``level``, ``severity`` or ``lvl``, of the entry or of its
-  metadata; else one found in the line (:mod:`~nl2logql.engine.loaders.levels`): it
-  becomes the ``detected_level`` metadata, unless the metadata has one already;
+  metadata; else one found in the line (:mod:`~nl2logql.engine.loaders.levels`), else
+  ``unknown``: it becomes the ``detected_level`` metadata, unless the metadata has one
+  already;
 - anything else is ignored.
 
 Push payloads are what Loki's ``/loki/api/v1/push`` takes::
@@ -32,12 +33,12 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from nl2logql.engine.backend import DETECTED_LEVEL
+from nl2logql.engine.backend import DETECTED_LEVEL, UNKNOWN_LEVEL
 from nl2logql.engine.loaders.files import (FILE_ORDER_SPACING, PathArg, check_labels,
                                           check_time_options, load_inputs, read_text,
                                           with_remarks)
-from nl2logql.engine.loaders.levels import (level_metadata, levels_note, line_level,
-                                            normal_level)
+from nl2logql.engine.loaders.levels import (known_levels, level_metadata,
+                                            levels_note, line_level, normal_level)
 from nl2logql.engine.loaders.timestamps import (Localize, epoch_scale, fill_times, iso8601,
                                                 scaled_epoch, time_zone)
 from nl2logql.engine.store import LogStore, Metadata, label_key
@@ -119,8 +120,7 @@ def read_jsonl(path: Path, labels: Mapping[str, str], *, now: int | None = None,
         metadata.append(_with_level(meta, entry, line))
     timestamps = fill_times(times, now_ns() if now is None else now, FILE_ORDER_SPACING)
     if notes is not None:
-        levels = levels_note(sum(1 for meta in metadata if meta and DETECTED_LEVEL in meta),
-                             len(metadata), "entries")
+        levels = levels_note(known_levels(metadata), len(metadata), "entries")
         notes.append(with_remarks(_jsonl_note(path, len(lines) - times.count(None), len(lines)),
                                   [levels, *remarks] if levels else remarks))
     parts: dict[tuple, tuple[list, list, list]] = {}
@@ -132,18 +132,16 @@ def read_jsonl(path: Path, labels: Mapping[str, str], *, now: int | None = None,
     return [(dict(key), *part) for key, part in parts.items()]
 
 
-def _with_level(meta: dict[str, str] | None, entry: dict, line: str) -> Metadata | None:
+def _with_level(meta: dict[str, str] | None, entry: dict, line: str) -> Metadata:
     """The entry's metadata with its ``detected_level``: the metadata's own (normalised,
-    as Loki does), else a level field's, else one found in the line."""
+    as Loki does), else a level field's, else one found in the line, else ``unknown``."""
     if meta and DETECTED_LEVEL in meta:
         given = meta[DETECTED_LEVEL]
         return {**meta, DETECTED_LEVEL: normal_level(given) or given}
     values = (source.get(name) for source in (entry, meta or {}) for name in LEVEL_FIELDS)
     level = next(filter(None, (normal_level(v) for v in values if isinstance(v, str))), None)
-    found = level_metadata(level) if level else line_level(line)
-    if not meta:
-        return found
-    return {**meta, **found} if found else meta
+    found = level_metadata(level) if level else line_level(line) or level_metadata(UNKNOWN_LEVEL)
+    return {**meta, **found} if meta else found
 
 
 def _jsonl_note(path: Path, own: int, total: int) -> str:

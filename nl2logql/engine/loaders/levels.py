@@ -6,19 +6,20 @@ structured metadata, not as a stream label, so it is used in the pipeline
 (detected_level) (count_over_time({app="x"}[1h]))``). The file loaders do the same.
 
 Values are Loki 3's (``constants.LogLevel*`` in its distributor): ``trace``, ``debug``,
-``info``, ``warn``, ``error``, ``critical``, ``fatal``. Loki maps trace/trc, debug/dbg,
-info/inf/information, warn/wrn/warning, error/err, critical and fatal (any case); the
-words it does not know go to the nearest of its values: notice → info (syslog's 5),
-severe → error (java.util.logging), crit/emerg/alert → critical (syslog's 0 to 2),
-panic → fatal (Go, zap), verbose and logcat's ``V`` → trace.
+``info``, ``warn``, ``error``, ``critical``, ``fatal``, and ``unknown`` for a line
+without a level. Loki maps trace/trc, debug/dbg, info/inf/information, warn/wrn/warning,
+error/err, critical and fatal (any case); the words it does not know go to the nearest
+of its values: notice → info (syslog's 5), severe → error (java.util.logging),
+crit/emerg/alert → critical (syslog's 0 to 2), panic → fatal (Go, zap), verbose and
+logcat's ``V`` → trace.
 
-Unlike Loki, which falls back on finding "info" or "error" anywhere in the line and
-otherwise says ``unknown``, a line gets a level only from a level token in its first
-120 characters (BGL's comes after two times and two node names), and a line without
-one gets no ``detected_level`` at all (``| detected_level=""`` finds those lines). A
-file has levels when at least 1 in 50 of a sample of its lines has one, as for its
-timestamps: a format without them (syslog) gets none from a word in a few messages (and
-costs no search). In a file with a level on nearly every line, the search starts where
+Unlike Loki, which falls back on finding "info" or "error" anywhere in the line, a line
+gets a level only from a level token in its first 120 characters (BGL's comes after two
+times and two node names); a line without one gets ``unknown``, as in Loki 3 (its
+distributor attaches ``detected_level="unknown"`` then). A file has levels when at least
+1 in 50 of a sample of its lines has one, as for its timestamps: a format without them
+(syslog) gets none from a word in a few messages (and costs no search): all its lines
+are ``unknown``. In a file with a level on nearly every line, the search starts where
 the sample has it first. The tokens, leftmost first:
 
 - ``level=error``, ``lvl=warn``, ``severity="info"`` (logfmt); ``"level":"error"``
@@ -37,7 +38,7 @@ import re
 from itertools import repeat
 from typing import Sequence
 
-from nl2logql.engine.backend import DETECTED_LEVEL
+from nl2logql.engine.backend import DETECTED_LEVEL, UNKNOWN_LEVEL
 from nl2logql.engine.loaders.timestamps import sample_lines
 from nl2logql.engine.store import Metadata
 
@@ -129,7 +130,8 @@ def _compile() -> tuple[re.Pattern, list[str | None]]:
 
 _REGEX, _GROUP_LEVELS = _compile()
 # One shared metadata dict a level: a loaded line costs one reference.
-_SHARED = {level: {DETECTED_LEVEL: level} for level in WORDS}
+_SHARED = {level: {DETECTED_LEVEL: level} for level in (*WORDS, UNKNOWN_LEVEL)}
+_UNKNOWN = _SHARED[UNKNOWN_LEVEL]
 _METADATA = [level and _SHARED[level] for level in _GROUP_LEVELS]  # by group number
 
 
@@ -146,35 +148,46 @@ def level_metadata(level: str) -> Metadata:
 
 def line_level(line: str, start: int = 0) -> Metadata | None:
     """``{"detected_level": ...}`` for a line (of a multi-line entry, its first), or
-    ``None``; the search starts at ``start``."""
+    ``None`` if it has no level token; the search starts at ``start``."""
     newline = line.find("\n", 0, WINDOW)
     match = _REGEX.search(line, start, WINDOW if newline < 0 else newline)
     return match and _METADATA[match.lastindex]
 
 
-def line_levels(lines: Sequence[str], multiline: bool = False) -> list[Metadata | None] | None:
-    """:func:`line_level` of a file's lines; ``None`` when no line has a level, or fewer
-    than 1 in 50 of a sample of them (see the module doc). ``multiline``: some lines may
-    hold several (their first alone is searched)."""
+def line_levels(lines: Sequence[str], multiline: bool = False) -> list[Metadata] | None:
+    """:func:`line_level` of a file's lines, ``unknown`` for those without one, and for
+    all when fewer than 1 in 50 of a sample of them has one (see the module doc); ``None``
+    for no lines. ``multiline``: some lines may hold several (their first alone is
+    searched)."""
     n = len(lines)
+    if not n:
+        return None
     search = _REGEX.search
     sample = sample_lines(lines)
     starts = [match.start() for match in map(search, sample, repeat(0), repeat(WINDOW)) if match]
     if not starts or len(starts) * 50 < len(sample):
-        return None
+        return [_UNKNOWN] * n
     # Where a file has a level on (nearly) every line, it has it at about the same place:
     # the search starts where the sample has it first, not at a long prefix the lines
     # share (OpenStack's log-file name): reading characters is most of the cost.
     start = min(starts) if len(starts) >= 0.9 * len(sample) else 0
-    found = [match and _METADATA[match.lastindex]  # no Python call a line: it costs most
+    found = [_METADATA[match.lastindex] if match else _UNKNOWN  # no Python call a line
              for match in map(search, lines, repeat(start, n), repeat(WINDOW, n))]
     if multiline:
         for i, line in enumerate(lines):
             if "\n" in line:
-                found[i] = line_level(line, start)
-    return found if any(found) else None
+                found[i] = line_level(line, start) or _UNKNOWN
+    return found
+
+
+def known_levels(metadata: Sequence[Metadata | None]) -> int:
+    """How many entries have a level other than ``unknown``."""
+    return sum(1 for meta in metadata
+               if meta and meta.get(DETECTED_LEVEL, UNKNOWN_LEVEL) != UNKNOWN_LEVEL)
 
 
 def levels_note(count: int, total: int, what: str = "lines") -> str:
-    """``levels: 1,234 of 2,000 lines (detected_level)``; empty without levels."""
-    return f"levels: {count:,} of {total:,} {what} ({DETECTED_LEVEL})" if count else ""
+    """``levels: 1,234 of 2,000 lines (detected_level; the others "unknown")``; empty
+    without levels."""
+    others = "" if count == total else '; the others "unknown"'
+    return f"levels: {count:,} of {total:,} {what} ({DETECTED_LEVEL}{others})" if count else ""

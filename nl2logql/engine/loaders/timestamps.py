@@ -18,7 +18,8 @@ are passed over. Known formats (``--time-format`` takes the names):
 - ``logcat``: ``03-17 16:13:38.811`` (Android);
 - ``yymmdd``: ``081109 203615`` (HDFS);
 - ``slashed``: ``17/06/09 20:10:40`` or ``2017/06/09 20:10:40.5`` (year first: Spark's
-  log4j, Go's log package);
+  log4j, Go's log package); a date with the year last (``12/04/2026``, month or day
+  first) is not detected: the file's note asks for ``--time-format``;
 - ``compact``: ``20171223-22:15:29:606`` (HealthApp; the last field counts milliseconds);
 - ``bracketed``: ``[10.30 16:49:06]`` (month.day, Proxifier);
 - ``json``: a ``ts``, ``time``, ``timestamp`` or ``@timestamp`` field of a JSON line,
@@ -464,6 +465,20 @@ def detect(lines: Sequence[str], sample: int = SAMPLE, *,
         if hits and hits * 50 >= len(picked) and score > best_score:
             best, best_score = candidate, score
     return best
+
+
+# A date with the year last (12/04/2026 10:00): month first in the US, day first
+# elsewhere. Detection does not guess which: it says what it saw instead.
+_YEAR_LAST = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}[ T:]\d{1,2}:\d{2}")
+
+
+def year_last_date(lines: Sequence[str]) -> str | None:
+    """The first ``12/04/2026 10:00``-like text in the first lines, if any."""
+    for line in lines[:SAMPLE // 2]:
+        match = _YEAR_LAST.search(line, 0, SEARCH_SPAN)
+        if match:
+            return match.group(0)
+    return None
 
 
 def _converts(fmt: TimeFormat, match: re.Match) -> bool:
