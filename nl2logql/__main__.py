@@ -1,5 +1,5 @@
 """``python -m nl2logql``: the ``nl2logql`` command, for where the script is not on PATH."""
 
-from nl2logql.cli import main
+from nl2logql.cli import run
 
-main(prog_name="nl2logql")
+run()

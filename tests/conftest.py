@@ -5,6 +5,23 @@ from __future__ import annotations
 import pytest
 
 
+# --- Start cache and keep-warm server: each test session gets its own folders -----------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_start_cache(tmp_path_factory):
+    """Tests fill a start cache of their own (tiny models come and go) and never meet a
+    server the user keeps warm."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("NL2LOGQL_START_CACHE", str(tmp_path_factory.mktemp("start-cache")))
+    patch.setenv("NL2LOGQL_RUN_DIR", str(tmp_path_factory.mktemp("run")))
+    yield
+    patch.undo()
+
+
+# --- end of start cache block ----------------------------------------------------------
+
+
 # --- Loki backend: a fake Loki HTTP server on 127.0.0.1 (tests/fake_loki.py) --------
 
 

@@ -28,8 +28,12 @@ from nl2logql.verify.findings import CHECK_MODES
 @click.option("--checks", type=click.Choice(CHECK_MODES), default="repair", show_default=True,
               help="Check candidates against the question and the data: none; rank (by the "
                    "warnings); repair (also apply each candidate's fixes and check again).")
+@click.option("--keep-warm", is_flag=True,
+              help="Keep the model loaded in a background server (`nl2logql serve`) that "
+                   "answers this and later calls on this machine: about a second each after "
+                   "the first. Later calls use a running server with or without this flag.")
 def generate(question, source, run_query, show_explanation, as_json, base_model, adapter,
-             endpoint, endpoint_model, k, n, no_constrain, checks):
+             endpoint, endpoint_model, k, n, no_constrain, checks, keep_warm):
     """Turn a QUESTION about your logs into a LogQL query.
 
     The query is checked against the LogQL grammar and names only labels that exist in
@@ -44,9 +48,11 @@ def generate(question, source, run_query, show_explanation, as_json, base_model,
       nl2logql generate "how many failed SSH logins per source IP in the last hour on openssh-eu-west?"
       nl2logql generate "show error lines from hdfs in the last 5 minutes" --run --explain
       nl2logql generate "5xx rate by path" --loki http://localhost:3100 --run
+      nl2logql generate "error lines from hdfs in the last hour" --keep-warm
     """
     from nl2logql.generation.pipeline import Assistant
 
+    del keep_warm  # acted on before the command runs (nl2logql.cli.run): it needs a process
     backend = open_backend(source)
     assistant = Assistant(backend=backend, base_model=base_model, adapter=adapter,
                           endpoint=endpoint, endpoint_model=endpoint_model, k=k, n=n,

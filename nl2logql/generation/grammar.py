@@ -358,37 +358,69 @@ _EXTRA_STOP_TOKENS = ("<end_of_turn>",)
 
 
 def _stop_token_ids(hf_tokenizer) -> list[int]:
+    from nl2logql.generation.models import token_id
+
     ids = [hf_tokenizer.eos_token_id] if hf_tokenizer.eos_token_id is not None else []
-    vocab = hf_tokenizer.get_vocab()
-    ids += [vocab[t] for t in _EXTRA_STOP_TOKENS if t in vocab and vocab[t] not in ids]
+    extra = [token_id(hf_tokenizer, t) for t in _EXTRA_STOP_TOKENS]
+    ids += [i for i in extra if i is not None and i not in ids]
     if not ids:
         raise ValueError("the tokenizer has no end-of-sequence token")
     return ids
 
 
-def _ll_tokenizer(hf_tokenizer):
-    """llguidance's view of a (fast) HF tokenizer; built once per tokenizer object (~1 s)."""
+def _ll_tokenizer(hf_tokenizer, vocabulary=None):
+    """llguidance's view of a (fast) HF tokenizer; built once per tokenizer object.
+
+    From ``vocabulary``'s token bytes (:mod:`nl2logql.generation.vocab`) it takes 0.4 s;
+    from the tokenizer's JSON, 1.7 s. Without llguidance's "slices" (token subsets it
+    precomputes to speed masks up): they cost 1.3 s to build and 1.1 s at the first mask,
+    and measured no faster on LogQL, whose masks are the same either way.
+    """
     import llguidance
     import llguidance.hf
 
     with _tokenizers_lock:
         cached = _tokenizers.get(hf_tokenizer)
         if cached is None:
-            cached = llguidance.hf.from_tokenizer(hf_tokenizer, eos_token=_stop_token_ids(hf_tokenizer))
+            stop = _stop_token_ids(hf_tokenizer)
+            if vocabulary is None:
+                cached = llguidance.hf.from_tokenizer(hf_tokenizer, eos_token=stop, slices=[])
+            else:
+                view = llguidance.TokenizerWrapper(_TokenList(hf_tokenizer, vocabulary))
+                cached = llguidance.LLTokenizer(view, eos_token=stop, slices=[])
             _tokenizers[hf_tokenizer] = cached
         return cached
+
+
+class _TokenList:
+    """What llguidance's ``TokenizerWrapper`` reads: token bytes, special ids, and
+    encoding by the HF tokenizer (text only, as its JSON path does)."""
+
+    def __init__(self, hf_tokenizer, vocabulary) -> None:
+        self.eos_token_id = hf_tokenizer.eos_token_id
+        self.bos_token_id = hf_tokenizer.bos_token_id
+        self.tokens = vocabulary.token_bytes
+        self.special_token_ids = vocabulary.special_ids
+        self._backend = hf_tokenizer.backend_tokenizer
+
+    def __call__(self, text: str) -> list[int]:
+        if not isinstance(text, str):
+            raise TypeError("text only")  # tells llguidance to pass text, not bytes
+        return self._backend.encode(text, add_special_tokens=False).ids
 
 
 class _State:
     """One sequence's position in the grammar."""
 
     def __init__(self, matcher, tokenizer_vocab_size: int, vocab_size: int):
-        import llguidance.torch as llg_torch
+        # The numpy helpers, not llguidance.torch: importing that one runs torch.compile
+        # (1.1 s of imports at the first question) for a kernel we do not use.
+        import llguidance.numpy as llg_numpy
 
         self._matcher = matcher
         self._vocab_size = vocab_size
-        self._fill = llg_torch.fill_next_token_bitmask
-        self._bitmask = llg_torch.allocate_token_bitmask(1, tokenizer_vocab_size)
+        self._fill = llg_numpy.fill_next_token_bitmask
+        self._bitmask = llg_numpy.allocate_token_bitmask(1, tokenizer_vocab_size)
         self.error: str | None = None
 
     def allowed(self) -> torch.Tensor:
@@ -400,7 +432,7 @@ class _State:
             return torch.zeros(self._vocab_size, dtype=torch.bool)
         # Bit i of 32-bit word w is token 32*w + i: on a little-endian host that is the byte
         # stream's bits in little order (numpy unpacks 262k bits in ~0.1 ms; torch shifts ~20 ms).
-        bits = np.unpackbits(self._bitmask[0].numpy().view(np.uint8), bitorder="little")
+        bits = np.unpackbits(self._bitmask[0].view(np.uint8), bitorder="little")
         mask = torch.from_numpy(bits).view(torch.bool)
         if mask.numel() >= self._vocab_size:
             return mask[: self._vocab_size]
@@ -444,7 +476,9 @@ class LLGuidanceConstraint:
         return _State(self._template.deep_copy(), self._tokenizer_vocab_size, self.vocab_size)
 
 
-def compile_constraint(tokenizer, grammar_text: str, *, vocab_size: int | None = None) -> Constraint:
+def compile_constraint(tokenizer, grammar_text: str, *, vocab_size: int | None = None,
+                       vocabulary=None) -> Constraint:
     """``grammar_text`` (from :func:`logql_grammar`) as a constraint for ``tokenizer``
-    (a fast HF tokenizer). ``vocab_size``: the model's, when larger than the tokenizer's."""
-    return LLGuidanceConstraint(_ll_tokenizer(tokenizer), grammar_text, vocab_size)
+    (a fast HF tokenizer). ``vocab_size``: the model's, when larger than the tokenizer's;
+    ``vocabulary``: its cached tables (:class:`~nl2logql.generation.vocab.Vocabulary`)."""
+    return LLGuidanceConstraint(_ll_tokenizer(tokenizer, vocabulary), grammar_text, vocab_size)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import re
 import time
 import urllib.error
 import urllib.request
@@ -38,7 +37,6 @@ PREFIX_CACHE_SIZE = 4  # a few fixed instruction blocks (one per task kind) at m
 # A constrained step scores just the allowed tokens when they are at most this many;
 # past it, copying their weight rows costs more than the pruned head's matmul.
 GATHER_LIMIT = 16384
-_PRINTABLE = re.compile(r"[\x20-\x7e\n\t]+")
 
 
 class Model(ABC):
@@ -77,34 +75,32 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "~", os.sep)) or name.count("/") > 1 or Path(name).exists()
 
 
-def printable_token_ids(tokenizer) -> list[int]:
-    """Token ids whose text is printable ASCII (plus newline and tab): all LogQL needs.
-
-    The output head then scores these rows only; Gemma's 262k-token head is most of the
-    decode cost on a CPU, and most of its tokens are other scripts.
-    """
-    singles = [[i] for i in range(len(tokenizer))]
-    backend = getattr(tokenizer, "backend_tokenizer", None)  # 3x faster than batch_decode
-    texts = backend.decode_batch(singles, skip_special_tokens=False) if backend else tokenizer.batch_decode(singles)
-    special = set(tokenizer.all_special_ids)
-    return [i for i, text in enumerate(texts) if i not in special and _PRINTABLE.fullmatch(text)]
-
-
 def end_token_ids(tokenizer, generation_config=None) -> list[int]:
     """EOS (the tokenizer's and the generation config's) and chat end markers such as
     Gemma's ``<end_of_turn>``: the tokens that end a completion."""
     ids = {tokenizer.eos_token_id}
     configured = getattr(generation_config, "eos_token_id", None)
     ids.update(configured if isinstance(configured, list) else [configured])
-    vocab = tokenizer.get_vocab()
-    ids.update(vocab[t] for t in ("<end_of_turn>", "<|im_end|>", "<|eot_id|>") if t in vocab)
+    ids.update(token_id(tokenizer, t) for t in ("<end_of_turn>", "<|im_end|>", "<|eot_id|>"))
     return sorted(i for i in ids if i is not None)
 
 
-def scored_token_ids(tokenizer, end_ids: list[int], rows: int) -> list[int]:
-    """The pruned head's tokens: printable ASCII and ``end_ids``, below ``rows`` (the
-    head's size). Decoding scores these only; training normalises over the same ones."""
-    return sorted(i for i in set(printable_token_ids(tokenizer)) | set(end_ids) if i < rows)
+def token_id(tokenizer, token: str) -> int | None:
+    """The id of the token ``token``, None when the vocabulary lacks it (a lookup, where
+    ``get_vocab()`` copies 262k entries: 0.15 s)."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    return backend.token_to_id(token) if backend is not None else tokenizer.get_vocab().get(token)
+
+
+def scored_token_ids(tokenizer, end_ids: list[int], rows: int,
+                     printable: list[int] | None = None) -> list[int]:
+    """The pruned head's tokens: printable ASCII (``printable``, when already known) and
+    ``end_ids``, below ``rows`` (the head's size). Decoding scores these only; training
+    normalises over the same ones."""
+    from nl2logql.generation.vocab import printable_token_ids
+
+    printable = printable_token_ids(tokenizer) if printable is None else printable
+    return sorted(i for i in set(printable) | set(end_ids) if i < rows)
 
 
 def default_dtype() -> "torch.dtype":
@@ -146,21 +142,23 @@ class LocalModel(Model):
         progress: bool = True,
     ) -> None:
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from nl2logql.generation.vocab import load_tokenizer
+        from nl2logql.generation.weights import adapter_folder, load_weights
 
         if threads:
             torch.set_num_threads(threads)
         source = self._resolve(path_or_id, progress)
         started = time.perf_counter()
+        adapter = None if adapter is None else adapter_folder(adapter)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source)
-            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype or default_dtype())
+            self.tokenizer, self.vocabulary = load_tokenizer(source)
         except (OSError, ValueError) as error:
-            raise ModelError(f"cannot load model {source}: {_first_line(error)}") from error
+            raise ModelError(f"cannot load model {source}: {first_line(error)}") from error
+        model = load_weights(source, adapter, dtype or default_dtype())
         self.name = Path(source).name if Path(source).exists() else str(source)
         if adapter is not None:
-            model = self._merge_adapter(model, adapter)
-            self.name += f"+{Path(adapter).name}"
+            self.name += f"+{adapter.name}"
         self.model = model.eval()
         self.load_seconds = time.perf_counter() - started
 
@@ -171,7 +169,7 @@ class LocalModel(Model):
         self._head_weight, self._head_bias = head.weight, head.bias
         self._softcap = getattr(model.config, "final_logit_softcapping", None)
         self.end_ids = self._end_token_ids()
-        self.line_end_ids = self._line_end_token_ids()
+        self.line_end_ids = self.vocabulary.line_start_ids
         self.prune_vocab = prune_vocab
         self._pruned: tuple | None = None  # see _pruned_head; built on first use
         self._prefixes: OrderedDict[tuple[int, ...], Any] = OrderedDict()
@@ -191,27 +189,8 @@ class LocalModel(Model):
             return str(path)
         return name  # a hub id the user named
 
-    @staticmethod
-    def _merge_adapter(model, adapter: str | Path):
-        from peft import PeftModel
-
-        path = Path(adapter).expanduser()
-        if not (path / "adapter_config.json").is_file():
-            raise ModelError(f"no LoRA adapter at {path} (expected adapter_config.json)")
-        try:
-            return PeftModel.from_pretrained(model, str(path)).merge_and_unload()
-        except (OSError, ValueError, RuntimeError) as error:
-            raise ModelError(f"cannot load adapter {path}: {_first_line(error)}") from error
-
     def _end_token_ids(self) -> list[int]:
         return end_token_ids(self.tokenizer, self.model.generation_config)
-
-    def _line_end_token_ids(self) -> list[int]:
-        """Tokens that start a new line: once a constrained query is complete, the prompt
-        asks for one line, and a base model ends it with a newline rather than EOS."""
-        vocab = self.tokenizer.get_vocab()
-        return sorted(i for t, i in vocab.items()
-                      if self.tokenizer.convert_tokens_to_string([t]).startswith("\n"))
 
     # -- the decoder ---------------------------------------------------------------------
 
@@ -239,7 +218,8 @@ class LocalModel(Model):
             import torch
 
             rows = self._head_weight.shape[0]
-            ids = torch.tensor(scored_token_ids(self.tokenizer, self.end_ids, rows))
+            ids = torch.tensor(scored_token_ids(self.tokenizer, self.end_ids, rows,
+                                                printable=self.vocabulary.printable_ids))
             mask = torch.zeros(rows, dtype=torch.bool)
             mask[ids] = True
             bias = None if self._head_bias is None else self._head_bias[ids]
@@ -297,7 +277,8 @@ class LocalModel(Model):
         if grammar not in self._constraints:
             from nl2logql.generation.grammar import compile_constraint
 
-            self._constraints[grammar] = compile_constraint(self.tokenizer, grammar)
+            self._constraints[grammar] = compile_constraint(self.tokenizer, grammar,
+                                                            vocabulary=self.vocabulary)
         return self._constraints[grammar]
 
     def complete(
@@ -532,7 +513,8 @@ class _ForcedTextState:
         return self.position > len(self.constraint.ids)
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """An error's first line (its type's name when it has no text)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
@@ -620,7 +602,7 @@ class EndpointModel(Model):
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 payload = json.loads(response.read())
         except urllib.error.HTTPError as error:
-            detail = _first_line(Exception(error.read().decode(errors="replace")[:200]))
+            detail = first_line(Exception(error.read().decode(errors="replace")[:200]))
             raise BackendError(f"endpoint {self.url} answered HTTP {error.code}: {detail}") from error
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
@@ -721,4 +703,28 @@ def load_model(
         if adapter is not None and str(adapter).lower() != NO_ADAPTER:
             raise ModelError("an adapter applies to local weights; serve it from the endpoint instead")
         return EndpointModel(endpoint, endpoint_model or base_model or "default")
-    return LocalModel(base_model, resolve_adapter(base_model, adapter, split))
+    adapter = resolve_adapter(base_model, adapter, split)
+    if _kept is None:
+        return LocalModel(base_model, adapter)
+    from nl2logql.generation.weights import content_key
+
+    source = LocalModel._resolve(base_model, progress=True)
+    key = content_key(source, adapter)  # a retrained adapter is another model
+    if key not in _kept:
+        while len(_kept) >= KEPT_MODELS:
+            _kept.pop(next(iter(_kept)))
+        _kept[key] = LocalModel(source, adapter)
+    return _kept[key]
+
+
+KEPT_MODELS = 2
+_kept: dict[str, LocalModel] | None = None
+
+
+def keep_loaded() -> None:
+    """Make :func:`load_model` keep local models loaded for later calls with the same
+    model and adapter files (at most :data:`KEPT_MODELS`): for a process that answers
+    many calls (``nl2logql serve``)."""
+    global _kept
+    if _kept is None:
+        _kept = {}

@@ -7,13 +7,17 @@ same question always gets the same examples.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
 
 import bm25s
 import numpy as np
 
-from nl2logql.datasets import Pair, load_split
+from nl2logql.datasets import Pair, load_split, source_files, splits_dir
+from nl2logql.generation import startcache
 
 # Words that say nothing about which query to write.
 STOPWORDS = frozenset("""
@@ -54,7 +58,7 @@ class ExampleIndex:
     @classmethod
     def for_split(cls, name: str) -> ExampleIndex:
         """An index over the train side of a committed split (invalid golds left out)."""
-        return cls(load_split(name).train)
+        return cls(train_pairs(name))
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -74,3 +78,24 @@ class ExampleIndex:
         # Stable sort on the negated scores: equal scores keep index order.
         order = np.argsort(-scores, kind="stable")
         return [self.pairs[i] for i in order[:k] if scores[i] != -np.inf]
+
+
+def train_pairs(name: str) -> list[Pair]:
+    """A committed split's train side, kept in the start cache: checking every pair's
+    gold against its question (:mod:`nl2logql.hygiene`) takes half a second."""
+    split_file = splits_dir() / f"{name}.json"
+    if not split_file.is_file():
+        return load_split(name).train  # says which splits there are
+    return startcache.cached(
+        "examples", slot=str(split_file.resolve()),
+        inputs=lambda: [startcache.files_digest([split_file, *source_files()]), startcache.code_digest()],
+        build=lambda: load_split(name).train, save=_save_pairs, load=_load_pairs, suffix=".json",
+        what=f"{name} split's examples")
+
+
+def _save_pairs(pairs: list[Pair], path: Path) -> None:
+    path.write_text(json.dumps([asdict(pair) for pair in pairs]), encoding="utf-8")
+
+
+def _load_pairs(path: Path) -> list[Pair]:
+    return [Pair(**fields) for fields in json.loads(path.read_text(encoding="utf-8"))]
