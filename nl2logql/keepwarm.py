@@ -190,6 +190,9 @@ def _serve_calls(listener: socket.socket, version: str) -> None:
             if message.get("version") != version:  # this server runs other code
                 connection.sendall(b'{"refused": "another version"}')
                 return
+            if message.get("argv", [])[:1] != ["generate"]:
+                connection.sendall(b'{"refused": "only generate"}')
+                continue
             reply = _run_captured(message["argv"], message["cwd"], message["env"])
             with contextlib.suppress(OSError):  # the caller gave up waiting
                 connection.sendall(json.dumps(reply).encode())

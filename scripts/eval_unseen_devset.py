@@ -21,7 +21,10 @@ A query of the other kind than the question's is wrong (F1 0). Prints a table pe
 ``results.json`` and ``report.md`` to ``--out``.
 
 Usage: python scripts/eval_unseen_devset.py [--checks none|rank|repair] [--out DIR]
-       [--limit N] [--devset FILE] [--loghub DIR]
+       [--limit N] [--devset FILE] [--loghub DIR] [--adapter DIR|NAME] [--patterns N]
+
+``--adapter`` and ``--patterns`` measure what earlier work gave: e.g. the adapter of the
+commit before the patterns issue, with no patterns in the prompt.
 """
 
 from __future__ import annotations
@@ -178,7 +181,9 @@ def report(results: dict) -> str:
         "",
         f"Devset `{results['devset']}` ({results['questions']} questions; answers computed "
         "from the Loghub structured CSVs). Model: "
-        f"`{results['model']}`, checks `{results['checks']}`. Metric questions run as an "
+        f"`{results['model']}`, checks `{results['checks']}`"
+        + ("" if results.get("patterns") is None else f", {results['patterns']} log patterns in the prompt")
+        + ". Metric questions run as an "
         "instant query at the newest line + 1 s (correct: the sorted values equal the "
         "expected within 1e-6 relative); log questions over [oldest line, newest + 1 s) "
         f"(at most {LOG_LIMIT} lines; F1 of the line contents; correct: F1 = 1).",
@@ -236,6 +241,10 @@ def main(argv: list[str]) -> int:
                         help="at most N questions per system")
     parser.add_argument("--devset", type=Path, default=DEVSET)
     parser.add_argument("--loghub", type=Path, default=None)
+    parser.add_argument("--adapter", default=None,
+                        help="a LoRA adapter folder or installed name (default: the shipped one)")
+    parser.add_argument("--patterns", type=int, default=None,
+                        help="log patterns shown in the prompt (default: the pipeline's; 0: none)")
     args = parser.parse_args(argv)
     loghub = args.loghub or loghub_root()
     if loghub is None:
@@ -256,7 +265,7 @@ def main(argv: list[str]) -> int:
     total = sum(len(items) for items in systems.values())
 
     clock = time.perf_counter()
-    model = load_model()  # the default: Gemma 3 270M with the shipped adapter, as generate
+    model = load_model(adapter=args.adapter)  # default: Gemma 3 270M + the shipped adapter
     print(f"model {getattr(model, 'name', type(model).__name__)} loaded in "
           f"{time.perf_counter() - clock:.1f} s", file=sys.stderr)
     items, aligned = [], {}
@@ -267,7 +276,8 @@ def main(argv: list[str]) -> int:
             if not aligned[system]["agrees"]:
                 tqdm.write(f"warning: {system}: the store's times differ from the CSV's: "
                            f"{aligned[system]}")
-            assistant = Assistant(model=model, backend=store, checks=args.checks)
+            assistant = Assistant(model=model, backend=store, checks=args.checks,
+                                  patterns=args.patterns)
             for record in questions:
                 bar.set_postfix_str(record["id"])
                 started = time.perf_counter()
@@ -297,7 +307,7 @@ def main(argv: list[str]) -> int:
         "devset": str(args.devset.relative_to(ROOT) if args.devset.is_relative_to(ROOT)
                       else args.devset),
         "questions": len(items), "checks": args.checks,
-        "model": getattr(model, "name", type(model).__name__),
+        "model": getattr(model, "name", type(model).__name__), "patterns": args.patterns,
         "time_reference": "metric: instant query at newest + 1 s; log: range "
                           "[oldest, newest + 1 s)",
         "alignment": aligned, "summary": summary, "items": items,

@@ -106,6 +106,13 @@ def test_a_server_running_other_code_refuses_and_exits(run_dir, tiny_model_path)
     assert not keepwarm.socket_path().exists()
 
 
+def test_the_server_runs_generate_only(server):
+    reply = keepwarm._ask({"argv": ["train", "--help"], "cwd": os.getcwd(), "env": dict(os.environ),
+                           "version": keepwarm.code_version()})
+    assert reply == {"refused": "only generate"}
+    assert keepwarm._ask({"ping": True}) == {"pong": True}
+
+
 def test_an_idle_server_exits_and_removes_its_socket(run_dir):
     process = start(idle=1)
     assert process.wait(timeout=60) == 0

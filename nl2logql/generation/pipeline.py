@@ -112,7 +112,7 @@ class Assistant:
                  endpoint: str | None = None, endpoint_model: str | None = None,
                  split: str = "random", k: int = 4, n: int = 1, constrain: bool = True,
                  max_new_tokens: int = 160, run_timeout: float = 10.0, checks: str = "repair",
-                 resample: int = DEFAULT_RESAMPLE):
+                 resample: int = DEFAULT_RESAMPLE, patterns: int | None = None):
         if checks not in CHECK_MODES:
             raise ValueError(f"checks must be one of {', '.join(CHECK_MODES)}, not {checks!r}")
         self.model = model or load_model(base_model=base_model, adapter=adapter, endpoint=endpoint,
@@ -125,6 +125,7 @@ class Assistant:
         self.run_timeout = run_timeout
         self.checks = checks
         self.resample = resample  # candidates sampled when the first ones fail the checks
+        self.patterns = patterns  # log patterns in the prompt (None: schema.PATTERNS_SHOWN)
         if isinstance(self.model, LocalModel):
             self.model.warm_prefix(INSTRUCTIONS)  # every prompt starts with these: prefill once
             if constrain:  # compiles the tokenizer for the constraint (seconds, once)
@@ -223,7 +224,7 @@ class Assistant:
     def _schema(self, question: str) -> SchemaContext | None:
         if self.backend is None:
             return None
-        return SchemaContext.from_backend(self.backend, question)
+        return SchemaContext.from_backend(self.backend, question, max_patterns=self.patterns)
 
     def _grammar(self, schema: SchemaContext | None) -> str | None:
         from nl2logql.generation.grammar import logql_grammar

@@ -22,7 +22,7 @@ from __future__ import annotations
 from nl2logql.errors import QueryError
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
-from nl2logql.logql.printer import format_ast
+from nl2logql.logql.printer import format_ast, printable_order
 
 Query = str | ast.Node
 
@@ -101,7 +101,7 @@ def _log_query(node: ast.LogQuery) -> ast.LogQuery:
         if isinstance(stage, ast.LabelFilter) and stages and isinstance(stages[-1], ast.LabelFilter):
             stage = ast.LabelFilter(_chain("and", _all_of([stages.pop().expr, stage.expr])))
         stages.append(stage)
-    return node.replace(stages=tuple(stages))
+    return node.replace(stages=printable_order(tuple(stages)))
 
 
 def _unwrap(node: ast.Unwrap) -> ast.Unwrap:

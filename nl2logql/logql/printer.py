@@ -160,7 +160,31 @@ def _binary_label_filter(node: ast.BinaryLabelFilter) -> str:
 # ---- log queries and ranges -----------------------------------------------------------------
 
 def _log_query(node: ast.LogQuery) -> str:
-    return "".join([_selector(node.selector)] + [" " + format_ast(s) for s in node.stages])
+    stages = printable_order(node.stages)
+    return "".join([_selector(node.selector)] + [" " + format_ast(s) for s in stages])
+
+
+def printable_order(stages: tuple) -> tuple:
+    """``stages`` in an order that reads back as written. A ``!=`` or ``!~`` line filter
+    right after a ``drop`` or ``keep`` ending in a bare label name would read as that
+    name's matcher (``| drop b != "x"``), so it goes before them: the two commute (one
+    reads the line, the other the labels)."""
+    ordered: list = []
+    for stage in stages:
+        at = len(ordered)
+        while (isinstance(stage, ast.LineFilter) and stage.op in _MATCHER_OPS and at
+               and _ends_in_a_name(ordered[at - 1])):
+            at -= 1
+        ordered.insert(at, stage)
+    return tuple(ordered)
+
+
+_MATCHER_OPS = ("!=", "!~")  # line filter operators a label matcher has too
+
+
+def _ends_in_a_name(stage: ast.Node) -> bool:
+    return (isinstance(stage, (ast.DropLabels, ast.KeepLabels)) and bool(stage.labels)
+            and isinstance(stage.labels[-1], ast.LabelName))
 
 
 def _unwrap_head(node: ast.Unwrap) -> str:
@@ -372,7 +396,7 @@ class _Pretty:
     def query_lines(self, node: ast.LogQuery, level: int) -> list[str]:
         """The selector, then one stage a line, indented one level more."""
         return [self.pad(level) + _selector(node.selector)] + [
-            self.pad(level + 1) + format_ast(s) for s in node.stages]
+            self.pad(level + 1) + format_ast(s) for s in printable_order(node.stages)]
 
     def _LogQuery(self, node: ast.LogQuery, level: int) -> str:
         return self.lines(*self.query_lines(node, level))
