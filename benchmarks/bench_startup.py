@@ -10,7 +10,7 @@ Every figure comes from fresh processes (a start-up cost only shows in a new pro
 - **CLI**: the wall time of ``nl2logql generate QUESTION`` on the sample store and on a
   plain log file (OpenSSH lines in syslog format, written here), median of ``--reps``;
 - with the start cache **warm** (built once before), and **cold** (its folder deleted
-  before every run: each run rebuilds it);
+  before every run, phases and CLI calls alike: each run rebuilds it);
 - the **baseline**: the same CLI calls with the code of ``REV`` (default: the commit
   before the start cache), from a git worktree, in the same session; ratios are
   baseline / now;
@@ -77,11 +77,12 @@ def main() -> None:
                  "plain file": ["generate", FILE_QUESTION, "--logs", str(log), "--label", "app=sshd"]}
 
         run_cli(calls["sample store"], env)  # builds the start cache once
-        print(f"phases, start cache warm (median of {args.reps} processes):")
-        phases = [json.loads(run_python(PHASES, QUESTION, env)) for _ in range(args.reps)]
-        for name in phases[0]:
-            print(f"  {name:30s} {statistics.median(p[name] for p in phases):6.2f} s")
-        print(f"  {'total':30s} {statistics.median(sum(p.values()) for p in phases):6.2f} s")
+        print_phases("start cache warm", [run_python(PHASES, QUESTION, env) for _ in range(args.reps)])
+        if not args.no_cold:
+            def cold() -> dict:
+                shutil.rmtree(cache, ignore_errors=True)
+                return run_python(PHASES, QUESTION, env)
+            print_phases("start cache deleted before each", [cold() for _ in range(args.reps)])
 
         rows = {}
         for label, call in calls.items():
@@ -114,6 +115,13 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def print_phases(label: str, runs: list[dict]) -> None:
+    print(f"phases, {label} (median of {len(runs)} processes):")
+    for name in runs[0]:
+        print(f"  {name:30s} {statistics.median(run[name] for run in runs):6.2f} s")
+    print(f"  {'total':30s} {statistics.median(sum(run.values()) for run in runs):6.2f} s")
+
+
 def write_plain_log(path: Path) -> Path:
     """The OpenSSH sample as the syslog lines it came from."""
     from nl2logql.engine.loaders import data_dir
@@ -134,10 +142,10 @@ def run_cli(args: list[str], env: dict, cwd: Path = ROOT) -> float:
     return time.perf_counter() - started
 
 
-def run_python(code: str, argument: str, env: dict) -> str:
+def run_python(code: str, argument: str, env: dict) -> dict:
     done = subprocess.run([sys.executable, "-c", code, argument], env=env, cwd=ROOT,
                           capture_output=True, text=True, check=True)
-    return done.stdout.strip().splitlines()[-1]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def median_wall(call: list[str], env: dict, reps: int, before=None, cwd: Path = ROOT) -> float:
