@@ -77,19 +77,17 @@ def main() -> None:
                  "plain file": ["generate", FILE_QUESTION, "--logs", str(log), "--label", "app=sshd"]}
 
         run_cli(calls["sample store"], env)  # builds the start cache once
-        print_phases("start cache warm", [run_python(PHASES, QUESTION, env) for _ in range(args.reps)])
+        delete_cache = lambda: shutil.rmtree(cache, ignore_errors=True)  # noqa: E731
+        print_phases("start cache warm", phases(env, args.reps))
         if not args.no_cold:
-            def cold() -> dict:
-                shutil.rmtree(cache, ignore_errors=True)
-                return run_python(PHASES, QUESTION, env)
-            print_phases("start cache deleted before each", [cold() for _ in range(args.reps)])
+            print_phases("start cache deleted before each", phases(env, args.reps, before=delete_cache))
 
         rows = {}
         for label, call in calls.items():
             rows[f"{label}, cache warm"] = median_wall(call, env, args.reps)
         if not args.no_cold:
             for label, call in calls.items():
-                rows[f"{label}, cache cold"] = median_wall(call, env, args.reps, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+                rows[f"{label}, cache cold"] = median_wall(call, env, args.reps, before=delete_cache)
         baseline = {}
         if args.baseline:
             tree = checkout(args.baseline, scratch / "baseline")
@@ -142,10 +140,16 @@ def run_cli(args: list[str], env: dict, cwd: Path = ROOT) -> float:
     return time.perf_counter() - started
 
 
-def run_python(code: str, argument: str, env: dict) -> dict:
-    done = subprocess.run([sys.executable, "-c", code, argument], env=env, cwd=ROOT,
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def phases(env: dict, reps: int, before=None) -> list[dict]:
+    """The PHASES script's timings from ``reps`` fresh processes (``before`` each one)."""
+    runs = []
+    for _ in range(reps):
+        if before:
+            before()
+        done = subprocess.run([sys.executable, "-c", PHASES, QUESTION], env=env, cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return runs
 
 
 def median_wall(call: list[str], env: dict, reps: int, before=None, cwd: Path = ROOT) -> float:

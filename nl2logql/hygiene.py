@@ -15,7 +15,6 @@ from typing import Collection, Iterable
 
 from nl2logql.datasets import Pair
 from nl2logql.errors import QueryError
-from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.verify.agreement import (app_matchers, application_reason, grouping_reason,
                                        range_reason)

@@ -39,6 +39,7 @@ MAX_ENTRIES = 3  # slots kept per kind (a merged model is ~0.5 GB)
 DISABLE_ENV = "NL2LOGQL_NO_START_CACHE"  # set (to anything) to build everything every time
 ROOT_ENV = "NL2LOGQL_START_CACHE"  # another folder for it (default: start/ in the cache)
 _digest_lock = threading.Lock()
+_known_digests: dict[Path, dict] = {}  # digests.json by cache root, as this process knows it
 
 
 def enabled() -> bool:
@@ -93,9 +94,11 @@ def source_files() -> list[Path]:
 
 def _digests(paths: list[Path]) -> list[str]:
     """Content digests, recomputed only for files whose size, modification time or inode
-    changed since the last time (kept in ``digests.json``)."""
+    changed since the last time (kept in ``digests.json``, read once a process)."""
     with _digest_lock:
-        known = _read_digests()
+        known = _known_digests.get(root())
+        if known is None:
+            known = _known_digests[root()] = _read_digests()
         digests, changed = [], False
         for path in paths:
             path = path.resolve()
@@ -146,8 +149,8 @@ def cached(kind: str, *, slot: str, inputs: Callable[[], list], build: Callable[
     folder = root() / kind
     prefix = make_key(slot) + "-"
     path = folder / f"{prefix}{make_key(*inputs())}{suffix}"
-    damaged = path.exists()
-    if damaged:
+    existed = path.exists()
+    if existed:
         try:
             value = load(path)
         except Exception as error:  # noqa: BLE001 - any damage means: build it again
@@ -161,7 +164,7 @@ def cached(kind: str, *, slot: str, inputs: Callable[[], list], build: Callable[
     stale = [p for p in entries if p.name.startswith(prefix) and p != path]
     if stale:
         note(f"the {what} changed since it was cached; caching it again")
-    elif not damaged:
+    elif not existed:  # an unreadable one was said above
         note(f"caching the {what} for faster starts (once)")
     value = build()
     try:
