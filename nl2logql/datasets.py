@@ -26,6 +26,8 @@ EXEC_DIR = "nl2ql-exec"
 EXEC_SYSTEMS = ("hdfs", "openssh", "openstack")
 LEAVE_OUT_SPLITS = tuple(f"leave-out-{system}" for system in EXEC_SYSTEMS)
 SPLIT_NAMES = ("random", "unseen-template", *LEAVE_OUT_SPLITS)
+# The sides of a split an evaluation scores: test, or validation to choose settings on.
+SCORED_SIDES = ("test", "validation")
 
 
 @dataclass(frozen=True)

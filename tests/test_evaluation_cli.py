@@ -109,6 +109,23 @@ def test_both_suites_run_report_plot_and_resume(tmp_path, use_model):
     assert again.exit_code == 0 and "execution 0.800" in again.output
 
 
+def test_the_validation_side_is_scored_apart_from_the_test_side(tmp_path, use_model):
+    out = tmp_path / "run"
+    model = use_model(OracleModel())
+    result = invoke("nl2ql", "--split", "unseen-template", "--side", "validation", "--out", str(out),
+                    "--adapter", "none", "--no-progress", "--no-plots")
+    assert result.exit_code == 0, result.output
+    assert "NL2QL (unseen-template split, validation side): execution 1.000" in result.output
+    suite = json.loads((out / "results.json").read_text())["suites"]["nl2ql-unseen-template-validation"]
+    split = load_split("unseen-template")
+    assert {r["id"] for r in suite["items"]} == {p.id for p in split.validation}
+    assert not {r["id"] for r in suite["items"]} & {p.id for p in split.test + split.train}
+    assert suite["side"] == "validation" and model.calls == len(split.validation)
+    assert f"{len(split.validation)} validation items" in (out / "report.md").read_text()
+    wrong = CliRunner().invoke(main, ["eval", "exec", "--side", "validation"])
+    assert wrong.exit_code == 2 and "--side" in wrong.output  # NL2QL-exec has a test side only
+
+
 def test_a_stopped_run_continues_where_it_stopped(tmp_path, use_model):
     out = tmp_path / "run"
     use_model(OracleModel())

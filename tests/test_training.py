@@ -368,9 +368,12 @@ def test_train_synthesize_on_a_users_logs_end_to_end(tiny_model_path, tmp_path, 
     result = CliRunner().invoke(main, ["train", "--recipe", str(recipe), "--base-model",
                                        str(tiny_model_path), "--synthesize", "--synthetic-count",
                                        "6", "--logs", str(logs), "--label", "app=shop",
+                                       "--learning-rate", "3e-4", "--lora-r", "2",
                                        "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert (out / CARD_FILE).is_file() and read_card(out)["train_pairs"] == 8
+    card = read_card(out)
+    assert (out / CARD_FILE).is_file() and card["train_pairs"] == 8
+    assert card["recipe"]["learning_rate"] == 3e-4 and card["recipe"]["lora_r"] == 2  # over the recipe's 4
     made = (tmp_path / "adapter.synth.jsonl").read_text().splitlines()
     assert len(made) == 6 and all('app=\\"shop\\"' in line for line in made)
     synthetic = [prompt for source, prompt in prompts if source == "adapter.synth.jsonl"]

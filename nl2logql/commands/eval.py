@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from nl2logql.commands.common import CliError
-from nl2logql.datasets import SPLIT_NAMES
+from nl2logql.datasets import SCORED_SIDES, SPLIT_NAMES
 from nl2logql.verify.findings import CHECK_MODES, DEFAULT_RESAMPLE
 
 SUITES = ("nl2ql", "exec", "logeval")
@@ -150,7 +150,7 @@ def _summary_line(suite: dict) -> str:
 
 def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, endpoint_model,
                    limit, seed, fresh, no_progress, no_plots, k, n, no_constrain, checks, resample,
-                   timeout):
+                   timeout, side="test"):
     from nl2logql.evaluation import runner, suites
 
     choice = _choice(base_model, adapter, endpoint, endpoint_model)
@@ -161,7 +161,7 @@ def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, e
     result = _interruptible(lambda: suites.run_nl2ql(suite_name, resolved, options, k=k, n=n,
                                                      constrain=not no_constrain, checks=checks,
                                                      resample=resample,
-                                                     timeout=timeout))
+                                                     timeout=timeout, side=side))
     _finish(options, result, no_plots)
 
 
@@ -179,16 +179,19 @@ def _adapter_split(choice) -> str | None:
 @eval_group.command(name="nl2ql")
 @click.option("--split", type=click.Choice(SPLIT_NAMES), default="random", show_default=True,
               help="Which split's test side; the adapter must be trained on its train side.")
+@click.option("--side", type=click.Choice(SCORED_SIDES), default="test", show_default=True,
+              help="validation: the split's validation side, to choose a recipe or setting "
+                   "on (unseen-template's is whole templates no train question shares).")
 @_model_options
 @_generation_options
-def nl2ql_command(split, **options):
+def nl2ql_command(split, side, **options):
     """NL2QL's test side of a split: validity, exact match, execution on the sample store.
 
     Comparable with the NL2QL paper (the `random` split). Execution is headlined over
     the items whose gold query returns data, with all-items scores beside them; gold
     queries that do not parse or fail are listed apart, never counted as wins.
     """
-    _nl2ql_command("nl2ql", split, **options)
+    _nl2ql_command("nl2ql", split, side=side, **options)
 
 
 @eval_group.command(name="exec")

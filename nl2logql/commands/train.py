@@ -19,6 +19,10 @@ SYNTHESIZED_DEFAULT = 1000  # pairs --synthesize writes when the recipe names no
 @click.option("--split", type=click.Choice(SPLIT_NAMES), help="Committed split to train on (default: random).")
 @click.option("--out", metavar="DIR", help="Adapter folder to write (default: nl2logql-adapter).")
 @click.option("--epochs", type=click.IntRange(1), help="Passes over the training pairs.")
+@click.option("--learning-rate", type=click.FloatRange(0, min_open=True), metavar="LR",
+              help="Peak learning rate (the recipe's: 2e-4).")
+@click.option("--lora-r", type=click.IntRange(1), metavar="R",
+              help="LoRA rank (the recipe's: 16; lora_alpha stays the recipe's).")
 @click.option("--limit", type=click.IntRange(1), help="Train on the first N pairs only (a trial run).")
 @click.option("--augment/--no-augment", default=None, help="Add name/time-window-swapped pairs.")
 @click.option("--keep-invalid", is_flag=True, default=None,
@@ -31,8 +35,8 @@ SYNTHESIZED_DEFAULT = 1000  # pairs --synthesize writes when the recipe names no
               help="How many synthesized pairs to mix in (0: all).")
 @click.option("--resume", is_flag=True, help="Continue from OUT.checkpoints after an interruption.")
 @source_options
-def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_invalid, synthesize,
-          synthetic, synthetic_count, resume, source):
+def train(recipe, base_model, data, split, out, epochs, learning_rate, lora_r, limit, augment,
+          keep_invalid, synthesize, synthetic, synthetic_count, resume, source):
     """Fine-tune a LoRA adapter for `nl2logql generate --adapter`.
 
     Prompts are built exactly as at inference (schema, retrieved examples); the loss
@@ -43,6 +47,7 @@ def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_inv
     Examples:
       nl2logql train --recipe training/gemma-270m-cpu.yaml --out my-adapter
       nl2logql train --data my-pairs.jsonl --epochs 2 --out my-adapter
+      nl2logql train --recipe training/gemma-270m-cpu.yaml --split unseen-template --learning-rate 1e-4 --out trial
       nl2logql train --synthesize --logs /var/log/auth.log --label app=sshd --out my-adapter
       nl2logql train --recipe training/gemma-270m-cpu.yaml --out my-adapter --resume
       nl2logql generate "failed logins per IP on openssh-eu-west" --adapter my-adapter
@@ -51,7 +56,8 @@ def train(recipe, base_model, data, split, out, epochs, limit, augment, keep_inv
 
     config = TrainConfig.from_file(recipe) if recipe else TrainConfig()
     config = config.with_overrides(base_model=base_model, data=data, split=split, out=out,
-                                   epochs=epochs, limit=limit, augment=augment,
+                                   epochs=epochs, learning_rate=learning_rate, lora_r=lora_r,
+                                   limit=limit, augment=augment,
                                    keep_invalid=keep_invalid or None, synthetic=synthetic,
                                    synthetic_count=synthetic_count)
     schema_backend = None

@@ -204,8 +204,9 @@ def _settings_line(suite: dict[str, Any]) -> str:
     settings = suite.get("settings", {})
     items = len(suite["items"])
     total = suite.get("items_total")
-    sample = (f"{items} of {total} test items (--limit {settings.get('limit')}, --seed {settings.get('seed')})"
-              if total and items < total else f"{items} test items")
+    side = suite.get("side", "test")
+    sample = (f"{items} of {total} {side} items (--limit {settings.get('limit')}, --seed {settings.get('seed')})"
+              if total and items < total else f"{items} {side} items")
     parts = [f"Model: {describe_model(suite.get('model', {}))}.",
              f"Retrieval over the train side of split {suite.get('split')!r}, k={settings.get('k')}, "
              f"n={settings.get('n')}{'' if settings.get('constrain', True) else ', unconstrained'}"

@@ -1,6 +1,7 @@
 """The suites end to end: items → predictions (cached) → verdicts → one suite result.
 
-- ``nl2ql``: NL2QL's test side of a split (comparable with the NL2QL paper);
+- ``nl2ql``: NL2QL's test side of a split (comparable with the NL2QL paper), or its
+  validation side (for choosing a recipe without looking at the test side);
 - ``exec``: NL2QL-exec's fixed test side (the headline execution measure);
 - ``logeval``: LogEval-style log-analysis tasks (:mod:`nl2logql.evaluation.logeval`).
 
@@ -22,9 +23,12 @@ SUITE_NAMES = ("nl2ql", "exec", "logeval")
 TITLES = {"exec": "NL2QL-exec", "nl2ql": "NL2QL", "logeval": "LogEval"}
 
 
-def suite_key(suite: str, split: str | None = None) -> str:
-    """``exec``, ``nl2ql-<split>`` or ``logeval``: where a suite's result lives."""
-    return f"nl2ql-{split}" if suite == "nl2ql" else suite
+def suite_key(suite: str, split: str | None = None, side: str = "test") -> str:
+    """``exec``, ``nl2ql-<split>`` (``nl2ql-<split>-validation``) or ``logeval``: where a
+    suite's result lives."""
+    if suite != "nl2ql":
+        return suite
+    return f"nl2ql-{split}" + ("" if side == "test" else f"-{side}")
 
 
 @dataclass
@@ -40,16 +44,16 @@ class RunOptions:
 
 def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *, k: int = 4,
               n: int = 1, constrain: bool = True, checks: str = "repair", resample: int = 0,
-              timeout: float = nl2ql.RUN_TIMEOUT) -> dict[str, Any]:
-    """Generate a query per test question with the Assistant (retrieval over the split's
-    train side), then score every prediction against its gold on the sample store."""
+              timeout: float = nl2ql.RUN_TIMEOUT, side: str = "test") -> dict[str, Any]:
+    """Generate a query per question of ``side`` with the Assistant (retrieval over the
+    split's train side), then score every prediction against its gold on the sample store."""
     from nl2logql.engine.loaders import sample_store
 
     store = sample_store()
     split = resolved.split
-    items = runner.select(nl2ql.load_items(suite, split, store, timeout=timeout),
+    items = runner.select(nl2ql.load_items(suite, split, store, timeout=timeout, side=side),
                           options.limit, options.seed)
-    key = suite_key(suite, split)
+    key = suite_key(suite, split, side)
     settings = runner.settings_of(resolved, suite=suite, k=k, n=n, constrain=constrain,
                                   checks=checks, resample=resample)
     cache = runner.PredictionCache(options.out / "cache" / f"{key}.jsonl", settings)
@@ -84,7 +88,7 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         }
 
     predictions = runner.predict_all(items, lambda item: item.id, predict, cache,
-                                     progress=options.progress, desc=f"{TITLES[suite]} {split}")
+                                     progress=options.progress, desc=f"{TITLES[suite]} {split} {side}")
     records = []
     for item in items:
         cached = predictions[item.id]
@@ -101,14 +105,16 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
     return {
         "suite": suite,
         "key": key,
-        "title": TITLES[suite] + (f" ({split} split)" if suite == "nl2ql" else ""),
+        "title": TITLES[suite] + (f" ({split} split{'' if side == 'test' else f', {side} side'})"
+                                  if suite == "nl2ql" else ""),
         "split": split,
+        "side": side,
         "model": {**resolved.describe(), "name": model_name},
         "settings": {"k": k, "n": n, "constrain": constrain, "checks": checks,
                      "resample": resample,
                      "limit": options.limit,
                      "seed": options.seed, "run_timeout": timeout},
-        "items_total": _count_total(suite, split),
+        "items_total": _count_total(suite, split, side),
         **summarize_records(records),
         "items": records,
     }
@@ -130,11 +136,8 @@ def summarize_records(records: list[dict]) -> dict[str, Any]:
     }
 
 
-def _count_total(suite: str, split: str) -> int:
-    from nl2logql.datasets import load_split
-
-    chosen = load_split(split)
-    return len(chosen.test if suite == "nl2ql" else chosen.exec_test)
+def _count_total(suite: str, split: str, side: str = "test") -> int:
+    return len(nl2ql.side_pairs(suite, split, side))
 
 
 # ---- LogEval ----------------------------------------------------------------------------------
