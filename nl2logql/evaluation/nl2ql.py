@@ -143,25 +143,21 @@ def same_as_loki(ours: dict, loki: dict) -> bool:
 
 # ---- items ----------------------------------------------------------------------------------
 
-def side_pairs(suite: str, split: str, side: str = "test") -> list[datasets.Pair]:
-    """The pairs a suite scores: NL2QL's test or validation side of ``split`` ("nl2ql"),
-    or NL2QL-exec's fixed test side ("exec", which has no validation side)."""
+def load_items(suite: str, split: str, backend: Backend, *, timeout: float = RUN_TIMEOUT,
+               reference: dict[str, dict] | None = None, side: str = "test") -> list[EvalItem]:
+    """The items of ``suite`` ("nl2ql": the split's NL2QL test or validation ``side``;
+    "exec": NL2QL-exec's fixed test side, which has no validation side), each with its gold
+    answer on ``backend`` and checked against ``reference`` ({id: Loki's answer}; default:
+    the stored ones)."""
     if suite not in SUITES:
         raise Nl2LogQLError(f"unknown suite {suite!r} (known: {', '.join(SUITES)})")
     if side not in datasets.SCORED_SIDES or (suite == "exec" and side != "test"):
         raise Nl2LogQLError(f"{suite} has no {side!r} side")
     chosen = datasets.load_split(split)
     if suite == "exec":
-        return chosen.exec_test
-    return chosen.test if side == "test" else chosen.validation
-
-
-def load_items(suite: str, split: str, backend: Backend, *, timeout: float = RUN_TIMEOUT,
-               reference: dict[str, dict] | None = None, side: str = "test") -> list[EvalItem]:
-    """The items of ``suite`` (see :func:`side_pairs`), each with its gold answer on
-    ``backend`` and checked against ``reference`` ({id: Loki's answer}; default: the
-    stored ones)."""
-    pairs = side_pairs(suite, split, side)
+        pairs = chosen.exec_test
+    else:
+        pairs = chosen.test if side == "test" else chosen.validation
     if reference is None:
         reference = _nl2ql_answers() if suite == "nl2ql" else load_exec_reference()
     items = []

@@ -51,8 +51,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
 
     store = sample_store()
     split = resolved.split
-    items = runner.select(nl2ql.load_items(suite, split, store, timeout=timeout, side=side),
-                          options.limit, options.seed)
+    every = nl2ql.load_items(suite, split, store, timeout=timeout, side=side)
+    items = runner.select(every, options.limit, options.seed)
     key = suite_key(suite, split, side)
     settings = runner.settings_of(resolved, suite=suite, k=k, n=n, constrain=constrain,
                                   checks=checks, resample=resample)
@@ -114,7 +114,7 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
                      "resample": resample,
                      "limit": options.limit,
                      "seed": options.seed, "run_timeout": timeout},
-        "items_total": _count_total(suite, split, side),
+        "items_total": len(every),
         **summarize_records(records),
         "items": records,
     }
@@ -134,10 +134,6 @@ def summarize_records(records: list[dict]) -> dict[str, Any]:
                            "reason": r["gold_error"], "gold": r["gold"]}
                           for r in records if r["gold_status"] != "ok"],
     }
-
-
-def _count_total(suite: str, split: str, side: str = "test") -> int:
-    return len(nl2ql.side_pairs(suite, split, side))
 
 
 # ---- LogEval ----------------------------------------------------------------------------------
