@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -433,3 +434,71 @@ def test_default_model_converts_loads_and_completes():
     [result] = model.complete("The capital of France is", max_new_tokens=8)
     assert result.tokens > 0 and result.text.strip()
     assert model.end_ids and len(model.pruned_token_ids) > 1000
+
+
+# --- decoding loops ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tokens, unit_text, expected", [
+    ([9] + [1, 2, 3] * 4, "_over_time", 1),   # four copies: the fifth is refused
+    ([9] + [1, 2, 3] * 3, "_over_time", None),   # three are not a loop yet (an IP's \d+\.)
+    ([9, 0, 0, 0, 0, 0], "0", None),                      # 1000000: short units are spared
+    ([1, 2, 3, 4, 5, 6], "_over_time", None),
+])
+def test_a_loop_is_four_copies_of_a_run_back_to_back(tokens, unit_text, expected):
+    assert models.looping_token(tokens, lambda ids: unit_text) == expected
+
+
+class _Either:
+    """A constraint that allows two tokens at every step, for ``length`` steps."""
+
+    def __init__(self, size, choices, length):
+        self.size, self.choices, self.length = size, choices, length
+
+    def start(self):
+        return _EitherState(self)
+
+
+class _EitherState:
+    error = None
+
+    def __init__(self, constraint):
+        self.constraint, self.taken = constraint, 0
+
+    def allowed(self):
+        mask = torch.zeros(self.constraint.size, dtype=torch.bool)
+        mask[list(self.constraint.choices)] = True
+        return mask
+
+    def advance(self, token_id):
+        self.taken += 1
+
+    def forced(self):
+        return []
+
+    @property
+    def accepting(self):
+        return self.taken >= self.constraint.length
+
+    done = accepting
+
+
+def test_the_decoder_refuses_the_next_copy_of_a_loop(model, monkeypatch):
+    tokenizer = model.tokenizer
+    choices = [tokenizer.convert_tokens_to_ids(t) for t in ("over", "time")]
+    constraint = _Either(len(tokenizer), choices, 12)
+
+    def taken():
+        [result] = model.complete(PROMPT, constraint=constraint, max_new_tokens=12)
+        return tokenizer(result.text, add_special_tokens=False).input_ids
+
+    monkeypatch.setattr(models, "LOOP_COPIES", 100)
+    unguarded = taken()
+    monkeypatch.undo()
+    guarded = taken()
+    assert longest_run(unguarded) > 3  # the tiny model loops on one of the two
+    assert longest_run(guarded) == 4 and guarded[:4] == unguarded[:4]
+
+
+def longest_run(ids):
+    return max(len(list(run)) for _, run in itertools.groupby(ids))

@@ -329,6 +329,10 @@ def test_a_leave_out_split_trains_on_no_synthetic_pair_of_its_held_out_system(tm
                          synthetic=str(_synth_file(tmp_path)))
     systems = {p.system for p in load_training_data(config).train}
     assert systems == {"hdfs", "openstack"}
+    # ... unless they come from the user's own logs (`train --synthesize`), which are the
+    # point of training for a system the split holds out
+    own = {p.system for p in load_training_data(config.with_overrides(synthetic_own=True)).train}
+    assert own == {"hdfs", "openssh", "openstack"}
 
 
 def test_the_card_names_no_path_of_the_training_machine(tmp_path):
@@ -374,6 +378,7 @@ def test_train_synthesize_on_a_users_logs_end_to_end(tiny_model_path, tmp_path, 
     card = read_card(out)
     assert (out / CARD_FILE).is_file() and card["train_pairs"] == 8
     assert card["recipe"]["learning_rate"] == 3e-4 and card["recipe"]["lora_r"] == 2  # over the recipe's 4
+    assert card["recipe"]["synthetic_own"] is True
     made = (tmp_path / "adapter.synth.jsonl").read_text().splitlines()
     assert len(made) == 6 and all('app=\\"shop\\"' in line for line in made)
     synthetic = [prompt for source, prompt in prompts if source == "adapter.synth.jsonl"]

@@ -14,8 +14,10 @@ from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.checker import Checker, label_for
-from nl2logql.verify.findings import CHECKED, HEAVY, LIGHT, PARSES, RETURNS_DATA, weight
-from nl2logql.verify.nearest import fragments, nearest, similarity
+from nl2logql.verify.data import question_literals
+from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA,
+                                      weight)
+from nl2logql.verify.nearest import fragments, nearest, run_with, similarity, stems
 from nl2logql.verify.repair import repair
 
 SSH = '{application="openssh-eu-west"}'
@@ -143,6 +145,121 @@ def test_regex_alternatives_are_repaired_one_by_one(checker):
     assert fixed.stages[0].terms[0].value == r"Removable\s+base\s+files:|Removing\s+base\s+or\s+swap"
 
 
+@pytest.mark.parametrize("question, wrong, fixed, change", [
+    # a level asked as a word is a label; the component that rules it out goes
+    ("warnings per hour on hdfs-tenant-1 over the last 12 hours",
+     'sum(count_over_time({application="hdfs-tenant-1", component="dfs.FSNamesystem"} '
+     '|= "WARN" [12h])) / 12',
+     'sum(count_over_time({application="hdfs-tenant-1", log_level="WARN"} [12h])) / 12',
+     'select log_level="WARN" instead of filtering on "WARN", without '
+     'component="dfs.FSNamesystem"'),
+    # the words in another order and form, on another component of the application
+    ("instances spawned on openstack-asia-pacific in the last 5 minutes",
+     'sum(count_over_time({application="openstack-asia-pacific", '
+     'component="nova.compute.manager"} |= "successfully spawned instances" [5m]))',
+     'sum(count_over_time({application="openstack-asia-pacific"} '
+     '|= "Instance spawned successfully" [5m]))',
+     'filter on "Instance spawned successfully" instead of "successfully spawned instances", '
+     'without component="nova.compute.manager"'),
+    # a negation that excludes nothing: the text the lines use, still negated
+    ("openstack-us-east warnings that are not about unknown base files",
+     '{application="openstack-us-east", log_level="WARNING"} != "unknown base files"',
+     '{application="openstack-us-east", log_level="WARNING"} != "Unknown base file"',
+     'filter on "Unknown base file" instead of "unknown base files"'),
+])
+def test_a_filter_text_no_line_holds_is_fixed_from_the_streams(checker, question, wrong, fixed,
+                                                              change):
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "line_filter" and warning.fix.change == change
+    assert parse(warning.fix.query) == parse(fixed)
+    assert checker.check(question, fixed) == []
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    ("How many WARN lines did hdfs-tenant-1 log in the last 12 hours?",
+     'sum(count_over_time({application="hdfs-tenant-1"}[12h]))',
+     'sum(count_over_time({application="hdfs-tenant-1", log_level="WARN"}[12h]))'),
+    ("show the warnings of openstack-us-east",
+     '{application="openstack-us-east"}', '{application="openstack-us-east", log_level="WARNING"}'),
+    # a label with the name asked for as a part of its own
+    ("lines per file type on openstack-us-east in the last hour",
+     'sum by (type) (count_over_time({application="openstack-us-east"}[1h]))',
+     'sum by (log_file_type) (count_over_time({application="openstack-us-east"}[1h]))'),
+])
+def test_a_level_or_a_label_asked_in_other_words_is_fixed(checker, question, wrong, fixed):
+    [warning] = [w for w in checker.check(question, wrong) if w.fix]
+    assert parse(warning.fix.query) == parse(fixed)
+    assert not [w for w in checker.check(question, fixed) if w.check == warning.check]
+
+
+def test_a_level_of_your_own_logs_is_kept_by_their_detected_level(tmp_path):
+    from nl2logql.engine.loaders import load_paths
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path / "app.log"
+    path.write_text("".join(f"2025-01-01 00:00:{i:02d},000 {level} step {i}\n"
+                            for i, level in enumerate(["INFO", "ERROR", "WARN", "ERROR"])))
+    checker = Checker(load_paths(path, {"app": "shop"}, now=parse_time("2025-01-01T01:00:00Z")))
+    [warning] = checker.check("how many error lines did shop log", 'sum(count_over_time({app="shop"}[2h]))')
+    assert warning.check == "unfiltered" and "error lines" in warning.reason
+    assert parse(warning.fix.query) == parse(
+        'sum(count_over_time({app="shop"} | detected_level="error" [2h]))')
+    assert checker.check("how many error lines did shop log", warning.fix.query) == []
+    assert checker.check("how many lines did shop log", 'sum(count_over_time({app="shop"}[2h]))') == []
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    ("Show the openssh-eu-west lines that mention 183.62.140.253.", SSH,
+     f'{SSH} |= "183.62.140.253"'),
+    ("how many lines about blk_4343207286455274569 did hdfs-tenant-1 log in the last 30 days",
+     'sum(count_over_time({application="hdfs-tenant-1"}[30d]))',
+     'sum(count_over_time({application="hdfs-tenant-1"} |= "blk_4343207286455274569" [30d]))'),
+    ("openssh-eu-west lines saying 'Failed password for root'", SSH,
+     f'{SSH} |= "Failed password for root"'),
+])
+def test_a_literal_the_question_names_is_filtered_on(checker, question, wrong, fixed):
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "unfiltered" and parse(warning.fix.query) == parse(fixed)
+
+
+@pytest.mark.parametrize("question, literals", [
+    ("lines of 10.251.214.67 and af5f7392-f7d4-4298-b647-c98924c64aa1?",
+     ["10.251.214.67", "af5f7392-f7d4-4298-b647-c98924c64aa1"]),
+    ("apache's 'jk2_init() Found child' lines", ["jk2_init() Found child", "jk2_init"]),
+    ("errors in the last 24h since 2017-05-16 at 10:30, over 1000000 bytes", []),
+])
+def test_question_literals_are_quoted_texts_and_ids_not_times(question, literals):
+    assert question_literals(question) == literals
+
+
+def test_a_name_of_the_streams_is_no_literal_to_filter_on(tmp_path):
+    from nl2logql.engine.loaders import load_paths
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path / "api.log"
+    path.write_text("".join(f"2025-01-01T00:00:{i:02d}Z GET /api-v2/items/{i} 200\n"
+                            for i in range(10)))
+    checker = Checker(load_paths(path, {"app": "api-v2"}, now=parse_time("2025-01-01T01:00:00Z")))
+    # api-v2 is in the lines, but it is the application the selector already names
+    assert checker.check("every line of api-v2", '{app="api-v2"}') == []
+    [warning] = checker.check("lines of api-v2 about /api-v2/items/7", '{app="api-v2"}')
+    assert parse(warning.fix.query) == parse('{app="api-v2"} |= "api-v2/items/7"')
+
+
+def test_a_word_that_only_starts_like_a_level_asks_for_none(checker):
+    question = "information about every hdfs-tenant-1 line in the last hour"
+    query = 'sum(count_over_time({application="hdfs-tenant-1"}[1h]))'
+    assert checker.check(question, query) == []
+
+
+def test_a_negation_of_a_text_some_line_holds_is_quiet(checker):
+    assert checker.check("openssh-eu-west lines but not the failed passwords",
+                         f'{SSH} != "Failed password"') == []
+    [warning] = checker.check("openssh-eu-west lines but not the failed passwords",
+                              f'{SSH} != "failed pasword attempt xyz"')
+    assert warning.severity == MEDIUM and "excludes nothing" in warning.reason
+
+
 def test_without_a_backend_only_the_text_checks_run():
     found = Checker(None).check("failed logins per user in the last hour",
                                 f'sum(count_over_time({SSH} |= "Failed pasword" {USER} {USER} [30d]))')
@@ -215,6 +332,29 @@ def test_nearest_prefers_the_closest_fragment_then_the_commoner_pattern():
     common = Pattern("b", "Failed password for <user> from <ip>", 50, "x")
     assert nearest("Failed pasword for", [rare, common]).pattern is common
     assert nearest("zzzz qqqq", [rare, common]) is None
+
+
+@pytest.mark.parametrize("literal, expected", [
+    ("successfully spawned instances", ["success", "spawn", "instanc"]),
+    ("failed logins for the user", ["fail", "login", "user"]),
+    ("WARN", ["warn"]),
+    ("failed password for <user> from {{.ip}}", ["fail", "password"]),  # placeholders: any value
+])
+def test_stems_are_what_each_form_of_a_word_contains(literal, expected):
+    assert stems(literal) == expected
+
+
+@pytest.mark.parametrize("line, wanted, expected", [
+    ("[instance: 1f2e] Instance spawned successfully.", ["success", "spawn", "instanc"],
+     "Instance spawned successfully"),
+    ("Failed password for invalid user admin from 1.2.3.4", ["fail", "invalid", "user"],
+     "Failed password for invalid user"),
+    # a run may not cross a value: the block id and the size are not the event's words
+    ("Received block blk_12 of size 67108864 from /10.0.0.1", ["receiv", "size"], None),
+    ("blocks spawned", ["instanc", "spawn"], None),
+])
+def test_a_run_of_a_line_holds_every_stem_and_no_value(line, wanted, expected):
+    assert run_with(line, wanted) == expected
 
 
 @pytest.mark.parametrize("words, expected", [

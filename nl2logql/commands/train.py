@@ -63,7 +63,8 @@ def train(recipe, base_model, data, split, out, epochs, learning_rate, lora_r, l
     schema_backend = None
     if synthesize:  # the pairs are prompted with their own logs' schema
         schema_backend = open_backend(source)
-        config = config.with_overrides(synthetic=_synthesize(config, schema_backend))
+        config = config.with_overrides(synthetic=_synthesize(config, schema_backend),
+                                       synthetic_own=True)
     try:
         folder = run_training(config, resume=resume, schema_backend=schema_backend)
     except TrainingInterrupted as error:

@@ -37,6 +37,13 @@ PREFIX_CACHE_SIZE = 4  # a few fixed instruction blocks (one per task kind) at m
 # A constrained step scores just the allowed tokens when they are at most this many;
 # past it, copying their weight rows costs more than the pruned head's matmul.
 GATHER_LIMIT = 16384
+# A decoding loop: the same run of tokens back to back LOOP_COPIES - 1 times, the token
+# that would start one more copy refused where the grammar allows another. Four copies
+# are allowed (an IP's \d+\. three times, then \d+), and units under LOOP_UNIT_CHARS
+# characters are spared (the digits of 1000000).
+LOOP_COPIES = 5
+LOOP_UNIT_CHARS = 4
+LOOP_MAX_UNIT = 32  # tokens
 
 
 class Model(ABC):
@@ -329,7 +336,9 @@ class LocalModel(Model):
         line_end = set(self.line_end_ids)
         forwards = forced_tokens = 0
         while alive and len(tokens[alive[0]]) < max_new_tokens:  # alive rows are equally long
-            chosen, chosen_logprob = self._choose(hidden, alive, states, temperatures, generator)
+            refused = [looping_token(tokens[row], self.tokenizer.decode) for row in alive]
+            chosen, chosen_logprob = self._choose(hidden, alive, states, temperatures, generator,
+                                                  refused)
             still, feed = [], []
             for position, row in enumerate(alive):
                 token = chosen[position]
@@ -401,11 +410,15 @@ class LocalModel(Model):
             taken.append(token)
         return taken
 
-    def _choose(self, hidden, alive, states, temperatures, generator):
-        """One token per alive row: (token ids or None for a dead end, their log-probs)."""
+    def _choose(self, hidden, alive, states, temperatures, generator, refused=None):
+        """One token per alive row: (token ids or None for a dead end, their log-probs).
+        A row's ``refused`` token (a loop's next copy) is taken out of its grammar mask
+        when the mask allows another."""
         import torch
 
-        allowed = None if states is None else [self._allowed(states[row]) for row in alive]
+        allowed = None if states is None else [
+            _without_token(self._allowed(states[row]), token)
+            for row, token in zip(alive, refused or [None] * len(alive))]
         logits, columns = self._score(hidden, allowed)
         dead = torch.isinf(logits).all(dim=-1)
         logits[dead] = 0.0  # any pick; the row ends as a dead end
@@ -454,6 +467,27 @@ class LocalModel(Model):
         logits = self._logits(hidden, columns)
         keep = masks if columns is None else masks[:, columns]
         return logits.masked_fill(~keep, float("-inf")), columns
+
+
+def looping_token(tokens: list[int], decode) -> int | None:
+    """The token that would start copy :data:`LOOP_COPIES` of a run of tokens repeated
+    back to back at the end of ``tokens`` (``_over_time`` four times), or None."""
+    for unit in range(1, LOOP_MAX_UNIT + 1):
+        span = unit * (LOOP_COPIES - 1)
+        if len(tokens) < span:
+            break
+        tail = tokens[-span:]
+        if tail == tail[:unit] * (LOOP_COPIES - 1) and len(decode(tail[:unit])) >= LOOP_UNIT_CHARS:
+            return tail[0]
+    return None
+
+
+def _without_token(mask: "torch.Tensor", token: int | None) -> "torch.Tensor":
+    if token is None or token >= len(mask) or not mask[token] or int(mask.sum()) < 2:
+        return mask
+    mask = mask.clone()
+    mask[token] = False
+    return mask
 
 
 def _fit(mask: "torch.Tensor", size: int) -> "torch.Tensor":

@@ -41,6 +41,9 @@ class TrainConfig:
         "split holds out (leave-out-*) are left out."))
     synthetic_count: int = field(default=0, metadata=_help(
         "How many synthesized pairs to mix in, drawn with the seed (0: all of them)."))
+    synthetic_own: bool = field(default=False, metadata=_help(
+        "The synthesized pairs come from the logs the adapter is for (`train --synthesize`): "
+        "none is left out for being of a system the split holds out."))
     keep_invalid: bool = field(default=False, metadata=_help(
         "Keep --data pairs whose gold LogQL does not parse (they are skipped by default)."))
     limit: int | None = field(default=None, metadata=_help(

@@ -83,14 +83,16 @@ def load_training_data(config: TrainConfig) -> TrainingData:
 
 def synthetic_pairs(config: TrainConfig, split: Split) -> list[Pair]:
     """``config.synthetic``'s pairs, without those of a system the split holds out (one its
-    test sides have and its train side lacks), ``synthetic_count`` of them drawn by seed."""
+    test sides have and its train side lacks) unless they were synthesized from the user's
+    own logs, ``synthetic_count`` of them drawn by seed."""
     path = Path(config.synthetic)
     if not path.is_absolute() and not path.exists():
         path = PROJECT_DATA.parent / path  # a recipe names it from the project root
     pairs = load_pairs(path)
-    trained = {pair.system for pair in split.train}
-    held_out = {pair.system for pair in split.test + split.exec_test} - trained
-    pairs = [pair for pair in pairs if pair.system not in held_out]
+    if not config.synthetic_own:
+        trained = {pair.system for pair in split.train}
+        held_out = {pair.system for pair in split.test + split.exec_test} - trained
+        pairs = [pair for pair in pairs if pair.system not in held_out]
     if config.synthetic_count and len(pairs) > config.synthetic_count:
         chosen = sorted(random.Random(config.seed).sample(range(len(pairs)), config.synthetic_count))
         pairs = [pairs[i] for i in chosen]

@@ -3,23 +3,30 @@ checked as the embedded store is), each log query of a query over its own time r
 
 - ``selector``: the matchers select a stream together (the fix drops the one that does not);
 - ``line_filter``: each line filter's text occurs in some line of the selected streams in
-  the query's range (the fix: the nearest fixed text of the streams' patterns);
+  the query's range (the fixes: a label matcher when the text is a label's value there, as
+  a level asked as a word; else the run of a line's words holding the text's word stems,
+  else the nearest fixed text of the streams' patterns); and each ``!=`` text is in some
+  line of the streams, else it excludes nothing (the same fixes, still negated);
 - ``parser``: each parser extracts its fields from some of the lines before it;
 - ``label``: each label a ``by``, a label filter or an ``unwrap`` names is on the lines
-  there, and an ``unwrap``ped one is a number (the fixes: the closest label there, or the
-  extraction of the pattern of those lines that has the field);
+  there, and an ``unwrap``ped one is a number (the fixes: the closest label there, or one
+  with the name as a part, or the extraction of the pattern of those lines that has the
+  field);
 - ``empty``: when none of the above explains why no line is left, the stage where they
   run out;
-- ``unfiltered``: a query that takes every line of its streams while the question's words
-  match one of their patterns (the fix, when one pattern shares at least two of the
-  question's content words and no other shares as many: that pattern's line filter).
+- ``unfiltered``: a query that takes every line of its streams while the question names
+  what it is about (the fixes, most specific first: a filter on a literal it names that
+  the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
+  content words, more than any other; a level of a level label or of ``detected_level``).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+from collections import Counter
 
-from nl2logql.engine.backend import Backend
+from nl2logql.engine.backend import DETECTED_LEVEL, Backend
 from nl2logql.errors import Nl2LogQLError
 from nl2logql.logql import ast
 from nl2logql.logql.explain import parser_fields
@@ -28,7 +35,7 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
-from nl2logql.verify.nearest import nearest, words_of
+from nl2logql.verify.nearest import nearest, run_with, stems, words_of
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -60,6 +67,7 @@ class DataChecks:
             self._label_filters(query, scope)
             if count == 0 and len(self.found) == before:
                 self._empty(query, scope)
+            self._negations(query)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
         self._groupings()
@@ -98,26 +106,48 @@ class DataChecks:
         return True
 
     def _unfiltered(self, query: ast.LogQuery) -> None:
-        """Every line of the streams is taken, yet the question names what it is about."""
+        """Every line of the streams is taken, yet the question names what it is about.
+        The fixes, most specific first: a literal the lines hold (an IP, an id, a quoted
+        text: filter on it), the one event pattern its words match (that pattern's line
+        filter), a level (select it); else a warning without a fix when its words match
+        some pattern."""
+        for asked in (self._literal_asked, self._event_asked, self._level_asked):
+            found = asked(query)
+            if found is not None:
+                fixed, reason, change = found
+                self._warn("unfiltered", reason, MEDIUM,
+                           Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change))
+                return
+        match = self._event_match(query)
+        if match is not None:
+            self._warn("unfiltered", _event_reason(query, match[2]), MEDIUM)
+
+    def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, str, object] | None:
+        """The pattern of the streams sharing the most of the question's content words:
+        how many, whether no other shares as many, the words, the pattern."""
         from nl2logql.generation.schema import content_words
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
-        asked = set(content_words(self.question)) - named
-        asked = {w for w in asked if not w.isdigit()}
+        asked = {w for w in set(content_words(self.question)) - named if not w.isdigit()}
         shared = sorted(((len(asked & set(content_words(p.template))), p.count, p)
                          for p in self._patterns(query.selector) if p.line_filter),
                         key=lambda item: item[:2], reverse=True)
         if not shared or shared[0][0] == 0:
-            return
+            return None
         best, pattern = shared[0][0], shared[0][2]
         words = ", ".join(sorted(asked & set(content_words(pattern.template))))
-        fix = None
-        if best >= MIN_SHARED_WORDS and (len(shared) == 1 or shared[1][0] < best):
-            filtered = query.replace(stages=(_stage(pattern.line_filter),))
-            fix = Fix(format_ast(rewrite.replace_node(self.expr, query, filtered)),
-                      f"keep the lines of the pattern {quote(pattern.template)}")
-        self._warn("unfiltered", f"the query takes every line of {_selector_name(query.selector)}"
-                   f", but the question is about {words}", MEDIUM, fix)
+        return best, len(shared) == 1 or shared[1][0] < best, words, pattern
+
+    def _event_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+        """The lines of the one pattern that shares at least :data:`MIN_SHARED_WORDS` of
+        the question's content words, more than any other does."""
+        match = self._event_match(query)
+        if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
+            return None
+        pattern = match[3]
+        return (query.replace(stages=(_stage(pattern.line_filter),)),
+                _event_reason(query, match[2]),
+                f"keep the lines of the pattern {quote(pattern.template)}")
 
     def _line_filters(self, query: ast.LogQuery, scope: Scope) -> None:
         for index, stage in enumerate(query.stages):
@@ -168,19 +198,89 @@ class DataChecks:
     def _missing_text(self, query: ast.LogQuery, stage: ast.LineFilter,
                       term: ast.FilterTerm) -> None:
         where = _selector_name(query.selector)
-        regex = stage.op == "|~"
-        found = nearest(words_of(term.value, regex), self._patterns(query.selector),
-                        self._occurs(query.selector))
+        regex = stage.op in ("|~", "!~")
+        negated = stage.op in ("!=", "!~")
         what = f"matches {quote(term.value)}" if regex else f"contains {quote(term.value)}"
         reason = f"no line of {where} {what}"
-        fix = None
-        if found is not None:
-            reason += f"; nearest pattern: {quote(found.pattern.template)}"
-            replacement = self._replacement(stage, term, found.fragment, query.selector)
-            fix = Fix(format_ast(rewrite.replace_node(self.expr, stage, replacement)),
-                      f"filter on {format_ast(replacement).split(' ', 1)[1]} instead of "
-                      f"{quote(term.value)}")
-        self._warn("line_filter", reason, HEAVY, fix)
+        if negated:
+            reason += f", so `{stage.op}` excludes nothing"
+        severity = MEDIUM if negated else HEAVY
+        fix = None if negated else self._as_label(query, stage, term)
+        if fix is not None:
+            self._warn("line_filter", f"{reason}; it is a label value there", severity, fix)
+            return
+        words = words_of(term.value, regex)
+        text = None
+        for selector in _widenings(query.selector):
+            text = self._in_lines(selector, words)
+            if text is not None:
+                reason += f"; lines of {_selector_name(selector)} hold {quote(text)}"
+                break
+        else:
+            selector = query.selector
+            found = nearest(words, self._patterns(selector), self._occurs(selector))
+            if found is not None:
+                reason += f"; nearest pattern: {quote(found.pattern.template)}"
+                text = found.fragment
+        if text is not None:
+            replacement = self._replacement(stage, term, text, selector)
+            fixed = ast.LogQuery(selector, tuple(replacement if s is stage else s
+                                                 for s in query.stages))
+            change = (f"filter on {format_ast(replacement).split(' ', 1)[1]} instead of "
+                      f"{quote(term.value)}{_without(query.selector, selector)}")
+            fix = Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change)
+        self._warn("line_filter", reason, severity, fix)
+
+    def _negations(self, query: ast.LogQuery) -> None:
+        """A ``!=`` whose text no line of the streams holds excludes nothing: the question
+        named something to leave out, and this text is not how the lines say it."""
+        scope = log_scope(self.backend)
+        for stage in query.stages:
+            if isinstance(stage, ast.LineFormat):
+                return  # later filters see the new lines
+            if not (isinstance(stage, ast.LineFilter) and stage.op in ("!=", "!~")):
+                continue
+            for term in stage.terms:
+                positive = ast.LineFilter("|~" if stage.op == "!~" else "|=", (term,))
+                if not term.ip and self.probe.count(
+                        ast.LogQuery(query.selector, (positive,)), scope) == 0:
+                    self._missing_text(query, stage, term)
+
+    def _in_lines(self, selector: ast.Selector, words: str) -> str | None:
+        """The commonest shortest run of words, in the lines of ``selector`` that hold
+        each stem of ``words`` (two at least), that holds them all."""
+        wanted = stems(words)
+        if len(wanted) < 2:
+            return None
+        filters = tuple(ast.LineFilter("|~", (ast.FilterTerm(f"(?i){stem}"),)) for stem in wanted)
+        lines = self.probe.lines(ast.LogQuery(selector, filters), log_scope(self.backend))
+        runs = Counter(run for run in (run_with(line, wanted) for line in lines or ())
+                       if run is not None)
+        return min(runs, key=lambda run: (-runs[run], len(run), run)) if runs else None
+
+    def _as_label(self, query: ast.LogQuery, stage: ast.LineFilter,
+                  term: ast.FilterTerm) -> Fix | None:
+        """A filter text no line holds that is the value of a label of these streams (a
+        level asked as a word: ``|= "WARN"`` for ``log_level="WARN"``): the fix selects
+        the label instead (with the first matcher alone when the others rule it out)."""
+        if stage.op != "|=" or len(stage.terms) != 1:
+            return None
+        scope = log_scope(self.backend)
+        named = {m.name for m in query.selector.matchers}
+        for selector in _widenings(query.selector):
+            for labels in self.probe.series(selector, scope) or ():
+                match = next(((name, value) for name, value in sorted(labels.items())
+                              if name not in named and _same_value(term.value, value, name)),
+                             None)
+                if match is None:
+                    continue
+                matcher = ast.Matcher(match[0], "=", match[1])
+                fixed = ast.LogQuery(ast.Selector(selector.matchers + (matcher,)),
+                                     tuple(s for s in query.stages if s is not stage))
+                change = (f"select {format_ast(matcher)} instead of filtering on "
+                          f"{quote(term.value)}{_without(query.selector, selector)}")
+                return Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change)
+        return None
 
     def _occurs(self, selector: ast.Selector):
         """A test: whether some line of ``selector``'s streams holds a text."""
@@ -196,15 +296,17 @@ class DataChecks:
                      selector: ast.Selector) -> ast.LineFilter:
         """The filter with ``term`` swapped for ``fragment``. A regex of alternatives
         (``a|b``) keeps each alternative that has a nearest fragment of its own."""
-        op, value = "|=", fragment
-        alternatives = term.value.split("|") if stage.op == "|~" and "(" not in term.value else []
+        negated = stage.op in ("!=", "!~")
+        op, value = "!=" if negated else "|=", fragment
+        regex = stage.op in ("|~", "!~")
+        alternatives = term.value.split("|") if regex and "(" not in term.value else []
         if len(alternatives) > 1:
             patterns = self._patterns(selector)
             occurs = self._occurs(selector)
             found = [nearest(words_of(a, regex=True), patterns, occurs) for a in alternatives]
             texts = list(dict.fromkeys(f.fragment for f in found if f is not None))
             if len(texts) > 1:
-                op, value = "|~", "|".join(regex_literal(text) for text in texts)
+                op, value = "!~" if negated else "|~", "|".join(regex_literal(t) for t in texts)
         if len(stage.terms) == 1:
             return ast.LineFilter(op, (ast.FilterTerm(value),))
         if op != stage.op:  # the other terms stay regexes
@@ -258,6 +360,48 @@ class DataChecks:
             for name in _filter_labels(stage.expr):
                 self._label_exists(name, [(upto, scope)], f"`{format_ast(stage)}`")
 
+    def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+        """The query keeping only the level the question names ("error lines"), why and
+        what changed: by a level label of the selected streams, else by Loki 3's
+        ``detected_level`` metadata of their lines. None when it names no level they have."""
+        from nl2logql.generation.retrieval import tokenize
+
+        words = set(tokenize(self.question))
+
+        def asked(value: str) -> bool:
+            return any(_names_level(word, value.lower()) for word in words)
+
+        named = {m.name for m in query.selector.matchers}
+        scope = log_scope(self.backend)
+        for labels in self.probe.series(query.selector, scope) or ():
+            for name, value in sorted(labels.items()):
+                if name not in named and _is_level(name) and asked(value):
+                    matcher = ast.Matcher(name, "=", value)
+                    selector = ast.Selector(query.selector.matchers + (matcher,))
+                    return (query.replace(selector=selector), _level_reason(value),
+                            f"select {format_ast(matcher)}")
+        for value in self.backend.detected_levels():
+            stage = ast.LabelFilter(ast.StringFilter(ast.Matcher(DETECTED_LEVEL, "=", value)))
+            fixed = with_stage(query, stage)
+            if asked(value) and self.probe.count(fixed, scope):
+                return fixed, _level_reason(value), f"add `{format_ast(stage)}`"
+        return None
+
+    def _literal_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+        """The query keeping the lines that hold a literal the question names and some
+        line of the streams holds: an IP, an id, a quoted text."""
+        scope = log_scope(self.backend)
+        values = {v for labels in self.probe.series(query.selector, scope) or ()
+                  for v in labels.values()}
+        for literal in question_literals(self.question):
+            stage = ast.LineFilter("|=", (ast.FilterTerm(literal),))
+            fixed = query.replace(stages=(stage,))
+            if literal not in values and self.probe.count(fixed, scope):
+                return (fixed, f"the query takes every line of {_selector_name(query.selector)}"
+                        f", but the question names {quote(literal)}",
+                        f"keep the lines with {quote(literal)}")
+        return None
+
     def _groupings(self) -> None:
         for node in self.expr.find_all(ast.VectorAggregation, ast.RangeAggregation):
             if node.grouping is None or node.grouping.without:
@@ -309,7 +453,9 @@ class DataChecks:
         if shown:
             listed = ", ".join(shown[:MAX_NAMES_SHOWN]) + (", …" if len(shown) > MAX_NAMES_SHOWN else "")
             reason += f"; labels there: {listed}"
-        close = difflib.get_close_matches(name, shown, n=1, cutoff=0.6)
+        # the closest spelling, else a label with the name as a part (level: detected_level)
+        close = (difflib.get_close_matches(name, shown, n=1, cutoff=0.6)
+                 or [n for n in shown if name in n.split("_")])
         fix = None
         if close:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
@@ -401,3 +547,59 @@ def _selector_name(selector: ast.Selector) -> str:
 def _short(stage: ast.Node, limit: int = 60) -> str:
     text = format_ast(stage)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _same_value(text: str, value: str, label: str) -> bool:
+    """Whether a filter text names a label's value: the same word, ignoring case, or for a
+    level the same level (``WARN`` and ``warning``, ``err`` and ``error``)."""
+    text, value = text.strip().lower(), value.lower()
+    return text == value or (_is_level(label) and (_names_level(text, value)
+                                                    or _names_level(value, text)))
+
+
+def _is_level(label: str) -> bool:
+    return "level" in label or "severity" in label
+
+
+def _names_level(word: str, level: str) -> bool:
+    """Whether a (lower-case) word names a (lower-case) level: itself, a start of it
+    (warn, err) or a form of it (errors, warnings)."""
+    return len(word) >= 3 and (level.startswith(word) or
+                               word in (level + "s", level + "ing", level + "ings"))
+
+
+def _widenings(selector: ast.Selector) -> list[ast.Selector]:
+    """The selector, then its first matcher alone (the application, as a query is written):
+    where the text of a filter is, when the other matchers picked the wrong streams."""
+    return list(dict.fromkeys((selector, ast.Selector(selector.matchers[:1]))))
+
+
+def _without(selector: ast.Selector, widened: ast.Selector) -> str:
+    dropped = [format_ast(m) for m in selector.matchers if m not in widened.matchers]
+    return f", without {', '.join(dropped)}" if dropped else ""
+
+
+def _event_reason(query: ast.LogQuery, words: str) -> str:
+    return (f"the query takes every line of {_selector_name(query.selector)}, but the question "
+            f"is about {words}")
+
+
+def _level_reason(value: str) -> str:
+    return f"the query takes lines of every level, but the question asks for {value} lines"
+
+
+# A question's literals: a quoted text, or a token with a digit that is not a time (an IP,
+# an id such as blk_-1608999687919862906 or a UUID).
+_QUOTED = re.compile(r"""(?:^|[\s(])['"`]([^'"`]{3,}?)['"`](?=[\s.,;:?!)]|$)""")
+_TOKEN = re.compile(r"[A-Za-z0-9_][\w.:/@-]*[A-Za-z0-9_]")
+_NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+[a-z]{0,3})$")
+MIN_LITERAL = 6
+
+
+def question_literals(question: str) -> list[str]:
+    """Texts a question asks to find verbatim: quoted ones, then tokens with a digit that
+    are no number, duration, date or time of day, in the order they come."""
+    quoted = [m.group(1).strip() for m in _QUOTED.finditer(question)]
+    tokens = [t for t in _TOKEN.findall(question) if len(t) >= MIN_LITERAL
+              and any(c.isdigit() for c in t) and not _NOT_LITERAL.match(t)]
+    return list(dict.fromkeys(t for t in quoted + tokens if t))

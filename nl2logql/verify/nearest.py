@@ -1,6 +1,8 @@
 """The text in the logs nearest to a literal that matches nothing: a run of a pattern's
 fixed words, compared by character trigrams (so "successful instance sync" finds
-"Successfully synced instances" and a wrong case or a typo costs little)."""
+"Successfully synced instances" and a wrong case or a typo costs little); or, where a
+pattern's variable hides a word the literal names ("Instance <word> successfully"), the
+shortest run of a real line's words that holds each of the literal's word stems."""
 
 from __future__ import annotations
 
@@ -19,6 +21,13 @@ MAX_TRIED = 8          # fragments checked against the data before giving up
 _VARIABLE = re.compile(r"<[^<>\s]*>")
 # Regex syntax in a |~ filter: what is left are the words it means to match.
 _REGEX_SYNTAX = re.compile(r"\\[a-zA-Z]|[\\^$.*+?()\[\]{}|]")
+_STOP_WORDS = frozenset("a an the of for to in on at by from with and or is was are were".split())
+# Endings cut to reach a stem that is a substring of each form (spawned, spawns → spawn).
+_ENDINGS = ("fully", "ingly", "ings", "ing", "edly", "ful", "ed", "es", "s", "ly")
+MIN_STEM = 4
+EXTRA_WORDS = 2   # words a run of a line may hold besides those with a stem
+_PUNCTUATION = "[](){}<>.,;:'\""
+_PLACEHOLDER = re.compile(r"<[^<>\s]*>|\{\{?[^{}]*\}?\}")
 
 
 @dataclass(frozen=True)
@@ -73,3 +82,42 @@ def nearest(literal: str, patterns: Iterable[Pattern],
         if accept is None or accept(candidate.fragment):
             return candidate
     return None
+
+
+def stems(literal: str) -> list[str]:
+    """The literal's words, lower case, each cut to a stem that its other forms contain
+    (successfully → success, instances → instanc); short and linking words dropped, and
+    placeholders (``<user>``, ``{user}``): they stand for any value, not for the word."""
+    found = []
+    for word in re.findall(r"[a-z]+", _PLACEHOLDER.sub(" ", literal).lower()):
+        if len(word) < 3 or word in _STOP_WORDS:
+            continue
+        for ending in _ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+                word = word[:-len(ending)]
+                break
+        if word not in found:
+            found.append(word)
+    return found
+
+
+def run_with(line: str, wanted: list[str]) -> str | None:
+    """The shortest run of ``line``'s words in which each stem of ``wanted`` is inside
+    some word, with at most :data:`EXTRA_WORDS` others and no word with a digit (a value,
+    not the event's wording); its edge punctuation trimmed. None when there is none."""
+    spans = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(r"\S+", line)]
+    best = None
+    for first in range(len(spans)):
+        missing = set(wanted)
+        for last in range(first, min(len(spans), first + len(wanted) + EXTRA_WORDS)):
+            if any(c.isdigit() for c in spans[last][2]):
+                break
+            missing -= {stem for stem in missing if stem in spans[last][2]}
+            if not missing:
+                if best is None or last - first < best[1] - best[0]:
+                    best = (first, last)
+                break
+    if best is None:
+        return None
+    text = line[spans[best[0]][0]:spans[best[1]][1]].strip(_PUNCTUATION)
+    return text if len(text) >= MIN_CHARS else None

@@ -98,12 +98,26 @@ class Probe:
             return None
         return {name for item in data.get("result", []) for name in item.get("stream", {})}
 
-    def streams(self, selector: ast.Selector, scope: Scope) -> int | None:
-        """How many streams ``selector`` selects."""
-        data = self._ask(("series", format_ast(ast.LogQuery(selector)), scope),
+    def lines(self, query: ast.LogQuery, scope: Scope,
+              limit: int = LABEL_SAMPLE_LINES) -> list[str] | None:
+        """(A sample of) the lines ``query`` leaves in ``scope``."""
+        data = self._ask(("lines", format_ast(query), scope, limit),
+                         lambda text: self.backend.query_range(
+                             text, start=scope.start, end=scope.end, limit=limit))
+        if data is None:
+            return None
+        return [value[1] for item in data.get("result", []) for value in item.get("values", [])]
+
+    def series(self, selector: ast.Selector, scope: Scope) -> list[dict[str, str]] | None:
+        """The label sets of the streams ``selector`` selects."""
+        return self._ask(("series", format_ast(ast.LogQuery(selector)), scope),
                          lambda text: self.backend.series([text], start=scope.start,
                                                           end=scope.end))
-        return None if data is None else len(data)
+
+    def streams(self, selector: ast.Selector, scope: Scope) -> int | None:
+        """How many streams ``selector`` selects."""
+        found = self.series(selector, scope)
+        return None if found is None else len(found)
 
     def _ask(self, key: tuple, call):
         if key not in self._answers:
