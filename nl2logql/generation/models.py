@@ -336,7 +336,8 @@ class LocalModel(Model):
         line_end = set(self.line_end_ids)
         forwards = forced_tokens = 0
         while alive and len(tokens[alive[0]]) < max_new_tokens:  # alive rows are equally long
-            refused = [looping_token(tokens[row], self.tokenizer.decode) for row in alive]
+            refused = None if states is None else [  # (a guard on the grammar's mask)
+                looping_token(tokens[row], self.tokenizer.decode) for row in alive]
             chosen, chosen_logprob = self._choose(hidden, alive, states, temperatures, generator,
                                                   refused)
             still, feed = [], []
@@ -476,6 +477,8 @@ def looping_token(tokens: list[int], decode) -> int | None:
         span = unit * (LOOP_COPIES - 1)
         if len(tokens) < span:
             break
+        if tokens[-1] != tokens[-1 - unit]:  # (span > unit: both exist)
+            continue  # not even the last token repeats: no list is built
         tail = tokens[-span:]
         if tail == tail[:unit] * (LOOP_COPIES - 1) and len(decode(tail[:unit])) >= LOOP_UNIT_CHARS:
             return tail[0]

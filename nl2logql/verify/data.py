@@ -111,14 +111,14 @@ class DataChecks:
         text: filter on it), the one event pattern its words match (that pattern's line
         filter), a level (select it); else a warning without a fix when its words match
         some pattern."""
-        for asked in (self._literal_asked, self._event_asked, self._level_asked):
+        match = self._event_match(query)
+        for asked in (self._literal_asked, lambda q: self._event_asked(q, match),
+                      self._level_asked):
             found = asked(query)
             if found is not None:
                 fixed, reason, change = found
-                self._warn("unfiltered", reason, MEDIUM,
-                           Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change))
+                self._warn("unfiltered", reason, MEDIUM, self._fix(query, fixed, change))
                 return
-        match = self._event_match(query)
         if match is not None:
             self._warn("unfiltered", _event_reason(query, match[2]), MEDIUM)
 
@@ -138,10 +138,10 @@ class DataChecks:
         words = ", ".join(sorted(asked & set(content_words(pattern.template))))
         return best, len(shared) == 1 or shared[1][0] < best, words, pattern
 
-    def _event_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
-        """The lines of the one pattern that shares at least :data:`MIN_SHARED_WORDS` of
-        the question's content words, more than any other does."""
-        match = self._event_match(query)
+    def _event_asked(self, query: ast.LogQuery, match) -> tuple[ast.LogQuery, str, str] | None:
+        """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at
+        least :data:`MIN_SHARED_WORDS` of the question's content words, more than any other
+        does."""
         if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
             return None
         pattern = match[3]
@@ -228,7 +228,7 @@ class DataChecks:
                                                  for s in query.stages))
             change = (f"filter on {format_ast(replacement).split(' ', 1)[1]} instead of "
                       f"{quote(term.value)}{_without(query.selector, selector)}")
-            fix = Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change)
+            fix = self._fix(query, fixed, change)
         self._warn("line_filter", reason, severity, fix)
 
     def _negations(self, query: ast.LogQuery) -> None:
@@ -279,8 +279,12 @@ class DataChecks:
                                      tuple(s for s in query.stages if s is not stage))
                 change = (f"select {format_ast(matcher)} instead of filtering on "
                           f"{quote(term.value)}{_without(query.selector, selector)}")
-                return Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change)
+                return self._fix(query, fixed, change)
         return None
+
+    def _fix(self, query: ast.LogQuery, fixed: ast.LogQuery, change: str) -> Fix:
+        """The whole query with the log query ``query`` replaced by ``fixed``."""
+        return Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)), change)
 
     def _occurs(self, selector: ast.Selector):
         """A test: whether some line of ``selector``'s streams holds a text."""

@@ -27,7 +27,8 @@ _ENDINGS = ("fully", "ingly", "ings", "ing", "edly", "ful", "ed", "es", "s", "ly
 MIN_STEM = 4
 EXTRA_WORDS = 2   # words a run of a line may hold besides those with a stem
 _PUNCTUATION = "[](){}<>.,;:'\""
-_PLACEHOLDER = re.compile(r"<[^<>\s]*>|\{\{?[^{}]*\}?\}")
+# A literal's placeholders: a template's variables, or a Go template's {{.field}} / {field}.
+_PLACEHOLDER = re.compile(_VARIABLE.pattern + r"|\{\{?[^{}]*\}?\}")
 
 
 @dataclass(frozen=True)

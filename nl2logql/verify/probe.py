@@ -18,7 +18,7 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 
 PROBE_TIMEOUT_S = 5.0
-LABEL_SAMPLE_LINES = 200  # lines read to list the labels a query's lines carry
+LABEL_SAMPLE_LINES = 200  # lines read to list a query's labels, or its lines' texts
 
 
 @dataclass(frozen=True)
@@ -91,22 +91,24 @@ class Probe:
 
     def labels(self, query: ast.LogQuery, scope: Scope) -> set[str] | None:
         """Label names on (a sample of) the lines ``query`` leaves in ``scope``."""
-        data = self._ask(("labels", format_ast(query), scope),
-                         lambda text: self.backend.query_range(
-                             text, start=scope.start, end=scope.end, limit=LABEL_SAMPLE_LINES))
+        data = self._sample(query, scope)
         if data is None:
             return None
         return {name for item in data.get("result", []) for name in item.get("stream", {})}
 
-    def lines(self, query: ast.LogQuery, scope: Scope,
-              limit: int = LABEL_SAMPLE_LINES) -> list[str] | None:
+    def lines(self, query: ast.LogQuery, scope: Scope) -> list[str] | None:
         """(A sample of) the lines ``query`` leaves in ``scope``."""
-        data = self._ask(("lines", format_ast(query), scope, limit),
-                         lambda text: self.backend.query_range(
-                             text, start=scope.start, end=scope.end, limit=limit))
+        data = self._sample(query, scope)
         if data is None:
             return None
         return [value[1] for item in data.get("result", []) for value in item.get("values", [])]
+
+    def _sample(self, query: ast.LogQuery, scope: Scope):
+        """Up to :data:`LABEL_SAMPLE_LINES` of the lines ``query`` leaves in ``scope``, as
+        the backend returns them (one query serves their labels and their texts)."""
+        return self._ask(("sample", format_ast(query), scope),
+                         lambda text: self.backend.query_range(
+                             text, start=scope.start, end=scope.end, limit=LABEL_SAMPLE_LINES))
 
     def series(self, selector: ast.Selector, scope: Scope) -> list[dict[str, str]] | None:
         """The label sets of the streams ``selector`` selects."""
