@@ -9,7 +9,7 @@ import pytest
 
 from nl2logql.datasets import Pair
 from nl2logql.errors import DataError
-from nl2logql.evaluation import metrics, nl2ql, runner
+from nl2logql.evaluation import metrics, nl2ql, runner, suites
 from nl2logql.evaluation.features import features
 from nl2logql.evaluation.leakage import LeakageError, check_adapter, training_data_sha256
 
@@ -227,6 +227,15 @@ def test_stored_loki_answers_match_our_engine_on_the_exec_test_side(store):
     items = nl2ql.load_items("exec", "random", store)
     assert len(items) == 117
     assert all(item.gold_status == "ok" and item.informative and item.reference == "match" for item in items)
+
+
+def test_the_exec_validation_side_is_the_held_out_systems_train_side_and_checked_too(store):
+    items = nl2ql.load_items("exec", "leave-out-hdfs", store, side="validation")
+    assert len(items) == 41 and {item.system for item in items} == {"HDFS"}
+    assert all(item.gold_status == "ok" and item.reference == "match" for item in items)
+    assert suites.suite_key("exec", "leave-out-hdfs", "validation") == "exec-validation"
+    with pytest.raises(DataError, match="leave-out"):
+        nl2ql.load_items("exec", "random", store, side="validation")
 
 
 # ---- the prediction cache and item selection -------------------------------------------------

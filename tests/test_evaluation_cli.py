@@ -122,8 +122,16 @@ def test_the_validation_side_is_scored_apart_from_the_test_side(tmp_path, use_mo
     assert not {r["id"] for r in suite["items"]} & {p.id for p in split.test + split.train}
     assert suite["side"] == "validation" and model.calls == len(split.validation)
     assert f"{len(split.validation)} validation items" in (out / "report.md").read_text()
-    wrong = CliRunner().invoke(main, ["eval", "exec", "--side", "validation"])
-    assert wrong.exit_code == 2 and "--side" in wrong.output  # NL2QL-exec has a test side only
+    wrong = invoke("exec", "--side", "validation", "--split", "random", "--adapter", "none",
+                   "--out", str(tmp_path / "no"), "--no-progress")
+    assert wrong.exit_code == 1 and "only under a leave-out split" in wrong.output
+    assert "Traceback" not in wrong.output
+    # Under a leave-out split: the held-out system's NL2QL-exec train items.
+    held_out = invoke("exec", "--split", "leave-out-hdfs", "--side", "validation", "--limit", "3",
+                      "--adapter", "none", "--out", str(out), "--no-progress", "--no-plots")
+    assert held_out.exit_code == 0, held_out.output
+    suite = json.loads((out / "results.json").read_text())["suites"]["exec-validation"]
+    assert {r["system"] for r in suite["items"]} == {"HDFS"} and suite["side"] == "validation"
 
 
 def test_a_stopped_run_continues_where_it_stopped(tmp_path, use_model):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nl2logql.datasets import (EXEC_SYSTEMS, LEAVE_OUT_SPLITS, SPLIT_NAMES, all_pairs,
-                               load_exec_split, load_split, template_key)
+                               exec_validation, load_exec_split, load_split, template_key)
+from nl2logql.errors import DataError
 
 
 @pytest.fixture(scope="module", params=EXEC_SYSTEMS)
@@ -49,3 +50,20 @@ def test_sides_are_disjoint_and_validation_is_template_disjoint(system_and_split
     assert not ({template_key(p.question) for p in split.train}
                 & {template_key(p.question) for p in split.validation})
     assert 0.07 <= len(split.validation) / (len(split.train) + len(split.validation)) <= 0.13
+
+
+def test_exec_validation_is_the_held_out_systems_exec_train_side(system_and_split):
+    system, split = system_and_split
+    validation = exec_validation(split)
+    exec_train = set(load_exec_split()["train"])
+    assert validation and {p.system for p in validation} == {system}
+    assert {p.id for p in validation} == {p.id for p in all_pairs().values()
+                                          if p.id in exec_train and p.system == system}
+    seen = {p.id for p in split.train + split.validation + split.test + split.exec_test}
+    assert not seen & {p.id for p in validation}
+
+
+@pytest.mark.parametrize("name", ["random", "unseen-template"])
+def test_exec_validation_needs_a_leave_out_split(name):
+    with pytest.raises(DataError, match="only under a leave-out split"):
+        exec_validation(load_split(name))

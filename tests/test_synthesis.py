@@ -53,6 +53,12 @@ def test_the_same_seed_gives_the_same_pairs():
     assert [p.question for p in first] != [p.question for p in other]
 
 
+def test_a_time_limit_keeps_the_same_pairs_fewer_of_them():
+    whole = synthesize(sample_store(), count=200, seed=7)
+    assert synthesize(sample_store(), count=200, seed=7, seconds=60) == whole
+    assert synthesize(sample_store(), count=200, seed=7, seconds=0) == []
+
+
 def test_every_query_parses_is_canonical_and_returns_data_on_its_source(pairs):
     store = sample_store()
     for pair in random.Random(0).sample(pairs, 400):

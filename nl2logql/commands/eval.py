@@ -8,6 +8,7 @@ import click
 
 from nl2logql.commands.common import CliError
 from nl2logql.datasets import SCORED_SIDES, SPLIT_NAMES
+from nl2logql.generation.data_examples import DATA_EXAMPLES
 from nl2logql.verify.findings import CHECK_MODES, DEFAULT_RESAMPLE
 
 SUITES = ("nl2ql", "exec", "logeval")
@@ -70,7 +71,11 @@ def _model_options(command):
 def _generation_options(command):
     options = [
         click.option("-k", "k", type=click.IntRange(0, 16), default=4, show_default=True,
-                     help="Similar training examples shown to the model."),
+                     help="Similar examples shown to the model."),
+        click.option("--data-examples", "data_k", type=click.IntRange(0, 16), default=DATA_EXAMPLES,
+                     show_default=True, metavar="N",
+                     help="How many of the k examples are pairs synthesized from the logs "
+                          "asked about (the rest: the split's train side)."),
         click.option("-n", "n", type=click.IntRange(1, 16), default=1, show_default=True,
                      help="Candidates per question; the best valid one is scored."),
         click.option("--no-constrain", is_flag=True, help="Decode without the LogQL grammar."),
@@ -149,8 +154,8 @@ def _summary_line(suite: dict) -> str:
 
 
 def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, endpoint_model,
-                   limit, seed, fresh, no_progress, no_plots, k, n, no_constrain, checks, resample,
-                   timeout, side="test"):
+                   limit, seed, fresh, no_progress, no_plots, k, data_k, n, no_constrain, checks,
+                   resample, timeout, side="test"):
     from nl2logql.evaluation import runner, suites
 
     choice = _choice(base_model, adapter, endpoint, endpoint_model)
@@ -158,7 +163,8 @@ def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, e
         split = _adapter_split(choice) or "random"
     resolved = runner.resolve_model(choice, split)
     options = _options(resolved, out, limit, seed, fresh, no_progress)
-    result = _interruptible(lambda: suites.run_nl2ql(suite_name, resolved, options, k=k, n=n,
+    result = _interruptible(lambda: suites.run_nl2ql(suite_name, resolved, options, k=k,
+                                                     data_k=data_k, n=n,
                                                      constrain=not no_constrain, checks=checks,
                                                      resample=resample,
                                                      timeout=timeout, side=side))
@@ -198,15 +204,18 @@ def nl2ql_command(split, side, **options):
 @click.option("--split", type=click.Choice(SPLIT_NAMES), default=None,
               help="Whose train side retrieval uses (default: the adapter's split, else random); "
                    "NL2QL-exec's test side is held out of both.")
+@click.option("--side", type=click.Choice(SCORED_SIDES), default="test", show_default=True,
+              help="validation (leave-out splits only): the held-out system's NL2QL-exec "
+                   "train-side items, which that split never trains or retrieves on.")
 @_model_options
 @_generation_options
-def exec_command(split, **options):
+def exec_command(split, side, **options):
     """NL2QL-exec's test side (117 items, every gold verified on real Loki): the headline.
 
     A prediction scores only if it returns the gold's answer and selects the same
     application(s): every deployment of a system holds the same lines.
     """
-    _nl2ql_command("exec", split, **options)
+    _nl2ql_command("exec", split, side=side, **options)
 
 
 def _csv(value: str | None) -> list[str] | None:

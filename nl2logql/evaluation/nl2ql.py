@@ -146,16 +146,17 @@ def same_as_loki(ours: dict, loki: dict) -> bool:
 def load_items(suite: str, split: str, backend: Backend, *, timeout: float = RUN_TIMEOUT,
                reference: dict[str, dict] | None = None, side: str = "test") -> list[EvalItem]:
     """The items of ``suite`` ("nl2ql": the split's NL2QL test or validation ``side``;
-    "exec": NL2QL-exec's fixed test side, which has no validation side), each with its gold
+    "exec": NL2QL-exec's fixed test side, or under a leave-out split the held-out system's
+    train-side pairs, :func:`datasets.exec_validation`), each with its gold
     answer on ``backend`` and checked against ``reference`` ({id: Loki's answer}; default:
     the stored ones)."""
     if suite not in SUITES:
         raise Nl2LogQLError(f"unknown suite {suite!r} (known: {', '.join(SUITES)})")
-    if side not in datasets.SCORED_SIDES or (suite == "exec" and side != "test"):
+    if side not in datasets.SCORED_SIDES:
         raise Nl2LogQLError(f"{suite} has no {side!r} side")
     chosen = datasets.load_split(split)
     if suite == "exec":
-        pairs = chosen.exec_test
+        pairs = chosen.exec_test if side == "test" else datasets.exec_validation(chosen)
     else:
         pairs = chosen.test if side == "test" else chosen.validation
     if reference is None:

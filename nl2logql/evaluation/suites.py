@@ -18,17 +18,21 @@ from typing import Any
 
 from nl2logql.errors import Nl2LogQLError
 from nl2logql.evaluation import metrics, nl2ql, runner
+from nl2logql.generation.data_examples import DATA_EXAMPLES
 
 SUITE_NAMES = ("nl2ql", "exec", "logeval")
 TITLES = {"exec": "NL2QL-exec", "nl2ql": "NL2QL", "logeval": "LogEval"}
 
 
 def suite_key(suite: str, split: str | None = None, side: str = "test") -> str:
-    """``exec``, ``nl2ql-<split>`` (``nl2ql-<split>-validation``) or ``logeval``: where a
-    suite's result lives."""
+    """``exec`` (``exec-validation``), ``nl2ql-<split>`` (``nl2ql-<split>-validation``) or
+    ``logeval``: where a suite's result lives."""
+    sided = "" if side == "test" else f"-{side}"
+    if suite == "exec":
+        return f"exec{sided}"
     if suite != "nl2ql":
         return suite
-    return f"nl2ql-{split}" + ("" if side == "test" else f"-{side}")
+    return f"nl2ql-{split}{sided}"
 
 
 @dataclass
@@ -43,7 +47,8 @@ class RunOptions:
 # ---- NL2QL and NL2QL-exec --------------------------------------------------------------------
 
 def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *, k: int = 4,
-              n: int = 1, constrain: bool = True, checks: str = "repair", resample: int = 0,
+              data_k: int = DATA_EXAMPLES, n: int = 1, constrain: bool = True,
+              checks: str = "repair", resample: int = 0,
               timeout: float = nl2ql.RUN_TIMEOUT, side: str = "test") -> dict[str, Any]:
     """Generate a query per question of ``side`` with the Assistant (retrieval over the
     split's train side), then score every prediction against its gold on the sample store."""
@@ -54,7 +59,7 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
     every = nl2ql.load_items(suite, split, store, timeout=timeout, side=side)
     items = runner.select(every, options.limit, options.seed)
     key = suite_key(suite, split, side)
-    settings = runner.settings_of(resolved, suite=suite, k=k, n=n, constrain=constrain,
+    settings = runner.settings_of(resolved, suite=suite, k=k, data_k=data_k, n=n, constrain=constrain,
                                   checks=checks, resample=resample)
     cache = runner.PredictionCache(options.out / "cache" / f"{key}.jsonl", settings)
     if options.fresh:
@@ -68,7 +73,7 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
 
             assistant = Assistant(model=runner.open_model(resolved), backend=store, split=split,
                                   k=k, n=n, constrain=constrain, checks=checks,
-                                  resample=resample)
+                                  resample=resample, data_examples=data_k)
         started = time.perf_counter()
         generation = assistant.ask(item.question)
         seconds = time.perf_counter() - started
@@ -106,11 +111,11 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         "suite": suite,
         "key": key,
         "title": TITLES[suite] + (f" ({split} split{'' if side == 'test' else f', {side} side'})"
-                                  if suite == "nl2ql" else ""),
+                                  if suite == "nl2ql" or side != "test" else ""),
         "split": split,
         "side": side,
         "model": {**resolved.describe(), "name": model_name},
-        "settings": {"k": k, "n": n, "constrain": constrain, "checks": checks,
+        "settings": {"k": k, "data_examples": data_k, "n": n, "constrain": constrain, "checks": checks,
                      "resample": resample,
                      "limit": options.limit,
                      "seed": options.seed, "run_timeout": timeout},

@@ -16,6 +16,7 @@ from nl2logql.errors import Nl2LogQLError, QueryError
 from nl2logql.generation.contracts import Completion
 from nl2logql.generation.models import DIVERSE_TEMPERATURE, LocalModel, Model, load_model
 from nl2logql.generation.prompt import INSTRUCTIONS, build_prompt, clean_question, extract_query
+from nl2logql.generation.data_examples import DATA_EXAMPLES, choose_examples, data_index
 from nl2logql.generation.retrieval import ExampleIndex
 from nl2logql.generation.schema import SchemaContext
 from nl2logql.logql import ast
@@ -112,7 +113,8 @@ class Assistant:
                  endpoint: str | None = None, endpoint_model: str | None = None,
                  split: str = "random", k: int = 4, n: int = 1, constrain: bool = True,
                  max_new_tokens: int = 160, run_timeout: float = 10.0, checks: str = "repair",
-                 resample: int = DEFAULT_RESAMPLE, patterns: int | None = None):
+                 resample: int = DEFAULT_RESAMPLE, patterns: int | None = None,
+                 data_examples: int = DATA_EXAMPLES):
         if checks not in CHECK_MODES:
             raise ValueError(f"checks must be one of {', '.join(CHECK_MODES)}, not {checks!r}")
         self.model = model or load_model(base_model=base_model, adapter=adapter, endpoint=endpoint,
@@ -126,6 +128,7 @@ class Assistant:
         self.checks = checks
         self.resample = resample  # candidates sampled when the first ones fail the checks
         self.patterns = patterns  # log patterns in the prompt (None: schema.PATTERNS_SHOWN)
+        self.data_examples = data_examples  # of the k examples, synthesized from the backend's logs
         if isinstance(self.model, LocalModel):
             self.model.warm_prefix(INSTRUCTIONS)  # every prompt starts with these: prefill once
             if constrain:  # compiles the tokenizer for the constraint (seconds, once)
@@ -144,7 +147,8 @@ class Assistant:
 
         clock = time.perf_counter()
         schema = self._schema(question)
-        examples = self.index.search(question, k=k) if k else []
+        examples = choose_examples(question, k, self.index, self._data_index(),
+                                   data_k=self.data_examples)
         prompt = build_prompt(question, schema=schema, examples=examples)
         grammar = self._grammar(schema) if self.constrain else None
         timings["context"] = time.perf_counter() - clock
@@ -225,6 +229,11 @@ class Assistant:
         if self.backend is None:
             return None
         return SchemaContext.from_backend(self.backend, question, max_patterns=self.patterns)
+
+    def _data_index(self) -> ExampleIndex | None:
+        if self.backend is None or not self.data_examples:
+            return None
+        return data_index(self.backend)
 
     def _grammar(self, schema: SchemaContext | None) -> str | None:
         from nl2logql.generation.grammar import logql_grammar

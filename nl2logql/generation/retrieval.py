@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -63,6 +64,11 @@ class ExampleIndex:
     def __len__(self) -> int:
         return len(self.pairs)
 
+    @cached_property
+    def systems(self) -> frozenset[str]:
+        """The systems its pairs are about (lower-case)."""
+        return frozenset(pair.system.lower() for pair in self.pairs if pair.system)
+
     def search(self, question: str, k: int = 4, exclude_ids: Sequence[str] = ()) -> list[Pair]:
         """The ``k`` best-matching pairs, best first; ``exclude_ids`` (e.g. the training
         item itself) never come back. Pairs sharing no word with the question come last,
@@ -89,13 +95,13 @@ def train_pairs(name: str) -> list[Pair]:
     return startcache.cached(
         "examples", slot=str(split_file.resolve()),
         inputs=lambda: [startcache.files_digest([split_file, *source_files()]), startcache.code_digest()],
-        build=lambda: load_split(name).train, save=_save_pairs, load=_load_pairs, suffix=".json",
+        build=lambda: load_split(name).train, save=save_pairs, load=read_pairs, suffix=".json",
         what=f"{name} split's examples")
 
 
-def _save_pairs(pairs: list[Pair], path: Path) -> None:
+def save_pairs(pairs: list[Pair], path: Path) -> None:
     path.write_text(json.dumps([asdict(pair) for pair in pairs]), encoding="utf-8")
 
 
-def _load_pairs(path: Path) -> list[Pair]:
+def read_pairs(path: Path) -> list[Pair]:
     return [Pair(**fields) for fields in json.loads(path.read_text(encoding="utf-8"))]

@@ -14,6 +14,7 @@ import os
 import random
 import re
 import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -52,10 +53,13 @@ class SynthPair:
 
 def synthesize(backend: Backend, *, count: int = 5000, seed: int = 0,
                phrasings: int = PHRASINGS, families: Iterable[str] | None = None,
-               progress: Callable[[int], None] | None = None) -> list[SynthPair]:
-    """Up to ``count`` verified pairs from ``backend``; ``progress(n)`` hears each new pair."""
+               progress: Callable[[int], None] | None = None,
+               seconds: float | None = None) -> list[SynthPair]:
+    """Up to ``count`` verified pairs from ``backend``; ``progress(n)`` hears each new pair.
+    ``seconds``: stop there with what is made (the same pairs, fewer of them, when slower)."""
     from nl2logql.evaluation.nl2ql import run_query
 
+    started = time.perf_counter()
     rng = random.Random(seed)
     catalog = build_catalog(backend)
     apps = [app for app in catalog.applications if app.events]
@@ -69,7 +73,7 @@ def synthesize(backend: Backend, *, count: int = 5000, seed: int = 0,
     seen_queries: set[str] = set()
     seen_questions: set[str] = set()
     for attempt in range(count * ATTEMPTS_PER_PAIR):
-        if len(pairs) >= count:
+        if len(pairs) >= count or (seconds is not None and time.perf_counter() - started > seconds):
             break
         family = names[attempt % len(names)]
         app = rng.choice(apps)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nl2logql.datasets import Pair, Split, load_pairs, load_split, template_key
+from nl2logql.generation.data_examples import choose_examples, data_index
 from nl2logql.generation.prompt import build_prompt, target
 from nl2logql.generation.retrieval import ExampleIndex
 from nl2logql.generation.schema import SchemaContext, mentioned
@@ -55,6 +56,28 @@ class TrainingData:
 
         return self.schema_backends.get(pair.source) or sample_store()
 
+    # Systems a leave-out split holds out: their pairs synthesized from the sample store are
+    # no example in a prompt either.
+    held_out: frozenset[str] = frozenset()
+    _data_indexes: dict[int, ExampleIndex | None] = field(default_factory=dict, repr=False)
+
+    def data_examples(self, backend: Backend) -> ExampleIndex | None:
+        """The examples synthesized from ``backend`` that prompts may show: on the sample
+        store, none of a held-out system; on the user's own logs, all."""
+        if id(backend) not in self._data_indexes:
+            index = data_index(backend)
+            if index is not None and self.held_out and backend not in self.schema_backends.values():
+                index = ExampleIndex([p for p in index.pairs if p.system not in self.held_out])
+            self._data_indexes[id(backend)] = index
+        return self._data_indexes[id(backend)]
+
+    def prompt(self, pair: Pair, config: TrainConfig) -> str:
+        """``pair``'s prompt as inference builds it over its schema backend."""
+        backend = self.schema_backend(pair)
+        data = self.data_examples(backend) if config.data_examples else None
+        return prompt_for(pair, self.index, config.k, backend=backend, data=data,
+                          data_k=config.data_examples)
+
     def sha256(self) -> str:
         """Identifies the training pairs (and so the cached tokenised dataset)."""
         digest = hashlib.sha256()
@@ -78,7 +101,8 @@ def load_training_data(config: TrainConfig) -> TrainingData:
         pairs += synthetic_pairs(config, split)
     if config.limit:
         pairs = pairs[: config.limit]
-    return TrainingData(train=pairs, validation=list(split.validation), index=index)
+    return TrainingData(train=pairs, validation=list(split.validation), index=index,
+                        held_out=frozenset(held_out_systems(split)))
 
 
 def synthetic_pairs(config: TrainConfig, split: Split) -> list[Pair]:
@@ -90,13 +114,18 @@ def synthetic_pairs(config: TrainConfig, split: Split) -> list[Pair]:
         path = PROJECT_DATA.parent / path  # a recipe names it from the project root
     pairs = load_pairs(path)
     if not config.synthetic_own:
-        trained = {pair.system for pair in split.train}
-        held_out = {pair.system for pair in split.test + split.exec_test} - trained
+        held_out = held_out_systems(split)
         pairs = [pair for pair in pairs if pair.system not in held_out]
     if config.synthetic_count and len(pairs) > config.synthetic_count:
         chosen = sorted(random.Random(config.seed).sample(range(len(pairs)), config.synthetic_count))
         pairs = [pairs[i] for i in chosen]
     return pairs
+
+
+def held_out_systems(split: Split) -> set[str]:
+    """Systems the split's test sides have and its train side lacks."""
+    trained = {pair.system for pair in split.train}
+    return {pair.system for pair in split.test + split.exec_test} - trained
 
 
 # ---- prompts ----------------------------------------------------------------------------
@@ -108,15 +137,17 @@ def origin_id(pair: Pair) -> str:
 
 
 def prompt_for(pair: Pair, index: ExampleIndex, k: int, *, exclude_self: bool = True,
-               backend: Backend | None = None) -> str:
+               backend: Backend | None = None, data: ExampleIndex | None = None,
+               data_k: int = 0) -> str:
     """The inference prompt for ``pair``'s question over ``backend`` (the sample store by
-    default); a training pair (and the pair it was augmented from) never shows up among
-    its own examples."""
+    default), ``data_k`` of its examples from ``data`` (synthesized from that backend); a
+    training pair (and the pair it was augmented from) never shows up among its own
+    examples."""
     from nl2logql.engine.loaders.sample import sample_store
 
     schema = SchemaContext.from_backend(backend or sample_store(), pair.question)
-    exclude = {pair.id, origin_id(pair)} if exclude_self else set()
-    examples = index.search(pair.question, k=k, exclude_ids=sorted(exclude)) if k else []
+    exclude = sorted({pair.id, origin_id(pair)} if exclude_self else set())
+    examples = choose_examples(pair.question, k, index, data, data_k=data_k, exclude_ids=exclude)
     return build_prompt(pair.question, schema=schema, examples=examples)
 
 
@@ -146,8 +177,7 @@ def tokenized_dataset(data: TrainingData, tokenizer, config: TrainConfig, *,
 
     def to_tokens(row: dict) -> dict:
         pair = Pair(row["id"], row["question"], row["logql"], row["system"], row["source"])
-        prompt = prompt_for(pair, data.index, config.k, backend=data.schema_backend(pair))
-        return encode(tokenizer, prompt, pair.logql)
+        return encode(tokenizer, data.prompt(pair, config), pair.logql)
 
     encoded = rows.map(to_tokens, remove_columns=["question", "logql", "system", "source"],
                        cache_file_name=str(folder / f"{key}.arrow"), new_fingerprint=key)
@@ -161,16 +191,20 @@ def tokenized_dataset(data: TrainingData, tokenizer, config: TrainConfig, *,
 
 
 def _cache_key(data: TrainingData, config: TrainConfig, tokenizer_id: str) -> str:
-    from nl2logql.generation import prompt, retrieval, schema
+    from nl2logql.generation import data_examples, prompt, retrieval, schema
     from nl2logql.patterns.sources import code_version
+    from nl2logql.synthesis import families, generate, wording
 
     digest = hashlib.sha256()
-    digest.update(f"{FORMAT_VERSION}|{config.k}|{tokenizer_id}|{data.sha256()}".encode())
-    for module in (prompt, retrieval, schema):  # a changed prompt format must not reuse old text
+    digest.update(f"{FORMAT_VERSION}|{config.k}|{config.data_examples}|{tokenizer_id}|"
+                  f"{data.sha256()}".encode())
+    # A changed prompt format (or the data examples in it) must not reuse old text.
+    for module in (prompt, retrieval, schema, data_examples, families, generate, wording):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(code_version().encode())  # the patterns the schema shows
     for pair in data.index.pairs:
         digest.update(pair.id.encode())
+    digest.update(",".join(sorted(data.held_out)).encode())
     for source, backend in sorted(data.schema_backends.items()):  # whose schema prompts them
         digest.update(f"{source}|{getattr(backend, 'stats', backend.name)}".encode())
     return digest.hexdigest()[:24]

@@ -42,7 +42,7 @@ from nl2logql.errors import ModelError, Nl2LogQLError
 from nl2logql.generation.convert import DEFAULT_MODEL_NAME
 from nl2logql.training.card import (atomic_folder, build_card, files_sha256, write_card)
 from nl2logql.training.config import TrainConfig
-from nl2logql.training.data import IGNORE, TrainingData, load_training_data, prompt_for, tokenized_dataset
+from nl2logql.training.data import IGNORE, TrainingData, load_training_data, tokenized_dataset
 
 if TYPE_CHECKING:
     from nl2logql.engine.backend import Backend
@@ -346,7 +346,7 @@ def validate(model, tokenizer, data: TrainingData, config: TrainConfig, device: 
     model.eval()
     with torch.inference_mode():
         for pair in pairs:
-            prompt = prompt_for(pair, data.index, config.k, backend=data.schema_backend(pair))
+            prompt = data.prompt(pair, config)
             ids = tokenizer(prompt, return_tensors="pt").input_ids.to(device)
             out = model.generate(input_ids=ids, attention_mask=torch.ones_like(ids),
                                  max_new_tokens=VALIDATION_NEW_TOKENS, do_sample=False,
