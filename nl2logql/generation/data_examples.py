@@ -32,7 +32,7 @@ from nl2logql.synthesis.generate import PHRASINGS, synthesize
 
 DATA_PAIRS = 2000   # pairs synthesized per store
 SYNTH_SECONDS = 30  # ... or fewer, on a store whose queries are slow (kept as made)
-DATA_EXAMPLES = 2   # of a prompt's k examples (chosen on the validation sides above)
+DATA_EXAMPLES = 2   # of a prompt's k examples (1, 2, 3 swept on the validation sides above)
 SEED = 0
 
 _indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
