@@ -50,16 +50,15 @@ class TrainingData:
     # Pairs made from other logs (``Pair.source`` → their backend) are prompted with that
     # backend's schema, as `generate` over those logs would; all others with the sample store.
     schema_backends: dict[str, Backend] = field(default_factory=dict)
+    # Systems a leave-out split holds out: their pairs synthesized from the sample store are
+    # no example in a prompt either.
+    held_out: frozenset[str] = frozenset()
+    _data_indexes: dict[int, ExampleIndex | None] = field(default_factory=dict, repr=False)
 
     def schema_backend(self, pair: Pair) -> Backend:
         from nl2logql.engine.loaders.sample import sample_store
 
         return self.schema_backends.get(pair.source) or sample_store()
-
-    # Systems a leave-out split holds out: their pairs synthesized from the sample store are
-    # no example in a prompt either.
-    held_out: frozenset[str] = frozenset()
-    _data_indexes: dict[int, ExampleIndex | None] = field(default_factory=dict, repr=False)
 
     def data_examples(self, backend: Backend) -> ExampleIndex | None:
         """The examples synthesized from ``backend`` that prompts may show: on the sample
