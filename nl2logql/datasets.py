@@ -246,10 +246,10 @@ def exec_validation(split: Split) -> list[Pair]:
     """NL2QL-exec's train-side pairs of the system a ``leave-out-<system>`` split holds
     out: that split's training and retrieval never see them, so settings can be chosen on
     them without its test side. Other splits train on all of NL2QL-exec's train side."""
-    held_out = split.name.removeprefix("leave-out-")
     if split.name not in LEAVE_OUT_SPLITS:
         raise DataError(f"NL2QL-exec has a validation side only under a leave-out split "
                         f"({', '.join(LEAVE_OUT_SPLITS)}): {split.name!r} trains on its train side")
+    held_out = split.name.removeprefix("leave-out-")
     pairs = {pair.id: pair for pair in load_nl2ql_exec()}
     return [pairs[i] for i in load_exec_split()["train"]
             if i in pairs and pairs[i].system.lower() == held_out]

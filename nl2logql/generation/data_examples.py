@@ -28,6 +28,7 @@ from nl2logql.datasets import Pair
 from nl2logql.engine.backend import Backend
 from nl2logql.generation import startcache
 from nl2logql.generation.retrieval import ExampleIndex, read_pairs, save_pairs
+from nl2logql.synthesis.catalog import application_label, family
 from nl2logql.synthesis.generate import PHRASINGS, synthesize
 
 DATA_PAIRS = 2000   # pairs synthesized per store
@@ -39,12 +40,13 @@ _indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def data_index(backend: Backend) -> ExampleIndex | None:
+def data_index(backend: Backend, known: frozenset[str] = frozenset()) -> ExampleIndex | None:
     """The store's synthesized pairs as a retrieval index; None for a backend that is not
-    an embedded store."""
+    an embedded store, or whose systems are all ``known`` (a split's: none of its pairs
+    would be shown, :func:`choose_examples`)."""
     from nl2logql.engine.store import LogStore
 
-    if not isinstance(backend, LogStore):
+    if not isinstance(backend, LogStore) or store_systems(backend) <= known:
         return None
     with _lock:
         index = _indexes.get(backend)
@@ -57,6 +59,11 @@ def data_index(backend: Backend) -> ExampleIndex | None:
             index = (backend.stats, ExampleIndex(pairs))
             _indexes[backend] = index
         return index[1]
+
+
+def store_systems(store: Backend) -> set[str]:
+    """The systems (lower case) of a store's applications, as synthesis names them."""
+    return {family(name).lower() for name in store.label_values(application_label(store))}
 
 
 def synthesized(backend: Backend) -> list[Pair]:

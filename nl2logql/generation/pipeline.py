@@ -233,7 +233,7 @@ class Assistant:
     def _data_index(self) -> ExampleIndex | None:
         if self.backend is None or not self.data_examples:
             return None
-        return data_index(self.backend)
+        return data_index(self.backend, known=self.index.systems)
 
     def _grammar(self, schema: SchemaContext | None) -> str | None:
         from nl2logql.generation.grammar import logql_grammar

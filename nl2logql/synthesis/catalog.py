@@ -94,17 +94,28 @@ class Catalog:
         return grouped
 
 
+def application_label(backend: Backend) -> str:
+    """The label whose values name the applications."""
+    return group_label(backend.labels()) or "application"
+
+
+def family(name: str) -> str:
+    """What an application's deployments share: its name up to the first ``-``, ``_`` or
+    ``.`` (openssh-eu-west → openssh)."""
+    return re.split(r"[-_.]", name)[0]
+
+
 def build_catalog(backend: Backend) -> Catalog:
     """The applications, labels and events of ``backend``; deployments with the same
     patterns share the work of reading field values."""
-    label = group_label(backend.labels()) or "application"
+    label = application_label(backend)
     apps = []
     known_events: dict[tuple, list[Event]] = {}
     for group in patterns(backend):
         name = _group_value(group.selector, label)
         if name is None:
             continue
-        app = Application(label=label, name=name, family=re.split(r"[-_.]", name)[0],
+        app = Application(label=label, name=name, family=family(name),
                           stream_labels=_stream_labels(backend, group.selector, label))
         key = tuple(p.id for p in group.patterns)
         if key not in known_events:

@@ -197,8 +197,9 @@ def _cache_key(data: TrainingData, config: TrainConfig, tokenizer_id: str) -> st
     digest = hashlib.sha256()
     digest.update(f"{FORMAT_VERSION}|{config.k}|{config.data_examples}|{tokenizer_id}|"
                   f"{data.sha256()}".encode())
-    # A changed prompt format (or the data examples in it) must not reuse old text.
-    for module in (prompt, retrieval, schema, data_examples, families, generate, wording):
+    # A changed prompt format (or the synthesized examples in it) must not reuse old text.
+    synthesis = (families, generate, wording) if config.data_examples else ()
+    for module in (prompt, retrieval, schema, data_examples, *synthesis):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(code_version().encode())  # the patterns the schema shows
     for pair in data.index.pairs:
