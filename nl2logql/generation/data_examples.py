@@ -12,8 +12,9 @@ raised systems the split lacks (NL2QL-exec leave-one-system-out, 123 items: 0.07
 to 11.4 → 9.4); ``eval/results/data-examples/``.
 
 Synthesis runs queries, so it is done once per store and kept: in memory per store, and on
-disk in the start cache under a digest of the store's content. A Loki gets none (each pair
-would cost it queries at every start).
+disk in the start cache under a digest of the store's content; never for a store whose
+systems the split all has. A Loki gets none (each pair would cost it queries at every
+start).
 """
 
 from __future__ import annotations
