@@ -67,6 +67,15 @@ CASES = [
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} |= "Failed" [30d]))',
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} [30d]))'),
     ("empty", Q, f'{FAILED} | user="nobody-at-all"', f'{FAILED} | user="root"'),
+    ("unit", "per minute rate of failed logins on openssh-eu-west over the last 10 minutes",
+     f'sum(rate({SSH} |= "Failed password" [10m]))',
+     f'sum(rate({SSH} |= "Failed password" [10m])) * 60'),
+    ("order", "the 2 rarest users behind failed logins on openssh-eu-west in the last 30 days",
+     f'topk(2, sum by (user) (count_over_time({FAILED} [30d])))',
+     f'bottomk(2, sum by (user) (count_over_time({FAILED} [30d])))'),
+    ("threshold", "users with more than 5 failed logins on openssh-eu-west in the last 30 days",
+     f'sum by (user) (count_over_time({FAILED} [30d]))',
+     f'sum by (user) (count_over_time({FAILED} [30d])) > 5'),
 ]
 
 
@@ -463,6 +472,16 @@ def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, 
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert parse(result.query) == parse(fixed) and result.warnings == []
     assert result.repairs[0].startswith("extract ")
+
+
+def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(checker):
+    question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
+    wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(
+        f'min(min_over_time({SSH} |= "Failed password" '
+        '| pattern "Failed password for <user> from <ip> port <port> ssh2" | unwrap port [7d]))')
+    assert result.warnings == []
 
 
 def test_without_a_line_filter_no_pattern_is_guessed(checker):

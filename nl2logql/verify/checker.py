@@ -6,6 +6,8 @@ From the two texts alone (no data needed):
 - ``loop``: one stage repeated back to back, or both sides of an operator the same query;
 - ``range``, ``grouping``: the window and the breakdown the question asks for
   (:mod:`nl2logql.verify.agreement`);
+- ``unit``, ``order``, ``threshold``: the rate's time unit, top or bottom, a threshold
+  (:mod:`nl2logql.verify.shape`);
 
 and with the data: ``application`` (the applications the question names are the ones
 selected) and the checks of :mod:`nl2logql.verify.data`.
@@ -26,6 +28,7 @@ from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.data import DataChecks
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.probe import Probe, range_scope
+from nl2logql.verify.shape import shape_warnings
 
 class Checker:
     """Checks queries for one backend (None: only the checks that need no data). Its data
@@ -108,7 +111,7 @@ def _agreement(question: str, expr: ast.Expr) -> list[QueryWarning]:
     reason = agreement.grouping_reason(question, expr)
     if reason:
         found.append(QueryWarning("grouping", reason, MEDIUM))  # the fix needs the data
-    return found
+    return found + shape_warnings(question, expr)
 
 
 def _range_fix(question: str, expr: ast.Expr) -> Fix | None:

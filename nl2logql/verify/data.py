@@ -41,6 +41,7 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
 
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
+_TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
 
 
 class DataChecks:
@@ -478,7 +479,8 @@ class DataChecks:
             if not _filters_lines(query.stages):
                 continue
             for pattern in self._patterns(query.selector):
-                field = _field_for(name, pattern.fields, numeric)
+                field = _field_for(name, pattern.fields, numeric) or (
+                    _named_number(self.question, pattern.fields) if numeric else None)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed = _with_extraction(query, name, pattern)
@@ -506,6 +508,14 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
             return found[0]
     close = difflib.get_close_matches(name, usable, n=1, cutoff=0.7)
     return close[0] if close else None
+
+
+def _named_number(question: str, fields) -> str | None:
+    """The one numeric field the question names ("the lowest source port": ``port``), when
+    the label to unwrap is no number: a field named by its type alone names nothing."""
+    named = [f.name for f in fields if f.numeric and not _TYPE_NAME.fullmatch(f.name)
+             and re.search(rf"\b{re.escape(f.name)}s?\b", question, re.I)]
+    return named[0] if len(named) == 1 else None
 
 
 def _with_extraction(query: ast.LogQuery, name: str, pattern) -> ast.LogQuery:

@@ -34,7 +34,8 @@ class QueryWarning:
     """One thing a check found wrong with a query.
 
     ``check`` names the check (``line_filter``, ``parser``, ``label``, ``selector``,
-    ``range``, ``grouping``, ``application``, ``loop``, ``empty``), ``reason`` says why in
+    ``range``, ``grouping``, ``unit``, ``order``, ``threshold``, ``application``, ``loop``,
+    ``empty``), ``reason`` says why in
     one line, ``severity`` is :data:`LIGHT`, :data:`MEDIUM` or :data:`HEAVY`.
     """
 

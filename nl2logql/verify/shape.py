@@ -1,0 +1,189 @@
+"""The shape of the answer a question asks for, read from the two texts alone; each rule
+returns a warning with its fix, or None:
+
+- ``unit``: a rate "per minute" or "per hour" is LogQL's per-second ``rate`` scaled
+  (``* 60``); a count over the window is no rate at all;
+- ``order``: "the rarest", "the fewest" ask for ``bottomk``; "the top", "the most" for
+  ``topk``;
+- ``threshold``: "IPs with more than 20 failed attempts" keeps only the series above 20
+  (``> 20``);
+- ``share``: "what fraction of X's log lines were failed logins" divides the count by all
+  the application's lines.
+
+Each rule stays out of a query it cannot read plainly (two aggregations compared, both
+directions named, a number the query already uses), as the other checks do: a false
+warning demotes or rewrites a good answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Optional
+
+from nl2logql.logql import ast
+from nl2logql.logql.printer import format_ast
+from nl2logql.patterns.sources import APPLICATION_LABELS
+from nl2logql.verify.findings import MEDIUM, Fix, QueryWarning
+
+_NS = 10**9
+
+
+def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
+    if ast.kind(expr) != "metric":
+        return []
+    found = (_unit(question, expr), _order(question, expr), _threshold(question, expr),
+             _share(question, expr))
+    return [warning for warning in found if warning is not None]
+
+
+# ---- unit -----------------------------------------------------------------------------------
+
+_UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
+                 "hr": 3600, "hour": 3600}
+_PER_UNIT = re.compile(r"\bper[ -](?P<per>second|sec|minute|min|hour|hr)\b"
+                       r"|(?<=\w)/(?P<slash>s|sec|second|m|min|minute|h|hr|hour)\b", re.I)
+# A count or a rate of lines or bytes, and its per-second form.
+_AS_RATE = {"count_over_time": "rate", "rate": "rate", "bytes_over_time": "bytes_rate",
+            "bytes_rate": "bytes_rate"}
+
+
+def asked_unit(question: str) -> Optional[int]:
+    """The seconds of the one time unit a rate is asked "per" (``per minute``: 60)."""
+    units = {_UNIT_SECONDS[(m.group("per") or m.group("slash")).lower()]
+             for m in _PER_UNIT.finditer(question)}
+    return units.pop() if len(units) == 1 else None
+
+
+def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    unit = asked_unit(question)
+    if unit is None:
+        return None
+    base, factor = _scaled(expr)
+    ranges = list(base.find_all(ast.RangeAggregation))
+    if len(ranges) != 1 or ranges[0].op not in _AS_RATE or any(base.find_all(ast.BinaryOp)):
+        return None
+    aggregation = ranges[0]
+    counted = aggregation.op != _AS_RATE[aggregation.op]  # a count over the whole range
+    per = factor * (aggregation.range.range / _NS if counted else 1)
+    if math.isclose(per, unit, rel_tol=1e-6):
+        return None
+    rate = rewrite_op(base, aggregation, _AS_RATE[aggregation.op])
+    fixed = rate if unit == 1 else ast.BinaryOp("*", rate, ast.Literal(float(unit)))
+    name = {1: "second", 60: "minute", 3600: "hour"}[unit]
+    gives = (f"a count over [{_duration(aggregation.range.range)}]" if counted and factor == 1
+             else "a rate per second" if per == 1 else f"{_number(per)} times the rate per second")
+    return QueryWarning("unit", f"question asks for a rate per {name} but the query gives "
+                        f"{gives}", MEDIUM,
+                        Fix(format_ast(fixed), f"per {name}: `{_AS_RATE[aggregation.op]}` "
+                            f"(per second){'' if unit == 1 else f' * {unit}'}"))
+
+
+def _scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
+    """``(base, factor)`` with ``expr`` = ``base`` times the literal ``factor`` (the
+    multipliers and divisors at its top)."""
+    if isinstance(expr, ast.BinaryOp) and expr.op in ("*", "/") and not expr.bool:
+        if isinstance(expr.right, ast.Literal) and expr.right.value:
+            base, factor = _scaled(expr.left)
+            return base, factor * (expr.right.value if expr.op == "*" else 1 / expr.right.value)
+        if isinstance(expr.left, ast.Literal) and expr.op == "*":
+            base, factor = _scaled(expr.right)
+            return base, factor * expr.left.value
+    return expr, 1.0
+
+
+def rewrite_op(expr: ast.Expr, node: ast.RangeAggregation, op: str) -> ast.Expr:
+    return expr.transform(lambda n: n.replace(op=op) if n == node else n)
+
+
+def _duration(nanoseconds: int) -> str:
+    from nl2logql.logql.units import format_duration
+
+    return format_duration(nanoseconds)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+# ---- order ----------------------------------------------------------------------------------
+
+_FEWEST = re.compile(r"\b(?:rarest|fewest|(?<!at )least|bottom|lowest|smallest|quietest)\b",
+                     re.I)
+_MOST = re.compile(r"\b(?:top|(?<!at )most|highest|largest|biggest|busiest|noisiest)\b", re.I)
+_OPPOSITE = {"topk": "bottomk", "bottomk": "topk"}
+
+
+def _order(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    fewest, most = _FEWEST.search(question), _MOST.search(question)
+    if bool(fewest) == bool(most):
+        return None  # neither, or both: no reading to hold the query to
+    wanted, word = ("bottomk", fewest) if fewest else ("topk", most)
+    wrong = [n for n in expr.find_all(ast.VectorAggregation) if n.op == _OPPOSITE[wanted]]
+    if not wrong:
+        return None
+    fixed = expr.transform(lambda n: n.replace(op=wanted) if n in wrong else n)
+    return QueryWarning("order", f'question asks for "{word.group(0)}" but the query takes '
+                        f"`{wrong[0].op}`", MEDIUM, Fix(format_ast(fixed), f"use {wanted}"))
+
+
+# ---- threshold ------------------------------------------------------------------------------
+
+_COMPARISONS = {"more than": ">", "greater than": ">", "over": ">", "above": ">",
+                "exceeding": ">", "at least": ">=", "fewer than": "<", "less than": "<",
+                "under": "<", "below": "<", "at most": "<="}
+# A number with a unit is a field's value ("took more than 0.5 seconds"), not a count's.
+_THRESHOLD = re.compile(
+    rf"\b(?P<cmp>{'|'.join(_COMPARISONS)})\s+(?P<n>\d+(?:\.\d+)?)(?![\d.:])"
+    r"(?!\s*(?:%|percent|[a-z]*seconds?\b|secs?\b|ms\b|s\b|minutes?\b|mins?\b|hours?\b|hrs?\b"
+    r"|h\b|days?\b|d\b|weeks?\b|w\b|months?\b|[kmgt]i?b\b|bytes?\b))", re.I)
+_COMPARE_OPS = (">", ">=", "<", "<=", "==", "!=")
+
+
+def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    matches = list(_THRESHOLD.finditer(question))
+    if len(matches) != 1 or any(n.op in _COMPARE_OPS for n in expr.find_all(ast.BinaryOp)):
+        return None
+    match = matches[0]
+    value = float(match.group("n"))
+    used = {n.value for n in expr.find_all(ast.NumberFilter)} | {
+        n.param for n in expr.find_all(ast.VectorAggregation, ast.RangeAggregation)}
+    if value in used:
+        return None  # the number is the query's already (a field filter, a topk's k)
+    op = _COMPARISONS[match.group("cmp").lower()]
+    fixed = ast.BinaryOp(op, expr, ast.Literal(value))
+    return QueryWarning("threshold", f'question asks for "{match.group(0)}" but the query keeps '
+                        "every series", MEDIUM, Fix(format_ast(fixed), f"keep {op} {_number(value)}"))
+
+
+# ---- share ----------------------------------------------------------------------------------
+
+_SHARE = re.compile(r"\b(?P<word>fraction|percentage|percent|share|proportion) of (?:all )?"
+                    r"(?:[\w.-]+(?:'s)? ){0,2}?(?:log )?lines\b", re.I)
+
+
+def _share(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    match = _SHARE.search(question)
+    if match is None:
+        return None
+    base, _ = _scaled(expr)
+    if isinstance(base, ast.BinaryOp) and base.op == "/" and base.left == base.right:
+        base = base.left  # a count over itself: the share's other side is still to come
+    if not (isinstance(base, ast.VectorAggregation) and base.op == "sum" and base.grouping is None
+            and isinstance(base.expr, ast.RangeAggregation)
+            and base.expr.op == "count_over_time"):
+        return None  # a ratio already, a breakdown, or no count of lines
+    query = base.expr.range.query
+    every_line = ast.LogQuery(query.selector.replace(matchers=tuple(
+        m for m in query.selector.matchers if m.name in APPLICATION_LABELS)))
+    if every_line == query or not every_line.selector.matchers:
+        return None
+    whole = base.transform(lambda n: every_line if n == query else n)
+    fixed: ast.Expr = ast.BinaryOp("/", base, whole)
+    percent = match.group("word").lower().startswith("percent")
+    if percent:
+        fixed = ast.BinaryOp("*", fixed, ast.Literal(100.0))
+    return QueryWarning("share", f'question asks for "{match.group(0)}" but the query counts '
+                        "lines only", MEDIUM,
+                        Fix(format_ast(fixed), "divide by every line of the application"
+                            + (", times 100" if percent else "")))

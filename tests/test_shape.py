@@ -1,0 +1,100 @@
+"""The shape rules (nl2logql.verify.shape): the rate's time unit, top or bottom, a
+threshold; each read from the question and the query alone, with a fix, and quiet where
+the query already has the shape or cannot be read plainly."""
+
+from __future__ import annotations
+
+import pytest
+
+from nl2logql.logql.parser import parse
+from nl2logql.verify.shape import asked_unit, shape_warnings
+
+APP = '{application="hdfs"} |= "Deleting block"'
+COUNT = f'sum(count_over_time({APP} [12h]))'
+EVERY_LINE = 'sum(count_over_time({application="hdfs"} [12h]))'
+RATE = f'sum(rate({APP} [12h]))'
+
+
+def fixed(question, query):
+    [warning] = shape_warnings(question, parse(query))
+    return warning.check, parse(warning.fix.query)
+
+
+@pytest.mark.parametrize("question, query, check, right", [
+    ("deletions per hour in hdfs over the last 12 hours", RATE, "unit", f"{RATE} * 3600"),
+    ("deletions per hour in hdfs over the last 12 hours", f"{RATE} * 60", "unit",
+     f"{RATE} * 3600"),
+    ("deletions per hour in hdfs over the last 12 hours", COUNT, "unit", f"{RATE} * 3600"),
+    ("deletions per second in hdfs over the last 12 hours", f"{RATE} * 60", "unit", RATE),
+    ("deletions/min in hdfs over the last 12 hours", COUNT, "unit", f"{RATE} * 60"),
+    ("bytes per minute of hdfs deletions, last 12 hours",
+     f'sum(bytes_over_time({APP} [12h]))', "unit", f'sum(bytes_rate({APP} [12h])) * 60'),
+    ("the fewest deletions by component in hdfs, last 12 hours",
+     f'topk(1, sum by (component) (count_over_time({APP} [12h])))', "order",
+     f'bottomk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    ("the busiest component in hdfs for deletions, last 12 hours",
+     f'bottomk(1, sum by (component) (count_over_time({APP} [12h])))', "order",
+     f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    ("components with at least 10 deletions in hdfs in the last 12 hours",
+     f'sum by (component) (count_over_time({APP} [12h]))', "threshold",
+     f'sum by (component) (count_over_time({APP} [12h])) >= 10'),
+    ("components with fewer than 3 deletions in hdfs in the last 12 hours",
+     f'sum by (component) (count_over_time({APP} [12h]))', "threshold",
+     f'sum by (component) (count_over_time({APP} [12h])) < 3'),
+    ("what fraction of hdfs's log lines in the last 12 hours were deletions?", COUNT, "share",
+     f"{COUNT} / {EVERY_LINE}"),
+    ("what fraction of hdfs's log lines in the last 12 hours were deletions?",
+     f"{COUNT} / {COUNT}", "share", f"{COUNT} / {EVERY_LINE}"),
+    ("What percentage of hdfs log lines in the last 12 hours came from the FSNamesystem?",
+     'sum(count_over_time({application="hdfs", component="dfs.FSNamesystem"} [12h]))', "share",
+     f'sum(count_over_time({{application="hdfs", component="dfs.FSNamesystem"}} [12h])) '
+     f"/ {EVERY_LINE} * 100"),
+])
+def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
+    assert fixed(question, query) == (check, parse(right))
+
+
+@pytest.mark.parametrize("question, query", [
+    # the unit already right: scaled, counted over the unit itself, or averaged by hand
+    ("deletions per hour in hdfs over the last 12 hours", f"{RATE} * 3600"),
+    ("deletions per hour in hdfs over the last 12 hours", f"{COUNT} / 12"),
+    ("deletions per minute in hdfs", f'sum(count_over_time({APP} [1m]))'),
+    ("deletions per second in hdfs over the last 12 hours", RATE),
+    # two units, or two aggregations compared: no plain reading
+    ("deletions per minute and per hour in hdfs, last 12 hours", RATE),
+    ("share of deletions per minute in hdfs, last 12 hours", f'{RATE} / sum(rate({{application="hdfs"}} [12h]))'),
+    # an unwrapped value per hour is no rate of lines
+    ("average block size per hour in hdfs, last 12 hours",
+     'avg(avg_over_time({application="hdfs"} | regexp `size (?P<size>\\d+)` | unwrap size [12h]))'),
+    # top and bottom both named, or "at least" / "at most"
+    ("the top and the least busy components in hdfs",
+     f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    ("at least one component in hdfs, top 1", f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    # a number with a unit is a field's value; a number the query uses already
+    ("requests that took more than 0.5 seconds in hdfs, last 12 hours", COUNT),
+    ("deletions in hdfs over the last 12 hours", COUNT),
+    ("requests with status above 400 in hdfs in the last 12 hours",
+     'sum(count_over_time({application="hdfs"} | logfmt | status > 400 [12h]))'),
+    ("top 5 components with more than 5 deletions in hdfs, last 12 hours",
+     f'topk(5, sum by (component) (count_over_time({APP} [12h])))'),
+    ("components with more than 3 deletions in hdfs in the last 12 hours",
+     f'sum by (component) (count_over_time({APP} [12h])) > 3'),
+    # a share already, a share of something other than lines, a count of every line
+    ("what fraction of hdfs's log lines in the last 12 hours were deletions?",
+     f"{COUNT} / {EVERY_LINE}"),
+    ("what percentage of deletions in hdfs were of blocks, last 12 hours", COUNT),
+    ("what fraction of hdfs's log lines in the last 12 hours were deletions?", EVERY_LINE),
+    # a log query has no shape to hold to
+    ("more than 3 deletions per minute in hdfs", APP),
+])
+def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
+    assert shape_warnings(question, parse(query)) == []
+
+
+@pytest.mark.parametrize("question, seconds", [
+    ("per-minute rate of errors", 60), ("errors per second", 1), ("errors/h lately", 3600),
+    ("per hr", 3600), ("errors in the last minute", None), ("an hour ago", None),
+    ("per minute, or per hour?", None),
+])
+def test_the_unit_a_rate_is_asked_per(question, seconds):
+    assert asked_unit(question) == seconds
