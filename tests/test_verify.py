@@ -67,6 +67,13 @@ CASES = [
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} |= "Failed" [30d]))',
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} [30d]))'),
     ("empty", Q, f'{FAILED} | user="nobody-at-all"', f'{FAILED} | user="root"'),
+    ("stream", "FSNamesystem lines in hdfs-eu-west other than the addStoredBlock ones",
+     '{application="hdfs-eu-west"} != "addStoredBlock"',
+     '{application="hdfs-eu-west", component="dfs.FSNamesystem"} != "addStoredBlock"'),
+    ("stream", "WARNING-level nova-compute lines of openstack, not about unknown base files",
+     '{application="openstack", log_file_type="nova-compute"} != "Unknown base file"',
+     '{application="openstack", log_file_type="nova-compute", log_level="WARNING"} '
+     '!= "Unknown base file"'),
     ("unit", "per minute rate of failed logins on openssh-eu-west over the last 10 minutes",
      f'sum(rate({SSH} |= "Failed password" [10m]))',
      f'sum(rate({SSH} |= "Failed password" [10m])) * 60'),
@@ -482,6 +489,40 @@ def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(che
         f'min(min_over_time({SSH} |= "Failed password" '
         '| pattern "Failed password for <user> from <ip> port <port> ssh2" | unwrap port [7d]))')
     assert result.warnings == []
+
+
+@pytest.mark.parametrize("question, label, value, expected", [
+    ("FSNamesystem lines", "component", "dfs.FSNamesystem", True),
+    ("the dfs.FSNamesystem lines", "component", "dfs.FSNamesystem", True),
+    ("fsnamesystem lines", "component", "dfs.FSNamesystem", False),  # CamelCase as written
+    ("lines of the DataNodes", "component", "dfs.DataNode", False),  # another word
+    ("the resource tracker's views", "component", "nova.compute.resource_tracker", True),
+    ("NOVA-API requests", "log_file_type", "nova-api", True),
+    ("the compute manager", "component", "nova.compute.manager", False),  # plain words
+    ("WARNING-level lines", "log_level", "WARNING", True),
+    ("lines at level error", "log_level", "ERROR", True),
+    ("warnings about the disk", "log_level", "WARNING", False),  # no level named
+])
+def test_a_stream_label_value_is_named_by_a_form_no_plain_word_has(question, label, value,
+                                                                   expected):
+    from nl2logql.verify.data import _names_stream
+
+    assert _names_stream(question, label, value) is expected
+
+
+@pytest.mark.parametrize("question, query", [
+    # "datanode" is a plain word here, not the dfs.DataNode component
+    ("hdfs-tenant-1: all log lines that mention datanode 10.251.73.220",
+     '{application="hdfs-tenant-1"} |= "10.251.73.220"'),
+    # two components named: which one is meant is no reading of the question
+    ("blocks a DataNode received from the PacketResponder in hdfs-us-east",
+     '{application="hdfs-us-east"} |= "Received block"'),
+    # the named value would leave no line
+    ("FSNamesystem lines in hdfs-eu-west about receiving blocks",
+     '{application="hdfs-eu-west"} |= "Receiving block"'),
+])
+def test_no_stream_is_selected_without_one_value_named_that_keeps_lines(checker, question, query):
+    assert "stream" not in checks_of(checker, question, query)
 
 
 def test_without_a_line_filter_no_pattern_is_guessed(checker):

@@ -69,6 +69,8 @@ class DataChecks:
             if count == 0 and len(self.found) == before:
                 self._empty(query, scope)
             self._negations(query)
+            if count:
+                self._stream_named(query, scope)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
         self._groupings()
@@ -392,6 +394,29 @@ class DataChecks:
                 return fixed, _level_reason(value), f"add `{format_ast(stage)}`"
         return None
 
+    def _stream_named(self, query: ast.LogQuery, scope: Scope) -> None:
+        """The question names one of the selected streams' label values ("the FSNamesystem
+        lines", "nova-api", "WARNING-level") that the selector leaves open: select it, when
+        lines remain."""
+        from nl2logql.patterns.sources import APPLICATION_LABELS
+
+        named = {m.name for m in query.selector.matchers}
+        values: dict[str, set[str]] = {}
+        for labels in self.probe.series(query.selector, scope) or ():
+            for name, value in labels.items():
+                if name not in named and name not in APPLICATION_LABELS:
+                    values.setdefault(name, set()).add(value)
+        for name, found in sorted(values.items()):
+            asked = [v for v in sorted(found) if _names_stream(self.question, name, v)]
+            if len(found) < 2 or len(asked) != 1:
+                continue  # nothing to choose, or no one value named
+            matcher = ast.Matcher(name, "=", asked[0])
+            fixed = query.replace(selector=ast.Selector(query.selector.matchers + (matcher,)))
+            if self.probe.count(fixed, scope):
+                self._warn("stream", f"question names {quote(asked[0])} but the query takes "
+                           f"every {name} of {_selector_name(query.selector)}", MEDIUM,
+                           self._fix(query, fixed, f"select {format_ast(matcher)}"))
+
     def _literal_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping the lines that hold a literal the question names and some
         line of the streams holds: an IP, an id, a quoted text."""
@@ -569,6 +594,27 @@ def _same_value(text: str, value: str, label: str) -> bool:
     text, value = text.strip().lower(), value.lower()
     return text == value or (_is_level(label) and (_names_level(text, value)
                                                     or _names_level(value, text)))
+
+
+_LEVEL_PHRASES = (re.compile(r"\b(\w+)[ -]level\b", re.I), re.compile(r"\blevel (\w+)\b", re.I))
+
+
+def _names_stream(question: str, label: str, value: str) -> bool:
+    """Whether the question names a stream's label value: a level as "WARNING-level" or
+    "level error"; another value by a form no plain word has: itself or its last part,
+    in CamelCase (``FSNamesystem``, as written) or with separators (``nova-api``; a
+    ``resource_tracker`` also as "resource tracker")."""
+    if _is_level(label):
+        return any(m.group(1).lower() == value.lower()
+                   for phrase in _LEVEL_PHRASES for m in phrase.finditer(question))
+    for form in dict.fromkeys((value, re.split(r"[.$/:]", value)[-1])):
+        camel = re.search(r"\w[A-Z]", form) is not None and re.search(r"[a-z]", form) is not None
+        if camel or re.search(r"[_.$-]", form):
+            text = re.escape(form.replace("_", " ")).replace(r"\ ", "[ _]")
+            flags = 0 if camel else re.I
+            if re.search(rf"(?<![\w.$-]){text}(?![\w$-])", question, flags):
+                return True
+    return False
 
 
 def _is_level(label: str) -> bool:
