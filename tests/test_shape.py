@@ -49,6 +49,15 @@ def fixed(question, query):
      'sum(count_over_time({application="hdfs", component="dfs.FSNamesystem"} [12h]))', "share",
      f'sum(count_over_time({{application="hdfs", component="dfs.FSNamesystem"}} [12h])) '
      f"/ {EVERY_LINE} * 100"),
+    ("deletions across all hdfs applications combined, last 12 hours",
+     'sum by (application) (count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))',
+     "combined", 'sum(count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
+    ("top users summed across all hdfs applications, last 12 hours",
+     'topk(3, sum by (user, application) (count_over_time({application=~"hdfs.*"} [12h])))',
+     "combined", 'topk(3, sum by (user) (count_over_time({application=~"hdfs.*"} [12h])))'),
+    ("deletions in all hdfs applications added up, last 12 hours",
+     'count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h])', "combined",
+     'sum(count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -84,6 +93,11 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      f"{COUNT} / {EVERY_LINE}"),
     ("what percentage of deletions in hdfs were of blocks, last 12 hours", COUNT),
     ("what fraction of hdfs's log lines in the last 12 hours were deletions?", EVERY_LINE),
+    # combined, but the breakdown asked is by application, or none is kept apart
+    ("deletions per application, all hdfs applications combined, last 12 hours",
+     'sum by (application) (count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
+    ("deletions across all hdfs applications combined, last 12 hours",
+     'sum(count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
     # a log query has no shape to hold to
     ("more than 3 deletions per minute in hdfs", APP),
 ])

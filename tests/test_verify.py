@@ -517,6 +517,10 @@ def test_a_stream_label_value_is_named_by_a_form_no_plain_word_has(question, lab
     # two components named: which one is meant is no reading of the question
     ("blocks a DataNode received from the PacketResponder in hdfs-us-east",
      '{application="hdfs-us-east"} |= "Received block"'),
+    # the share's numerator selects it: the denominator is the whole
+    ("What percentage of hdfs log lines in the last 2 days came from the FSNamesystem?",
+     'sum(count_over_time({application="hdfs", component="dfs.FSNamesystem"} [2d])) '
+     '/ sum(count_over_time({application="hdfs"} [2d])) * 100'),
     # the named value would leave no line
     ("FSNamesystem lines in hdfs-eu-west about receiving blocks",
      '{application="hdfs-eu-west"} |= "Receiving block"'),

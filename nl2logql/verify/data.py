@@ -411,6 +411,8 @@ class DataChecks:
             if len(found) < 2 or len(asked) != 1:
                 continue  # nothing to choose, or no one value named
             matcher = ast.Matcher(name, "=", asked[0])
+            if any(matcher in s.matchers for s in self.expr.find_all(ast.Selector)):
+                continue  # another part selects it (a share's numerator): this one is the whole
             fixed = query.replace(selector=ast.Selector(query.selector.matchers + (matcher,)))
             if self.probe.count(fixed, scope):
                 self._warn("stream", f"question names {quote(asked[0])} but the query takes "

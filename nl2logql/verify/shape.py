@@ -8,7 +8,9 @@ returns a warning with its fix, or None:
 - ``threshold``: "IPs with more than 20 failed attempts" keeps only the series above 20
   (``> 20``);
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
-  the application's lines.
+  the application's lines;
+- ``combined``: "across all hdfs applications combined" adds the applications up, where
+  the query keeps each apart.
 
 Each rule stays out of a query it cannot read plainly (two aggregations compared, both
 directions named, a number the query already uses), as the other checks do: a false
@@ -33,7 +35,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     if ast.kind(expr) != "metric":
         return []
     found = (_unit(question, expr), _order(question, expr), _threshold(question, expr),
-             _share(question, expr))
+             _share(question, expr), _combined(question, expr))
     return [warning for warning in found if warning is not None]
 
 
@@ -187,3 +189,35 @@ def _share(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                         "lines only", MEDIUM,
                         Fix(format_ast(fixed), "divide by every line of the application"
                             + (", times 100" if percent else "")))
+
+
+# ---- combined -------------------------------------------------------------------------------
+
+_COMBINED = re.compile(r"\b(?:combined|summed (?:across|over)|added up|altogether|all together"
+                       r"|in total)\b", re.I)
+
+
+def _combined(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    from nl2logql.verify.agreement import asked_breakdown, dimension
+
+    match = _COMBINED.search(question)
+    breakdown = asked_breakdown(question)
+    if match is None or (breakdown and dimension(breakdown).lower().rstrip("s") in
+                         ("application", "app", "service", "job", "namespace")):
+        return None
+
+    def add_up(node):
+        if isinstance(node, ast.VectorAggregation) and node.grouping and not node.grouping.without:
+            kept = tuple(n for n in node.grouping.labels if n not in APPLICATION_LABELS)
+            if kept != node.grouping.labels:
+                return node.replace(grouping=node.grouping.replace(labels=kept) if kept else None)
+        return node
+
+    fixed = expr.transform(add_up)
+    if isinstance(fixed, ast.RangeAggregation) and fixed.op in _AS_RATE:
+        fixed = ast.VectorAggregation("sum", fixed)  # each stream's count, added up
+    if fixed == expr:
+        return None
+    return QueryWarning("combined", f'question asks for "{match.group(0)}" but the query keeps '
+                        "each application apart", MEDIUM,
+                        Fix(format_ast(fixed), "add the applications up"))
