@@ -14,7 +14,7 @@ from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.checker import Checker, label_for
-from nl2logql.verify.data import question_literals
+from nl2logql.verify.data import mentioned_words, question_literals
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA,
                                       weight)
 from nl2logql.verify.nearest import fragments, nearest, run_with, similarity, stems
@@ -232,6 +232,7 @@ def test_a_level_of_your_own_logs_is_kept_by_their_detected_level(tmp_path):
      'sum(count_over_time({application="hdfs-tenant-1"} |= "blk_4343207286455274569" [30d]))'),
     ("openssh-eu-west lines saying 'Failed password for root'", SSH,
      f'{SSH} |= "Failed password for root"'),
+    ("the openssh-eu-west lines that mention preauth", SSH, f'{SSH} |= "preauth"'),
 ])
 def test_a_literal_the_question_names_is_filtered_on(checker, question, wrong, fixed):
     [warning] = checker.check(question, wrong)
@@ -246,6 +247,15 @@ def test_a_literal_the_question_names_is_filtered_on(checker, question, wrong, f
 ])
 def test_question_literals_are_quoted_texts_and_ids_not_times(question, literals):
     assert question_literals(question) == literals
+
+
+@pytest.mark.parametrize("question, words", [
+    ("the linux kernel lines that mention ACPI", ["ACPI"]),
+    ("lines containing the word timeout", ["timeout"]),
+    ("show every line mentioning that IP", []),
+])
+def test_mentioned_words_are_what_lines_are_asked_to_hold(question, words):
+    assert mentioned_words(question) == words
 
 
 def test_a_name_of_the_streams_is_no_literal_to_filter_on(tmp_path):
@@ -527,6 +537,13 @@ def test_a_stream_label_value_is_named_by_a_form_no_plain_word_has(question, lab
 ])
 def test_no_stream_is_selected_without_one_value_named_that_keeps_lines(checker, question, query):
     assert "stream" not in checks_of(checker, question, query)
+
+
+def test_a_label_filter_on_a_label_no_line_carries_nor_resembles_is_dropped(checker):
+    wrong = f"{FAILED} | over_time_over_time_count > 6h"
+    result = repair(checker, Q, wrong, checker.check(Q, wrong))
+    assert parse(result.query) == parse(FAILED) and result.warnings == []
+    assert result.repairs[0].startswith("drop `| over_time_over_time_count > 6h`")
 
 
 def test_without_a_line_filter_no_pattern_is_guessed(checker):

@@ -116,7 +116,8 @@ class DataChecks:
         some pattern."""
         match = self._event_match(query)
         for asked in (self._literal_asked, lambda q: self._event_asked(q, match),
-                      self._level_asked):
+                      self._level_asked,
+                      lambda q: self._literal_asked(q, mentioned_words(self.question))):
             found = asked(query)
             if found is not None:
                 fixed, reason, change = found
@@ -364,8 +365,10 @@ class DataChecks:
             if not isinstance(stage, ast.LabelFilter):
                 continue
             upto = query.replace(stages=query.stages[:index])
+            dropped = Fix(format_ast(rewrite.replace_node(self.expr, stage, None)),
+                          f"drop `{_short(stage)}`")
             for name in _filter_labels(stage.expr):
-                self._label_exists(name, [(upto, scope)], f"`{format_ast(stage)}`")
+                self._label_exists(name, [(upto, scope)], f"`{format_ast(stage)}`", dropped)
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
@@ -419,13 +422,14 @@ class DataChecks:
                            f"every {name} of {_selector_name(query.selector)}", MEDIUM,
                            self._fix(query, fixed, f"select {format_ast(matcher)}"))
 
-    def _literal_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+    def _literal_asked(self, query: ast.LogQuery, literals: list[str] | None = None
+                       ) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping the lines that hold a literal the question names and some
-        line of the streams holds: an IP, an id, a quoted text."""
+        line of the streams holds: an IP, an id, a quoted text (or one of ``literals``)."""
         scope = log_scope(self.backend)
         values = {v for labels in self.probe.series(query.selector, scope) or ()
                   for v in labels.values()}
-        for literal in question_literals(self.question):
+        for literal in question_literals(self.question) if literals is None else literals:
             stage = ast.LineFilter("|=", (ast.FilterTerm(literal),))
             fixed = query.replace(stages=(stage,))
             if literal not in values and self.probe.count(fixed, scope):
@@ -464,10 +468,10 @@ class DataChecks:
                            self._extraction_fix(unwrap.label, [(log_range.query, scope)], True))
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
-                      where: str) -> bool:
+                      where: str, last_fix: Fix | None = None) -> bool:
         """Whether some line at one of ``places`` carries ``name``; False with a warning
-        (and a rename to the closest label there) when none does, True when unknown or
-        when no line reaches there at all."""
+        (and a rename to the closest label there, else its extraction, else ``last_fix``)
+        when none does, True when unknown or when no line reaches there at all."""
         if name.startswith("__"):
             return True
         counts = []
@@ -492,7 +496,8 @@ class DataChecks:
         if close:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
                       f"use {close[0]} instead of {name}")
-        self._warn("label", reason, MEDIUM, fix or self._extraction_fix(name, places))
+        self._warn("label", reason, MEDIUM,
+                   fix or self._extraction_fix(name, places) or last_fix)
         return False
 
     def _extraction_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
@@ -656,6 +661,9 @@ _QUOTED = re.compile(r"""(?:^|[\s(])['"`]([^'"`]{3,}?)['"`](?=[\s.,;:?!)]|$)""")
 _TOKEN = re.compile(r"[A-Za-z0-9_][\w.:/@-]*[A-Za-z0-9_]")
 _NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+[a-z]{0,3})$")
 MIN_LITERAL = 6
+_MENTIONED = re.compile(r"\b(?:mention|contain|say)(?:s|ing)?\s+(?:(?:an?|the|any)\s+)?"
+                        r"(?:(?:word|text|string)\s+)?(?P<word>[A-Za-z][\w.:/@-]*\w)", re.I)
+_NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "all", "it", "its"}
 
 
 def question_literals(question: str) -> list[str]:
@@ -665,3 +673,9 @@ def question_literals(question: str) -> list[str]:
     tokens = [t for t in _TOKEN.findall(question) if len(t) >= MIN_LITERAL
               and any(c.isdigit() for c in t) and not _NOT_LITERAL.match(t)]
     return list(dict.fromkeys(t for t in quoted + tokens if t))
+
+
+def mentioned_words(question: str) -> list[str]:
+    """The words lines are asked to "mention" or "contain" ("lines that mention ACPI")."""
+    return [m.group("word") for m in _MENTIONED.finditer(question)
+            if m.group("word").lower() not in _NOT_MENTIONED]
