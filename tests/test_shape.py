@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from nl2logql.logql.parser import parse
-from nl2logql.verify.shape import asked_unit, shape_warnings
+from nl2logql.verify.shape import asked_function, asked_unit, shape_warnings
 
 APP = '{application="hdfs"} |= "Deleting block"'
 COUNT = f'sum(count_over_time({APP} [12h]))'
@@ -58,6 +58,18 @@ def fixed(question, query):
     ("deletions in all hdfs applications added up, last 12 hours",
      'count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h])', "combined",
      'sum(count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
+    ("total size of the blocks hdfs deleted, last 12 hours",
+     f'sum(count_over_time({APP} | regexp `size (?P<size>\\d+)` [12h]))', "function",
+     f'sum(sum_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h]))'),
+    ("the 95th percentile of the free memory in hdfs, last 12 hours",
+     'quantile_over_time(0.5, {application="hdfs"} | regexp `free (?P<free_mb>\\d+)` '
+     '| unwrap free_mb [12h])', "function",
+     'quantile_over_time(0.95, {application="hdfs"} | regexp `free (?P<free_mb>\\d+)` '
+     '| unwrap free_mb [12h])'),
+    ("mean delay in hdfs, last 12 hours",
+     'max_over_time({application="hdfs"} | regexp `delay (?P<delay>\\d+)` | unwrap delay [12h])',
+     "function",
+     'avg_over_time({application="hdfs"} | regexp `delay (?P<delay>\\d+)` | unwrap delay [12h])'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -98,6 +110,13 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      'sum by (application) (count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
     ("deletions across all hdfs applications combined, last 12 hours",
      'sum(count_over_time({application=~"hdfs.*"} |= "Deleting block" [12h]))'),
+    # a count asked, two functions named, or no field of the query named
+    ("how many blocks of the largest size did hdfs delete, last 12 hours",
+     f'sum(count_over_time({APP} | regexp `size (?P<size>\\d+)` [12h]))'),
+    ("the average and the max size of hdfs deletions, last 12 hours",
+     f'avg_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h])'),
+    ("total deletions in hdfs, last 12 hours",
+     f'sum(count_over_time({APP} | regexp `size (?P<size>\\d+)` [12h]))'),
     # a log query has no shape to hold to
     ("more than 3 deletions per minute in hdfs", APP),
 ])
@@ -112,3 +131,15 @@ def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, qu
 ])
 def test_the_unit_a_rate_is_asked_per(question, seconds):
     assert asked_unit(question) == seconds
+
+
+@pytest.mark.parametrize("question, function", [
+    ("the median response time", ("quantile_over_time", 0.5)),
+    ("p99 build time", ("quantile_over_time", 0.99)),
+    ("the 5th percentile of block sizes", ("quantile_over_time", 0.05)),
+    ("the peak memory", ("max_over_time", None)),
+    ("how many times was the size the largest", None),
+    ("the smallest and the largest size", None),
+])
+def test_the_function_a_question_asks_of_unwrapped_values(question, function):
+    assert asked_function(question) == function

@@ -546,6 +546,29 @@ def test_a_label_filter_on_a_label_no_line_carries_nor_resembles_is_dropped(chec
     assert result.repairs[0].startswith("drop `| over_time_over_time_count > 6h`")
 
 
+def test_a_duration_compared_with_a_field_written_without_a_unit_is_dropped(checker):
+    question = "total size of the blocks added to the blockMap in hdfs-eu-west in the last 24 hours"
+    added = ('{application="hdfs-eu-west", component="dfs.FSNamesystem"} |= "addStoredBlock" '
+             '| regexp `size (?P<size>\\d+)$`')
+    wrong = f"sum(count_over_time({added} | size = 24h [24h]))"
+    warnings = checker.check(question, wrong)
+    assert any(w.check == "label" and "with a duration" in w.reason for w in warnings)
+    result = repair(checker, question, wrong, warnings)
+    assert parse(result.query) == parse(f"sum(sum_over_time({added} | unwrap size [24h]))")
+    assert result.warnings == []
+
+
+def test_two_fixes_in_a_row_are_taken_when_the_first_alone_checks_no_lighter(checker):
+    question = "total size of the blocks added to the blockMap in hdfs-eu-west in the last 24 hours"
+    added = ('{application="hdfs-eu-west", component="dfs.FSNamesystem"} |= "addStoredBlock" '
+             '| regexp `size (?P<size>\\d+)$`')
+    # a garbled label: renamed to size, then its filter of the wrong type dropped
+    wrong = f"sum(count_over_time({added} | unwrap_size_over_time = 1d [24h]))"
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(f"sum(sum_over_time({added} | unwrap size [24h]))")
+    assert len(result.repairs) == 3
+
+
 def test_without_a_line_filter_no_pattern_is_guessed(checker):
     query = 'topk(1, sum by (src_ip) (count_over_time({application="hdfs-asia-pacific"}[30d])))'
     [warning] = checker.check("top source", query)

@@ -166,6 +166,18 @@ class DataChecks:
                            f"{scope.name}", MEDIUM)
                 return
 
+    def _unit_mismatch(self, upto: ast.LogQuery, stage: ast.Node, scope: Scope) -> bool:
+        """Whether ``stage`` compares a field with a duration or a size (``size = 24h``)
+        where the lines carry the field, none of them with a unit."""
+        if not (isinstance(stage, ast.LabelFilter)
+                and isinstance(stage.expr, (ast.DurationFilter, ast.BytesFilter))):
+            return False
+        name = stage.expr.name
+        with_unit = ast.Matcher(name, "=~", r"[0-9.]+ ?[A-Za-zµ]+")
+        return (bool(self.probe.count(with_stage(upto, has_label(name)), scope))
+                and self.probe.count(with_stage(upto, ast.LabelFilter(ast.StringFilter(
+                    with_unit))), scope) == 0)
+
     def _selector(self, query: ast.LogQuery) -> None:
         """The matchers select no stream together: the fix drops the one matcher (not the
         application's) whose absence selects some."""
@@ -369,6 +381,10 @@ class DataChecks:
                           f"drop `{_short(stage)}`")
             for name in _filter_labels(stage.expr):
                 self._label_exists(name, [(upto, scope)], f"`{format_ast(stage)}`", dropped)
+            if self._unit_mismatch(upto, stage, scope):
+                unit = "duration" if isinstance(stage.expr, ast.DurationFilter) else "size"
+                self._warn("label", f"`{_short(stage)}` compares {stage.expr.name} with a {unit}"
+                           f", but no line writes {stage.expr.name} with a unit", MEDIUM, dropped)
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and

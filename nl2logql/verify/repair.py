@@ -34,15 +34,35 @@ def repair(checker: Checker, question: str, query: str,
 
 
 def _one_fix(checker: Checker, question: str, current: Repaired) -> Repaired | None:
-    """The first fix, heaviest warning first, whose query checks lighter."""
+    """The first fix, heaviest warning first, whose query checks lighter; else the first
+    two fixes in a row that do, through a query that checks no heavier (a fix may bring
+    out what the next one mends: a garbled label renamed to a field, then its filter of
+    the wrong type dropped)."""
+    level = []
     for warning in current.warnings:
-        if warning.fix is None or warning.fix.query == current.query:
+        step = _apply(checker, question, current, warning)
+        if step is None:
             continue
-        try:
-            found = checker.check(question, parse(warning.fix.query))
-        except QueryError:  # a fix must parse; one that does not is a bug, not a repair
-            continue
-        if weight(found) < weight(current.warnings):
-            note = f"{warning.fix.change} ({warning.reason})"
-            return Repaired(warning.fix.query, found, current.repairs + [note])
+        if weight(step.warnings) < weight(current.warnings):
+            return step
+        if weight(step.warnings) == weight(current.warnings):
+            level.append(step)
+    for step in level:
+        for warning in step.warnings:
+            after = _apply(checker, question, step, warning)
+            if after is not None and weight(after.warnings) < weight(current.warnings):
+                return after
     return None
+
+
+def _apply(checker: Checker, question: str, current: Repaired,
+           warning: QueryWarning) -> Repaired | None:
+    """``current`` with the fix of ``warning``, freshly checked; None when it has none."""
+    if warning.fix is None or warning.fix.query == current.query:
+        return None
+    try:
+        found = checker.check(question, parse(warning.fix.query))
+    except QueryError:  # a fix must parse; one that does not is a bug, not a repair
+        return None
+    note = f"{warning.fix.change} ({warning.reason})"
+    return Repaired(warning.fix.query, found, current.repairs + [note])

@@ -10,7 +10,10 @@ returns a warning with its fix, or None:
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
   the application's lines;
 - ``combined``: "across all hdfs applications combined" adds the applications up, where
-  the query keeps each apart.
+  the query keeps each apart;
+- ``function``: "the total size", "the average delay", "the median", "p95" name the range
+  function of an unwrapped value; a count of lines that extracts the field named is made
+  that function over it.
 
 Each rule stays out of a query it cannot read plainly (two aggregations compared, both
 directions named, a number the query already uses), as the other checks do: a false
@@ -35,7 +38,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     if ast.kind(expr) != "metric":
         return []
     found = (_unit(question, expr), _order(question, expr), _threshold(question, expr),
-             _share(question, expr), _combined(question, expr))
+             _share(question, expr), _combined(question, expr), _function(question, expr))
     return [warning for warning in found if warning is not None]
 
 
@@ -221,3 +224,72 @@ def _combined(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return QueryWarning("combined", f'question asks for "{match.group(0)}" but the query keeps '
                         "each application apart", MEDIUM,
                         Fix(format_ast(fixed), "add the applications up"))
+
+
+# ---- function -------------------------------------------------------------------------------
+
+_FUNCTIONS = (
+    ("sum_over_time", r"total|sum of|summed"),
+    ("avg_over_time", r"average|mean|avg"),
+    ("max_over_time", r"max|maximum|largest|highest|peak|biggest|longest"),
+    ("min_over_time", r"min|minimum|smallest|lowest|shortest"),
+    ("quantile_over_time", r"median|p\d{2}|\d{1,2}(?:st|nd|rd|th)[ -]percentile"),
+)
+_COUNTING = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
+_QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b", re.I)
+
+
+def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
+    """The one range function over unwrapped values the question names, with its
+    parameter (a quantile's), or None."""
+    named = {name for name, words in _FUNCTIONS if re.search(rf"\b(?:{words})\b", question, re.I)}
+    if len(named) != 1 or _COUNTING.search(question):
+        return None
+    name = named.pop()
+    if name != "quantile_over_time":
+        return name, None
+    match = _QUANTILE.search(question)
+    return name, (int(match.group(1) or match.group(2)) / 100 if match else 0.5)
+
+
+def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    from nl2logql.logql.explain import parser_fields
+
+    asked = asked_function(question)
+    ranges = list(expr.find_all(ast.RangeAggregation))
+    if asked is None or len(ranges) != 1:
+        return None
+    op, param = asked
+    node = ranges[0]
+    if node.range.unwrap is not None:
+        if (node.op, node.param) == (op, param) or node.op not in _UNWRAPPED:
+            return None
+        fixed_node = node.replace(op=op, param=param)
+        change = f"take {_function_text(op, param)}"
+    else:
+        fields = [f for stage in node.range.query.stages for f in parser_fields(stage)]
+        named = [f for f in dict.fromkeys(fields) if _names_field(question, f)]
+        if node.op != "count_over_time" or len(named) != 1:
+            return None
+        fixed_node = node.replace(op=op, param=param, range=node.range.replace(
+            unwrap=ast.Unwrap(named[0])))
+        change = f"take {_function_text(op, param)} of the unwrapped {named[0]}"
+    fixed = expr.transform(lambda n: fixed_node if n == node else n)
+    return QueryWarning("function", f"question asks for {_function_text(op, param)} but the "
+                        f"query takes `{node.op}`", MEDIUM, Fix(format_ast(fixed), change))
+
+
+_UNWRAPPED = ("sum_over_time", "avg_over_time", "max_over_time", "min_over_time",
+              "quantile_over_time", "first_over_time", "last_over_time")
+
+
+def _function_text(op: str, param: Optional[float]) -> str:
+    return f"`{op}({_number(param)}, …)`" if param is not None else f"`{op}`"
+
+
+def _names_field(question: str, field: str) -> bool:
+    """Whether the question names an extracted field: its name, or a part of it of four
+    letters or more (``free_mb``: "free")."""
+    parts = [field] + [p for p in field.split("_") if len(p) >= 4]
+    return any(re.search(rf"\b{re.escape(p.replace('_', ' '))}s?\b", question, re.I)
+               for p in parts)
