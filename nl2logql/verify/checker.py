@@ -6,8 +6,8 @@ From the two texts alone (no data needed):
 - ``loop``: one stage repeated back to back, or both sides of an operator the same query;
 - ``range``, ``grouping``: the window and the breakdown the question asks for
   (:mod:`nl2logql.verify.agreement`);
-- ``unit``, ``order``, ``threshold``: the rate's time unit, top or bottom, a threshold
-  (:mod:`nl2logql.verify.shape`);
+- ``unit``, ``order``, ``threshold``, ``share``, ``combined``, ``function``: the answer's
+  shape the question's words ask for (:mod:`nl2logql.verify.shape`);
 
 and with the data: ``application`` (the applications the question names are the ones
 selected) and the checks of :mod:`nl2logql.verify.data`.

@@ -11,13 +11,19 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``label``: each label a ``by``, a label filter or an ``unwrap`` names is on the lines
   there, and an ``unwrap``ped one is a number (the fixes: the closest label there, or one
   with the name as a part, or the extraction of the pattern of those lines that has the
-  field);
+  field, or for an ``unwrap`` the numeric field the question names; a label filter on a
+  label none of these finds is dropped); a duration or size compared with a field no line
+  writes with a unit is dropped;
+- ``stream``: a value of the selected streams' labels that the question names, and the
+  selector leaves open ("FSNamesystem lines", "WARNING-level"), is selected when lines
+  remain;
 - ``empty``: when none of the above explains why no line is left, the stage where they
   run out;
 - ``unfiltered``: a query that takes every line of its streams while the question names
   what it is about (the fixes, most specific first: a filter on a literal it names that
   the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
-  content words, more than any other; a level of a level label or of ``detected_level``).
+  content words, more than any other; a level of a level label or of ``detected_level``;
+  a word the lines are asked to "mention").
 """
 
 from __future__ import annotations

@@ -34,9 +34,10 @@ class QueryWarning:
     """One thing a check found wrong with a query.
 
     ``check`` names the check (``line_filter``, ``parser``, ``label``, ``selector``,
-    ``range``, ``grouping``, ``unit``, ``order``, ``threshold``, ``application``, ``loop``,
-    ``empty``), ``reason`` says why in
-    one line, ``severity`` is :data:`LIGHT`, :data:`MEDIUM` or :data:`HEAVY`.
+    ``stream``, ``unfiltered``, ``empty``, ``range``, ``grouping``, ``application``,
+    ``loop``, and the shape's ``unit``, ``order``, ``threshold``, ``share``, ``combined``,
+    ``function``), ``reason`` says why in one line, ``severity`` is :data:`LIGHT`,
+    :data:`MEDIUM` or :data:`HEAVY`.
     """
 
     check: str

@@ -1,6 +1,7 @@
 """Repair a query by the fixes its warnings carry: apply one, check the result again, keep
-it only when it is better (lighter warnings in all); repeat while that helps. A repair is
-never returned unchecked: what comes back carries its own, fresh warnings."""
+it only when it is better (lighter warnings in all), or two in a row when the first alone
+is no worse and the pair is better; repeat while that helps. A repair is never returned
+unchecked: what comes back carries its own, fresh warnings."""
 
 from __future__ import annotations
 
