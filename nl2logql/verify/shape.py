@@ -27,9 +27,13 @@ import re
 from typing import Optional
 
 from nl2logql.logql import ast
+from nl2logql.logql.explain import parser_fields
 from nl2logql.logql.printer import format_ast
+from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
+from nl2logql.verify.agreement import asked_breakdown, dimension
 from nl2logql.verify.findings import MEDIUM, Fix, QueryWarning
+from nl2logql.verify.rewrite import replace_node
 
 _NS = 10**9
 
@@ -73,10 +77,10 @@ def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     per = factor * (aggregation.range.range / _NS if counted else 1)
     if math.isclose(per, unit, rel_tol=1e-6):
         return None
-    rate = rewrite_op(base, aggregation, _AS_RATE[aggregation.op])
+    rate = replace_node(base, aggregation, aggregation.replace(op=_AS_RATE[aggregation.op]))
     fixed = rate if unit == 1 else ast.BinaryOp("*", rate, ast.Literal(float(unit)))
     name = {1: "second", 60: "minute", 3600: "hour"}[unit]
-    gives = (f"a count over [{_duration(aggregation.range.range)}]" if counted and factor == 1
+    gives = (f"a count over [{format_duration(aggregation.range.range)}]" if counted and factor == 1
              else "a rate per second" if per == 1 else f"{_number(per)} times the rate per second")
     return QueryWarning("unit", f"question asks for a rate per {name} but the query gives "
                         f"{gives}", MEDIUM,
@@ -95,16 +99,6 @@ def _scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
             base, factor = _scaled(expr.right)
             return base, factor * expr.left.value
     return expr, 1.0
-
-
-def rewrite_op(expr: ast.Expr, node: ast.RangeAggregation, op: str) -> ast.Expr:
-    return expr.transform(lambda n: n.replace(op=op) if n == node else n)
-
-
-def _duration(nanoseconds: int) -> str:
-    from nl2logql.logql.units import format_duration
-
-    return format_duration(nanoseconds)
 
 
 def _number(value: float) -> str:
@@ -158,7 +152,8 @@ def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     op = _COMPARISONS[match.group("cmp").lower()]
     fixed = ast.BinaryOp(op, expr, ast.Literal(value))
     return QueryWarning("threshold", f'question asks for "{match.group(0)}" but the query keeps '
-                        "every series", MEDIUM, Fix(format_ast(fixed), f"keep {op} {_number(value)}"))
+                        "every series", MEDIUM,
+                        Fix(format_ast(fixed), f"keep {op} {_number(value)}"))
 
 
 # ---- share ----------------------------------------------------------------------------------
@@ -183,7 +178,7 @@ def _share(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         m for m in query.selector.matchers if m.name in APPLICATION_LABELS)))
     if every_line == query or not every_line.selector.matchers:
         return None
-    whole = base.transform(lambda n: every_line if n == query else n)
+    whole = replace_node(base, query, every_line)
     fixed: ast.Expr = ast.BinaryOp("/", base, whole)
     percent = match.group("word").lower().startswith("percent")
     if percent:
@@ -201,8 +196,6 @@ _COMBINED = re.compile(r"\b(?:combined|summed (?:across|over)|added up|altogethe
 
 
 def _combined(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
-    from nl2logql.verify.agreement import asked_breakdown, dimension
-
     match = _COMBINED.search(question)
     breakdown = asked_breakdown(question)
     if match is None or (breakdown and dimension(breakdown).lower().rstrip("s") in
@@ -236,6 +229,8 @@ _FUNCTIONS = (
     ("quantile_over_time", r"median|p\d{2}|\d{1,2}(?:st|nd|rd|th)[ -]percentile"),
 )
 _COUNTING = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
+_UNWRAPPED = ("sum_over_time", "avg_over_time", "max_over_time", "min_over_time",
+              "quantile_over_time", "first_over_time", "last_over_time")
 _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b", re.I)
 
 
@@ -253,8 +248,6 @@ def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
 
 
 def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
-    from nl2logql.logql.explain import parser_fields
-
     asked = asked_function(question)
     ranges = list(expr.find_all(ast.RangeAggregation))
     if asked is None or len(ranges) != 1:
@@ -274,13 +267,9 @@ def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         fixed_node = node.replace(op=op, param=param, range=node.range.replace(
             unwrap=ast.Unwrap(named[0])))
         change = f"take {_function_text(op, param)} of the unwrapped {named[0]}"
-    fixed = expr.transform(lambda n: fixed_node if n == node else n)
+    fixed = replace_node(expr, node, fixed_node)
     return QueryWarning("function", f"question asks for {_function_text(op, param)} but the "
                         f"query takes `{node.op}`", MEDIUM, Fix(format_ast(fixed), change))
-
-
-_UNWRAPPED = ("sum_over_time", "avg_over_time", "max_over_time", "min_over_time",
-              "quantile_over_time", "first_over_time", "last_over_time")
 
 
 def _function_text(op: str, param: Optional[float]) -> str:
