@@ -569,6 +569,15 @@ def test_two_fixes_in_a_row_are_taken_when_the_first_alone_checks_no_lighter(che
     assert len(result.repairs) == 3
 
 
+def test_every_line_of_a_stream_the_question_names_is_what_it_asks_for(checker):
+    question = ("how many successful block verifications did the DataBlockScanner of "
+                "hdfs-eu-west log in the last 30 days")
+    scanner = '{application="hdfs-eu-west", component="dfs.DataBlockScanner"}'
+    assert checks_of(checker, question, f"sum(count_over_time({scanner}[30d]))") == []
+    assert checks_of(checker, question, 'sum(count_over_time({application="hdfs-eu-west"}[30d]))'
+                     ) == ["stream", "unfiltered"]
+
+
 def test_without_a_line_filter_no_pattern_is_guessed(checker):
     query = 'topk(1, sum by (src_ip) (count_over_time({application="hdfs-asia-pacific"}[30d])))'
     [warning] = checker.check("top source", query)

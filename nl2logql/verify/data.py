@@ -119,8 +119,13 @@ class DataChecks:
         The fixes, most specific first: a literal the lines hold (an IP, an id, a quoted
         text: filter on it), the one event pattern its words match (that pattern's line
         filter), a level (select it); else a warning without a fix when its words match
-        some pattern."""
-        match = self._event_match(query)
+        some pattern. Past a literal, every line of a stream the question names (the
+        DataBlockScanner's) is what it asks for."""
+        from nl2logql.patterns.sources import APPLICATION_LABELS
+
+        named = any(_names_stream(self.question, m.name, m.value) for m in query.selector.matchers
+                    if m.op == "=" and m.name not in APPLICATION_LABELS)
+        match = None if named else self._event_match(query)
         for asked in (self._literal_asked, lambda q: self._event_asked(q, match),
                       self._level_asked,
                       lambda q: self._literal_asked(q, mentioned_words(self.question))):
@@ -128,6 +133,8 @@ class DataChecks:
             if found is not None:
                 fixed, reason, change = found
                 self._warn("unfiltered", reason, MEDIUM, self._fix(query, fixed, change))
+                return
+            if named:
                 return
         if match is not None:
             self._warn("unfiltered", _event_reason(query, match[2]), MEDIUM)
