@@ -101,7 +101,8 @@ def test_a_grown_store_gets_new_examples_and_a_kept_one_is_read_back(monkeypatch
     assert any('application="api"' in pair.logql for pair in grown.pairs)
     # A new process (memory forgotten) reads the pairs back from the start cache.
     monkeypatch.setattr(data_examples, "_indexes", type(data_examples._indexes)())
-    monkeypatch.setattr(data_examples, "synthesize", lambda *a, **kw: pytest.fail("synthesized again"))
+    monkeypatch.setattr(data_examples, "synthesized",
+                        lambda *a, **kw: pytest.fail("synthesized again"))
     assert [p.logql for p in data_index(store).pairs] == [p.logql for p in grown.pairs]
 
 

@@ -301,7 +301,8 @@ def test_list_labels_ignores_stray_arguments(client):
 
 
 def test_generate_answers_with_query_kind_explanation_and_a_bounded_result(tmp_path):
-    result = generate(tmp_path, [LINES], {"question": "hdfs lines about the packet responder", "run": True})
+    result = generate(tmp_path, [LINES],
+                      {"question": "hdfs lines about the packet responder", "run": True})
     answer = result.structured_content
     assert not result.is_error and answer["valid"] and answer["warnings"] == []
     assert (answer["query"], answer["kind"]) == (LINES, "log")

@@ -83,14 +83,16 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("deletions per second in hdfs over the last 12 hours", RATE),
     # two units, or two aggregations compared: no plain reading
     ("deletions per minute and per hour in hdfs, last 12 hours", RATE),
-    ("share of deletions per minute in hdfs, last 12 hours", f'{RATE} / sum(rate({{application="hdfs"}} [12h]))'),
+    ("share of deletions per minute in hdfs, last 12 hours",
+     f'{RATE} / sum(rate({{application="hdfs"}} [12h]))'),
     # an unwrapped value per hour is no rate of lines
     ("average block size per hour in hdfs, last 12 hours",
      'avg(avg_over_time({application="hdfs"} | regexp `size (?P<size>\\d+)` | unwrap size [12h]))'),
     # top and bottom both named, or "at least" / "at most"
     ("the top and the least busy components in hdfs",
      f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
-    ("at least one component in hdfs, top 1", f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    ("at least one component in hdfs, top 1",
+     f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
     # a number with a unit is a field's value; a number the query uses already
     ("requests that took more than 0.5 seconds in hdfs, last 12 hours", COUNT),
     ("deletions in hdfs over the last 12 hours", COUNT),

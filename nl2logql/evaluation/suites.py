@@ -59,8 +59,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
     every = nl2ql.load_items(suite, split, store, timeout=timeout, side=side)
     items = runner.select(every, options.limit, options.seed)
     key = suite_key(suite, split, side)
-    settings = runner.settings_of(resolved, suite=suite, k=k, data_k=data_k, n=n, constrain=constrain,
-                                  checks=checks, resample=resample)
+    settings = runner.settings_of(resolved, suite=suite, k=k, data_k=data_k, n=n,
+                                  constrain=constrain, checks=checks, resample=resample)
     cache = runner.PredictionCache(options.out / "cache" / f"{key}.jsonl", settings)
     if options.fresh:
         cache.clear()
@@ -115,8 +115,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         "split": split,
         "side": side,
         "model": {**resolved.describe(), "name": model_name},
-        "settings": {"k": k, "data_examples": data_k, "n": n, "constrain": constrain, "checks": checks,
-                     "resample": resample,
+        "settings": {"k": k, "data_examples": data_k, "n": n, "constrain": constrain,
+                     "checks": checks, "resample": resample,
                      "limit": options.limit,
                      "seed": options.seed, "run_timeout": timeout},
         "items_total": len(every),

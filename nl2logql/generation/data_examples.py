@@ -24,13 +24,16 @@ import json
 import threading
 import weakref
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from nl2logql.datasets import Pair
 from nl2logql.engine.backend import Backend
 from nl2logql.generation import startcache
-from nl2logql.generation.retrieval import ExampleIndex, read_pairs, save_pairs
-from nl2logql.synthesis.catalog import application_label, family
-from nl2logql.synthesis.generate import PHRASINGS, synthesize
+
+# Retrieval (bm25s) and synthesis load on first use: the CLI imports this module at start-up
+# for DATA_EXAMPLES, an option's default.
+if TYPE_CHECKING:
+    from nl2logql.generation.retrieval import ExampleIndex
 
 DATA_PAIRS = 2000   # pairs synthesized per store
 SYNTH_SECONDS = 30  # ... or fewer, on a store whose queries are slow (kept as made)
@@ -46,6 +49,7 @@ def data_index(backend: Backend, known: frozenset[str] = frozenset()) -> Example
     an embedded store, or whose systems are all ``known`` (a split's: none of its pairs
     would be shown, :func:`choose_examples`)."""
     from nl2logql.engine.store import LogStore
+    from nl2logql.generation.retrieval import ExampleIndex, read_pairs, save_pairs
 
     if not isinstance(backend, LogStore) or store_systems(backend) <= known:
         return None
@@ -55,8 +59,8 @@ def data_index(backend: Backend, known: frozenset[str] = frozenset()) -> Example
             pairs = startcache.cached(
                 "data-examples", slot=store_digest(backend),
                 inputs=lambda: [startcache.code_digest(), DATA_PAIRS, SEED],
-                build=lambda: synthesized(backend), save=save_pairs, load=read_pairs, suffix=".json",
-                what="examples synthesized from these logs")
+                build=lambda: synthesized(backend), save=save_pairs, load=read_pairs,
+                suffix=".json", what="examples synthesized from these logs")
             index = (backend.stats, ExampleIndex(pairs))
             _indexes[backend] = index
         return index[1]
@@ -64,10 +68,14 @@ def data_index(backend: Backend, known: frozenset[str] = frozenset()) -> Example
 
 def store_systems(store: Backend) -> set[str]:
     """The systems (lower case) of a store's applications, as synthesis names them."""
+    from nl2logql.synthesis.catalog import application_label, family
+
     return {family(name).lower() for name in store.label_values(application_label(store))}
 
 
 def synthesized(backend: Backend) -> list[Pair]:
+    from nl2logql.synthesis.generate import synthesize
+
     made = synthesize(backend, count=DATA_PAIRS, seed=SEED, seconds=SYNTH_SECONDS)
     if len(made) < DATA_PAIRS:
         startcache.note(f"{len(made):,} examples synthesized from these logs in "
@@ -82,6 +90,8 @@ def choose_examples(question: str, k: int, split_index: ExampleIndex, data: Exam
     ways), then the split's best; ``exclude_ids`` from neither. When the split has pairs
     of the system the best of ``data`` is about, the split's examples alone: written for
     those logs, they beat synthesized ones (measured, see the module's note)."""
+    from nl2logql.synthesis.generate import PHRASINGS
+
     if k <= 0:
         return []
     own: list[Pair] = []

@@ -14,9 +14,9 @@ from typing import Any
 from nl2logql.engine.backend import Backend, with_timeout
 from nl2logql.errors import Nl2LogQLError, QueryError
 from nl2logql.generation.contracts import Completion
+from nl2logql.generation.data_examples import DATA_EXAMPLES, choose_examples, data_index
 from nl2logql.generation.models import DIVERSE_TEMPERATURE, LocalModel, Model, load_model
 from nl2logql.generation.prompt import INSTRUCTIONS, build_prompt, clean_question, extract_query
-from nl2logql.generation.data_examples import DATA_EXAMPLES, choose_examples, data_index
 from nl2logql.generation.retrieval import ExampleIndex
 from nl2logql.generation.schema import SchemaContext
 from nl2logql.logql import ast

@@ -39,6 +39,7 @@ from nl2logql.logql.explain import parser_fields
 from nl2logql.logql.parser import parse, quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
+from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import nearest, run_with, stems, words_of
@@ -121,8 +122,6 @@ class DataChecks:
         filter), a level (select it); else a warning without a fix when its words match
         some pattern. Past a literal, every line of a stream the question names (the
         DataBlockScanner's) is what it asks for."""
-        from nl2logql.patterns.sources import APPLICATION_LABELS
-
         named = any(_names_stream(self.question, m.name, m.value) for m in query.selector.matchers
                     if m.op == "=" and m.name not in APPLICATION_LABELS)
         match = None if named else self._event_match(query)
@@ -178,18 +177,6 @@ class DataChecks:
                 self._warn("empty", f"no line is left after `{format_ast(stage)}` in "
                            f"{scope.name}", MEDIUM)
                 return
-
-    def _unit_mismatch(self, upto: ast.LogQuery, stage: ast.Node, scope: Scope) -> bool:
-        """Whether ``stage`` compares a field with a duration or a size (``size = 24h``)
-        where the lines carry the field, none of them with a unit."""
-        if not (isinstance(stage, ast.LabelFilter)
-                and isinstance(stage.expr, (ast.DurationFilter, ast.BytesFilter))):
-            return False
-        name = stage.expr.name
-        with_unit = ast.Matcher(name, "=~", r"[0-9.]+ ?[A-Za-zµ]+")
-        return (bool(self.probe.count(with_stage(upto, has_label(name)), scope))
-                and self.probe.count(with_stage(upto, ast.LabelFilter(ast.StringFilter(
-                    with_unit))), scope) == 0)
 
     def _selector(self, query: ast.LogQuery) -> None:
         """The matchers select no stream together: the fix drops the one matcher (not the
@@ -390,14 +377,28 @@ class DataChecks:
             if not isinstance(stage, ast.LabelFilter):
                 continue
             upto = query.replace(stages=query.stages[:index])
-            dropped = Fix(format_ast(rewrite.replace_node(self.expr, stage, None)),
-                          f"drop `{_short(stage)}`")
             for name in _filter_labels(stage.expr):
-                self._label_exists(name, [(upto, scope)], f"`{format_ast(stage)}`", dropped)
+                self._label_exists(name, [(upto, scope)], f"`{format_ast(stage)}`", stage)
             if self._unit_mismatch(upto, stage, scope):
                 unit = "duration" if isinstance(stage.expr, ast.DurationFilter) else "size"
                 self._warn("label", f"`{_short(stage)}` compares {stage.expr.name} with a {unit}"
-                           f", but no line writes {stage.expr.name} with a unit", MEDIUM, dropped)
+                           f", but no line writes {stage.expr.name} with a unit", MEDIUM,
+                           self._drop(stage))
+
+    def _unit_mismatch(self, upto: ast.LogQuery, stage: ast.LabelFilter, scope: Scope) -> bool:
+        """Whether ``stage`` compares a field with a duration or a size (``size = 24h``)
+        where the lines carry the field, none of them with a unit."""
+        if not isinstance(stage.expr, (ast.DurationFilter, ast.BytesFilter)):
+            return False
+        name = stage.expr.name
+        with_unit = ast.Matcher(name, "=~", r"[0-9.]+ ?[A-Za-zµ]+")
+        return (bool(self.probe.count(with_stage(upto, has_label(name)), scope))
+                and self.probe.count(with_stage(upto, ast.LabelFilter(ast.StringFilter(
+                    with_unit))), scope) == 0)
+
+    def _drop(self, stage: ast.Node) -> Fix:
+        return Fix(format_ast(rewrite.replace_node(self.expr, stage, None)),
+                   f"drop `{_short(stage)}`")
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
@@ -430,8 +431,6 @@ class DataChecks:
         """The question names one of the selected streams' label values ("the FSNamesystem
         lines", "nova-api", "WARNING-level") that the selector leaves open: select it, when
         lines remain."""
-        from nl2logql.patterns.sources import APPLICATION_LABELS
-
         named = {m.name for m in query.selector.matchers}
         values: dict[str, set[str]] = {}
         for labels in self.probe.series(query.selector, scope) or ():
@@ -497,10 +496,11 @@ class DataChecks:
                            self._extraction_fix(unwrap.label, [(log_range.query, scope)], True))
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
-                      where: str, last_fix: Fix | None = None) -> bool:
+                      where: str, droppable: ast.Node | None = None) -> bool:
         """Whether some line at one of ``places`` carries ``name``; False with a warning
-        (and a rename to the closest label there, else its extraction, else ``last_fix``)
-        when none does, True when unknown or when no line reaches there at all."""
+        (and a rename to the closest label there, else its extraction, else dropping the
+        ``droppable`` stage) when none does, True when unknown or when no line reaches
+        there at all."""
         if name.startswith("__"):
             return True
         counts = []
@@ -526,7 +526,8 @@ class DataChecks:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
                       f"use {close[0]} instead of {name}")
         self._warn("label", reason, MEDIUM,
-                   fix or self._extraction_fix(name, places) or last_fix)
+                   fix or self._extraction_fix(name, places)
+                   or (self._drop(droppable) if droppable is not None else None))
         return False
 
     def _extraction_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]],

@@ -221,13 +221,13 @@ def _combined(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 # ---- function -------------------------------------------------------------------------------
 
-_FUNCTIONS = (
+_FUNCTIONS = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words in (
     ("sum_over_time", r"total|sum of|summed"),
     ("avg_over_time", r"average|mean|avg"),
     ("max_over_time", r"max|maximum|largest|highest|peak|biggest|longest"),
     ("min_over_time", r"min|minimum|smallest|lowest|shortest"),
     ("quantile_over_time", r"median|p\d{2}|\d{1,2}(?:st|nd|rd|th)[ -]percentile"),
-)
+))
 _COUNTING = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
 _UNWRAPPED = ("sum_over_time", "avg_over_time", "max_over_time", "min_over_time",
               "quantile_over_time", "first_over_time", "last_over_time")
@@ -237,7 +237,7 @@ _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b
 def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
     """The one range function over unwrapped values the question names, with its
     parameter (a quantile's), or None."""
-    named = {name for name, words in _FUNCTIONS if re.search(rf"\b(?:{words})\b", question, re.I)}
+    named = {name for name, words in _FUNCTIONS if words.search(question)}
     if len(named) != 1 or _COUNTING.search(question):
         return None
     name = named.pop()
