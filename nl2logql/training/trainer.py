@@ -384,18 +384,12 @@ class Trainer:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.source = resolve_base_model(config.base_model, self.progress)
-        self.data = load_training_data(config)
-        if self.schema_backend is not None and config.synthetic:
-            self.data.schema_backends[Path(config.synthetic).name] = self.schema_backend
-        if not self.data.train:
-            raise Nl2LogQLError("no training pairs left (check --data, --limit)")
+        self.load_data()  # before the model: a recipe with no pairs fails at once
         self.model, self.tokenizer = load_model(config, self.source, self.device)
         if self.device == "cpu":
             tune_for_cpu(self.model)
         self.base_sha256 = files_sha256(Path(self.source)) or getattr(self.model.config, "_commit_hash", None)
-        self.dataset = tokenized_dataset(self.data, self.tokenizer, config,
-                                         tokenizer_id=self._tokenizer_id())
-        self.rows = self.dataset.to_list()  # a few MB: plain lists index faster than Arrow
+        self.rows = self.tokenized_rows()
         self.lengths = [row["length"] for row in self.rows]
         self.vocabulary = ScoredVocabulary(self.model, self.tokenizer)
         pad_id = self.tokenizer.pad_token_id
@@ -403,6 +397,21 @@ class Trainer:
         self.trainable = [p for p in self.model.parameters() if p.requires_grad]
         dtype = pick_dtype(config.dtype, self.device)
         self.compute_dtype = dtype if dtype == torch.bfloat16 and not config.quantization else None
+
+    def load_data(self) -> None:
+        """The training pairs, and ``data_sha256`` naming them (the card, a resume)."""
+        self.data = load_training_data(self.config)
+        if self.schema_backend is not None and self.config.synthetic:
+            self.data.schema_backends[Path(self.config.synthetic).name] = self.schema_backend
+        if not self.data.train:
+            raise Nl2LogQLError("no training pairs left (check --data, --limit)")
+        self.data_sha256 = self.data.sha256()
+
+    def tokenized_rows(self) -> list[dict]:
+        """Each pair's ``input_ids``/``labels``/``length``, pairs over ``max_length`` left out."""
+        dataset = tokenized_dataset(self.data, self.tokenizer, self.config,
+                                    tokenizer_id=self._tokenizer_id())
+        return dataset.to_list()  # a few MB: plain lists index faster than Arrow
 
     def gradients(self, rows: list[dict]) -> "torch.Tensor":
         """One batch's loss (returned) and its gradients (left on the LoRA weights)."""
@@ -434,13 +443,13 @@ class Trainer:
         total = steps_per_epoch * config.epochs
         warmup = int(total * config.warmup_ratio)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _linear_schedule(warmup, total))
-        state = TrainState(data_sha256=self.data.sha256(), recipe=config.to_dict())
+        state = TrainState(data_sha256=self.data_sha256, recipe=config.to_dict())
         checkpoint = latest_checkpoint(config.out) if self.resume else None
         if self.resume and checkpoint is None:
             log.warning("no checkpoint in %s: starting from scratch", checkpoints_dir(config.out))
         if checkpoint is not None:
             state = load_checkpoint(checkpoint, self.model, optimizer, scheduler)
-            if state.data_sha256 != self.data.sha256():
+            if state.data_sha256 != self.data_sha256:
                 raise Nl2LogQLError(f"{checkpoint}: trained on other data; "
                                     "resume with the same recipe and data, or drop --resume")
             state.recipe = config.to_dict()
@@ -513,7 +522,7 @@ class Trainer:
         base_model = self.config.base_model or f"{DEFAULT_MODEL_NAME} (bundled)"
         card = build_card(recipe=self.config.to_dict(), base_model=base_model,
                           base_sha256=self.base_sha256, model_type=self.model.config.model_type,
-                          data_sha256=state.data_sha256, train_pairs=len(self.dataset),
+                          data_sha256=state.data_sha256, train_pairs=len(self.rows),
                           steps=state.step, validation=state.validation,
                           seconds=state.seconds)
         with atomic_folder(out) as scratch:
