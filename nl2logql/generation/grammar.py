@@ -50,6 +50,11 @@ _LARK_LEXEME = re.compile(r"""
     | (?P<other>[^"/\-()\[\]|]+|.)
 """, re.VERBOSE | re.DOTALL)
 
+# Lexeme lengths no query needs (the longest in every gold and synthesized query: a
+# 19-character name, an 8-character number), bounded so that a small model caught in a
+# loop cannot spell ``unwrap_over_time_format_format...`` or a 90-digit number.
+MAX_IDENTIFIER, MAX_NUMBER, MAX_DURATION = 40, 20, 16
+
 # A definition starts at column 0: ``name:``, ``?name:``, ``!name:``, ``NAME.2:`` or ``%...``.
 _DEFINITION = re.compile(r"^(?P<head>[?!]?(?P<name>\w+)(?:\.\d+)?[ \t]*:|%\w+)", re.MULTILINE)
 
@@ -113,7 +118,7 @@ def _duration(body: str) -> str:
     lark = _without_suffix(_regex_body(body), "(?![a-zA-Z0-9_])")
     prometheus = _python_regex(units._PROM_DURATION.pattern)
     go = "(?:" + _python_regex(units._GO_PART.pattern) + ")+"
-    return f"/{lark}/ & (/{prometheus}/ | /{go}/)"
+    return f"/{lark}/ & (/{prometheus}/ | /{go}/) & /.{{1,{MAX_DURATION}}}/"
 
 
 def _bytes(body: str) -> str:
@@ -131,7 +136,11 @@ def _bytes(body: str) -> str:
 def _number(body: str) -> str:
     # The builder rejects what Go's ParseFloat does: 0b/0o literals, hex without a p exponent.
     alternatives = " | ".join(f"/{p}/" for p in _regexes(body))
-    return f"({alternatives}) & ~/0[bBoO](?s:.*)/ & ~/0[xX][^pP]*/"
+    return f"({alternatives}) & ~/0[bBoO](?s:.*)/ & ~/0[xX][^pP]*/ & /.{{1,{MAX_NUMBER}}}/"
+
+
+def _identifier(body: str) -> str:
+    return f"/{_regex_body(body)}/ & /.{{1,{MAX_IDENTIFIER}}}/"
 
 
 def _conversion(body: str) -> str:
@@ -171,6 +180,7 @@ def _terminal_rewrites(terminals: dict[str, str], max_string: int) -> dict[str, 
         "DURATION": _duration(terminals["DURATION"]),
         "BYTES": _bytes(terminals["BYTES"]),
         "NUMBER": _number(terminals["NUMBER"]),
+        "IDENTIFIER": _identifier(terminals["IDENTIFIER"]),
         "CONV": _conversion(terminals["CONV"]),
         "STRING": _string(terminals["STRING"], max_string),
         # Lark takes any /\[[^\]]*\]/ and checks the duration while building the AST.
@@ -320,8 +330,9 @@ def logql_grammar(schema: dict[str, list[str]] | None = None, *, max_string: int
     defs = _definitions(_drop_comments_and_aliases(source))
     terminals = {name: body for name, head, body in defs if name.isupper()}
     rules = {name: body for name, head, body in defs if not name.isupper() and not head.startswith("%")}
-    replaced = (_terminal_rewrites(terminals, max_string) | _log_query_only_alone(rules)
-                | _range_aggregations_by_unwrap(rules) | _label_filters_without_keywords(rules, terminals))
+    rewritten = _terminal_rewrites(terminals, max_string)
+    replaced = (rewritten | _log_query_only_alone(rules) | _range_aggregations_by_unwrap(rules)
+                | _label_filters_without_keywords(rules, terminals | rewritten))
 
     # "ignore_once": the %ignore regex spans the whole gap, so its bound holds (llguidance
     # 1.9's name; newer docs call it "skip_repetition": "once"; a test checks the bound).
