@@ -159,12 +159,12 @@ def test_advancing_outside_the_grammar_raises(constraint, tokenizer):
     ('{app="api"}\n\n\n|= "x"', False),
     ('{app="api"} |= "' + "x" * 401 + '"', False),  # so are strings
     ('{app="api"} # note', False),  # comments are left out of the decoding grammar
-    ('{app="api"} | ' + "a" * 40 + ' = "x"', True),  # names, numbers and durations too
-    ('{app="api"} | ' + "a" * 41 + ' = "x"', False),
-    ('sum by (' + "a" * 41 + ') (rate({app="api"}[5m]))', False),
-    ('{app="api"} | x > ' + "9" * 20, True),
-    ('{app="api"} | x > ' + "9" * 21, False),
-    ('topk(' + "1" * 21 + ', rate({app="api"}[5m]))', False),
+    ('{app="api"} | ' + "a" * 64 + ' = "x"', True),  # names, numbers and durations too
+    ('{app="api"} | ' + "a" * 65 + ' = "x"', False),
+    ('sum by (' + "a" * 65 + ') (rate({app="api"}[5m]))', False),
+    ('{app="api"} | x > ' + "9" * 24, True),
+    ('{app="api"} | x > ' + "9" * 25, False),
+    ('topk(' + "1" * 25 + ', rate({app="api"}[5m]))', False),
     ('rate({app="api"}[' + "1" * 15 + 's])', True),
     ('rate({app="api"}[' + "1" * 16 + 's])', False),
     ('count_over_time({app="api"}[ 5m ])', False),  # the parser rejects the range too

@@ -51,9 +51,10 @@ _LARK_LEXEME = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 # Lexeme lengths no query needs (the longest in every gold and synthesized query: a
-# 19-character name, an 8-character number), bounded so that a small model caught in a
-# loop cannot spell ``unwrap_over_time_format_format...`` or a 90-digit number.
-MAX_IDENTIFIER, MAX_NUMBER, MAX_DURATION = 40, 20, 16
+# 19-character name, an 8-character number; a flattened Kubernetes label, ~45; a Unix
+# time in nanoseconds, 19 digits), bounded so that a small model caught in a loop cannot
+# spell ``unwrap_over_time_format_format...`` for ever or a 90-digit number.
+MAX_IDENTIFIER, MAX_NUMBER, MAX_DURATION = 64, 24, 16
 
 # A definition starts at column 0: ``name:``, ``?name:``, ``!name:``, ``NAME.2:`` or ``%...``.
 _DEFINITION = re.compile(r"^(?P<head>[?!]?(?P<name>\w+)(?:\.\d+)?[ \t]*:|%\w+)", re.MULTILINE)
