@@ -1,6 +1,7 @@
 """The shape rules (nl2logql.verify.shape): the rate's time unit, top or bottom, a
 threshold; each read from the question and the query alone, with a fix, and quiet where
-the query already has the shape or cannot be read plainly."""
+the query already has the shape or cannot be read plainly; and the extracted fields that
+would split an answer into a series per value nobody asked for."""
 
 from __future__ import annotations
 
@@ -70,6 +71,22 @@ def fixed(question, query):
      'max_over_time({application="hdfs"} | regexp `delay (?P<delay>\\d+)` | unwrap delay [12h])',
      "function",
      'avg_over_time({application="hdfs"} | regexp `delay (?P<delay>\\d+)` | unwrap delay [12h])'),
+    # fields extracted and used nowhere would split the answer into a series per value
+    ("the 5th percentile of block sizes in hdfs, last 12 hours",
+     'quantile_over_time(0.05, {application="hdfs"} | pattern "<ip> added <block> size <size>" '
+     '| unwrap size [12h])', "fields",
+     'quantile_over_time(0.05, {application="hdfs"} | pattern "<_> added <_> size <size>" '
+     '| unwrap size [12h])'),
+    ("the longest build time in openstack, last 12 hours",
+     'max_over_time({application="openstack"} | regexp `(?P<uuid>\\S+) took (?P<took>\\d+)` '
+     '| unwrap took [12h])', "fields",
+     'max_over_time({application="openstack"} | regexp `(?:\\S+) took (?P<took>\\d+)` '
+     '| unwrap took [12h])'),
+    ("deletions in hdfs, last 12 hours", f'count_over_time({APP} | regexp `(?P<ip>\\S+)` [12h])',
+     "fields", f'count_over_time({APP} [12h])'),
+    ("the 3 busiest streams of hdfs deletions, last 12 hours",
+     f'topk(3, count_over_time({APP} | pattern "<_> block <block>" [12h]))', "fields",
+     f'topk(3, count_over_time({APP} [12h]))'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -121,6 +138,20 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      f'sum(count_over_time({APP} | regexp `size (?P<size>\\d+)` [12h]))'),
     # a log query has no shape to hold to
     ("more than 3 deletions per minute in hdfs", APP),
+    # extracted fields the answer is asked per, or that are used, or that do not reach it
+    ("the average time to build instances in openstack, last 12 hours",
+     'avg_over_time({application="openstack"} | regexp `(?P<instance_id>\\S+) took (?P<took>\\d+)` '
+     '| unwrap took [12h])'),
+    ("which DataNode had the most deletions in hdfs, last 12 hours",
+     f'topk(1, count_over_time({APP} | pattern "<_> to <datanode>" [12h]))'),
+    ("deletions in hdfs by ip, last 12 hours",
+     f'sum by (ip) (count_over_time({APP} | pattern "<ip> <port>" [12h]))'),
+    ("deletions of large blocks in hdfs, last 12 hours",
+     f'count_over_time({APP} | pattern "<_> size <size>" | size > 1000 [12h])'),
+    ("deletions in hdfs, last 12 hours",
+     f'count_over_time({APP} | pattern "<ip> <port>" | keep service_name [12h])'),
+    ("hdfs deletions as ip:port, last 12 hours",
+     f'{{application="hdfs"}} | pattern "<ip> <port>" | line_format "{{{{.ip}}}}:{{{{.port}}}}"'),
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

@@ -12,7 +12,7 @@ from nl2logql.logql.parser import parse
 from nl2logql.verify.checker import Checker
 from nl2logql.verify.findings import QueryWarning, weight
 
-MAX_REPAIRS = 3  # fixes applied one after another to one query
+MAX_REPAIRS = 5  # fixes one after another (a parser rebuilt from a pattern may bring its fields back)
 
 
 @dataclass

@@ -13,7 +13,12 @@ returns a warning with its fix, or None:
   the query keeps each apart;
 - ``function``: "the total size", "the average delay", "the median", "p95" name the range
   function of an unwrapped value; a count of lines that extracts the field named is made
-  that function over it.
+  that function over it;
+- ``fields``: a field a ``pattern`` or ``regexp`` extracts becomes a label of every series
+  the answer keeps; one nothing uses (no grouping, filter, unwrap or format names it)
+  and the question does not name splits the answer into a series per value (the 5th
+  percentile of block sizes, per block), so it is captured as ``<_>`` or a plain group, or
+  the parser goes.
 
 Each rule stays out of a query it cannot read plainly (two aggregations compared, both
 directions named, a number the query already uses), as the other checks do: a false
@@ -42,7 +47,8 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     if ast.kind(expr) != "metric":
         return []
     found = (_unit(question, expr), _order(question, expr), _threshold(question, expr),
-             _share(question, expr), _combined(question, expr), _function(question, expr))
+             _share(question, expr), _combined(question, expr), _function(question, expr),
+             _fields(question, expr))
     return [warning for warning in found if warning is not None]
 
 
@@ -282,3 +288,86 @@ def _names_field(question: str, field: str) -> bool:
     parts = [field] + [p for p in field.split("_") if len(p) >= 4]
     return any(re.search(rf"\b{re.escape(p.replace('_', ' '))}s?\b", question, re.I)
                for p in parts)
+
+
+# ---- fields ---------------------------------------------------------------------------------
+
+# Vector aggregations whose series keep every label of the series they take.
+_KEEPING = ("topk", "bottomk", "approx_topk", "sort", "sort_desc")
+_TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
+_CAPTURE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    if any(expr.find_all(ast.DropLabels, ast.KeepLabels, ast.LabelReplace)):
+        return None  # the query manages its labels itself
+    used = _used_labels(expr)
+    fixed, unused = expr, []
+    for log_range in _labelled_ranges(expr):
+        for stage in log_range.query.stages:
+            if not isinstance(stage, (ast.PatternParser, ast.RegexpParser)):
+                continue
+            names = [f for f in parser_fields(stage) if f not in used and not _asks_each(question, f)]
+            if names:
+                unused += names
+                fixed = replace_node(fixed, stage, _without_captures(stage, names))
+    if not unused:
+        return None
+    names = ", ".join(dict.fromkeys(unused))
+    return QueryWarning("fields", f"the extracted {names} become labels of the answer's series "
+                        "(one series per value) though nothing asks for them", MEDIUM,
+                        Fix(format_ast(fixed), f"extract no {names}"))
+
+
+def _asks_each(question: str, field: str) -> bool:
+    """Whether the question wants an answer per value of ``field``: it names the field (or
+    a part of four letters or more) in the plural or after "which", "each", "per"
+    ("the time to build instances", "which DataNode"), not as a modifier ("block sizes")."""
+    parts = [field] + [p for p in field.split("_") if len(p) >= 4]
+    return any(re.search(rf"\b(?:(?:which|each|every|per)\s+{w}s?|{w}s)\b", question, re.I)
+               for w in (re.escape(p.replace("_", " ")) for p in parts))
+
+
+def _labelled_ranges(node: ast.Node, kept: bool = True):
+    """The log ranges whose extracted labels reach the answer's series."""
+    if isinstance(node, ast.VectorAggregation):
+        keeps = node.op in _KEEPING or bool(node.grouping and node.grouping.without)
+        yield from _labelled_ranges(node.expr, kept and keeps)
+    elif isinstance(node, ast.RangeAggregation):
+        if kept and (node.grouping is None or node.grouping.without):
+            yield node.range
+    elif isinstance(node, ast.BinaryOp):
+        yield from _labelled_ranges(node.left, kept)
+        yield from _labelled_ranges(node.right, kept)
+
+
+def _used_labels(expr: ast.Expr) -> set[str]:
+    """Every label the query names after extracting it: groupings, vector matching,
+    unwraps, label filters and the fields formats refer to."""
+    used: set[str] = set()
+    for node in expr.walk():
+        if isinstance(node, (ast.Grouping, ast.VectorMatching)):
+            used.update(node.labels)
+        elif isinstance(node, ast.Unwrap):
+            used.add(node.label)
+        elif isinstance(node, (ast.StringFilter, ast.NumberFilter, ast.DurationFilter,
+                               ast.BytesFilter, ast.IpFilter)):
+            used.add(node.matcher.name if isinstance(node, ast.StringFilter) else node.name)
+        elif isinstance(node, ast.LabelFormatItem):
+            used.add(node.dst)
+            used.update(_TEMPLATE_FIELD.findall(node.src) if node.template else [node.src])
+        elif isinstance(node, ast.LineFormat):
+            used.update(_TEMPLATE_FIELD.findall(node.template))
+    return used
+
+
+def _without_captures(stage: ast.Node, names: list[str]) -> Optional[ast.Node]:
+    """``stage`` extracting none of ``names`` (None: it would extract nothing: it goes,
+    as a parser keeps every line either way)."""
+    if isinstance(stage, ast.PatternParser):
+        pattern = re.sub(r"<([A-Za-z_][A-Za-z0-9_]*)>",
+                         lambda m: "<_>" if m.group(1) in names else m.group(), stage.pattern)
+    else:
+        pattern = _CAPTURE.sub(lambda m: "(?:" if m.group(1) in names else m.group(), stage.pattern)
+    changed = stage.replace(pattern=pattern)
+    return changed if parser_fields(changed) else None
