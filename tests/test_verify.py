@@ -473,6 +473,28 @@ def test_no_line_is_what_absent_over_time_asks_for(checker, query, expected):
     assert checks_of(checker, question, query) == expected
 
 
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # a text no line ever held makes the alert fire always: the level named, though no line
+    # has it yet (its absence is the point), or the stream named instead
+    ("Return 1 if hdfs logged nothing at ERROR level in the last 7 days.",
+     'absent_over_time({application="hdfs"} |= "ERROR level" [7d])',
+     'absent_over_time({application="hdfs", log_level="ERROR"} [7d])'),
+    ("Give me 1 if openstack-tenant-1 had no ERROR-level log lines in the past 30 days.",
+     'absent_over_time({application="openstack-tenant-1"} [30d])',
+     'absent_over_time({application="openstack-tenant-1", log_level="ERROR"} [30d])'),
+    ("Return 1 if the nova-scheduler of openstack-asia-pacific logged nothing in the last minute.",
+     'absent_over_time({application="openstack-asia-pacific"} |= "Nothing" [1m])',
+     'absent_over_time({application="openstack-asia-pacific", log_file_type="nova-scheduler"} [1m])'),
+    # every line watched, though the question quotes the text the alert is about
+    ("return 1 if no 'Accepted publickey' was logged on openssh-eu-west in the last 30 days",
+     'absent_over_time({application="openssh-eu-west"} [30d])',
+     'absent_over_time({application="openssh-eu-west"} |= "Accepted publickey" [30d])'),
+])
+def test_an_alert_watches_what_the_question_names(checker, question, wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed) and result.warnings == []
+
+
 @pytest.mark.parametrize("wrong, fixed", [
     # a breakdown by a field no parser extracts: the pattern of the filtered lines has it
     ('sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" [30d]))',

@@ -63,7 +63,9 @@ class DataChecks:
                   if r.op == "absent_over_time"}
         for query, scope in self._log_queries():
             if query in absent:  # no line is the answer it looks for: only streams must exist
-                self._selects_streams(query, scope)
+                # (of a level, none yet: "nothing at ERROR level" selects the level anyway)
+                if self._selects_streams(self._without_unseen_level(query), scope):
+                    self._absent_filters(query)
                 continue
             count = self.probe.count(query, scope)  # None: it failed to run
             if not count and not self._selects_lines(query, scope):
@@ -431,6 +433,87 @@ class DataChecks:
         """The question names one of the selected streams' label values ("the FSNamesystem
         lines", "nova-api", "WARNING-level") that the selector leaves open: select it, when
         lines remain."""
+        found = self._stream_asked(query, scope)
+        if found is not None:
+            fixed, reason, change = found
+            self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
+
+    def _absent_filters(self, query: ast.LogQuery) -> None:
+        """An alert on lines that do not come (``absent_over_time``) filtering on a text no
+        line of its streams ever held fires always: the text is not how the lines say it.
+        The fixes: the level or the stream the question names instead, else the nearest
+        text the lines hold. Without a filter, one on the text the question quotes."""
+        scope = log_scope(self.backend)
+        streams = self._without_unseen_level(query).selector
+        values = {v for labels in self.probe.series(streams, scope) or () for v in labels.values()}
+        literals = [t for t in question_literals(self.question) if t not in values]
+        if not query.stages:
+            if literals:
+                fixed = query.replace(stages=(ast.LineFilter("|=", (ast.FilterTerm(literals[0]),)),))
+                found = (fixed, f"the alert watches every line of {_selector_name(query.selector)}"
+                         f", but the question names {quote(literals[0])}",
+                         f"keep the lines with {quote(literals[0])}")
+            else:
+                found = self._watched(query, scope)
+            if found is not None:
+                self._warn("unfiltered", found[1], MEDIUM, self._fix(query, found[0], found[2]))
+            return
+        for stage in query.stages:
+            if isinstance(stage, ast.LineFormat):
+                return  # later filters see the new lines
+            if not (isinstance(stage, ast.LineFilter) and stage.op in ("|=", "|~")):
+                continue
+            for term in stage.terms:
+                alone = ast.LogQuery(query.selector, (stage.replace(terms=(term,)),))
+                if term.ip or term.value in literals or self.probe.count(alone, scope) != 0:
+                    continue  # (a text the question quotes may well never have come)
+                without = query.replace(stages=tuple(s for s in query.stages if s is not stage))
+                found = self._watched(without, scope)
+                if found is None:
+                    self._missing_text(query, stage, term)
+                    continue
+                fixed, reason, change = found
+                self._warn("line_filter", f"no line of {_selector_name(query.selector)} ever "
+                           f"contains {quote(term.value)}, so the alert always fires; {reason}",
+                           HEAVY, self._fix(query, fixed, f"{change} instead of filtering on "
+                                                          f"{quote(term.value)}"))
+
+    def _without_unseen_level(self, query: ast.LogQuery) -> ast.LogQuery:
+        """``query`` without a matcher on a level label its other streams have, whatever
+        the value: an alert may select a level no line has yet."""
+        levels = [m for m in query.selector.matchers if _is_level(m.name)]
+        rest = rewrite.drop_matchers(query, levels)
+        labels = {n for series in self.probe.series(rest.selector, log_scope(self.backend)) or ()
+                  for n in series}
+        return rewrite.drop_matchers(query, [m for m in levels if m.name in labels])
+
+    def _watched(self, query: ast.LogQuery, scope: Scope) -> tuple[ast.LogQuery, str, str] | None:
+        """What an alert should watch that the question names: a level, else a stream."""
+        return (self._level_asked(query) or self._unseen_level(query)
+                or self._stream_asked(query, scope))
+
+    def _unseen_level(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+        """For an alert: the level the question names ("nothing at ERROR level") selected
+        by the streams' level label although no line has it yet (its absence is the
+        point), spelled as that label's values are (upper or lower case)."""
+        asked = _ASKED_LEVEL.search(self.question)
+        if asked is None:
+            return None
+        word = (asked.group(1) or asked.group(2)).lower()
+        named = {m.name for m in query.selector.matchers}
+        for labels in self.probe.series(query.selector, log_scope(self.backend)) or ():
+            for name, value in sorted(labels.items()):
+                if name in named or not _is_level(name):
+                    continue
+                matcher = ast.Matcher(name, "=", word.upper() if value.isupper() else word)
+                fixed = query.replace(selector=ast.Selector(query.selector.matchers + (matcher,)))
+                return fixed, _level_reason(word.upper()), f"select {format_ast(matcher)}"
+        return None
+
+    def _stream_asked(self, query: ast.LogQuery, scope: Scope
+                      ) -> tuple[ast.LogQuery, str, str] | None:
+        """The query selecting the stream the question names among those it takes, why and
+        what changed; None when it names none, or no line would remain."""
         named = {m.name for m in query.selector.matchers}
         values: dict[str, set[str]] = {}
         for labels in self.probe.series(query.selector, scope) or ():
@@ -446,9 +529,9 @@ class DataChecks:
                 continue  # another part selects it (a share's numerator): this one is the whole
             fixed = query.replace(selector=ast.Selector(query.selector.matchers + (matcher,)))
             if self.probe.count(fixed, scope):
-                self._warn("stream", f"question names {quote(asked[0])} but the query takes "
-                           f"every {name} of {_selector_name(query.selector)}", MEDIUM,
-                           self._fix(query, fixed, f"select {format_ast(matcher)}"))
+                return (fixed, f"question names {quote(asked[0])} but the query takes every "
+                        f"{name} of {_selector_name(query.selector)}", f"select {format_ast(matcher)}")
+        return None
 
     def _literal_asked(self, query: ast.LogQuery, literals: list[str] | None = None
                        ) -> tuple[ast.LogQuery, str, str] | None:
@@ -652,6 +735,10 @@ def _names_stream(question: str, label: str, value: str) -> bool:
             if re.search(rf"(?<![\w.$-]){text}(?![\w$-])", question, flags):
                 return True
     return False
+
+
+_LEVELS = r"(error|warn|warning|info|debug|fatal|critical)"
+_ASKED_LEVEL = re.compile(rf"\b{_LEVELS}[- ]level\b|\blevel (?:of )?{_LEVELS}\b", re.I)
 
 
 def _is_level(label: str) -> bool:

@@ -83,3 +83,9 @@ def set_matcher_value(expr: ast.Expr, old: ast.Matcher, value: str) -> ast.Expr:
 def drop_matcher(expr: ast.Expr, selector: ast.Selector, matcher: ast.Matcher) -> ast.Expr:
     kept = tuple(m for m in selector.matchers if m != matcher)
     return replace_node(expr, selector, selector.replace(matchers=kept))
+
+
+def drop_matchers(query: ast.LogQuery, matchers: list[ast.Matcher]) -> ast.LogQuery:
+    """``query`` whose selector lacks ``matchers``."""
+    kept = tuple(m for m in query.selector.matchers if m not in matchers)
+    return query.replace(selector=query.selector.replace(matchers=kept))
