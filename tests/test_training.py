@@ -383,3 +383,27 @@ def test_train_synthesize_on_a_users_logs_end_to_end(tiny_model_path, tmp_path, 
     assert len(made) == 6 and all('app=\\"shop\\"' in line for line in made)
     synthetic = [prompt for source, prompt in prompts if source == "adapter.synth.jsonl"]
     assert synthetic and all('app="shop"' in prompt or "app: shop" in prompt for prompt in synthetic)
+
+
+def test_rows_exported_here_train_there_as_the_pairs_do(tiny_model_path, tmp_path):
+    # scripts/gpu_sweep.py: a GPU machine without our data stack trains on rows exported
+    # here; the run is the same as training on the pairs (same losses, same data hash).
+    import gzip
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location(
+        "gpu_sweep", Path(__file__).resolve().parents[1] / "scripts" / "gpu_sweep.py")
+    sweep = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sweep)
+    config = tiny_config(tiny_model_path, tmp_path / "pairs", limit=3)
+    losses = {"pairs": [], "rows": []}
+    Trainer(config, progress=False, on_step=lambda i: losses["pairs"].append(i.loss)).run()
+    rows = tmp_path / "rows.json.gz"
+    assert sweep.export_rows(config.with_overrides(out=str(tmp_path / "rows")), rows) == 3
+    exported = json.loads(gzip.open(rows, "rt").read())
+    out = sweep.RowsTrainer(exported, progress=False,
+                            on_step=lambda i: losses["rows"].append(i.loss)).run()
+    assert losses["rows"] == losses["pairs"]
+    assert read_card(out)["data_sha256"] == read_card(tmp_path / "pairs")["data_sha256"]
+    assert sweep.parse_variant("e2:epochs=2,synthetic=null") == ("e2", {"epochs": 2, "synthetic": None})
