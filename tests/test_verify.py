@@ -513,6 +513,26 @@ def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, 
     assert result.repairs[0].startswith("extract ")
 
 
+@pytest.mark.parametrize("question, quiet", [
+    ("What is the total size of blocks added to the blockMap in hdfs-asia-pacific, last day?", False),
+    ("How many blocks were added to the blockMap in hdfs-asia-pacific, last day?", True),  # a count
+    ("What is the total of blockMap additions in hdfs-asia-pacific, last day?", True),  # of what?
+])
+def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_it(
+        checker, question, quiet):
+    wrong = ('sum(count_over_time({application="hdfs-asia-pacific", component="dfs.FSNamesystem"} '
+             '|= "addStoredBlock" [24h]))')
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    if quiet:
+        assert result.query == wrong
+        return
+    assert parse(result.query) == parse(
+        'sum(sum_over_time({application="hdfs-asia-pacific", component="dfs.FSNamesystem"} '
+        '|= "addStoredBlock" | pattern "BLOCK* NameSystem.addStoredBlock: blockMap updated: '
+        '<ip>:<number> is added to <block> size <size>" | unwrap size [24h]))')
+    assert result.warnings == []
+
+
 def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(checker):
     question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
     wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'

@@ -23,7 +23,13 @@ checked as the embedded store is), each log query of a query over its own time r
   what it is about (the fixes, most specific first: a filter on a literal it names that
   the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
   content words, more than any other; a level of a level label or of ``detected_level``;
-  a word the lines are asked to "mention").
+  a word the lines are asked to "mention");
+- alerts (``absent_over_time``): a filter text no line of the streams ever held makes the
+  alert fire always (the fixes: the level or stream the question names instead, a level
+  no line has yet included; else the nearest text); one watching every line gets the text
+  the question quotes;
+- ``function``: the question asks a function of a value ("the total size") where the query
+  counts lines: the pattern of those lines with a numeric field it names gives the value.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import nearest, run_with, stems, words_of
+from nl2logql.verify.shape import asked_function, names_field
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -84,6 +91,7 @@ class DataChecks:
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
         self._groupings()
         self._unwraps()
+        self._counted_value()
         return self.found
 
     def _log_queries(self) -> list[tuple[ast.LogQuery, Scope]]:
@@ -577,6 +585,41 @@ class DataChecks:
                 self._warn("label", f"`unwrap {unwrap.label}` is not a number on any line in "
                            f"{scope.name}", MEDIUM,
                            self._extraction_fix(unwrap.label, [(log_range.query, scope)], True))
+
+    def _counted_value(self) -> None:
+        """The question asks a function of a value ("the total size of the blocks added")
+        where the query counts lines and extracts no field it names: the pattern of those
+        lines with a numeric field the question names gives the value to unwrap."""
+        asked = asked_function(self.question)
+        ranges = list(self.expr.find_all(ast.RangeAggregation))
+        if asked is None or len(ranges) != 1 or ranges[0].op != "count_over_time":
+            return
+        node = ranges[0]
+        query, scope = node.range.query, range_scope(self.backend, node.range)
+        if not _filters_lines(query.stages) or any(
+                names_field(self.question, f) for s in query.stages for f in parser_fields(s)):
+            return  # which lines are meant is a guess; or shape's function rule's case
+        best = None
+        for pattern in self._patterns(query.selector):
+            named = [f.name for f in pattern.fields if f.numeric
+                     and not _TYPE_NAME.fullmatch(f.name) and names_field(self.question, f.name)]
+            if len(named) != 1 or not pattern.extraction or not pattern.line_filter:
+                continue
+            fixed = _with_extraction(query, named[0], pattern)
+            lines = self.probe.count(with_stage(fixed, _stage(pattern.line_filter),
+                                                has_label(named[0])), scope)
+            if lines and (best is None or lines > best[0]):
+                best = (lines, fixed, named[0], pattern.template)
+        if best is None:
+            return
+        _, fixed, field, template = best
+        op, param = asked
+        counted = node.replace(op=op, param=param, range=node.range.replace(
+            query=fixed, unwrap=ast.Unwrap(field)))
+        self._warn("function", f"question asks for `{op}` of {field}, but the query counts lines",
+                   MEDIUM, Fix(format_ast(rewrite.replace_node(self.expr, node, counted)),
+                               f"take `{op}` of {field} as the pattern {quote(template)} "
+                               "extracts it"))
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                       where: str, droppable: ast.Node | None = None) -> bool:

@@ -267,7 +267,7 @@ def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         change = f"take {_function_text(op, param)}"
     else:
         fields = [f for stage in node.range.query.stages for f in parser_fields(stage)]
-        named = [f for f in dict.fromkeys(fields) if _names_field(question, f)]
+        named = [f for f in dict.fromkeys(fields) if names_field(question, f)]
         if node.op != "count_over_time" or len(named) != 1:
             return None
         fixed_node = node.replace(op=op, param=param, range=node.range.replace(
@@ -282,7 +282,7 @@ def _function_text(op: str, param: Optional[float]) -> str:
     return f"`{op}({_number(param)}, …)`" if param is not None else f"`{op}`"
 
 
-def _names_field(question: str, field: str) -> bool:
+def names_field(question: str, field: str) -> bool:
     """Whether the question names an extracted field: its name, or a part of it of four
     letters or more (``free_mb``: "free")."""
     parts = [field] + [p for p in field.split("_") if len(p) >= 4]
