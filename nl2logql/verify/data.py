@@ -457,7 +457,8 @@ class DataChecks:
         literals = [t for t in question_literals(self.question) if t not in values]
         if not query.stages:
             if literals:
-                fixed = query.replace(stages=(ast.LineFilter("|=", (ast.FilterTerm(literals[0]),)),))
+                text = ast.LineFilter("|=", (ast.FilterTerm(literals[0]),))
+                fixed = query.replace(stages=(text,))
                 found = (fixed, f"the alert watches every line of {_selector_name(query.selector)}"
                          f", but the question names {quote(literals[0])}",
                          f"keep the lines with {quote(literals[0])}")
@@ -538,7 +539,8 @@ class DataChecks:
             fixed = query.replace(selector=ast.Selector(query.selector.matchers + (matcher,)))
             if self.probe.count(fixed, scope):
                 return (fixed, f"question names {quote(asked[0])} but the query takes every "
-                        f"{name} of {_selector_name(query.selector)}", f"select {format_ast(matcher)}")
+                        f"{name} of {_selector_name(query.selector)}",
+                        f"select {format_ast(matcher)}")
         return None
 
     def _literal_asked(self, query: ast.LogQuery, literals: list[str] | None = None

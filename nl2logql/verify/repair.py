@@ -12,7 +12,9 @@ from nl2logql.logql.parser import parse
 from nl2logql.verify.checker import Checker
 from nl2logql.verify.findings import QueryWarning, weight
 
-MAX_REPAIRS = 5  # fixes one after another (a parser rebuilt from a pattern may bring its fields back)
+# Fixes applied one after another to one query (a parser rebuilt from a pattern may bring
+# back the fields an earlier fix took out).
+MAX_REPAIRS = 5
 
 
 @dataclass

@@ -307,7 +307,8 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         for stage in log_range.query.stages:
             if not isinstance(stage, (ast.PatternParser, ast.RegexpParser)):
                 continue
-            names = [f for f in parser_fields(stage) if f not in used and not _asks_each(question, f)]
+            names = [f for f in parser_fields(stage)
+                     if f not in used and not _asks_each(question, f)]
             if names:
                 unused += names
                 fixed = replace_node(fixed, stage, _without_captures(stage, names))
