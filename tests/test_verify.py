@@ -533,6 +533,19 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
     assert result.warnings == []
 
 
+def test_a_count_divided_by_itself_is_divided_by_its_events_lines(checker):
+    question = ("What percentage of failed password attempts on openssh-tenant-2 over the last "
+                "12 hours targeted the root account?")
+    root = ('sum(count_over_time({application="openssh-tenant-2"} '
+            '|= "Failed password for root from" [12h]))')
+    wrong = f"100 * {root} / {root}"
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(
+        f'100 * {root} / sum(count_over_time({{application="openssh-tenant-2"}} '
+        '|= "Failed password for" [12h]))')
+    assert result.warnings == [] and "divide by the lines with" in result.repairs[0]
+
+
 def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(checker):
     question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
     wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'

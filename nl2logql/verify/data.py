@@ -29,7 +29,9 @@ checked as the embedded store is), each log query of a query over its own time r
   no line has yet included; else the nearest text); one watching every line gets the text
   the question quotes;
 - ``function``: the question asks a function of a value ("the total size") where the query
-  counts lines: the pattern of those lines with a numeric field it names gives the value.
+  counts lines: the pattern of those lines with a numeric field it names gives the value;
+- ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
+  event most of its lines belong to instead.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import nearest, run_with, stems, words_of
-from nl2logql.verify.shape import asked_function, names_field
+from nl2logql.verify.shape import asked_function, names_field, scaled
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -92,6 +94,7 @@ class DataChecks:
         self._groupings()
         self._unwraps()
         self._counted_value()
+        self._self_ratio()
         return self.found
 
     def _log_queries(self) -> list[tuple[ast.LogQuery, Scope]]:
@@ -622,6 +625,35 @@ class DataChecks:
                    MEDIUM, Fix(format_ast(rewrite.replace_node(self.expr, node, counted)),
                                f"take `{op}` of {field} as the pattern {quote(template)} "
                                "extracts it"))
+
+    def _self_ratio(self) -> None:
+        """A count divided by itself (``100 * A / A``) is always 1, where the question asks
+        for the share of something wider: the denominator counts the lines of the pattern
+        most of the numerator's lines belong to."""
+        for ratio in self.expr.find_all(ast.BinaryOp):
+            if ratio.op != "/" or scaled(ratio.left)[0] != scaled(ratio.right)[0]:
+                continue
+            ranges = list(ratio.right.find_all(ast.LogRange))
+            if len(ranges) != 1 or not _filters_lines(ranges[0].query.stages):
+                continue
+            query, scope = ranges[0].query, range_scope(self.backend, ranges[0])
+            own = self.probe.count(query, scope)
+            best = None
+            for pattern in self._patterns(query.selector):
+                if not pattern.line_filter:
+                    continue
+                first = _stage(pattern.line_filter)  # its event's text; the rest narrows it
+                wider = ast.LogQuery(query.selector, (first,))
+                shared = self.probe.count(with_stage(query, first), scope)
+                if shared and (best is None or shared > best[0]) \
+                        and (self.probe.count(wider, scope) or 0) > (own or 0):
+                    best = (shared, wider, format_ast(first).split(" ", 1)[1])
+            if best is None:
+                continue
+            right = rewrite.replace_node(ratio.right, query, best[1])
+            fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(right=right))
+            self._warn("share", "the query divides a count by itself (always 1)", MEDIUM,
+                       Fix(format_ast(fixed), f"divide by the lines with {best[2]}"))
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                       where: str, droppable: ast.Node | None = None) -> bool:

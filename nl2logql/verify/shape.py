@@ -74,7 +74,7 @@ def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     unit = asked_unit(question)
     if unit is None:
         return None
-    base, factor = _scaled(expr)
+    base, factor = scaled(expr)
     ranges = list(base.find_all(ast.RangeAggregation))
     if len(ranges) != 1 or ranges[0].op not in _AS_RATE or any(base.find_all(ast.BinaryOp)):
         return None
@@ -94,15 +94,15 @@ def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                             f"(per second){'' if unit == 1 else f' * {unit}'}"))
 
 
-def _scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
+def scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
     """``(base, factor)`` with ``expr`` = ``base`` times the literal ``factor`` (the
     multipliers and divisors at its top)."""
     if isinstance(expr, ast.BinaryOp) and expr.op in ("*", "/") and not expr.bool:
         if isinstance(expr.right, ast.Literal) and expr.right.value:
-            base, factor = _scaled(expr.left)
+            base, factor = scaled(expr.left)
             return base, factor * (expr.right.value if expr.op == "*" else 1 / expr.right.value)
         if isinstance(expr.left, ast.Literal) and expr.op == "*":
-            base, factor = _scaled(expr.right)
+            base, factor = scaled(expr.right)
             return base, factor * expr.left.value
     return expr, 1.0
 
@@ -172,7 +172,7 @@ def _share(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     match = _SHARE.search(question)
     if match is None:
         return None
-    base, _ = _scaled(expr)
+    base, _ = scaled(expr)
     if isinstance(base, ast.BinaryOp) and base.op == "/" and base.left == base.right:
         base = base.left  # a count over itself: the share's other side is still to come
     if not (isinstance(base, ast.VectorAggregation) and base.op == "sum" and base.grouping is None
