@@ -533,6 +533,24 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
     assert result.warnings == []
 
 
+@pytest.mark.parametrize("question, fixed", [
+    ("the ratio of failed block reads ('Got exception while serving') to successful ones "
+     "('Served block') in hdfs-asia-pacific over the last 24 hours",
+     '|= "Served block"'),
+    # the share of every line asked: every line is what the denominator is about
+    ("what fraction of hdfs-asia-pacific's lines were 'Got exception while serving' ones in "
+     "the last 24 hours", ""),
+])
+def test_a_side_of_a_ratio_takes_the_text_the_question_quotes_for_it(checker, question, fixed):
+    app = '{application="hdfs-asia-pacific"}'
+    wrong = (f'sum(count_over_time({app} |= "Got exception while serving" [24h])) '
+             f'/ sum(count_over_time({app} [24h]))')
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(
+        f'sum(count_over_time({app} |= "Got exception while serving" [24h])) '
+        f'/ sum(count_over_time({app} {fixed} [24h]))')
+
+
 def test_a_count_divided_by_itself_is_divided_by_its_events_lines(checker):
     question = ("What percentage of failed password attempts on openssh-tenant-2 over the last "
                 "12 hours targeted the root account?")

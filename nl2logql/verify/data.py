@@ -23,7 +23,8 @@ checked as the embedded store is), each log query of a query over its own time r
   what it is about (the fixes, most specific first: a filter on a literal it names that
   the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
   content words, more than any other; a level of a level label or of ``detected_level``;
-  a word the lines are asked to "mention");
+  a word the lines are asked to "mention"); a side of a ratio that takes every line gets
+  the one text the question quotes that no filter uses;
 - alerts (``absent_over_time``): a filter text no line of the streams ever held makes the
   alert fire always (the fixes: the level or stream the question names instead, a level
   no line has yet included; else the nearest text); one watching every line gets the text
@@ -91,6 +92,8 @@ class DataChecks:
                 self._stream_named(query, scope)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
+            elif not query.stages:
+                self._quoted_unused(query)
         self._groupings()
         self._unwraps()
         self._counted_value()
@@ -626,6 +629,21 @@ class DataChecks:
                                f"take `{op}` of {field} as the pattern {quote(template)} "
                                "extracts it"))
 
+    def _quoted_unused(self, query: ast.LogQuery) -> None:
+        """One side of a ratio takes every line, and the question quotes one text, held by
+        the lines, that no filter uses ("the ratio of 'Got exception while serving' to
+        'Served block'"): that side is about it."""
+        used = " ".join(t.value for f in self.expr.find_all(ast.LineFilter) for t in f.terms)
+        unused = [t for t in quoted_texts(self.question) if t not in used]
+        if len(unused) != 1:
+            return
+        fixed = query.replace(stages=(ast.LineFilter("|=", (ast.FilterTerm(unused[0]),)),))
+        if self.probe.count(fixed, log_scope(self.backend)):
+            self._warn("unfiltered", f"a part of the query takes every line of "
+                       f"{_selector_name(query.selector)}, but the question names "
+                       f"{quote(unused[0])}", MEDIUM,
+                       self._fix(query, fixed, f"keep the lines with {quote(unused[0])} there"))
+
     def _self_ratio(self) -> None:
         """A count divided by itself (``100 * A / A``) is always 1, where the question asks
         for the share of something wider: the denominator counts the lines of the pattern
@@ -860,10 +878,14 @@ _MENTIONED = re.compile(r"\b(?:mention|contain|say)(?:s|ing)?\s+(?:(?:an?|the|an
 _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "all", "it", "its"}
 
 
+def quoted_texts(question: str) -> list[str]:
+    return [m.group(1).strip() for m in _QUOTED.finditer(question)]
+
+
 def question_literals(question: str) -> list[str]:
     """Texts a question asks to find verbatim: quoted ones, then tokens with a digit that
     are no number, duration, date or time of day, in the order they come."""
-    quoted = [m.group(1).strip() for m in _QUOTED.finditer(question)]
+    quoted = quoted_texts(question)
     tokens = [t for t in _TOKEN.findall(question) if len(t) >= MIN_LITERAL
               and any(c.isdigit() for c in t) and not _NOT_LITERAL.match(t)]
     return list(dict.fromkeys(t for t in quoted + tokens if t))
