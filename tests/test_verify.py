@@ -551,6 +551,30 @@ def test_a_side_of_a_ratio_takes_the_text_the_question_quotes_for_it(checker, qu
         f'/ sum(count_over_time({app} {fixed} [24h]))')
 
 
+@pytest.mark.parametrize("question, wrong, fixed", [
+    ("pull the PacketResponder logs of hdfs-tenant-2, but without the 'terminating' messages",
+     '{application="hdfs-tenant-2", component="dfs.DataNode$PacketResponder"} |= "terminating"',
+     '{application="hdfs-tenant-2", component="dfs.DataNode$PacketResponder"} != "terminating"'),
+    ("FSNamesystem lines in hdfs-eu-west other than the addStoredBlock and NameSystem.delete ones",
+     '{application="hdfs-eu-west", component="dfs.FSNamesystem"}',
+     '{application="hdfs-eu-west", component="dfs.FSNamesystem"} != "addStoredBlock" '
+     '!= "NameSystem.delete"'),
+    ("WARNING-level nova-compute lines of openstack that are NOT about unknown base files",
+     '{application="openstack", log_file_type="nova-compute", log_level="WARNING"}',
+     '{application="openstack", log_file_type="nova-compute", log_level="WARNING"} '
+     '!= "Unknown base file"'),
+    # left out already; or a stream, which a matcher selects
+    ("openssh-tenant-1 disconnects, excluding the routine 'Bye Bye' ones",
+     '{application="openssh-tenant-1"} |= "Received disconnect" != "Bye Bye"', None),
+    ("hdfs-eu-west lines other than the dfs.FSNamesystem ones",
+     '{application="hdfs-eu-west"} |= "block"', None),
+])
+def test_lines_the_question_leaves_out_are_excluded(checker, question, wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed or wrong)
+    assert "exclusion" not in [w.check for w in result.warnings]
+
+
 def test_a_count_divided_by_itself_is_divided_by_its_events_lines(checker):
     question = ("What percentage of failed password attempts on openssh-tenant-2 over the last "
                 "12 hours targeted the root account?")

@@ -31,6 +31,9 @@ checked as the embedded store is), each log query of a query over its own time r
   the question quotes;
 - ``function``: the question asks a function of a value ("the total size") where the query
   counts lines: the pattern of those lines with a numeric field it names gives the value;
+- ``exclusion``: what the question leaves out ("without the 'terminating' messages", "other
+  than the addStoredBlock ones", "NOT about unknown base files") is excluded with ``!=``
+  (a ``|=`` on it turned), as the lines write it;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
   event most of its lines belong to instead.
 """
@@ -90,6 +93,7 @@ class DataChecks:
             self._negations(query)
             if count:
                 self._stream_named(query, scope)
+            self._exclusions(query, scope)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
             elif not query.stages:
@@ -535,8 +539,10 @@ class DataChecks:
             for name, value in labels.items():
                 if name not in named and name not in APPLICATION_LABELS:
                     values.setdefault(name, set()).add(value)
+        left_out = " ".join(m.group("span") for m in _EXCLUDING.finditer(self.question))
         for name, found in sorted(values.items()):
-            asked = [v for v in sorted(found) if _names_stream(self.question, name, v)]
+            asked = [v for v in sorted(found) if _names_stream(self.question, name, v)
+                     and not _names_stream(left_out, name, v)]  # "other than the FSNamesystem"
             if len(found) < 2 or len(asked) != 1:
                 continue  # nothing to choose, or no one value named
             matcher = ast.Matcher(name, "=", asked[0])
@@ -628,6 +634,55 @@ class DataChecks:
                    MEDIUM, Fix(format_ast(rewrite.replace_node(self.expr, node, counted)),
                                f"take `{op}` of {field} as the pattern {quote(template)} "
                                "extracts it"))
+
+    def _exclusions(self, query: ast.LogQuery, scope: Scope) -> None:
+        """The question leaves out lines ("without the 'terminating' messages", "other than
+        the addStoredBlock ones", "NOT about unknown base files") that the query keeps, or
+        asks for: each such text the lines hold is excluded (``!=``), a ``|=`` on it turned."""
+        if len(list(self.expr.find_all(ast.LogQuery))) != 1:
+            return  # which part of a ratio a text is left out of is a guess
+        values = {v.lower() for labels in self.probe.series(query.selector, log_scope(self.backend))
+                  or () for v in labels.values()}
+        stages, changes = list(query.stages), []
+        for text in self._excluded_texts(query.selector):
+            if text.lower() in values:
+                continue  # a stream, not a text: a matcher's business
+            terms = [(i, t) for i, s in enumerate(stages) if isinstance(s, ast.LineFilter)
+                     for t in s.terms if _overlaps(t.value, text)]
+            if any(stages[i].op in ("!=", "!~") for i, _ in terms):
+                continue
+            kept = [(i, t) for i, t in terms if stages[i].op == "|=" and len(stages[i].terms) == 1]
+            if kept:
+                stages[kept[0][0]] = stages[kept[0][0]].replace(op="!=")
+                changes.append(f"exclude {quote(kept[0][1].value)} instead of keeping it")
+                continue
+            excluded = ast.LineFilter("!=", (ast.FilterTerm(text),))
+            at = max((i + 1 for i, s in enumerate(stages) if isinstance(s, ast.LineFilter)),
+                     default=0)
+            stages.insert(at, excluded)
+            changes.append(f"exclude {quote(text)}")
+        if not changes:
+            return
+        fixed = query.replace(stages=tuple(stages))
+        if self.probe.count(fixed, scope):
+            self._warn("exclusion", "the question leaves out lines the query keeps", MEDIUM,
+                       self._fix(query, fixed, "; ".join(changes)))
+
+    def _excluded_texts(self, selector: ast.Selector) -> list[str]:
+        """The texts the question leaves out, each as some line of ``selector`` holds it:
+        quoted, or written as code (``addStoredBlock``, ``servers/detail``), else the run
+        of a line's words that holds the words after "not about"."""
+        found = []
+        for match in _EXCLUDING.finditer(self.question):
+            span = match.group("span")
+            quoted = quoted_texts(span)
+            texts = quoted + [t for t in _CODE_WORD.findall(span) if _looks_code(t)
+                              and not any(_overlaps(t, q) for q in quoted)]
+            if not texts:
+                run = self._in_lines(selector, span)
+                texts = [run] if run else []
+            found += [t for t in texts if self._occurs(selector)(t)]
+        return list(dict.fromkeys(found))
 
     def _quoted_unused(self, query: ast.LogQuery) -> None:
         """One side of a ratio takes every line, and the question quotes one text, held by
@@ -876,6 +931,24 @@ MIN_LITERAL = 6
 _MENTIONED = re.compile(r"\b(?:mention|contain|say)(?:s|ing)?\s+(?:(?:an?|the|any)\s+)?"
                         r"(?:(?:word|text|string)\s+)?(?P<word>[A-Za-z][\w.:/@-]*\w)", re.I)
 _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "all", "it", "its"}
+
+
+# What a question leaves out comes after one of these, up to the end of its sentence.
+_EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
+                        r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
+                        r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+_CODE_WORD = re.compile(r"[A-Za-z_][\w./]*\w")
+
+
+def _looks_code(word: str) -> bool:
+    """``addStoredBlock``, ``NameSystem.delete``, ``pam_unix``, ``servers/detail``: words
+    as a program writes them, not as a person does."""
+    return len(word) >= 4 and (bool(re.search(r"[a-z][A-Z]|[._/]", word)))
+
+
+def _overlaps(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return a in b or b in a
 
 
 def quoted_texts(question: str) -> list[str]:
