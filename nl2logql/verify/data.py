@@ -271,16 +271,11 @@ class DataChecks:
         """A ``!=`` whose text no line of the streams holds excludes nothing: the question
         named something to leave out, and this text is not how the lines say it."""
         scope = log_scope(self.backend)
-        for stage in query.stages:
-            if isinstance(stage, ast.LineFormat):
-                return  # later filters see the new lines
-            if not (isinstance(stage, ast.LineFilter) and stage.op in ("!=", "!~")):
-                continue
-            for term in stage.terms:
-                positive = ast.LineFilter("|~" if stage.op == "!~" else "|=", (term,))
-                if not term.ip and self.probe.count(
-                        ast.LogQuery(query.selector, (positive,)), scope) == 0:
-                    self._missing_text(query, stage, term)
+        for stage, term in _filter_terms(query, ("!=", "!~")):
+            positive = ast.LineFilter("|~" if stage.op == "!~" else "|=", (term,))
+            if not term.ip and self.probe.count(
+                    ast.LogQuery(query.selector, (positive,)), scope) == 0:
+                self._missing_text(query, stage, term)
 
     def _in_lines(self, selector: ast.Selector, words: str) -> str | None:
         """The commonest shortest run of words, in the lines of ``selector`` that hold
@@ -477,25 +472,20 @@ class DataChecks:
             if found is not None:
                 self._warn("unfiltered", found[1], MEDIUM, self._fix(query, found[0], found[2]))
             return
-        for stage in query.stages:
-            if isinstance(stage, ast.LineFormat):
-                return  # later filters see the new lines
-            if not (isinstance(stage, ast.LineFilter) and stage.op in ("|=", "|~")):
+        for stage, term in _filter_terms(query, ("|=", "|~")):
+            alone = ast.LogQuery(query.selector, (stage.replace(terms=(term,)),))
+            if term.ip or term.value in literals or self.probe.count(alone, scope) != 0:
+                continue  # (a text the question quotes may well never have come)
+            without = query.replace(stages=tuple(s for s in query.stages if s is not stage))
+            found = self._watched(without, scope)
+            if found is None:
+                self._missing_text(query, stage, term)
                 continue
-            for term in stage.terms:
-                alone = ast.LogQuery(query.selector, (stage.replace(terms=(term,)),))
-                if term.ip or term.value in literals or self.probe.count(alone, scope) != 0:
-                    continue  # (a text the question quotes may well never have come)
-                without = query.replace(stages=tuple(s for s in query.stages if s is not stage))
-                found = self._watched(without, scope)
-                if found is None:
-                    self._missing_text(query, stage, term)
-                    continue
-                fixed, reason, change = found
-                self._warn("line_filter", f"no line of {_selector_name(query.selector)} ever "
-                           f"contains {quote(term.value)}, so the alert always fires; {reason}",
-                           HEAVY, self._fix(query, fixed, f"{change} instead of filtering on "
-                                                          f"{quote(term.value)}"))
+            fixed, reason, change = found
+            self._warn("line_filter", f"no line of {_selector_name(query.selector)} ever "
+                       f"contains {quote(term.value)}, so the alert always fires; {reason}",
+                       HEAVY, self._fix(query, fixed, f"{change} instead of filtering on "
+                                                      f"{quote(term.value)}"))
 
     def _without_unseen_level(self, query: ast.LogQuery) -> ast.LogQuery:
         """``query`` without a matcher on a level label its other streams have, whatever
@@ -824,6 +814,17 @@ def _with_extraction(query: ast.LogQuery, name: str, pattern) -> ast.LogQuery:
     stages = [s for i, s in enumerate(query.stages) if i not in claimed]
     stages.insert(at, stage)
     return query.replace(stages=tuple(stages))
+
+
+def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
+    """``(stage, term)`` of each line filter with one of ``ops``, up to a ``line_format``
+    (later filters see the new lines)."""
+    for stage in query.stages:
+        if isinstance(stage, ast.LineFormat):
+            return
+        if isinstance(stage, ast.LineFilter) and stage.op in ops:
+            for term in stage.terms:
+                yield stage, term
 
 
 def _filters_lines(stages) -> bool:
