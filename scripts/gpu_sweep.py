@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from nl2logql.errors import Nl2LogQLError  # noqa: E402
 from nl2logql.training import Trainer  # noqa: E402
 from nl2logql.training.config import TrainConfig  # noqa: E402
 
@@ -68,7 +69,9 @@ def export(args) -> None:
     for text in args.variant:
         name, overrides = parse_variant(text)
         for split in args.split:
-            config = base.with_overrides(split=split, out=f"{name}-{split}", **overrides)
+            config = TrainConfig.from_dict(  # an unknown key: a RecipeError naming it
+                {**base.to_dict(), **overrides, "split": split, "out": f"{name}-{split}"},
+                source=f"--variant {text}")
             path = out / f"{config.out}.json.gz"
             print(f"{path.name}: {export_rows(config, path)} rows", flush=True)
 
@@ -129,7 +132,10 @@ def train(args) -> None:
         if args.deadline and time.perf_counter() - began > args.deadline:
             print(f"{Path(path).name}: skipped, past the {args.deadline} s deadline", flush=True)
             continue
-        exported = json.loads(gzip.open(path, "rt").read())
+        try:
+            exported = json.loads(gzip.open(path, "rt").read())
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{path}: not rows from `export` ({error})") from None
         if args.limit:
             exported["rows"] = exported["rows"][: args.limit]
         trainer = RowsTrainer(exported, progress=False)
@@ -163,7 +169,10 @@ def main() -> None:
     tr.add_argument("--after", help="a command run with each finished adapter's folder")
     tr.add_argument("--out", required=True)
     args = parser.parse_args()
-    {"export": export, "train": train}[args.command](args)
+    try:
+        {"export": export, "train": train}[args.command](args)
+    except (Nl2LogQLError, OSError, ValueError) as error:  # a bad variant or rows file
+        sys.exit(f"gpu_sweep: {error}")
 
 
 if __name__ == "__main__":

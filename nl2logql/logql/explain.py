@@ -164,6 +164,11 @@ def parser_fields(stage: ast.Node) -> list[str]:
     return [extraction.label for extraction in getattr(stage, "params", ())]
 
 
+# A regexp's named capture ``(?P<name>`` / ``(?<name>``, and a pattern's field ``<name>``.
+CAPTURE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+PATTERN_FIELD = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
 def _capture_names(pattern: str) -> list[str]:
     from nl2logql.logql.checks import compile_regex
 
@@ -171,12 +176,11 @@ def _capture_names(pattern: str) -> list[str]:
         groups = compile_regex(pattern).groupindex
         return sorted(groups, key=groups.get)
     except ValueError:  # an unchecked AST: fall back to a plain scan
-        return re.findall(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>", pattern)
+        return CAPTURE.findall(pattern)
 
 
 def _pattern_names(pattern: str) -> list[str]:
-    names = re.findall(r"<([A-Za-z_][A-Za-z0-9_]*)>", pattern)
-    return [name for name in names if name != "_"]
+    return [name for name in PATTERN_FIELD.findall(pattern) if name != "_"]
 
 
 # ---- sentences per node ------------------------------------------------------------------

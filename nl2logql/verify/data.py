@@ -77,8 +77,9 @@ class DataChecks:
         for query, scope in self._log_queries():
             if query in absent:  # no line is the answer it looks for: only streams must exist
                 # (of a level, none yet: "nothing at ERROR level" selects the level anyway)
-                if self._selects_streams(self._without_unseen_level(query), scope):
-                    self._absent_filters(query)
+                streams = self._without_unseen_level(query)
+                if self._selects_streams(streams, scope):
+                    self._absent_filters(query, streams.selector)
                 continue
             count = self.probe.count(query, scope)  # None: it failed to run
             if not count and not self._selects_lines(query, scope):
@@ -451,14 +452,14 @@ class DataChecks:
             fixed, reason, change = found
             self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
 
-    def _absent_filters(self, query: ast.LogQuery) -> None:
+    def _absent_filters(self, query: ast.LogQuery, streams: ast.Selector) -> None:
         """An alert on lines that do not come (``absent_over_time``) filtering on a text no
         line of its streams ever held fires always: the text is not how the lines say it.
         The fixes: the level or the stream the question names instead, else the nearest
-        text the lines hold. Without a filter, one on the text the question quotes."""
+        text the lines hold. Without a filter, one on the text the question quotes
+        (``streams``: those the alert is on, a level no line has yet aside)."""
         scope = log_scope(self.backend)
-        streams = self._without_unseen_level(query).selector
-        values = {v for labels in self.probe.series(streams, scope) or () for v in labels.values()}
+        values = self._stream_values(streams)
         literals = [t for t in question_literals(self.question) if t not in values]
         if not query.stages:
             if literals:
@@ -545,13 +546,17 @@ class DataChecks:
                         f"select {format_ast(matcher)}")
         return None
 
+    def _stream_values(self, selector: ast.Selector) -> set[str]:
+        """The label values of the streams ``selector`` selects."""
+        return {value for labels in self.probe.series(selector, log_scope(self.backend)) or ()
+                for value in labels.values()}
+
     def _literal_asked(self, query: ast.LogQuery, literals: list[str] | None = None
                        ) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping the lines that hold a literal the question names and some
         line of the streams holds: an IP, an id, a quoted text (or one of ``literals``)."""
         scope = log_scope(self.backend)
-        values = {v for labels in self.probe.series(query.selector, scope) or ()
-                  for v in labels.values()}
+        values = self._stream_values(query.selector)
         for literal in question_literals(self.question) if literals is None else literals:
             stage = ast.LineFilter("|=", (ast.FilterTerm(literal),))
             fixed = query.replace(stages=(stage,))
@@ -631,10 +636,10 @@ class DataChecks:
         asks for: each such text the lines hold is excluded (``!=``), a ``|=`` on it turned."""
         if len(list(self.expr.find_all(ast.LogQuery))) != 1:
             return  # which part of a ratio a text is left out of is a guess
-        values = {v.lower() for labels in self.probe.series(query.selector, log_scope(self.backend))
-                  or () for v in labels.values()}
+        texts = self._excluded_texts(query.selector)
+        values = {v.lower() for v in self._stream_values(query.selector)} if texts else set()
         stages, changes = list(query.stages), []
-        for text in self._excluded_texts(query.selector):
+        for text in texts:
             if text.lower() in values:
                 continue  # a stream, not a text: a matcher's business
             terms = [(i, t) for i, s in enumerate(stages) if isinstance(s, ast.LineFilter)

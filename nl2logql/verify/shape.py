@@ -32,7 +32,7 @@ import re
 from typing import Optional
 
 from nl2logql.logql import ast
-from nl2logql.logql.explain import parser_fields
+from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD, parser_fields
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
@@ -285,9 +285,14 @@ def _function_text(op: str, param: Optional[float]) -> str:
 def names_field(question: str, field: str) -> bool:
     """Whether the question names an extracted field: its name, or a part of it of four
     letters or more (``free_mb``: "free")."""
+    return any(re.search(rf"\b{word}s?\b", question, re.I) for word in _field_words(field))
+
+
+def _field_words(field: str) -> list[str]:
+    """How a question may write a field: whole (``free mb``), or a part of four letters or
+    more (``free``), as regex text."""
     parts = [field] + [p for p in field.split("_") if len(p) >= 4]
-    return any(re.search(rf"\b{re.escape(p.replace('_', ' '))}s?\b", question, re.I)
-               for p in parts)
+    return [re.escape(p.replace("_", " ")) for p in parts]
 
 
 # ---- fields ---------------------------------------------------------------------------------
@@ -295,7 +300,6 @@ def names_field(question: str, field: str) -> bool:
 # Vector aggregations whose series keep every label of the series they take.
 _KEEPING = ("topk", "bottomk", "approx_topk", "sort", "sort_desc")
 _TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
-_CAPTURE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
@@ -324,9 +328,8 @@ def _asks_each(question: str, field: str) -> bool:
     """Whether the question wants an answer per value of ``field``: it names the field (or
     a part of four letters or more) in the plural or after "which", "each", "per"
     ("the time to build instances", "which DataNode"), not as a modifier ("block sizes")."""
-    parts = [field] + [p for p in field.split("_") if len(p) >= 4]
     return any(re.search(rf"\b(?:(?:which|each|every|per)\s+{w}s?|{w}s)\b", question, re.I)
-               for w in (re.escape(p.replace("_", " ")) for p in parts))
+               for w in _field_words(field))
 
 
 def _labelled_ranges(node: ast.Node, kept: bool = True):
@@ -366,9 +369,9 @@ def _without_captures(stage: ast.Node, names: list[str]) -> Optional[ast.Node]:
     """``stage`` extracting none of ``names`` (None: it would extract nothing: it goes,
     as a parser keeps every line either way)."""
     if isinstance(stage, ast.PatternParser):
-        pattern = re.sub(r"<([A-Za-z_][A-Za-z0-9_]*)>",
-                         lambda m: "<_>" if m.group(1) in names else m.group(), stage.pattern)
+        pattern = PATTERN_FIELD.sub(lambda m: "<_>" if m.group(1) in names else m.group(),
+                                    stage.pattern)
     else:
-        pattern = _CAPTURE.sub(lambda m: "(?:" if m.group(1) in names else m.group(), stage.pattern)
+        pattern = CAPTURE.sub(lambda m: "(?:" if m.group(1) in names else m.group(), stage.pattern)
     changed = stage.replace(pattern=pattern)
     return changed if parser_fields(changed) else None
