@@ -89,6 +89,31 @@ def find_windows(question: str) -> list[Window]:
     return [window for _, window in sorted(found)]
 
 
+_EARLIER = re.compile(
+    rf"\b(?:{_COUNT}[ -])?(?P<unit>minute|hour|day|week)s?(?: long| window| period)?"
+    r" (?:earlier|before (?:that|it|then)|back)\b"
+    r"|\b(?:preceding|previous|prior)\b"
+    r"|\bsame (?:[\w-]+ ){0,2}?(?P<named>yesterday|last week|a week (?:ago|earlier))\b", re.I)
+
+
+def earlier_window(question: str) -> tuple[str, int] | None:
+    """``(phrase, offset)`` where the question compares its window with an earlier one:
+    "the hour before that", "the preceding 24 hours" (offset 0: the window just before),
+    "the same window 3 hours earlier" (3 h), "the same hour yesterday" (1 d)."""
+    match = _EARLIER.search(question)
+    if match is None:
+        return None
+    if not (match.group("unit") or match.group("named")) \
+            and not find_windows(question[:match.start()]):
+        return None  # "in the previous hour" alone is the last hour: no window to compare
+    named = (match.group("named") or "").lower()
+    if named:
+        return match.group(0), UNIT_SECONDS["d"] * (1 if named == "yesterday" else 7)
+    if match.group("count"):
+        return match.group(0), _count(match.group("count")) * _unit(match.group("unit"))
+    return match.group(0), 0
+
+
 def _read(match: re.Match, how: str) -> Window | None:
     groups = match.groupdict()
     unit_text = groups.get("unit") or ""

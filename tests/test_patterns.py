@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import tracemalloc
 
 import pytest
@@ -18,7 +19,7 @@ from nl2logql.generation.schema import SchemaContext, render_pattern
 from nl2logql.logql.parser import parse
 from nl2logql.patterns import Field, mine_lines, patterns
 from nl2logql.patterns import sources
-from nl2logql.patterns.describe import describe, value_type
+from nl2logql.patterns.describe import Pattern, describe, value_type
 from nl2logql.paths import data_root
 
 NOW = 1_735_689_600 * 10**9
@@ -78,6 +79,39 @@ def test_every_filter_and_extraction_runs_on_the_engine_and_finds_its_lines(appl
             data = store.query(f"sum(count_over_time({query} {nonempty} [30d]))")
             total = float(data["result"][0]["value"][1]) if data["result"] else 0
             assert total >= pattern.count, (query, total, pattern.count)
+
+
+@pytest.mark.parametrize("application", ["openssh", "openstack", "hdfs"])
+def test_each_fields_own_regexp_finds_it_on_every_line_of_its_pattern(application):
+    store = sample_store()
+    selector = f'{{application="{application}"}}'
+    for pattern in patterns(store, selector)[0].patterns:
+        for field in pattern.fields:
+            stage = pattern.field_regexp(field.name)
+            if stage is None:
+                continue
+            query = " ".join(filter(None, [selector, pattern.line_filter, stage]))
+            data = store.query(f'sum(count_over_time({query} | {field.name}!="" [30d]))')
+            total = float(data["result"][0]["value"][1]) if data["result"] else 0
+            assert total >= pattern.count, (query, total, pattern.count)
+
+
+@pytest.mark.parametrize(("template", "name", "stage"), [
+    ("Failed password for <user> from <ip> port <port> ssh2", "ip",
+     r"| regexp `\bfrom\s+(?P<ip>\S+)\s+port`"),
+    ("Failed password for <user> from <ip> port <port> ssh2", "port",
+     r"| regexp `\bport\s+(?P<port>\S+)\s+ssh2`"),
+    # a field inside a token stops at the literal after it
+    ("checking getaddrinfo for <host> [<ip>] failed", "ip", r"| regexp `\[(?P<ip>\S+?)\]`"),
+    # a key in the same token, which must not match inside another ("euid=")
+    ("logname= uid=<uid> euid=<euid> tty=ssh", "uid", r"| regexp `\buid=(?P<uid>\S+)\s+euid=`"),
+    ("session closed for <user>", "user", r"| regexp `\bfor\s+(?P<user>\S+)`"),
+    ("Failed password for <user> from <ip> port <port> ssh2", "host", None),
+])
+def test_a_fields_own_regexp_is_anchored_on_the_words_around_it(template, name, stage):
+    fields = [Field(n, "word") for n in re.findall(r"<(\w+)>", template)]
+    pattern = Pattern("x", template, 1, "", fields)
+    assert pattern.field_regexp(name) == stage
 
 
 def test_describe_checks_the_line_filter_on_every_member_line():

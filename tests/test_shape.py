@@ -87,6 +87,15 @@ def fixed(question, query):
     ("the 3 busiest streams of hdfs deletions, last 12 hours",
      f'topk(3, count_over_time({APP} | pattern "<_> block <block>" [12h]))', "fields",
      f'topk(3, count_over_time({APP} [12h]))'),
+    # two windows compared: the right side takes the earlier one
+    ("deletions in hdfs in the last 12 hours minus those in the 12 hours before that", COUNT,
+     "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    ("the ratio of hdfs deletions in the last 12 hours to those in the preceding 12 hours",
+     f"{COUNT} / {COUNT}", "period", f"{COUNT} / {COUNT[:-2]} offset 12h))"),
+    ("hdfs deletions in the last 12 hours divided by the same window 3 days earlier",
+     f"{COUNT} / {COUNT}", "period", f"{COUNT} / {COUNT[:-2]} offset 3d))"),
+    ("change in hdfs deletions, last 12 hours against the same 12 hours yesterday", COUNT,
+     "period", f"{COUNT} - {COUNT[:-2]} offset 1d))"),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -152,6 +161,13 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      f'count_over_time({APP} | pattern "<ip> <port>" | keep service_name [12h])'),
     ("hdfs deletions as ip:port, last 12 hours",
      f'{{application="hdfs"}} | pattern "<ip> <port>" | line_format "{{{{.ip}}}}:{{{{.port}}}}"'),
+    # two windows already; one window asked ("the previous 12 hours" is the last 12); no
+    # way to combine two windows named
+    ("deletions in hdfs in the last 12 hours minus those in the 12 hours before that",
+     f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    ("deletions in hdfs in the previous 12 hours", COUNT),
+    ("deletions in hdfs in the 12 hours before the most recent 12", COUNT),
+    ("deletions in hdfs in the last 12 hours and in the 12 hours before that", COUNT),
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

@@ -499,12 +499,24 @@ def test_an_alert_watches_what_the_question_names(checker, question, wrong, fixe
     # a breakdown by a field no parser extracts: the pattern of the filtered lines has it
     ('sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" [30d]))',
      'sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" '
-     '| pattern "Failed password for <user> from <ip> port <port> ssh2" [30d]))'),
+     '| regexp `\\bfor\\s+(?P<user>\\S+)\\s+from` [30d]))'),
     # an unwrapped field that is not a number: the pattern's numeric field replaces the parser
     ('avg(avg_over_time({application="hdfs"} |= "Received block" '
      '| regexp `Received block (?P<size>\\S+)` | unwrap size [30d]))',
      'avg(avg_over_time({application="hdfs"} |= "Received block" '
-     '| pattern "Received block <block> of size <size> from /<ip>" | unwrap size [30d]))'),
+     '| regexp `\\bsize\\s+(?P<size>\\S+)` | unwrap size [30d]))'),
+    # the words around the field find it where another event quotes this one ("message
+    # repeated 2 times: [ Failed password for root from …]"): those lines count too
+    ('sum by (source_ip) (count_over_time({application="openssh-eu-west"} '
+     '|= "Failed password for root" [30d]))',
+     'sum by (ip) (count_over_time({application="openssh-eu-west"} |= "Failed password for root" '
+     '| regexp `\\bfrom\\s+(?P<ip>\\S+)\\s+port` [30d]))'),
+    # ... but where those words also find it in other events, the whole pattern extracts
+    ('quantile_over_time(0.05, {application="hdfs-eu-west"} |= "block" '
+     '| regexp `block size: (?P<size>\\S+)` | unwrap size [30d])',
+     'quantile_over_time(0.05, {application="hdfs-eu-west"} |= "block" '
+     '| pattern "BLOCK* NameSystem.addStoredBlock: blockMap updated: <_>:<_> is added to <_> '
+     'size <size>" | unwrap size [30d])'),
 ])
 def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, fixed):
     question = "sizes and users"
@@ -528,8 +540,7 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
         return
     assert parse(result.query) == parse(
         'sum(sum_over_time({application="hdfs-asia-pacific", component="dfs.FSNamesystem"} '
-        '|= "addStoredBlock" | pattern "BLOCK* NameSystem.addStoredBlock: blockMap updated: '
-        '<ip>:<number> is added to <block> size <size>" | unwrap size [24h]))')
+        '|= "addStoredBlock" | regexp `\\bsize\\s+(?P<size>\\S+)` | unwrap size [24h]))')
     assert result.warnings == []
 
 
@@ -594,7 +605,7 @@ def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(che
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert parse(result.query) == parse(
         f'min(min_over_time({SSH} |= "Failed password" '
-        '| pattern "Failed password for <user> from <ip> port <port> ssh2" | unwrap port [7d]))')
+        '| regexp `\\bport\\s+(?P<port>\\S+)\\s+ssh2` | unwrap port [7d]))')
     assert result.warnings == []
 
 

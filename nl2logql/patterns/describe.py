@@ -76,6 +76,27 @@ class Pattern:
         """The stage that extracts the fields: the ``pattern`` parser, else the regexp."""
         return self.pattern or self.regexp
 
+    def field_regexp(self, name: str) -> str | None:
+        """A ``| regexp`` stage that extracts only ``name``, between the words around it in
+        the template (``from (?P<ip>\\S+) port``). Unlike the whole-line extraction, it
+        also finds the field where another template quotes this one ("message repeated 2
+        times: [ Failed password for root from …]"). None when ``name`` is no field."""
+        names = [f.name for f in self.fields]
+        if name not in names:
+            return None
+        parts = re.split("<(" + "|".join(map(re.escape, names)) + ")>", self.template)
+        at = parts.index(name)  # literals at even places, names at odd ones
+        before, after = _context_before(parts[at - 1]), _context_after(parts[at + 1])
+        if not before and not after:
+            return None
+        kind = next(f.type for f in self.fields if f.name == name)
+        spaced = kind == "text"
+        lazy = bool(after) and (spaced or not after[:1].isspace())
+        capture = (".+" if spaced else r"\S+") + ("?" if lazy else "")
+        start = r"\b" if before[:1].isalnum() and _starts_token(parts[at - 1], before) else ""
+        return "| regexp " + quote(f"{start}{regex_literal(before)}(?P<{name}>{capture})"
+                                   f"{regex_literal(after)}")
+
     def query(self, selector: str) -> str:
         """A log query for this pattern's lines, fields extracted."""
         stages = [stage for stage in (self.line_filter, self.extraction) if stage]
@@ -89,6 +110,28 @@ class Pattern:
     @classmethod
     def from_dict(cls, data: dict) -> Pattern:
         return cls(**{**data, "fields": [Field(**f) for f in data.get("fields", [])]})
+
+
+def _context_before(literal: str) -> str:
+    """The end of the literal before a field that says where it starts: its last token
+    with two letters or digits, and what follows that token ("port ", "uid=", " ["
+    when nothing better is there)."""
+    tokens = re.findall(r"\S+\s*", literal)
+    for i in range(len(tokens) - 1, -1, -1):
+        if sum(ch.isalnum() for ch in tokens[i]) >= 2:
+            return "".join(tokens[i:])
+    return literal.lstrip()
+
+
+def _context_after(literal: str) -> str:
+    """The start of the literal after a field: up to its first token ("] ", " port")."""
+    found = re.match(r"\s*\S+", literal)
+    return found.group() if found else literal
+
+
+def _starts_token(literal: str, context: str) -> bool:
+    start = len(literal) - len(context)
+    return start == 0 or literal[start - 1].isspace()
 
 
 # ---- template → pieces -------------------------------------------------------------------

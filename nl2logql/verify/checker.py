@@ -23,7 +23,7 @@ from nl2logql.errors import Nl2LogQLError
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.logql.printer import format_ast
-from nl2logql.timephrases import find_windows
+from nl2logql.timephrases import earlier_window, find_windows
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.data import DataChecks
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
@@ -42,7 +42,7 @@ class Checker:
     def check(self, question: str, query: str | ast.Expr) -> list[QueryWarning]:
         """The warnings for ``query`` as an answer to ``question``, heaviest first."""
         expr = parse(query) if isinstance(query, str) else query
-        found = list(_loops(expr))
+        found = list(_loops(expr, earlier_window(question) is not None))
         found += _agreement(question, expr)
         if self.backend is not None:
             probe = self.probe
@@ -89,7 +89,9 @@ class Checker:
 
 # ---- from the texts alone ---------------------------------------------------------------------
 
-def _loops(expr: ast.Expr) -> Iterator[QueryWarning]:
+def _loops(expr: ast.Expr, two_windows: bool) -> Iterator[QueryWarning]:
+    """Stages repeated back to back; both sides of an operator the same query (unless the
+    question compares two windows: the shape's ``period`` rule offsets one side)."""
     for query in expr.find_all(ast.LogQuery):
         for a, b in zip(query.stages, query.stages[1:]):
             if a == b:
@@ -97,7 +99,7 @@ def _loops(expr: ast.Expr) -> Iterator[QueryWarning]:
                                    Fix(format_ast(rewrite.drop_repeats(expr)), "drop the repeat"))
                 break
     for node in expr.find_all(ast.BinaryOp):
-        if node.left == node.right and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)):
+        if node.left == node.right and not two_windows and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)):
             yield QueryWarning("loop", f"both sides of `{node.op}` are the same query", MEDIUM,
                                Fix(format_ast(rewrite.replace_node(expr, node, node.left)),
                                    "keep one side"))

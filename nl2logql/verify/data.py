@@ -614,9 +614,7 @@ class DataChecks:
                      and not _TYPE_NAME.fullmatch(f.name) and names_field(self.question, f.name)]
             if len(named) != 1 or not pattern.extraction or not pattern.line_filter:
                 continue
-            fixed = _with_extraction(query, named[0], pattern)
-            lines = self.probe.count(with_stage(fixed, _stage(pattern.line_filter),
-                                                has_label(named[0])), scope)
+            fixed, lines = self._extracting(query, named[0], pattern, named[0], scope)
             if lines and (best is None or lines > best[0]):
                 best = (lines, fixed, named[0], pattern.template)
         if best is None:
@@ -773,9 +771,7 @@ class DataChecks:
                     _named_number(self.question, pattern.fields) if numeric else None)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
-                fixed = _with_extraction(query, name, pattern)
-                own_lines = with_stage(fixed, _stage(pattern.line_filter), has_label(field))
-                lines = self.probe.count(own_lines, scope)
+                fixed, lines = self._extracting(query, name, pattern, field, scope)
                 if lines and (best is None or lines > best[0]):
                     best = (lines, query, fixed, field, pattern.template)
         if best is None:
@@ -785,6 +781,22 @@ class DataChecks:
         if field != name:
             expr = rewrite.rename_label(expr, name, field)
         return Fix(format_ast(expr), f"extract {field} as the pattern {quote(template)} does")
+
+    def _extracting(self, query: ast.LogQuery, name: str, pattern, field: str,
+                    scope: Scope) -> tuple[ast.LogQuery, int | None]:
+        """``query`` extracting ``pattern``'s ``field`` in place of ``name``, and on how many
+        lines of the pattern's event it finds it. The words around the field suffice (they
+        also find it where another event quotes this one) when every line they find it on
+        is of the event; else the pattern's whole-line extraction."""
+        event, found = _stage(pattern.line_filter), has_label(field)
+        local = pattern.field_regexp(field)
+        if local is not None:
+            fixed = _with_extraction(query, name, _stage(local), field)
+            lines = self.probe.count(with_stage(fixed, event, found), scope)
+            if lines == self.probe.count(with_stage(fixed, found), scope):
+                return fixed, lines
+        fixed = _with_extraction(query, name, _stage(pattern.extraction), field)
+        return fixed, self.probe.count(with_stage(fixed, event, found), scope)
 
 
 def _field_for(name: str, fields, numeric: bool) -> str | None:
@@ -808,11 +820,12 @@ def _named_number(question: str, fields) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
-def _with_extraction(query: ast.LogQuery, name: str, pattern) -> ast.LogQuery:
-    """``query`` extracting with ``pattern`` where the parser that claimed ``name`` stood
-    (else before the first stage that reads labels, else last)."""
-    stage = _stage(pattern.extraction)
-    claimed = [i for i, s in enumerate(query.stages) if name in parser_fields(s)]
+def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
+                     field: str) -> ast.LogQuery:
+    """``query`` extracting ``field`` (for ``name``) with ``stage``, where the parsers that
+    claimed either stood (else before the first stage that reads labels, else last)."""
+    claimed = [i for i, s in enumerate(query.stages)
+               if {name, field} & set(parser_fields(s))]
     readers = [i for i, s in enumerate(query.stages)
                if isinstance(s, (ast.LabelFilter, ast.LineFormat, ast.LabelFormat))]
     at = (claimed or readers or [len(query.stages)])[0]

@@ -14,6 +14,9 @@ returns a warning with its fix, or None:
 - ``function``: "the total size", "the average delay", "the median", "p95" name the range
   function of an unwrapped value; a count of lines that extracts the field named is made
   that function over it;
+- ``period``: "the last hour minus the hour before that", "divided by that earlier hour"
+  compare two windows; a query that takes one window, or the same one on both sides, gets
+  the earlier window on the right (``offset``);
 - ``fields``: a field a ``pattern`` or ``regexp`` extracts becomes a label of every series
   the answer keeps; one nothing uses (no grouping, filter, unwrap or format names it)
   and the question does not name splits the answer into a series per value (the 5th
@@ -36,6 +39,7 @@ from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD, parser_fields
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
+from nl2logql.timephrases import earlier_window
 from nl2logql.verify.agreement import asked_breakdown, dimension
 from nl2logql.verify.findings import MEDIUM, Fix, QueryWarning
 from nl2logql.verify.rewrite import replace_node
@@ -48,7 +52,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
         return []
     found = (_unit(question, expr), _order(question, expr), _threshold(question, expr),
              _share(question, expr), _combined(question, expr), _function(question, expr),
-             _fields(question, expr))
+             _period(question, expr), _fields(question, expr))
     return [warning for warning in found if warning is not None]
 
 
@@ -223,6 +227,46 @@ def _combined(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return QueryWarning("combined", f'question asks for "{match.group(0)}" but the query keeps '
                         "each application apart", MEDIUM,
                         Fix(format_ast(fixed), "add the applications up"))
+
+
+# ---- period ---------------------------------------------------------------------------------
+
+# How the question combines the two windows, when the query takes only one.
+_COMPARING = (("-", re.compile(r"\b(?:minus|difference|change|increase|decrease|climbing"
+                               r"|rising|dropping)\b", re.I)),
+              ("/", re.compile(r"\b(?:ratio|divided|relative to)\b", re.I)))
+
+
+def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    earlier = earlier_window(question)
+    if earlier is None:
+        return None
+    phrase, back = earlier
+    pairs = [n for n in expr.find_all(ast.BinaryOp)
+             if not isinstance(n.right, (ast.Literal, ast.VectorLiteral))
+             and not isinstance(n.left, (ast.Literal, ast.VectorLiteral))]
+    if pairs:
+        node = pairs[0]
+        if len(pairs) != 1 or node.op not in ("-", "/") or node.left != node.right:
+            return None  # two windows already, or a shape this rule cannot read
+        one, how = node.right, f"both sides of `{node.op}` take the same window"
+    else:
+        op = next((op for op, words in _COMPARING if words.search(question)), None)
+        base, _ = scaled(expr)
+        if op is None or base is not expr:
+            return None
+        node, one, how = None, expr, "the query takes one window"
+    ranges = list(one.find_all(ast.LogRange))
+    if not ranges or any(r.offset for r in ranges) or len({r.range for r in ranges}) != 1:
+        return None
+    offset = back * _NS or ranges[0].range
+    right = one.transform(lambda n: n.replace(offset=offset) if isinstance(n, ast.LogRange) else n)
+    fixed = (replace_node(expr, node, node.replace(right=right)) if node is not None
+             else ast.BinaryOp(op, expr, right))
+    return QueryWarning("period", f'question compares with an earlier window ("{phrase}") but '
+                        f"{how}", MEDIUM,
+                        Fix(format_ast(fixed), f"compare with the window "
+                            f"{format_duration(offset)} earlier (`offset {format_duration(offset)}`)"))
 
 
 # ---- function -------------------------------------------------------------------------------
