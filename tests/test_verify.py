@@ -62,6 +62,10 @@ CASES = [
     ("application", "failed logins on openssh-eu-west",
      'sum(count_over_time({application="openssh-us-east"} |= "Failed password" [30d]))',
      f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
+    ("application", "failed logins per application across all openssh applications",
+     'sum by (application) (count_over_time({application="openssh"} |= "Failed password" [30d]))',
+     'sum by (application) (count_over_time({application=~"openssh.*"} |= "Failed password" '
+     '[30d]))'),
     ("loop", Q, f'{FAILED} {USER}', FAILED),
     ("loop", "ratio of failures on openssh-eu-west",
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} |= "Failed" [30d]))',
@@ -120,6 +124,11 @@ def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right)
     (Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed password"',
      f'{SSH} |= "Failed password"'),
     (Q, f'{FAILED} {USER} | usr="root"', f'{FAILED} | user="root"'),  # two fixes in turn
+    ("failed logins per application across all openssh applications",
+     'sum by (application) (count_over_time({application="openssh-eu-west"} '
+     '|= "Failed password" [30d]))',
+     'sum by (application) (count_over_time({application=~"openssh.*"} |= "Failed password" '
+     '[30d]))'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
@@ -511,6 +520,12 @@ def test_an_alert_watches_what_the_question_names(checker, question, wrong, fixe
      '|= "Failed password for root" [30d]))',
      'sum by (ip) (count_over_time({application="openssh-eu-west"} |= "Failed password for root" '
      '| regexp `\\bfrom\\s+(?P<ip>\\S+)\\s+port` [30d]))'),
+    # a parser that extracts its field from no line: the pattern's, counted on the lines
+    # before a line_format rewrites them
+    ('{application="openssh-south-america"} |= "identification string" '
+     '| regexp `no ident string from (?P<ip>\\S+)` | line_format "{{.ip}}"',
+     '{application="openssh-south-america"} |= "identification string" '
+     '| regexp `\\bfrom\\s+(?P<ip>\\S+)` | line_format "{{.ip}}"'),
     # ... but where those words also find it in other events, the whole pattern extracts
     ('quantile_over_time(0.05, {application="hdfs-eu-west"} |= "block" '
      '| regexp `block size: (?P<size>\\S+)` | unwrap size [30d])',

@@ -151,8 +151,30 @@ def named_applications(question: str, applications: Collection[str]) -> list[str
     return named
 
 
+_EVERY_APPLICATION = re.compile(r"\b(?:all|every|each)(?: of the| the)? (?P<system>[\w.-]+) "
+                                r"(?:applications?|apps?|deployments?)\b", re.I)
+
+
+def every_application(question: str, applications: Collection[str]) -> Optional[str]:
+    """The system whose every application the question asks about ("across all openssh
+    applications": ``openssh``), when it has several; else None."""
+    match = _EVERY_APPLICATION.search(question)
+    if match is None:
+        return None
+    system = match.group("system").lower()
+    return system if sum(a.lower().startswith(system) for a in applications) > 1 else None
+
+
 def application_reason(question: str, expr: ast.Expr, applications: Collection[str],
                        label: str = "application") -> Optional[str]:
+    system = every_application(question, applications)
+    if system is not None:
+        wanted = [a for a in applications if a.lower().startswith(system)]
+        for matcher in app_matchers(expr, label):
+            if matcher.op != "=~" or not all(_full_match(matcher.value, a) for a in wanted):
+                return (f"question asks about all {system} applications but the query selects "
+                        f"{label}{matcher.op}\"{matcher.value}\"")
+        return None
     named = named_applications(question, applications)
     if not named:
         return None

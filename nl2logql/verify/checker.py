@@ -77,8 +77,15 @@ class Checker:
         if reason is None:
             return []
         named = agreement.named_applications(question, values)
+        system = agreement.every_application(question, values)
         fix = None
-        if len(named) == 1:
+        if system is not None:
+            every = ast.Matcher(label, "=~", f"{system}.*")
+            fixed = expr
+            for matcher in agreement.app_matchers(expr, label):
+                fixed = rewrite.replace_node(fixed, matcher, every)
+            fix = Fix(format_ast(fixed), f'select {label}=~"{system}.*"')
+        elif len(named) == 1:
             fixed = expr
             for matcher in agreement.app_matchers(expr, label):
                 if matcher.value != named[0]:

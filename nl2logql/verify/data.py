@@ -383,7 +383,8 @@ class DataChecks:
             if isinstance(stage, (ast.RegexpParser, ast.PatternParser)):
                 if fields and self.probe.count(with_stage(upto, has_label(fields[0])), scope) == 0:
                     self._warn("parser", f"`{_short(stage)}` extracts {fields[0]} from none of "
-                               f"the {before:,} lines before it", MEDIUM)
+                               f"the {before:,} lines before it", MEDIUM,
+                               self._extraction_fix(fields[0], [(query, scope)]))
             elif self.probe.count(with_stage(upto, no_error()), scope) == 0:
                 self._warn("parser", f"`{_short(stage)}` fails on all {before:,} lines before it",
                            MEDIUM)
@@ -789,14 +790,18 @@ class DataChecks:
         also find it where another event quotes this one) when every line they find it on
         is of the event; else the pattern's whole-line extraction."""
         event, found = _stage(pattern.line_filter), has_label(field)
+        # counted where the lines are still the log's (a line_format rewrites them)
+        formats = [i for i, s in enumerate(query.stages) if isinstance(s, ast.LineFormat)]
+        unformatted = query.replace(stages=query.stages[:formats[0]]) if formats else query
         local = pattern.field_regexp(field)
         if local is not None:
-            fixed = _with_extraction(query, name, _stage(local), field)
-            lines = self.probe.count(with_stage(fixed, event, found), scope)
-            if lines == self.probe.count(with_stage(fixed, found), scope):
-                return fixed, lines
-        fixed = _with_extraction(query, name, _stage(pattern.extraction), field)
-        return fixed, self.probe.count(with_stage(fixed, event, found), scope)
+            probed = _with_extraction(unformatted, name, _stage(local), field)
+            lines = self.probe.count(with_stage(probed, event, found), scope)
+            if lines == self.probe.count(with_stage(probed, found), scope):
+                return _with_extraction(query, name, _stage(local), field), lines
+        probed = _with_extraction(unformatted, name, _stage(pattern.extraction), field)
+        return (_with_extraction(query, name, _stage(pattern.extraction), field),
+                self.probe.count(with_stage(probed, event, found), scope))
 
 
 def _field_for(name: str, fields, numeric: bool) -> str | None:
