@@ -614,6 +614,22 @@ def test_a_count_divided_by_itself_is_divided_by_its_events_lines(checker):
     assert result.warnings == [] and "divide by the lines with" in result.repairs[0]
 
 
+@pytest.mark.parametrize("wrong, fixed", [
+    # the id's lines among the query's own
+    ('{application="hdfs-tenant-1"} |= "Receiving block"',
+     '{application="hdfs-tenant-1"} |= "10.251.73.220" |= "Receiving block"'),
+    # the query's own filters keep none of them: the id's lines instead
+    ('{application="hdfs-tenant-1"} |= "Deleting block"',
+     '{application="hdfs-tenant-1"} |= "10.251.73.220"'),
+    # used already, escaped in a regex
+    ('{application="hdfs-tenant-1"} |~ `10\\.251\\.73\\.220`', None),
+])
+def test_an_id_the_question_names_and_the_query_leaves_out_is_filtered_on(checker, wrong, fixed):
+    question = "hdfs-tenant-1: lines that mention datanode 10.251.73.220"
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed or wrong) and result.warnings == []
+
+
 def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(checker):
     question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
     wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'

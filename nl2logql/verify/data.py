@@ -95,6 +95,8 @@ class DataChecks:
             if count:
                 self._stream_named(query, scope)
             self._exclusions(query, scope)
+            if query.stages:
+                self._literal_unused(query, scope)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
             elif not query.stages:
@@ -567,6 +569,31 @@ class DataChecks:
                         f"keep the lines with {quote(literal)}")
         return None
 
+    def _literal_unused(self, query: ast.LogQuery, scope: Scope) -> None:
+        """The question names an IP or an id that the lines hold and that no part of the
+        query uses ("all lines that mention datanode 10.251.73.220"): its lines are the
+        ones asked about. Its filter comes first; where the query's own line filters then
+        keep nothing, it takes their place."""
+        if len(set(self.expr.find_all(ast.LogQuery))) != 1:
+            return  # which side of a ratio it belongs to is a guess
+        used = format_ast(self.expr).replace("\\", "")
+        values = self._stream_values(query.selector)
+        for literal in token_literals(self.question):
+            if literal in used or literal in values:
+                continue
+            first = (ast.LineFilter("|=", (ast.FilterTerm(literal),)),)
+            fixed = query.replace(stages=first + query.stages)
+            if not self.probe.count(fixed, scope):
+                if any(isinstance(s, ast.LineFormat) for s in query.stages):
+                    continue
+                fixed = query.replace(stages=first + tuple(
+                    s for s in query.stages if not isinstance(s, ast.LineFilter)))
+                if not self.probe.count(fixed, scope):
+                    continue
+            self._warn("literal", f"question names {quote(literal)}, which the query does not "
+                       "use", MEDIUM, self._fix(query, fixed, f"keep the lines with {quote(literal)}"))
+            return
+
     def _groupings(self) -> None:
         for node in self.expr.find_all(ast.VectorAggregation, ast.RangeAggregation):
             if node.grouping is None or node.grouping.without:
@@ -982,10 +1009,14 @@ def quoted_texts(question: str) -> list[str]:
 def question_literals(question: str) -> list[str]:
     """Texts a question asks to find verbatim: quoted ones, then tokens with a digit that
     are no number, duration, date or time of day, in the order they come."""
-    quoted = quoted_texts(question)
-    tokens = [t for t in _TOKEN.findall(question) if len(t) >= MIN_LITERAL
-              and any(c.isdigit() for c in t) and not _NOT_LITERAL.match(t)]
-    return list(dict.fromkeys(t for t in quoted + tokens if t))
+    return list(dict.fromkeys(t for t in quoted_texts(question) + token_literals(question) if t))
+
+
+def token_literals(question: str) -> list[str]:
+    """The question's tokens with a digit that are no number, duration, date or time of
+    day (an IP, a block id, an instance's uuid), in the order they come."""
+    return [t for t in _TOKEN.findall(question) if len(t) >= MIN_LITERAL
+            and any(c.isdigit() for c in t) and not _NOT_LITERAL.match(t)]
 
 
 def mentioned_words(question: str) -> list[str]:
