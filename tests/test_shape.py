@@ -96,6 +96,21 @@ def fixed(question, query):
      f"{COUNT} / {COUNT}", "period", f"{COUNT} / {COUNT[:-2]} offset 3d))"),
     ("change in hdfs deletions, last 12 hours against the same 12 hours yesterday", COUNT,
      "period", f"{COUNT} - {COUNT[:-2]} offset 1d))"),
+    # a condition on the value the query reads: a unit says which, else the field's name
+    ("how many requests in openstack took more than 0.5 seconds, last 12 hours",
+     'sum(count_over_time({application="openstack"} | pattern "<_> time: <resp_time>" [12h]))',
+     "value", 'sum(count_over_time({application="openstack"} | pattern "<_> time: <resp_time>" '
+     '| resp_time > 0.5 [12h]))'),
+    ("average size of the blocks smaller than 64 MB in hdfs, last 12 hours",
+     f'avg_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h])', "value",
+     f'avg_over_time({APP} | regexp `size (?P<size>\\d+)` | size < 64000000 | unwrap size [12h])'),
+    ("resource views where used_vcpus is greater than 0 in openstack",
+     '{application="openstack"} |= "Final resource view" | logfmt', "value",
+     '{application="openstack"} |= "Final resource view" | logfmt | used_vcpus > 0'),
+    ("failed logins from a source port below 10000 on openssh, last 12 hours",
+     'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` [12h]))', "value",
+     'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` | port < 10000 '
+     '[12h]))'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -168,6 +183,13 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("deletions in hdfs in the previous 12 hours", COUNT),
     ("deletions in hdfs in the 12 hours before the most recent 12", COUNT),
     ("deletions in hdfs in the last 12 hours and in the 12 hours before that", COUNT),
+    # the field compared already; a count of things, not a value ("more than 20 failed")
+    ("how many requests in openstack took more than 0.5 seconds, last 12 hours",
+     'sum(count_over_time({application="openstack"} | pattern "<_> time: <resp_time>" '
+     '| resp_time > 0.5 [12h]))'),
+    ("IPs with more than 20 failed logins on openssh, last 12 hours",
+     'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
+     '> 20'),
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

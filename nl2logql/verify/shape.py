@@ -7,6 +7,8 @@ returns a warning with its fix, or None:
   ``topk``;
 - ``threshold``: "IPs with more than 20 failed attempts" keeps only the series above 20
   (``> 20``);
+- ``value``: "requests that took more than 0.5 seconds", "blocks smaller than 64 MB",
+  "where used_vcpus is greater than 0" compare an extracted field, kept as a filter;
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
   the application's lines;
 - ``combined``: "across all hdfs applications combined" adds the applications up, where
@@ -48,9 +50,11 @@ _NS = 10**9
 
 
 def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
+    value = _value(question, expr)
     if ast.kind(expr) != "metric":
-        return []
-    found = (_unit(question, expr), _order(question, expr), _threshold(question, expr),
+        return [value] if value is not None else []
+    threshold = _threshold(question, expr) if value is None else None
+    found = (value, _unit(question, expr), _order(question, expr), threshold,
              _share(question, expr), _combined(question, expr), _function(question, expr),
              _period(question, expr), _fields(question, expr))
     return [warning for warning in found if warning is not None]
@@ -164,6 +168,64 @@ def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return QueryWarning("threshold", f'question asks for "{match.group(0)}" but the query keeps '
                         "every series", MEDIUM,
                         Fix(format_ast(fixed), f"keep {op} {_number(value)}"))
+
+
+# ---- value -----------------------------------------------------------------------------------
+
+_VALUE_COMPARISONS = {**_COMPARISONS, "smaller than": "<", "lower than": "<", "shorter than": "<",
+                      "larger than": ">", "bigger than": ">", "higher than": ">",
+                      "longer than": ">"}
+_VALUE = re.compile(
+    rf"(?:(?P<before>[\w.-]+) )?(?:(?:is|was|are|were) )?"
+    rf"\b(?P<cmp>{'|'.join(sorted(_VALUE_COMPARISONS, key=len, reverse=True))})\s+"
+    r"(?P<n>\d+(?:\.\d+)?)(?![\d.:])(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
+_SECONDS = re.compile(r"^(?:seconds?|secs?|s)$", re.I)
+_BYTES = re.compile(r"^(?:(?P<scale>[kmgt])(?P<binary>i)?b|bytes?)$", re.I)
+_NOT_UNITS = frozenset("""
+on in at for over during from and or the of to within since last past per by with across
+""".split())  # the words after a number that end the phrase instead of naming its unit
+_FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")  # used_vcpus: a field as a program names it
+
+
+def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """"requests that took more than 0.5 seconds", "blocks smaller than 64 MB", "where
+    used_vcpus is greater than 0": a condition on an extracted field, kept as a filter.
+    Without a unit, the field is the word just before the comparison; a number followed
+    by another word ("more than 20 failed attempts") counts something: ``threshold``'s."""
+    queries = set(expr.find_all(ast.LogQuery))
+    matches = list(_VALUE.finditer(question))
+    if len(queries) != 1 or len(matches) != 1:
+        return None
+    query, match = queries.pop(), matches[0]
+    extracted = [f for stage in query.stages for f in parser_fields(stage)]
+    unit, before = match.group("unit") or "", match.group("before") or ""
+    unit = "" if unit.lower() in _NOT_UNITS else unit
+    scale = _BYTES.match(unit)
+    if _SECONDS.match(unit) or scale:  # the one number the query reads
+        fields = sorted({u.label for u in expr.find_all(ast.Unwrap)}) or extracted
+    elif unit:
+        return None
+    elif any(isinstance(s, ast.PARSER_STAGES) and not parser_fields(s) for s in query.stages) \
+            and _FIELD_NAME.match(before):
+        fields = [before]  # logfmt or json: every field, named as the lines name it
+    else:
+        fields = [f for f in extracted if names_field(before, f)]
+    if len(set(fields)) != 1 or fields[0] in {
+            n.name for n in expr.find_all(ast.NumberFilter, ast.BytesFilter, ast.DurationFilter)}:
+        return None
+    field, number = fields[0], float(match.group("n"))
+    if scale and scale.group("scale"):
+        power = "kmgt".index(scale.group("scale").lower()) + 1
+        number *= (1024 if scale.group("binary") else 1000) ** power
+    op = _VALUE_COMPARISONS[match.group("cmp").lower()]
+    stage = ast.LabelFilter(ast.NumberFilter(field, op, number))
+    at = max((i + 1 for i, s in enumerate(query.stages) if field in parser_fields(s)),
+             default=len(query.stages))
+    fixed = replace_node(expr, query, query.replace(
+        stages=query.stages[:at] + (stage,) + query.stages[at:]))
+    asked = question[match.start("cmp"):match.end("n")] + (f" {unit}" if unit else "")
+    return QueryWarning("value", f'question asks for "{asked}" but no filter compares {field}',
+                        MEDIUM, Fix(format_ast(fixed), f"keep {format_ast(stage)[2:]}"))
 
 
 # ---- share ----------------------------------------------------------------------------------
