@@ -42,7 +42,11 @@ _UNIT_WORD = (r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|wee
 _COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))})"
 _LAST = r"(?:last|past|previous|prior|recent|trailing|most recent)"
 _READERS = [  # (pattern, how to read a match); the first that matches a span wins
+    (rf"\b(?:{_COUNT}[ -])?{_UNIT_WORD}(?:[ -]long)?(?: (?:window|period|span|stretch))? "
+     rf"(?:that|which) ended (?:exactly )?(?P<ago>.+?) ago\b", "ended_ago"),
     (rf"\bthe (?P<unit>hour|day|week|minute) before (?:last|that|the last one)\b", "before_last"),
+    (rf"\bthe (?:{_COUNT}[ -])?{_UNIT_WORD} before the (?:most recent|latest|last)\b",
+     "before_last"),
     (rf"\b(?:in |during |over )?(?:the )?(?:preceding|previous|prior) (?:{_COUNT}[ -])?"
      rf"{_UNIT_WORD}\b(?= before)", "before_last"),
     (r"\byesterday\b", "yesterday"),
@@ -136,6 +140,11 @@ def _read(match: re.Match, how: str) -> Window | None:
         return Window(seconds, seconds)
     if how == "ago":
         return None  # "3 hours ago" names a moment, not a window: its length is elsewhere
+    if how == "ended_ago":  # "the 12-hour window that ended one day ago"
+        ago = re.fullmatch(rf"(?:{_COUNT}[ -]?)?{_UNIT_WORD}", groups["ago"].strip(), re.I)
+        if ago is None:
+            return None
+        return Window(seconds, _count(ago.group("count")) * _unit(ago.group("unit")))
     return Window(seconds)
 
 

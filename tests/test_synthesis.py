@@ -159,6 +159,11 @@ def test_every_time_phrase_reads_back_as_its_window(window):
     ("last 5 min", [Window(300)]),
     ("requests per second", []),
     ("what happened 3 hours ago", []),
+    ("in the one-hour window that ended an hour ago", [Window(3600, 3600)]),
+    ("during the 12-hour window that ended exactly one day ago", [Window(43200, 86400)]),
+    ("errors in the 2 hours that ended 30 minutes ago", [Window(7200, 1800)]),
+    ("in the hour before the most recent one", [Window(3600, 3600)]),
+    ("in the 5 minutes before the most recent 5 minutes", [Window(300, 300)]),
 ])
 def test_time_phrases_in_questions(question, expected):
     assert find_windows(question) == expected

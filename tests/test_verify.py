@@ -124,6 +124,9 @@ def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right)
     (Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed password"',
      f'{SSH} |= "Failed password"'),
     (Q, f'{FAILED} {USER} | usr="root"', f'{FAILED} | user="root"'),  # two fixes in turn
+    ("failed logins on openssh-eu-west in the one-hour window that ended 3 hours ago",
+     f'sum(count_over_time({SSH} |= "Failed password" [1h]))',
+     f'sum(count_over_time({SSH} |= "Failed password" [1h] offset 3h))'),
     ("failed logins per application across all openssh applications",
      'sum by (application) (count_over_time({application="openssh-eu-west"} '
      '|= "Failed password" [30d]))',

@@ -25,8 +25,8 @@ _NS = 10**9
 
 # ---- range --------------------------------------------------------------------------------
 
-# Words that put the window before now; find_windows may read "the one-hour window that
-# ended an hour ago" as the last hour, so an offset alone is no contradiction after them.
+# Words that put the window before now; where find_windows reads no offset from them ("the
+# hour before the incident"), an offset alone is no contradiction.
 _OFFSET_CUES = re.compile(r"\b(?:ago|before|earlier|ended|ending|prior to|yesterday)\b", re.I)
 
 
@@ -48,7 +48,8 @@ def range_reason(question: str, expr: ast.Expr) -> Optional[str]:
     loose = offsets_loose(question)
     for window in windows:
         for seconds, offset in ranges:
-            if window.seconds == seconds and (window.offset == offset or loose):
+            if window.seconds == seconds and (window.offset == offset
+                                              or (loose and not window.offset)):
                 return None
     stated = ", ".join(f'"{phrase_of(question, w)}" ({window_text(w.seconds, w.offset)})'
                        for w in windows)

@@ -131,8 +131,8 @@ def _range_fix(question: str, expr: ast.Expr) -> Fix | None:
     if len(windows) != 1 or len(ranges) != 1:
         return None
     window = windows[0]
-    # "the hour that ended a day ago" may be read without its offset: keep the query's then.
-    offset = None if agreement.offsets_loose(question) else window.offset
+    # a window put before now that is read without an offset: keep the query's then
+    offset = None if agreement.offsets_loose(question) and not window.offset else window.offset
     fixed = rewrite.set_ranges(expr, window.seconds, offset)
     text = agreement.window_text(window.seconds, window.offset if offset is not None else 0,
                                  brackets=True)
