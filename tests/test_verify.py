@@ -633,6 +633,19 @@ def test_an_id_the_question_names_and_the_query_leaves_out_is_filtered_on(checke
     assert parse(result.query) == parse(fixed or wrong) and result.warnings == []
 
 
+@pytest.mark.parametrize("question, fixed", [
+    # a text no line holds and the question never says, beside a filter that finds lines
+    ("every line mentioning blk_-7029628814943626474 in hdfs-us-east",
+     '{application="hdfs-us-east"} |= "blk_-7029628814943626474"'),
+    # the question asks for that text: an empty answer may be the right one
+    ("every error: line mentioning blk_-7029628814943626474 in hdfs-us-east", None),
+])
+def test_a_filter_of_the_models_own_that_finds_nothing_is_dropped(checker, question, fixed):
+    wrong = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error:"'
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed or wrong)
+
+
 def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(checker):
     question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
     wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'

@@ -268,7 +268,15 @@ class DataChecks:
             change = (f"filter on {format_ast(replacement).split(' ', 1)[1]} instead of "
                       f"{quote(term.value)}{_without(query.selector, selector)}")
             fix = self._fix(query, fixed, change)
+        elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex) \
+                and any(s is not stage for s, _ in _filter_terms(query, ("|=", "|~"))):
+            fix = self._drop(stage)  # a text of the model's own, beside one that finds lines
         self._warn("line_filter", reason, severity, fix)
+
+    def _unasked(self, text: str, regex: bool) -> bool:
+        """Whether none of the words of a filter's text is in the question."""
+        asked = {w.lower() for w in re.findall(r"\w+", self.question)}
+        return not asked & {w.lower() for w in re.findall(r"\w+", words_of(text, regex))}
 
     def _negations(self, query: ast.LogQuery) -> None:
         """A ``!=`` whose text no line of the streams holds excludes nothing: the question
