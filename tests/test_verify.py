@@ -646,6 +646,14 @@ def test_a_filter_of_the_models_own_that_finds_nothing_is_dropped(checker, quest
     assert parse(result.query) == parse(fixed or wrong)
 
 
+def test_a_word_written_as_code_says_which_lines_every_line_was_taken_for(checker):
+    question = "per second rate of GET servers/detail polling requests in openstack-tenant-1"
+    wrong = 'sum(rate({application="openstack-tenant-1"}[5m]))'
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(
+        'sum(rate({application="openstack-tenant-1"} |= "servers/detail" [5m]))')
+
+
 def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(checker):
     question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
     wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'

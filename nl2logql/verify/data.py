@@ -141,14 +141,16 @@ class DataChecks:
     def _unfiltered(self, query: ast.LogQuery) -> None:
         """Every line of the streams is taken, yet the question names what it is about.
         The fixes, most specific first: a literal the lines hold (an IP, an id, a quoted
-        text: filter on it), the one event pattern its words match (that pattern's line
+        text, then a word as a program writes it: filter on it), the one event pattern its words match (that pattern's line
         filter), a level (select it); else a warning without a fix when its words match
         some pattern. Past a literal, every line of a stream the question names (the
         DataBlockScanner's) is what it asks for."""
         named = any(_names_stream(self.question, m.name, m.value) for m in query.selector.matchers
                     if m.op == "=" and m.name not in APPLICATION_LABELS)
         match = None if named else self._event_match(query)
-        for asked in (self._literal_asked, lambda q: self._event_asked(q, match),
+        code = [t for t in _CODE_WORD.findall(self.question) if _looks_code(t)]
+        for asked in (self._literal_asked, lambda q: self._literal_asked(q, code),
+                      lambda q: self._event_asked(q, match),
                       self._level_asked,
                       lambda q: self._literal_asked(q, mentioned_words(self.question))):
             found = asked(query)
