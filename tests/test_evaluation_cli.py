@@ -40,7 +40,7 @@ class OracleModel(Model):
         question = prompt.rsplit(QUESTION_MARKER, 1)[1].split("\n", 1)[0].strip()
         for item_id, text in self.wrong.items():
             if all_pairs()[item_id].question.split() == question.split():
-                return [Completion(text)]
+                return [text if isinstance(text, Completion) else Completion(text)]
         return [Completion(" ".join(self.golds[question].split()))]
 
 
@@ -133,6 +133,42 @@ def test_the_validation_side_is_scored_apart_from_the_test_side(tmp_path, use_mo
     assert held_out.exit_code == 0, held_out.output
     suite = json.loads((out / "results.json").read_text())["suites"]["exec-validation"]
     assert {r["system"] for r in suite["items"]} == {"HDFS"} and suite["side"] == "validation"
+
+
+def test_a_replay_plays_the_recorded_answers_back_through_the_checks(tmp_path, use_model):
+    items = runner.select(load_split("random").exec_test, 5, seed=0)
+    kept = 'sum(count_over_time({application="openssh"} [1h]))'
+    use_model(OracleModel(wrong={
+        items[0].id: '{application="openssh"} |= "Failed pasword"',  # the checks repair it
+        items[1].id: Completion(kept + " / (", finished=False, complete_prefixes=[kept]),
+        items[2].id: Completion("sum(count_over_time(", finished=False),
+    }))
+    recorded = tmp_path / "recorded"
+    assert invoke("exec", "--limit", "5", "--out", str(recorded), "--adapter", "none",
+                  "--no-progress", "--no-plots").exit_code == 0
+    use_model(NoModel())  # a replay never loads the model
+
+    def replay(out, *options):
+        result = invoke("exec", "--limit", "5", "--replay", str(recorded / "results.json"),
+                        "--out", str(tmp_path / out), "--no-progress", "--no-plots", *options)
+        assert result.exit_code == 0, result.output
+        return items_of(tmp_path / out, "exec")
+
+    same, before = replay("same"), items_of(recorded, "exec")
+    for item_id, record in before.items():
+        for field in ("prediction", "verdicts", "candidates", "warnings", "repairs", "message"):
+            assert same[item_id][field] == record[field], (item_id, field)
+    assert before[items[0].id]["repairs"] and before[items[1].id]["message"]
+    unchecked = replay("unchecked", "--checks", "none")
+    assert unchecked[items[0].id]["prediction"] == '{application="openssh"} |= "Failed pasword"'
+    settings = json.loads((tmp_path / "same" / "results.json").read_text())["suites"]["exec"]["settings"]
+    assert settings["replayed_from"] == str(recorded / "results.json")
+    assert "played back from" in (tmp_path / "same" / "report.md").read_text()
+    refused = invoke("exec", "--replay", str(recorded / "results.json"), "-n", "2",
+                     "--out", str(tmp_path / "no"))
+    assert refused.exit_code == 2 and "--replay plays back the recorded answers" in refused.output
+    missing = invoke("nl2ql", "--replay", str(recorded / "results.json"), "--out", str(tmp_path / "no"))
+    assert missing.exit_code == 1 and "holds no 'nl2ql-random' run (it holds: exec)" in missing.output
 
 
 def test_a_stopped_run_continues_where_it_stopped(tmp_path, use_model):

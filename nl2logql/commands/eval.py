@@ -41,6 +41,7 @@ def eval_group() -> None:
       nl2logql eval nl2ql --split random --adapter none --out eval/results/base
       nl2logql eval logeval --limit 15 --prompt-sets zero-shot,few-shot
       nl2logql eval compare eval/results/base eval/results/gemma-3-270m+random
+      nl2logql eval exec --replay eval/results/default/results.json --out /tmp/rechecked
     """
 
 
@@ -92,6 +93,14 @@ def _generation_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _replay_option(command):
+    return click.option(
+        "--replay", metavar="RESULTS.json", type=click.Path(dir_okay=False, exists=True),
+        help="Play back the answers an earlier run of this suite recorded (n = 1) through "
+             "today's checks, instead of running the model: seconds, not minutes, and what a "
+             "fresh run would score, since decoding does not depend on the checks.")(command)
 
 
 def _choice(base_model, adapter, endpoint, endpoint_model):
@@ -155,13 +164,24 @@ def _summary_line(suite: dict) -> str:
 
 def _nl2ql_command(suite_name: str, split, out, base_model, adapter, endpoint, endpoint_model,
                    limit, seed, fresh, no_progress, no_plots, k, data_k, n, no_constrain, checks,
-                   resample, timeout, side="test"):
+                   resample, timeout, replay=None, side="test"):
     from nl2logql.evaluation import runner, suites
 
-    choice = _choice(base_model, adapter, endpoint, endpoint_model)
-    if split is None:
-        split = _adapter_split(choice) or "random"
-    resolved = runner.resolve_model(choice, split)
+    if replay:
+        if base_model or adapter or endpoint or endpoint_model or n != 1 or resample:
+            raise click.UsageError("--replay plays back the recorded answers: it takes no "
+                                   "--base-model, --adapter, --endpoint, -n or --resample")
+        from nl2logql.evaluation.replay import resolve
+
+        resolved = resolve(Path(replay), suites.suite_key(suite_name, split, side))
+        recorded = resolved.replay.suite["settings"]  # the prompt the answers were made from
+        k, data_k = recorded.get("k", k), recorded.get("data_examples", data_k)
+        no_constrain = not recorded.get("constrain", not no_constrain)
+    else:
+        choice = _choice(base_model, adapter, endpoint, endpoint_model)
+        if split is None:
+            split = _adapter_split(choice) or "random"
+        resolved = runner.resolve_model(choice, split)
     options = _options(resolved, out, limit, seed, fresh, no_progress)
     result = _interruptible(lambda: suites.run_nl2ql(suite_name, resolved, options, k=k,
                                                      data_k=data_k, n=n,
@@ -190,6 +210,7 @@ def _adapter_split(choice) -> str | None:
                    "on (unseen-template's is whole templates no train question shares).")
 @_model_options
 @_generation_options
+@_replay_option
 def nl2ql_command(split, side, **options):
     """NL2QL's test side of a split: validity, exact match, execution on the sample store.
 
@@ -209,6 +230,7 @@ def nl2ql_command(split, side, **options):
                    "train-side items, which that split never trains or retrieves on.")
 @_model_options
 @_generation_options
+@_replay_option
 def exec_command(split, side, **options):
     """NL2QL-exec's test side (117 items, every gold verified on real Loki): the headline.
 

@@ -212,6 +212,10 @@ def _settings_line(suite: dict[str, Any]) -> str:
              f"n={settings.get('n')}{'' if settings.get('constrain', True) else ', unconstrained'}"
              f"{_checks_text(settings)}.",
              f"{sample}."]
+    if settings.get("replayed_from"):
+        parts.append(f"The model's answers are played back from `{settings['replayed_from']}` "
+                     "through this run's checks (`--replay`); latencies add the model's "
+                     "recorded time to this run's.")
     return " ".join(parts)
 
 

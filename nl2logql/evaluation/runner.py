@@ -52,12 +52,16 @@ class ResolvedModel:
     adapter_source: str                 # "explicit" | "default" | "none" | "endpoint"
     card: dict | None                   # the adapter's card.json
     split: str                          # the split whose train side retrieval (and training) used
+    replay: Any = None                  # answers played back (evaluation.replay.Replay), or None
 
     def describe(self) -> dict[str, Any]:
-        return {"base_model": self.choice.base_model, "adapter": self.adapter,
-                "adapter_source": self.adapter_source, "endpoint": self.choice.endpoint,
-                "endpoint_model": self.choice.endpoint_model, "split": self.split,
-                "adapter_card": self.card}
+        described = {"base_model": self.choice.base_model, "adapter": self.adapter,
+                     "adapter_source": self.adapter_source, "endpoint": self.choice.endpoint,
+                     "endpoint_model": self.choice.endpoint_model, "split": self.split,
+                     "adapter_card": self.card}
+        if self.replay is not None:
+            described["replayed_from"] = str(self.replay.path)
+        return described
 
     def tag(self) -> str:
         """A short name for folder names and plot legends."""
@@ -225,5 +229,8 @@ def settings_of(resolved: ResolvedModel, **extra: Any) -> dict[str, Any]:
     """The settings a suite's predictions depend on (the cache's identity); a retrained
     adapter has a new card, so its predictions are never mixed with the old ones'."""
     card = fingerprint(resolved.card) if resolved.card else None
-    return {**asdict(resolved.choice), "adapter": resolved.adapter, "adapter_card": card,
-            "split": resolved.split, **extra}
+    settings = {**asdict(resolved.choice), "adapter": resolved.adapter, "adapter_card": card,
+                "split": resolved.split, **extra}
+    if resolved.replay is not None:  # never mixed with the recorded run's own predictions
+        settings["replayed"] = resolved.replay.fingerprint()
+    return settings

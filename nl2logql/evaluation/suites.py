@@ -71,12 +71,16 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         if assistant is None:  # a fully cached rerun never loads the model
             from nl2logql.generation.pipeline import Assistant
 
-            assistant = Assistant(model=runner.open_model(resolved), backend=store, split=split,
+            model = resolved.replay.model() if resolved.replay else runner.open_model(resolved)
+            assistant = Assistant(model=model, backend=store, split=split,
                                   k=k, n=n, constrain=constrain, checks=checks,
                                   resample=resample, data_examples=data_k)
         started = time.perf_counter()
         generation = assistant.ask(item.question)
         seconds = time.perf_counter() - started
+        if resolved.replay is not None:  # the model's time as recorded, the rest as today
+            generation.timings["model"] = assistant.model.model_seconds(item.question)
+            seconds += generation.timings["model"]
         best = generation.candidates[0] if generation.candidates else None
         return {
             "prediction": generation.query or (best.text if best else None),
@@ -118,7 +122,8 @@ def run_nl2ql(suite: str, resolved: runner.ResolvedModel, options: RunOptions, *
         "settings": {"k": k, "data_examples": data_k, "n": n, "constrain": constrain,
                      "checks": checks, "resample": resample,
                      "limit": options.limit,
-                     "seed": options.seed, "run_timeout": timeout},
+                     "seed": options.seed, "run_timeout": timeout,
+                     **({"replayed_from": str(resolved.replay.path)} if resolved.replay else {})},
         "items_total": len(every),
         **summarize_records(records),
         "items": records,

@@ -29,6 +29,10 @@ from nl2logql.verify.findings import (CHECK_MODES, CHECKED, DEFAULT_RESAMPLE, PA
 from nl2logql.verify.repair import repair
 
 LOG_LINES_SHOWN = 100
+# How a failed completion is worded (``eval --replay`` reads them back).
+CUT_OFF = "cut off by the token budget before the query was complete"
+STOPPED = "the grammar constraint stopped it: "
+SHORTENED = "the model's query failed ({}); this is the longest complete query it wrote before that"
 
 
 @dataclass
@@ -188,8 +192,7 @@ class Assistant:
         expr = parse(best.query)
         message = None
         if best.shortened_from is not None:
-            message = (f"the model's query failed ({best.shortened_because}); this is the longest "
-                       "complete query it wrote before that")
+            message = SHORTENED.format(best.shortened_because)
         elif best.run_error:
             message = f"the query is valid but failed to run: {best.run_error}"
         elif best.unknown_labels:
@@ -261,8 +264,7 @@ class Assistant:
                     dead_end: str | None = None) -> Candidate:
         candidate = Candidate(text, finished=finished)
         if not finished:
-            candidate.error = (f"the grammar constraint stopped it: {dead_end}" if dead_end else
-                               "cut off by the token budget before the query was complete")
+            candidate.error = f"{STOPPED}{dead_end}" if dead_end else CUT_OFF
             return candidate
         try:
             expr = parse(text)
