@@ -114,6 +114,9 @@ def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right)
 
 @pytest.mark.parametrize("question, wrong, fixed", [
     (Q, f'{SSH} |= "Failed pasword"', f'{SSH} |= "Failed password"'),
+    ("session opened/closed events for user fztu on openssh-tenant-1",
+     '{application="openssh-tenant-1"} |= "session opened/closed"',
+     '{application="openssh-tenant-1"} |~ `session\\s+(opened|closed)`'),
     ("failed logins on openssh-eu-west in the last hour",
      f'sum(count_over_time({SSH} |= "Failed password" [30d]))',
      f'sum(count_over_time({SSH} |= "Failed password" [1h]))'),

@@ -250,6 +250,14 @@ class DataChecks:
         if fix is not None:
             self._warn("line_filter", f"{reason}; it is a label value there", severity, fix)
             return
+        either = None if regex or negated or len(stage.terms) != 1 else \
+            self._either(query.selector, term.value)
+        if either is not None:  # "session opened/closed": both events, as the lines say them
+            fixed = query.replace(stages=tuple(either if s is stage else s for s in query.stages))
+            self._warn("line_filter", reason, severity,
+                       self._fix(query, fixed, f"filter on {format_ast(either)[3:]} instead of "
+                                               f"{quote(term.value)}"))
+            return
         words = words_of(term.value, regex)
         text = None
         for selector in _widenings(query.selector):
@@ -339,6 +347,20 @@ class DataChecks:
             return bool(self.probe.count(found, scope))
 
         return occurs
+
+    def _either(self, selector: ast.Selector, text: str) -> ast.LineFilter | None:
+        """``|~ "session (opened|closed)"`` for ``session opened/closed`` (``a/b`` one word
+        or the other), when the lines hold each reading."""
+        found = _EITHER.fullmatch(text)
+        if found is None:
+            return None
+        before, first, second, after = found.groups()
+        occurs = self._occurs(selector)
+        if not (occurs(before + first + after) and occurs(before + second + after)):
+            return None
+        return ast.LineFilter("|~", (ast.FilterTerm(
+            f"{regex_literal(before)}({regex_literal(first)}|{regex_literal(second)})"
+            f"{regex_literal(after)}"),))
 
     def _replacement(self, stage: ast.LineFilter, term: ast.FilterTerm, fragment: str,
                      selector: ast.Selector) -> ast.LineFilter:
@@ -998,6 +1020,7 @@ _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "al
 _EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
                         r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
                         r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+_EITHER = re.compile(r"(.*?\b)([A-Za-z]+)/([A-Za-z]+)(\b.*)")  # "session opened/closed"
 _CODE_WORD = re.compile(r"[A-Za-z_][\w./]*\w")
 
 
