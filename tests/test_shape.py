@@ -111,6 +111,10 @@ def fixed(question, query):
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` [12h]))', "value",
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` | port < 10000 '
      '[12h]))'),
+    # a number no unit of the question's states: a condition the model made up
+    ("show the jk2_init() child errors in apache",
+     '{application="apache"} |= "jk2_init()" | pattern "<_> child <child> in" | child > 5',
+     "invented", '{application="apache"} |= "jk2_init()" | pattern "<_> child <child> in"'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -170,7 +174,7 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      f'topk(1, count_over_time({APP} | pattern "<_> to <datanode>" [12h]))'),
     ("deletions in hdfs by ip, last 12 hours",
      f'sum by (ip) (count_over_time({APP} | pattern "<ip> <port>" [12h]))'),
-    ("deletions of large blocks in hdfs, last 12 hours",
+    ("deletions of blocks larger than 1000 bytes in hdfs, last 12 hours",
      f'count_over_time({APP} | pattern "<_> size <size>" | size > 1000 [12h])'),
     ("deletions in hdfs, last 12 hours",
      f'count_over_time({APP} | pattern "<ip> <port>" | keep service_name [12h])'),
@@ -187,6 +191,10 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("how many requests in openstack took more than 0.5 seconds, last 12 hours",
      'sum(count_over_time({application="openstack"} | pattern "<_> time: <resp_time>" '
      '| resp_time > 0.5 [12h]))'),
+    # the number stated, in another unit (2 minutes in ms, 64 MB in bytes)
+    ("transfers that took longer than 2 minutes in hdfs",
+     f'{APP} | regexp `took (?P<ms>\\d+)` | ms > 120000'),
+    ("blocks under 64 MB in hdfs", f'{APP} | regexp `size (?P<size>\\d+)` | size < 67108864'),
     ("IPs with more than 20 failed logins on openssh, last 12 hours",
      'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
      '> 20'),

@@ -9,6 +9,8 @@ returns a warning with its fix, or None:
   (``> 20``);
 - ``value``: "requests that took more than 0.5 seconds", "blocks smaller than 64 MB",
   "where used_vcpus is greater than 0" compare an extracted field, kept as a filter;
+- ``invented``: a label filter comparing with a number the question never states (in no
+  unit) is a condition the model made up (``| child > 5``), so it goes;
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
   the application's lines;
 - ``combined``: "across all hdfs applications combined" adds the applications up, where
@@ -51,10 +53,11 @@ _NS = 10**9
 
 def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     value = _value(question, expr)
+    either_kind = [w for w in (value, _invented(question, expr)) if w is not None]
     if ast.kind(expr) != "metric":
-        return [value] if value is not None else []
+        return either_kind
     threshold = _threshold(question, expr) if value is None else None
-    found = (value, _unit(question, expr), _order(question, expr), threshold,
+    found = (*either_kind, _unit(question, expr), _order(question, expr), threshold,
              _share(question, expr), _combined(question, expr), _function(question, expr),
              _period(question, expr), _fields(question, expr))
     return [warning for warning in found if warning is not None]
@@ -226,6 +229,31 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     asked = question[match.start("cmp"):match.end("n")] + (f" {unit}" if unit else "")
     return QueryWarning("value", f'question asks for "{asked}" but no filter compares {field}',
                         MEDIUM, Fix(format_ast(fixed), f"keep {format_ast(stage)[2:]}"))
+
+
+# ---- invented -------------------------------------------------------------------------------
+
+# A number stated in one unit, written in another: sizes, then times (s, min, h in s or ms).
+_SCALES = ([1.0] + [base ** power for base in (1000, 1024) for power in range(1, 5)]
+           + [60, 3600, 86400, 1e-3, 6e4, 3.6e6])
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.]*\d)")
+
+
+def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """``| child > 5`` where the question states no 5 (in no unit: not 5 KB in bytes nor
+    5 minutes in ms): a condition the model made up, which drops lines asked about."""
+    stated = {float(n) for n in _NUMBER_IN_TEXT.findall(question)}
+    for stage in expr.find_all(ast.LabelFilter):
+        if not isinstance(stage.expr, ast.NumberFilter):
+            continue
+        value = stage.expr.value
+        if any(math.isclose(value, n * scale) for n in stated for scale in _SCALES):
+            continue
+        return QueryWarning("invented", f"`{format_ast(stage)[2:]}` compares with "
+                            f"{_number(value)}, a number the question does not state", MEDIUM,
+                            Fix(format_ast(replace_node(expr, stage, None)),
+                                f"drop `{format_ast(stage)}`"))
+    return None
 
 
 # ---- share ----------------------------------------------------------------------------------
