@@ -115,6 +115,10 @@ def fixed(question, query):
     ("show the jk2_init() child errors in apache",
      '{application="apache"} |= "jk2_init()" | pattern "<_> child <child> in" | child > 5',
      "invented", '{application="apache"} |= "jk2_init()" | pattern "<_> child <child> in"'),
+    ("zookeeper sessions closed because the server was not running",
+     '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due" '
+     '| session="0x0"', "invented",
+     '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due"'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))

@@ -40,6 +40,7 @@ from typing import Optional
 
 from nl2logql.logql import ast
 from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD, parser_fields
+from nl2logql.logql.parser import quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
@@ -243,16 +244,24 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     """``| child > 5`` where the question states no 5 (in no unit: not 5 KB in bytes nor
     5 minutes in ms): a condition the model made up, which drops lines asked about."""
     stated = {float(n) for n in _NUMBER_IN_TEXT.findall(question)}
+    asked = question.lower()
     for stage in expr.find_all(ast.LabelFilter):
-        if not isinstance(stage.expr, ast.NumberFilter):
+        if isinstance(stage.expr, ast.NumberFilter):
+            value = stage.expr.value
+            if any(math.isclose(value, n * scale) for n in stated for scale in _SCALES):
+                continue
+            what = f"{_number(value)}, a number the question does not state"
+        elif isinstance(stage.expr, ast.StringFilter) and stage.expr.matcher.op in ("=", "=~") \
+                and not stage.expr.matcher.name.startswith("__"):
+            words = [w for w in re.findall(r"[A-Za-z0-9_]{2,}", stage.expr.matcher.value)]
+            if not words or any(w.lower() in asked for w in words):
+                continue
+            what = f"{quote(stage.expr.matcher.value)}, which the question does not name"
+        else:
             continue
-        value = stage.expr.value
-        if any(math.isclose(value, n * scale) for n in stated for scale in _SCALES):
-            continue
-        return QueryWarning("invented", f"`{format_ast(stage)[2:]}` compares with "
-                            f"{_number(value)}, a number the question does not state", MEDIUM,
-                            Fix(format_ast(replace_node(expr, stage, None)),
-                                f"drop `{format_ast(stage)}`"))
+        return QueryWarning("invented", f"`{format_ast(stage)[2:]}` compares with {what}",
+                            MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
+                                        f"drop `{format_ast(stage)}`"))
     return None
 
 
