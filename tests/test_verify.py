@@ -637,6 +637,12 @@ def test_an_id_the_question_names_and_the_query_leaves_out_is_filtered_on(checke
     assert parse(result.query) == parse(fixed or wrong) and result.warnings == []
 
 
+def test_an_id_the_question_leaves_out_is_never_filtered_on(checker):
+    question = "hdfs-tenant-1 'Receiving block' lines, except those of datanode 10.251.73.220"
+    wrong = '{application="hdfs-tenant-1"} |= "Receiving block"'
+    assert "literal" not in checks_of(checker, question, wrong)
+
+
 @pytest.mark.parametrize("question, fixed", [
     # a text no line holds and the question never says, beside a filter that finds lines
     ("every line mentioning blk_-7029628814943626474 in hdfs-us-east",

@@ -610,9 +610,10 @@ class DataChecks:
             return  # which side of a ratio it belongs to is a guess
         used = format_ast(self.expr).replace("\\", "")
         values = self._stream_values(query.selector)
+        left_out = " ".join(m.group("span") for m in _EXCLUDING.finditer(self.question))
         for literal in token_literals(self.question):
-            if literal in used or literal in values:
-                continue
+            if literal in used or literal in values or literal in left_out:
+                continue  # (what the question leaves out is the exclusion check's)
             first = (ast.LineFilter("|=", (ast.FilterTerm(literal),)),)
             fixed = query.replace(stages=first + query.stages)
             if not self.probe.count(fixed, scope):
