@@ -111,6 +111,10 @@ def fixed(question, query):
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` [12h]))', "value",
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` | port < 10000 '
      '[12h]))'),
+    # log lines: a parser whose every field nothing uses splits them into a stream per value
+    ("openssh lines without the 'Bye Bye' disconnects",
+     '{application="openssh"} != "Bye Bye" | regexp `from (?P<ip>\\S+)`', "fields",
+     '{application="openssh"} != "Bye Bye"'),
     # a number no unit of the question's states: a condition the model made up
     ("show the jk2_init() child errors in apache",
      '{application="apache"} |= "jk2_init()" | pattern "<_> child <child> in" | child > 5',
@@ -191,6 +195,11 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("deletions in hdfs in the previous 12 hours", COUNT),
     ("deletions in hdfs in the 12 hours before the most recent 12", COUNT),
     ("deletions in hdfs in the last 12 hours and in the 12 hours before that", COUNT),
+    # log lines: a field or two unused beside one that is, or the field the question names
+    ("openssh invalid users starting with test",
+     '{application="openssh"} | pattern "Invalid user <user> from <ip>" | user=~"test.*"'),
+    ("openssh logins for fztu, with the source IP",
+     '{application="openssh"} |= "Accepted" | regexp `from (?P<source_ip>\\S+)`'),
     # the field compared already; a count of things, not a value ("more than 20 failed")
     ("how many requests in openstack took more than 0.5 seconds, last 12 hours",
      'sum(count_over_time({application="openstack"} | pattern "<_> time: <resp_time>" '

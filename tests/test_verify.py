@@ -23,8 +23,8 @@ from nl2logql.verify.repair import repair
 SSH = '{application="openssh-eu-west"}'
 USER = r'| regexp `for (?P<user>\S+) from`'
 FAILED = f'{SSH} |= "Failed password" {USER}'
-Q = "failed password lines for root on openssh-eu-west"
-Q_NOBODY = "failed password lines for nobody-at-all or root on openssh-eu-west"
+Q = "failed password lines of user root on openssh-eu-west"
+Q_NOBODY = "failed password lines of user nobody-at-all or root on openssh-eu-west"
 
 
 @pytest.fixture(scope="module")

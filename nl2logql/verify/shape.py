@@ -25,7 +25,8 @@ returns a warning with its fix, or None:
   the answer keeps; one nothing uses (no grouping, filter, unwrap or format names it)
   and the question does not name splits the answer into a series per value (the 5th
   percentile of block sizes, per block), so it is captured as ``<_>`` or a plain group, or
-  the parser goes.
+  the parser goes. Log lines are split into streams the same way, but there only a parser
+  none of whose fields is used or named goes (gold queries often keep a spare field).
 
 Each rule stays out of a query it cannot read plainly (two aggregations compared, both
 directions named, a number the query already uses), as the other checks do: a false
@@ -55,6 +56,8 @@ _NS = 10**9
 def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     value = _value(question, expr)
     either_kind = [w for w in (value, _invented(question, expr)) if w is not None]
+    if isinstance(expr, ast.LogQuery):
+        return either_kind + [w for w in (_fields(question, expr),) if w is not None]
     if ast.kind(expr) != "metric":
         return either_kind
     threshold = _threshold(question, expr) if value is None else None
@@ -450,12 +453,17 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return None  # the query manages its labels itself
     used = _used_labels(expr)
     fixed, unused = expr, []
-    for log_range in _labelled_ranges(expr):
-        for stage in log_range.query.stages:
+    queries = ([expr] if isinstance(expr, ast.LogQuery)
+               else [log_range.query for log_range in _labelled_ranges(expr)])
+    for query in queries:
+        for stage in query.stages:
             if not isinstance(stage, (ast.PatternParser, ast.RegexpParser)):
                 continue
             names = [f for f in parser_fields(stage)
                      if f not in used and not _asks_each(question, f)]
+            if query is expr and (names != parser_fields(stage)
+                                  or any(names_field(question, f) for f in names)):
+                continue  # log lines: a parser may keep a field or two unused, or one named
             if names:
                 unused += names
                 fixed = replace_node(fixed, stage, _without_captures(stage, names))
@@ -463,7 +471,7 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return None
     names = ", ".join(dict.fromkeys(unused))
     return QueryWarning("fields", f"the extracted {names} become labels of the answer's series "
-                        "(one series per value) though nothing asks for them", MEDIUM,
+                        "(one series or stream per value) though nothing asks for them", MEDIUM,
                         Fix(format_ast(fixed), f"extract no {names}"))
 
 
