@@ -621,37 +621,30 @@ def test_a_count_divided_by_itself_is_divided_by_its_events_lines(checker):
     assert result.warnings == [] and "divide by the lines with" in result.repairs[0]
 
 
-@pytest.mark.parametrize("wrong, fixed", [
-    # the id's lines among the query's own
-    ('{application="hdfs-tenant-1"} |= "Receiving block"',
+IDS = "hdfs-tenant-1: lines that mention datanode 10.251.73.220"
+BLOCK = "every line mentioning blk_-7029628814943626474 in hdfs-us-east"
+NO_ERROR = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error:"'
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # an id the question names: its lines among the query's own
+    (IDS, '{application="hdfs-tenant-1"} |= "Receiving block"',
      '{application="hdfs-tenant-1"} |= "10.251.73.220" |= "Receiving block"'),
-    # the query's own filters keep none of them: the id's lines instead
-    ('{application="hdfs-tenant-1"} |= "Deleting block"',
+    # ... or, where the query's own filters keep none of them, the id's lines instead
+    (IDS, '{application="hdfs-tenant-1"} |= "Deleting block"',
      '{application="hdfs-tenant-1"} |= "10.251.73.220"'),
-    # used already, escaped in a regex
-    ('{application="hdfs-tenant-1"} |~ `10\\.251\\.73\\.220`', None),
-])
-def test_an_id_the_question_names_and_the_query_leaves_out_is_filtered_on(checker, wrong, fixed):
-    question = "hdfs-tenant-1: lines that mention datanode 10.251.73.220"
-    result = repair(checker, question, wrong, checker.check(question, wrong))
-    assert parse(result.query) == parse(fixed or wrong) and result.warnings == []
-
-
-def test_an_id_the_question_leaves_out_is_never_filtered_on(checker):
-    question = "hdfs-tenant-1 'Receiving block' lines, except those of datanode 10.251.73.220"
-    wrong = '{application="hdfs-tenant-1"} |= "Receiving block"'
-    assert "literal" not in checks_of(checker, question, wrong)
-
-
-@pytest.mark.parametrize("question, fixed", [
+    # ... used already, escaped in a regex
+    (IDS, '{application="hdfs-tenant-1"} |~ `10\\.251\\.73\\.220`', None),
+    # ... left out by the question: the exclusion check's, never filtered on
+    ("hdfs-tenant-1 'Receiving block' lines, except those of datanode 10.251.73.220",
+     '{application="hdfs-tenant-1"} |= "Receiving block"',
+     '{application="hdfs-tenant-1"} |= "Receiving block" != "10.251.73.220"'),
     # a text no line holds and the question never says, beside a filter that finds lines
-    ("every line mentioning blk_-7029628814943626474 in hdfs-us-east",
-     '{application="hdfs-us-east"} |= "blk_-7029628814943626474"'),
-    # the question asks for that text: an empty answer may be the right one
-    ("every error: line mentioning blk_-7029628814943626474 in hdfs-us-east", None),
+    (BLOCK, NO_ERROR, '{application="hdfs-us-east"} |= "blk_-7029628814943626474"'),
+    # ... the question asks for that text: an empty answer may be the right one
+    ("every error: line mentioning blk_-7029628814943626474 in hdfs-us-east", NO_ERROR, None),
 ])
-def test_a_filter_of_the_models_own_that_finds_nothing_is_dropped(checker, question, fixed):
-    wrong = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error:"'
+def test_the_literals_a_question_names_are_the_filters_kept(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert parse(result.query) == parse(fixed or wrong)
 

@@ -724,14 +724,15 @@ class DataChecks:
 
     def _excluded_texts(self, selector: ast.Selector) -> list[str]:
         """The texts the question leaves out, each as some line of ``selector`` holds it:
-        quoted, or written as code (``addStoredBlock``, ``servers/detail``), else the run
-        of a line's words that holds the words after "not about"."""
+        quoted, an id (an IP), or written as code (``addStoredBlock``, ``servers/detail``),
+        else the run of a line's words that holds the words after "not about"."""
         found = []
         for match in _EXCLUDING.finditer(self.question):
             span = match.group("span")
-            quoted = quoted_texts(span)
-            texts = quoted + [t for t in _CODE_WORD.findall(span) if _looks_code(t)
-                              and not any(_overlaps(t, q) for q in quoted)]
+            quoted, ids = quoted_texts(span), token_literals(span)
+            texts = quoted + [t for t in ids + [w for w in _CODE_WORD.findall(span)
+                                                if _looks_code(w)]
+                              if not any(_overlaps(t, q) for q in quoted)]
             if not texts:
                 run = self._in_lines(selector, span)
                 texts = [run] if run else []
