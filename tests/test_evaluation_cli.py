@@ -161,14 +161,17 @@ def test_a_replay_plays_the_recorded_answers_back_through_the_checks(tmp_path, u
     assert before[items[0].id]["repairs"] and before[items[1].id]["message"]
     unchecked = replay("unchecked", "--checks", "none")
     assert unchecked[items[0].id]["prediction"] == '{application="openssh"} |= "Failed pasword"'
-    settings = json.loads((tmp_path / "same" / "results.json").read_text())["suites"]["exec"]["settings"]
+    results = json.loads((tmp_path / "same" / "results.json").read_text())
+    settings = results["suites"]["exec"]["settings"]
     assert settings["replayed_from"] == str(recorded / "results.json")
     assert "played back from" in (tmp_path / "same" / "report.md").read_text()
     refused = invoke("exec", "--replay", str(recorded / "results.json"), "-n", "2",
                      "--out", str(tmp_path / "no"))
     assert refused.exit_code == 2 and "--replay plays back the recorded answers" in refused.output
-    missing = invoke("nl2ql", "--replay", str(recorded / "results.json"), "--out", str(tmp_path / "no"))
-    assert missing.exit_code == 1 and "holds no 'nl2ql-random' run (it holds: exec)" in missing.output
+    missing = invoke("nl2ql", "--replay", str(recorded / "results.json"),
+                     "--out", str(tmp_path / "no"))
+    assert missing.exit_code == 1
+    assert "holds no 'nl2ql-random' run (it holds: exec)" in missing.output
 
 
 def test_a_stopped_run_continues_where_it_stopped(tmp_path, use_model):

@@ -63,7 +63,9 @@ def load_run(path: Path, key: str) -> dict:
     except KeyError:
         found = ", ".join(sorted(results.get("suites", {}))) or "none"
         raise DataError(f"{path} holds no {key!r} run (it holds: {found})") from None
-    settings = suite.get("settings", {})
+    if not isinstance(suite, dict) or not isinstance(suite.get("items"), list):
+        raise DataError(f"{path}: its {key!r} run records no answers")
+    settings = suite.get("settings") or {}
     if settings.get("n", 1) != 1 or settings.get("resample", 0):
         raise DataError(f"{path} was run with n={settings.get('n')}, resample="
                         f"{settings.get('resample')}; only one answer per question, never "
@@ -83,7 +85,7 @@ class ReplayModel(Model):
     def complete(self, prompt: str, *, n: int = 1, max_new_tokens: int = 160,
                  grammar: str | None = None, temperature: float = 0.0, seed: int = 0,
                  stop: list[str] | None = None) -> list[Completion]:
-        item = self._item(prompt)
+        item = self._item(_asked(prompt))
         candidates = item.get("candidates") or []
         return [_completion(candidates[0], item.get("message"))] if candidates else []
 
@@ -92,12 +94,16 @@ class ReplayModel(Model):
         timings = self._item(question).get("timings") or {}
         return timings.get("model") or 0.0
 
-    def _item(self, prompt: str) -> dict:
-        asked = prompt.rsplit(QUESTION_MARKER, 1)[-1].split(f"\n{ANSWER_MARKER}", 1)[0].strip()
+    def _item(self, question: str) -> dict:
         try:
-            return self._items[clean_question(asked)]
+            return self._items[clean_question(question)]
         except KeyError:
-            raise DataError(f"{self.source} has no answer to {asked!r}") from None
+            raise DataError(f"{self.source} has no answer to {question!r}") from None
+
+
+def _asked(prompt: str) -> str:
+    """The question a prompt ends with (:func:`~nl2logql.generation.prompt.build_prompt`)."""
+    return prompt.rsplit(QUESTION_MARKER, 1)[-1].split(f"\n{ANSWER_MARKER}", 1)[0].strip()
 
 
 def _completion(candidate: dict, message: str | None) -> Completion:

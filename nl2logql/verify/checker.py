@@ -105,8 +105,10 @@ def _loops(expr: ast.Expr, two_windows: bool) -> Iterator[QueryWarning]:
                 yield QueryWarning("loop", f"`{format_ast(a)}` is repeated back to back", LIGHT,
                                    Fix(format_ast(rewrite.drop_repeats(expr)), "drop the repeat"))
                 break
+    if two_windows:
+        return
     for node in expr.find_all(ast.BinaryOp):
-        if node.left == node.right and not two_windows and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)):
+        if node.left == node.right and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)):
             yield QueryWarning("loop", f"both sides of `{node.op}` are the same query", MEDIUM,
                                Fix(format_ast(rewrite.replace_node(expr, node, node.left)),
                                    "keep one side"))

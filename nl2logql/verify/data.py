@@ -141,15 +141,15 @@ class DataChecks:
     def _unfiltered(self, query: ast.LogQuery) -> None:
         """Every line of the streams is taken, yet the question names what it is about.
         The fixes, most specific first: a literal the lines hold (an IP, an id, a quoted
-        text, then a word as a program writes it: filter on it), the one event pattern its words match (that pattern's line
-        filter), a level (select it); else a warning without a fix when its words match
-        some pattern. Past a literal, every line of a stream the question names (the
-        DataBlockScanner's) is what it asks for."""
+        text, then a word as a program writes it: filter on it), the one event pattern its
+        words match (that pattern's line filter), a level (select it); else a warning
+        without a fix when its words match some pattern. Past a literal, every line of a
+        stream the question names (the DataBlockScanner's) is what it asks for."""
         named = any(_names_stream(self.question, m.name, m.value) for m in query.selector.matchers
                     if m.op == "=" and m.name not in APPLICATION_LABELS)
         match = None if named else self._event_match(query)
-        code = [t for t in _CODE_WORD.findall(self.question) if _looks_code(t)]
-        for asked in (self._literal_asked, lambda q: self._literal_asked(q, code),
+        for asked in (self._literal_asked,
+                      lambda q: self._literal_asked(q, code_words(self.question)),
                       lambda q: self._event_asked(q, match),
                       self._level_asked,
                       lambda q: self._literal_asked(q, mentioned_words(self.question))):
@@ -624,7 +624,8 @@ class DataChecks:
                 if not self.probe.count(fixed, scope):
                     continue
             self._warn("literal", f"question names {quote(literal)}, which the query does not "
-                       "use", MEDIUM, self._fix(query, fixed, f"keep the lines with {quote(literal)}"))
+                       "use", MEDIUM,
+                       self._fix(query, fixed, f"keep the lines with {quote(literal)}"))
             return
 
     def _groupings(self) -> None:
@@ -729,9 +730,8 @@ class DataChecks:
         found = []
         for match in _EXCLUDING.finditer(self.question):
             span = match.group("span")
-            quoted, ids = quoted_texts(span), token_literals(span)
-            texts = quoted + [t for t in ids + [w for w in _CODE_WORD.findall(span)
-                                                if _looks_code(w)]
+            quoted = quoted_texts(span)
+            texts = quoted + [t for t in token_literals(span) + code_words(span)
                               if not any(_overlaps(t, q) for q in quoted)]
             if not texts:
                 run = self._in_lines(selector, span)
@@ -855,14 +855,13 @@ class DataChecks:
         formats = [i for i, s in enumerate(query.stages) if isinstance(s, ast.LineFormat)]
         unformatted = query.replace(stages=query.stages[:formats[0]]) if formats else query
         local = pattern.field_regexp(field)
-        if local is not None:
-            probed = _with_extraction(unformatted, name, _stage(local), field)
+        for extraction in ([local] if local else []) + [pattern.extraction]:
+            stage = _stage(extraction)
+            probed = _with_extraction(unformatted, name, stage, field)
             lines = self.probe.count(with_stage(probed, event, found), scope)
-            if lines == self.probe.count(with_stage(probed, found), scope):
-                return _with_extraction(query, name, _stage(local), field), lines
-        probed = _with_extraction(unformatted, name, _stage(pattern.extraction), field)
-        return (_with_extraction(query, name, _stage(pattern.extraction), field),
-                self.probe.count(with_stage(probed, event, found), scope))
+            if extraction is pattern.extraction or \
+                    lines == self.probe.count(with_stage(probed, found), scope):
+                return _with_extraction(query, name, stage, field), lines
 
 
 def _field_for(name: str, fields, numeric: bool) -> str | None:
@@ -1030,6 +1029,11 @@ def _looks_code(word: str) -> bool:
     """``addStoredBlock``, ``NameSystem.delete``, ``pam_unix``, ``servers/detail``: words
     as a program writes them, not as a person does."""
     return len(word) >= 4 and (bool(re.search(r"[a-z][A-Z]|[._/]", word)))
+
+
+def code_words(text: str) -> list[str]:
+    """The words of ``text`` written as code (:func:`_looks_code`)."""
+    return [word for word in _CODE_WORD.findall(text) if _looks_code(word)]
 
 
 def _overlaps(a: str, b: str) -> bool:

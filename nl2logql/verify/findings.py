@@ -36,8 +36,9 @@ class QueryWarning:
     ``check`` names the check (``line_filter``, ``parser``, ``label``, ``selector``,
     ``stream``, ``unfiltered``, ``empty``, ``range``, ``grouping``, ``application``,
     ``loop``, ``literal``, and the shape's ``unit``, ``order``, ``threshold``, ``value``,
-    ``invented``, ``share``, ``combined``, ``function``, ``period``, ``fields``), ``reason`` says why in one line, ``severity`` is :data:`LIGHT`,
-    :data:`MEDIUM` or :data:`HEAVY`.
+    ``invented``, ``share``, ``combined``, ``function``, ``period``, ``fields``),
+    ``reason`` says why in one line, ``severity`` is :data:`LIGHT`, :data:`MEDIUM` or
+    :data:`HEAVY`.
     """
 
     check: str

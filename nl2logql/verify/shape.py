@@ -55,15 +55,13 @@ _NS = 10**9
 
 def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     value = _value(question, expr)
-    either_kind = [w for w in (value, _invented(question, expr)) if w is not None]
-    if isinstance(expr, ast.LogQuery):
-        return either_kind + [w for w in (_fields(question, expr),) if w is not None]
-    if ast.kind(expr) != "metric":
-        return either_kind
-    threshold = _threshold(question, expr) if value is None else None
-    found = (*either_kind, _unit(question, expr), _order(question, expr), threshold,
-             _share(question, expr), _combined(question, expr), _function(question, expr),
-             _period(question, expr), _fields(question, expr))
+    found = [value, _invented(question, expr)]
+    if ast.kind(expr) == "metric":
+        found += [_unit(question, expr), _order(question, expr),
+                  _threshold(question, expr) if value is None else None,
+                  _share(question, expr), _combined(question, expr), _function(question, expr),
+                  _period(question, expr)]
+    found.append(_fields(question, expr))
     return [warning for warning in found if warning is not None]
 
 
@@ -256,7 +254,7 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
             what = f"{_number(value)}, a number the question does not state"
         elif isinstance(stage.expr, ast.StringFilter) and stage.expr.matcher.op in ("=", "=~") \
                 and not stage.expr.matcher.name.startswith("__"):
-            words = [w for w in re.findall(r"[A-Za-z0-9_]{2,}", stage.expr.matcher.value)]
+            words = re.findall(r"[A-Za-z0-9_]{2,}", stage.expr.matcher.value)
             if not words or any(w.lower() in asked for w in words):
                 continue
             what = f"{quote(stage.expr.matcher.value)}, which the question does not name"
@@ -365,10 +363,11 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     right = one.transform(lambda n: n.replace(offset=offset) if isinstance(n, ast.LogRange) else n)
     fixed = (replace_node(expr, node, node.replace(right=right)) if node is not None
              else ast.BinaryOp(op, expr, right))
+    back_text = format_duration(offset)
     return QueryWarning("period", f'question compares with an earlier window ("{phrase}") but '
                         f"{how}", MEDIUM,
-                        Fix(format_ast(fixed), f"compare with the window "
-                            f"{format_duration(offset)} earlier (`offset {format_duration(offset)}`)"))
+                        Fix(format_ast(fixed), f"compare with the window {back_text} earlier "
+                                               f"(`offset {back_text}`)"))
 
 
 # ---- function -------------------------------------------------------------------------------
