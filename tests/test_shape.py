@@ -123,6 +123,24 @@ def fixed(question, query):
      '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due" '
      '| session="0x0"', "invented",
      '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due"'),
+    # a window that ends now: an offset looks at other hours (and A / A offset is then A)
+    ("What percentage of hdfs log lines in the last 2 days came from FSNamesystem?",
+     'sum(count_over_time({application="hdfs"}[2d])) / '
+     'sum(count_over_time({application="hdfs"}[2d] offset 2h))', "offset",
+     'sum(count_over_time({application="hdfs"}[2d]))'),
+    ("failed logins on openssh in the last hour",
+     'sum(count_over_time({application="openssh"} |= "Failed" [1h] offset 1h))', "offset",
+     'sum(count_over_time({application="openssh"} |= "Failed" [1h]))'),
+    # a ranking no word asks for: the IPs above 20, not 2 of them
+    ("list source IPs with more than 20 failed logins on openssh, with their counts",
+     'topk(2, sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` '
+     '[12h]))) > 20', "ranked",
+     'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
+     '> 20'),
+    # a field the query does not extract yet, named before "was" (and a sentence's full stop)
+    ("Show failed logins on openssh whose source port was below 10000.",
+     '{application="openssh"} |= "Failed password"', "value",
+     '{application="openssh"} |= "Failed password" | port < 10000'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -211,6 +229,23 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("IPs with more than 20 failed logins on openssh, last 12 hours",
      'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
      '> 20'),
+    # an offset the question asks for, in so many words or misspelt
+    ("failed logins on openssh in the hour before last",
+     'sum(count_over_time({application="openssh"} |= "Failed" [1h] offset 1h))'),
+    ("failed logins on openssh in the hour bfeore last",
+     'sum(count_over_time({application="openssh"} |= "Failed" [1h] offset 1h))'),
+    ("failed logins on openssh compared with the previous hour",
+     'sum(count_over_time({application="openssh"} |= "Failed" [1h] offset 1h))'),
+    # a ranking asked for, its count stated, or a topk that keeps every series
+    ("the busiest IPs behind failed logins on openssh",
+     'topk(5, sum by (ip) (count_over_time({application="openssh"} [12h])))'),
+    ("which two IPs failed to log in on openssh",
+     'topk(2, sum by (ip) (count_over_time({application="openssh"} [12h])))'),
+    ("every disconnect message on openssh with its frequency",
+     'topk(1000, sum by (msg) (count_over_time({application="openssh"} [12h])))'),
+    # "had more than 3": a count of lines, no field's value
+    ("which users had more than 3 failed logins on openssh",
+     'sum by (user) (count_over_time({application="openssh"} |= "Failed" [12h])) > 3'),
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

@@ -15,8 +15,8 @@ from nl2logql.logql.parser import parse
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.checker import Checker, label_for
 from nl2logql.verify.data import mentioned_words, question_literals
-from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA,
-                                      weight)
+from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
+                                      QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, run_with, similarity, stems
 from nl2logql.verify.repair import repair
 
@@ -164,7 +164,7 @@ def test_the_line_filter_reason_names_the_nearest_pattern(checker):
 def test_a_literal_only_in_earlier_lines_is_a_light_warning_without_a_fix(checker):
     query = (f'sum(count_over_time({SSH} |= "Did not receive identification string" '
              "[10m] offset 1h))")
-    found = checker.check("how many lines on openssh-eu-west", query)
+    found = checker.check("how many lines on openssh-eu-west an hour ago", query)
     assert [(w.check, w.severity, w.fix) for w in found] == [("selector", LIGHT, None)]
 
 
@@ -381,6 +381,7 @@ def test_nearest_prefers_the_closest_fragment_then_the_commoner_pattern():
     ("failed logins for the user", ["fail", "login", "user"]),
     ("WARN", ["warn"]),
     ("failed password for <user> from {{.ip}}", ["fail", "password"]),  # placeholders: any value
+    ("instances built", ["instanc", "buil"]),  # an irregular form: what build and built share
 ])
 def test_stems_are_what_each_form_of_a_word_contains(literal, expected):
     assert stems(literal) == expected
@@ -394,6 +395,9 @@ def test_stems_are_what_each_form_of_a_word_contains(literal, expected):
     # a run may not cross a value: the block id and the size are not the event's words
     ("Received block blk_12 of size 67108864 from /10.0.0.1", ["receiv", "size"], None),
     ("blocks spawned", ["instanc", "spawn"], None),
+    # a value the question asks for is no value to avoid, nor a word holding a stem asked
+    ('1.2.3.4 "GET /v2/servers HTTP/1.1" status: 404 len: 176', ["http", "404"],
+     'HTTP/1.1" status: 404'),
 ])
 def test_a_run_of_a_line_holds_every_stem_and_no_value(line, wanted, expected):
     assert run_with(line, wanted) == expected
@@ -539,6 +543,11 @@ def test_an_alert_watches_what_the_question_names(checker, question, wrong, fixe
      'quantile_over_time(0.05, {application="hdfs-eu-west"} |= "block" '
      '| pattern "BLOCK* NameSystem.addStoredBlock: blockMap updated: <_>:<_> is added to <_> '
      'size <size>" | unwrap size [30d])'),
+    # a compound name is its last part first: block_size is the size, not the block
+    ('quantile_over_time(0.05, {application="hdfs-eu-west"} |= "addStoredBlock" '
+     '| regexp `block size: (?P<block_size>\\S+)` | unwrap block_size [30d])',
+     'quantile_over_time(0.05, {application="hdfs-eu-west"} |= "addStoredBlock" '
+     '| regexp `\\bsize\\s+(?P<size>\\S+)` | unwrap size [30d])'),
 ])
 def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, fixed):
     question = "sizes and users"
@@ -724,15 +733,89 @@ def test_a_duration_compared_with_a_field_written_without_a_unit_is_dropped(chec
     assert result.warnings == []
 
 
-def test_two_fixes_in_a_row_are_taken_when_the_first_alone_checks_no_lighter(checker):
+def test_fixes_in_a_row_are_taken_when_the_first_alone_checks_no_lighter(checker):
     question = "total size of the blocks added to the blockMap in hdfs-eu-west in the last 24 hours"
     added = ('{application="hdfs-eu-west", component="dfs.FSNamesystem"} |= "addStoredBlock" '
              '| regexp `size (?P<size>\\d+)$`')
-    # a garbled label: renamed to size, then its filter of the wrong type dropped
+    # a garbled label: dropped, then the count made a sum of the size
     wrong = f"sum(count_over_time({added} | unwrap_size_over_time = 1d [24h]))"
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert parse(result.query) == parse(f"sum(sum_over_time({added} | unwrap size [24h]))")
-    assert len(result.repairs) == 3
+    assert len(result.repairs) == 2
+
+
+def test_repair_looks_past_a_fix_that_checks_heavier_alone(checker):
+    question = "Show failed password attempts on openssh-eu-west whose client source port was below 10000."
+    start = f'{SSH} |= "Failed password for invalid user"'
+    wrong = f'{start} | regexp `for invalid user (?P<user>\\S+)` | user=~"ad.*"'
+    # dropping the made-up condition shows an unused field: heavier, until that goes too
+    dropped = f'{start} | regexp `for invalid user (?P<user>\\S+)`'
+    assert weight(checker.check(question, dropped)) > weight(checker.check(question, wrong))
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(
+        f'{start} | regexp `\\bport\\s+(?P<port>\\S+)\\s+ssh2` | port < 10000')
+    assert result.warnings == []
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # narrow: the filter goes on past the question's words
+    ("what fraction of openssh-asia-pacific's log lines in the last 24 hours were failed "
+     "password attempts?",
+     'sum(count_over_time({application="openssh-asia-pacific"} |= "Failed password for invalid '
+     'user" [24h])) / sum(count_over_time({application="openssh-asia-pacific"}[24h]))',
+     'sum(count_over_time({application="openssh-asia-pacific"} |= "Failed password" [24h])) / '
+     'sum(count_over_time({application="openssh-asia-pacific"}[24h]))'),
+    # mention: every line holding the id, not only those a wrapping text or a stream keeps
+    ("Pull every log line that mentions instance af5f7392-f7d4-4298-b647-c98924c64aa1 in the "
+     "openstack application.",
+     '{application="openstack"} |= "instance af5f7392-f7d4-4298-b647-c98924c64aa1"',
+     '{application="openstack"} |= "af5f7392-f7d4-4298-b647-c98924c64aa1"'),
+    ("hdfs-tenant-1: all log lines that mention datanode 10.251.73.220",
+     '{application="hdfs-tenant-1", component="dfs.FSNamesystem"} |= "10.251.73.220"',
+     '{application="hdfs-tenant-1"} |= "10.251.73.220"'),
+    # a filter text that is the last part of a label's value
+    ("how many hdfs log lines in the last 2 days came from the FSNamesystem component?",
+     'sum(count_over_time({application="hdfs"} |= "FSNamesystem" [2d]))',
+     'sum(count_over_time({application="hdfs", component="dfs.FSNamesystem"}[2d]))'),
+    # the lines' words for an irregular form, and for a code the question names
+    ("number of instances built on openstack-eu-west in the last 30 days",
+     'sum(count_over_time({application="openstack-eu-west"} |= "instances built" [30d]))',
+     'sum(count_over_time({application="openstack-eu-west"} |= "build instance" [30d]))'),
+    ("HTTP 404 responses on openstack-eu-west in the last 30 days",
+     'sum(count_over_time({application="openstack-eu-west"} |= "HTTP 404" [30d]))',
+     'sum(count_over_time({application="openstack-eu-west"} |= `HTTP/1.1" status: 404` [30d]))'),
+    # a text of the model's own that no line holds goes, though no other filter is left
+    ("log lines per second over the last 15 minutes across all openssh applications",
+     'sum(rate({application=~"openssh.*"} |= "seconds to build instance" [15m]))',
+     'sum(rate({application=~"openssh.*"}[15m]))'),
+])
+def test_an_answer_narrower_than_the_question_is_widened(checker, question, wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed)
+    assert result.warnings == []
+
+
+@pytest.mark.parametrize("question, query", [
+    # the words the question says, all of them; an id asked without "mention"
+    ("failed password attempts for invalid users on openssh-asia-pacific",
+     '{application="openssh-asia-pacific"} |= "Failed password for invalid user"'),
+    ("the lines of instance af5f7392-f7d4-4298-b647-c98924c64aa1 in openstack",
+     '{application="openstack"} |= "instance af5f7392-f7d4-4298-b647-c98924c64aa1"'),
+    # a quoted text's own words leave nothing out ("ignoring")
+    ("openssh-us-east lines matching either 'PAM service(sshd) ignoring max retries' or "
+     "'Invalid user'",
+     '{application="openssh-us-east"} |~ `PAM service\\(sshd\\) ignoring max retries|Invalid user`'),
+])
+def test_an_answer_as_wide_as_the_question_is_quiet(checker, question, query):
+    assert checks_of(checker, question, query) == []
+
+
+def test_two_warnings_with_one_fix_weigh_as_one():
+    fix = Fix("q", "change")
+    assert weight([QueryWarning("parser", "a", MEDIUM, fix),
+                   QueryWarning("label", "b", MEDIUM, fix)]) == MEDIUM
+    assert weight([QueryWarning("parser", "a", MEDIUM), QueryWarning("label", "b", MEDIUM)]) \
+        == 2 * MEDIUM
 
 
 def test_every_line_of_a_stream_the_question_names_is_what_it_asks_for(checker):

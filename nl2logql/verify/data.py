@@ -34,6 +34,10 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``exclusion``: what the question leaves out ("without the 'terminating' messages", "other
   than the addStoredBlock ones", "NOT about unknown base files") is excluded with ``!=``
   (a ``|=`` on it turned), as the lines write it;
+- ``narrow``: a filter text that goes on past the question's words ("Failed password for
+  invalid user" for "failed password attempts") keeps the words the question says;
+- ``mention``: lines that "mention" an id the question names are every line holding it,
+  not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
   event most of its lines belong to instead.
 """
@@ -94,6 +98,8 @@ class DataChecks:
             self._negations(query)
             if count:
                 self._stream_named(query, scope)
+                self._narrowing(query, scope)
+                self._mentioning(query, scope)
             self._exclusions(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
@@ -278,9 +284,8 @@ class DataChecks:
             change = (f"filter on {format_ast(replacement).split(' ', 1)[1]} instead of "
                       f"{quote(term.value)}{_without(query.selector, selector)}")
             fix = self._fix(query, fixed, change)
-        elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex) \
-                and any(s is not stage for s, _ in _filter_terms(query, ("|=", "|~"))):
-            fix = self._drop(stage)  # a text of the model's own, beside one that finds lines
+        elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex):
+            fix = self._drop(stage)  # a text of the model's own: it only empties the answer
         self._warn("line_filter", reason, severity, fix)
 
     def _unasked(self, text: str, regex: bool) -> bool:
@@ -300,11 +305,13 @@ class DataChecks:
 
     def _in_lines(self, selector: ast.Selector, words: str) -> str | None:
         """The commonest shortest run of words, in the lines of ``selector`` that hold
-        each stem of ``words`` (two at least), that holds them all."""
-        wanted = stems(words)
+        each stem and number of ``words`` (two at least), that holds them all."""
+        numbers = re.findall(r"\b\d{2,}\b", words)  # "HTTP 404": the code is wanted too
+        wanted = stems(words) + numbers
         if len(wanted) < 2:
             return None
-        filters = tuple(ast.LineFilter("|~", (ast.FilterTerm(f"(?i){stem}"),)) for stem in wanted)
+        filters = tuple(ast.LineFilter("|~", (ast.FilterTerm(
+            rf"\b{stem}\b" if stem in numbers else f"(?i){stem}"),)) for stem in wanted)
         lines = self.probe.lines(ast.LogQuery(selector, filters), log_scope(self.backend))
         runs = Counter(run for run in (run_with(line, wanted) for line in lines or ())
                        if run is not None)
@@ -487,6 +494,54 @@ class DataChecks:
             fixed, reason, change = found
             self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
 
+    def _narrowing(self, query: ast.LogQuery, scope: Scope) -> None:
+        """A filter text that goes on past what the question says ("Failed password for
+        invalid user" for "failed password attempts") keeps only some of the lines asked
+        about: the fix keeps the words up to the last of at least two the question says,
+        when that finds more lines. Texts the question quotes or names as literals stay."""
+        asked = stems(self.question)
+        literals = [t.lower() for t in question_literals(self.question)]
+        for stage, term in _filter_terms(query, ("|=",)):
+            if len(stage.terms) != 1 or any(_overlaps(term.value, t) for t in literals):
+                continue
+            kept = _asked_prefix(term.value, asked)
+            if kept is None:
+                continue
+            narrower = ast.LineFilter("|=", (ast.FilterTerm(kept),))
+            fixed = query.replace(stages=tuple(narrower if s is stage else s
+                                               for s in query.stages))
+            if (self.probe.count(fixed, scope) or 0) <= (self.probe.count(query, scope) or 0):
+                continue
+            rest = term.value[len(kept):].strip()
+            self._warn("narrow", f"{quote(term.value)} goes on past what the question says "
+                       f"({quote(rest)} keeps only some of the lines)", MEDIUM,
+                       self._fix(query, fixed, f"filter on {quote(kept)}"))
+            return
+
+    def _mentioning(self, query: ast.LogQuery, scope: Scope) -> None:
+        """"Every line that mentions instance af5f…", "lines that mention datanode
+        10.251.73.220": all lines holding the id, so a filter that wraps it in words of
+        its own ("instance af5f…") or a stream the question does not name narrows them."""
+        values = self._stream_values(query.selector)
+        literals = [t for t in token_literals(self.question) if t not in values]
+        if not literals or not _MENTIONING.search(self.question):
+            return
+        matchers = tuple(m for m in query.selector.matchers if m.name in APPLICATION_LABELS
+                         or _names_stream(self.question, m.name, m.value))
+        stages = tuple(
+            ast.LineFilter("|=", (ast.FilterTerm(literal),))
+            if isinstance(stage, ast.LineFilter) and stage.op == "|=" and len(stage.terms) == 1
+            and (literal := next((t for t in literals if t in stage.terms[0].value), None))
+            else stage for stage in query.stages)
+        wider = ast.LogQuery(ast.Selector(matchers), stages)
+        if wider == query or not matchers or \
+                (self.probe.count(wider, scope) or 0) <= (self.probe.count(query, scope) or 0):
+            return
+        self._warn("mention", "the question asks for every line that mentions "
+                   f"{', '.join(literals)}, but the query keeps only some", MEDIUM,
+                   self._fix(query, wider, "keep every line with "
+                             + ", ".join(quote(t) for t in literals)))
+
     def _absent_filters(self, query: ast.LogQuery, streams: ast.Selector) -> None:
         """An alert on lines that do not come (``absent_over_time``) filtering on a text no
         line of its streams ever held fires always: the text is not how the lines say it.
@@ -565,10 +620,10 @@ class DataChecks:
             for name, value in labels.items():
                 if name not in named and name not in APPLICATION_LABELS:
                     values.setdefault(name, set()).add(value)
-        left_out = " ".join(m.group("span") for m in _EXCLUDING.finditer(self.question))
+        excluded = " ".join(left_out(self.question))
         for name, found in sorted(values.items()):
             asked = [v for v in sorted(found) if _names_stream(self.question, name, v)
-                     and not _names_stream(left_out, name, v)]  # "other than the FSNamesystem"
+                     and not _names_stream(excluded, name, v)]  # "other than the FSNamesystem"
             if len(found) < 2 or len(asked) != 1:
                 continue  # nothing to choose, or no one value named
             matcher = ast.Matcher(name, "=", asked[0])
@@ -610,9 +665,9 @@ class DataChecks:
             return  # which side of a ratio it belongs to is a guess
         used = format_ast(self.expr).replace("\\", "")
         values = self._stream_values(query.selector)
-        left_out = " ".join(m.group("span") for m in _EXCLUDING.finditer(self.question))
+        excluded = " ".join(left_out(self.question))
         for literal in token_literals(self.question):
-            if literal in used or literal in values or literal in left_out:
+            if literal in used or literal in values or literal in excluded:
                 continue  # (what the question leaves out is the exclusion check's)
             first = (ast.LineFilter("|=", (ast.FilterTerm(literal),)),)
             fixed = query.replace(stages=first + query.stages)
@@ -728,8 +783,7 @@ class DataChecks:
         quoted, an id (an IP), or written as code (``addStoredBlock``, ``servers/detail``),
         else the run of a line's words that holds the words after "not about"."""
         found = []
-        for match in _EXCLUDING.finditer(self.question):
-            span = match.group("span")
+        for span in left_out(self.question):
             quoted = quoted_texts(span)
             texts = quoted + [t for t in token_literals(span) + code_words(span)
                               if not any(_overlaps(t, q) for q in quoted)]
@@ -825,9 +879,10 @@ class DataChecks:
         Only for a query whose line filters say which lines it means: without them, which
         pattern is meant would be a guess."""
         best: tuple[int, ast.LogQuery, ast.LogQuery, str, str] | None = None
-        for query, scope in places:
-            if not _filters_lines(query.stages):
+        for upto, scope in places:
+            if not _filters_lines(upto.stages):
                 continue
+            query = self._whole(upto)
             for pattern in self._patterns(query.selector):
                 field = _field_for(name, pattern.fields, numeric) or (
                     _named_number(self.question, pattern.fields) if numeric else None)
@@ -843,6 +898,12 @@ class DataChecks:
         if field != name:
             expr = rewrite.rename_label(expr, name, field)
         return Fix(format_ast(expr), f"extract {field} as the pattern {quote(template)} does")
+
+    def _whole(self, upto: ast.LogQuery) -> ast.LogQuery:
+        """The log query of the query that ``upto`` is the start of (a label filter's
+        lines are those of the stages before it)."""
+        return next((q for q in self.expr.find_all(ast.LogQuery) if q.selector == upto.selector
+                     and q.stages[:len(upto.stages)] == upto.stages), upto)
 
     def _extracting(self, query: ast.LogQuery, name: str, pattern, field: str,
                     scope: Scope) -> tuple[ast.LogQuery, int | None]:
@@ -865,12 +926,13 @@ class DataChecks:
 
 
 def _field_for(name: str, fields, numeric: bool) -> str | None:
-    """The pattern field that ``name`` means: the same name, one sharing a ``_``-part
-    (``src_ip``: ``ip``), or a close spelling; a number when it is to be unwrapped."""
+    """The pattern field that ``name`` means: the same name, one sharing a ``_``-part, the
+    last part first (``src_ip``: ``ip``; ``block_size``: ``size``), or a close spelling; a number when it is to be unwrapped."""
     usable = [f.name for f in fields if f.numeric or not numeric]
-    parts = set(name.lower().split("_"))
-    for test in (lambda f: f == name, lambda f: parts & set(f.lower().split("_"))):
-        found = [f for f in usable if test(f)]
+    if name in usable:
+        return name
+    for part in reversed(name.lower().split("_")):  # the last part is the noun: block_size
+        found = [f for f in usable if part in f.lower().split("_")]
         if found:
             return found[0]
     close = difflib.get_close_matches(name, usable, n=1, cutoff=0.7)
@@ -897,6 +959,26 @@ def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
     stages = [s for i, s in enumerate(query.stages) if i not in claimed]
     stages.insert(at, stage)
     return query.replace(stages=tuple(stages))
+
+
+def _asked_prefix(text: str, asked: list[str]) -> str | None:
+    """The start of ``text`` up to its last word the question says (of ``asked`` stems)
+    before the first content word it does not, when that start holds two such words and
+    the rest holds an unasked one; else None."""
+    words = text.split()
+    said, end = 0, 0
+    for number, word in enumerate(words):
+        stem = stems(word)
+        if not stem:
+            continue  # a linking word ("for") or punctuation
+        if not any(stem[0] in a or a in stem[0] for a in asked if len(a) >= 3):
+            break
+        said, end = said + 1, number + 1
+    else:
+        return None  # every word is the question's
+    if said < MIN_SHARED_WORDS:
+        return None
+    return " ".join(words[:end]).strip(",;:")
 
 
 def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
@@ -946,7 +1028,8 @@ def _same_value(text: str, value: str, label: str) -> bool:
     """Whether a filter text names a label's value: the same word, ignoring case, or for a
     level the same level (``WARN`` and ``warning``, ``err`` and ``error``)."""
     text, value = text.strip().lower(), value.lower()
-    return text == value or (_is_level(label) and (_names_level(text, value)
+    last = re.split(r"[.$/:]", value)[-1]  # dfs.FSNamesystem: "FSNamesystem"
+    return text in (value, last) or (_is_level(label) and (_names_level(text, value)
                                                     or _names_level(value, text)))
 
 
@@ -1014,6 +1097,7 @@ _NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+
 MIN_LITERAL = 6
 _MENTIONED = re.compile(r"\b(?:mention|contain|say)(?:s|ing)?\s+(?:(?:an?|the|any)\s+)?"
                         r"(?:(?:word|text|string)\s+)?(?P<word>[A-Za-z][\w.:/@-]*\w)", re.I)
+_MENTIONING = re.compile(r"(?<!not )(?<!n't )\b(?:mention|referenc|contain)\w*\b", re.I)
 _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "all", "it", "its"}
 
 
@@ -1039,6 +1123,15 @@ def code_words(text: str) -> list[str]:
 def _overlaps(a: str, b: str) -> bool:
     a, b = a.lower(), b.lower()
     return a in b or b in a
+
+
+def left_out(question: str) -> list[str]:
+    """What follows each word that leaves something out ("without the 'terminating'
+    messages"), up to the end of its sentence; a quoted text's own words ("'PAM service
+    ignoring max retries'") leave nothing out."""
+    inside = [m.span(1) for m in _QUOTED.finditer(question)]
+    return [m.group("span") for m in _EXCLUDING.finditer(question)
+            if not any(start <= m.start() < end for start, end in inside)]
 
 
 def quoted_texts(question: str) -> list[str]:

@@ -36,7 +36,8 @@ class QueryWarning:
     ``check`` names the check (``line_filter``, ``parser``, ``label``, ``selector``,
     ``stream``, ``unfiltered``, ``empty``, ``range``, ``grouping``, ``application``,
     ``loop``, ``literal``, and the shape's ``unit``, ``order``, ``threshold``, ``value``,
-    ``invented``, ``share``, ``combined``, ``function``, ``period``, ``fields``),
+    ``invented``, ``share``, ``combined``, ``function``, ``period``, ``offset``, ``ranked``,
+    ``fields``),
     ``reason`` says why in one line, ``severity`` is :data:`LIGHT`, :data:`MEDIUM` or
     :data:`HEAVY`.
     """
@@ -53,5 +54,11 @@ class QueryWarning:
 
 
 def weight(warnings) -> int:
-    """The total severity: what ranking minimises."""
-    return sum(w.severity for w in warnings)
+    """The total severity: what ranking minimises. Warnings with the same fix are two
+    symptoms of one fault (a regexp that extracts nothing, and the label it should have
+    given missing), so they count once, at the heaviest."""
+    heaviest: dict = {}
+    for number, warning in enumerate(warnings):
+        key = warning.fix.query if warning.fix is not None else number
+        heaviest[key] = max(heaviest.get(key, 0), warning.severity)
+    return sum(heaviest.values())

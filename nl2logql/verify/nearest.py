@@ -25,6 +25,8 @@ _STOP_WORDS = frozenset("a an the of for to in on at by from with and or is was 
 # Endings cut to reach a stem that is a substring of each form (spawned, spawns → spawn).
 _ENDINGS = ("fully", "ingly", "ings", "ing", "edly", "ful", "ed", "es", "s", "ly")
 MIN_STEM = 4
+# Irregular forms, cut to what they share with the other forms (built, build → buil).
+_IRREGULAR = {"built": "buil", "rebuilt": "rebuil", "written": "writ"}
 EXTRA_WORDS = 2   # words a run of a line may hold besides those with a stem
 _PUNCTUATION = "[](){}<>.,;:'\""
 # A literal's placeholders: a template's variables, or a Go template's {{.field}} / {field}.
@@ -93,6 +95,7 @@ def stems(literal: str) -> list[str]:
     for word in re.findall(r"[a-z]+", _PLACEHOLDER.sub(" ", literal).lower()):
         if len(word) < 3 or word in _STOP_WORDS:
             continue
+        word = _IRREGULAR.get(word, word)
         for ending in _ENDINGS:
             if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
                 word = word[:-len(ending)]
@@ -105,13 +108,15 @@ def stems(literal: str) -> list[str]:
 def run_with(line: str, wanted: list[str]) -> str | None:
     """The shortest run of ``line``'s words in which each stem of ``wanted`` is inside
     some word, with at most :data:`EXTRA_WORDS` others and no word with a digit (a value,
-    not the event's wording); its edge punctuation trimmed. None when there is none."""
+    not the event's wording) unless it holds a stem or number wanted (``HTTP/1.1" status:
+    404``); its edge punctuation trimmed. None when there is none."""
     spans = [(m.start(), m.end(), m.group().lower()) for m in re.finditer(r"\S+", line)]
     best = None
     for first in range(len(spans)):
         missing = set(wanted)
         for last in range(first, min(len(spans), first + len(wanted) + EXTRA_WORDS)):
-            if any(c.isdigit() for c in spans[last][2]):
+            if any(c.isdigit() for c in spans[last][2]) and not any(
+                    w in spans[last][2] for w in wanted):
                 break
             missing -= {stem for stem in missing if stem in spans[last][2]}
             if not missing:

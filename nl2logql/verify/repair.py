@@ -15,6 +15,7 @@ from nl2logql.verify.findings import QueryWarning, weight
 # Fixes applied one after another to one query (a parser rebuilt from a pattern may bring
 # back the fields an earlier fix took out).
 MAX_REPAIRS = 5
+BEAM = 3  # queries whose fixes are tried in each round
 
 
 @dataclass
@@ -26,36 +27,25 @@ class Repaired:
 
 def repair(checker: Checker, question: str, query: str,
            warnings: list[QueryWarning]) -> Repaired:
-    """``query`` with the fixes that make it better, or as it was."""
-    current = Repaired(query, warnings)
+    """``query`` with the fixes that make it lightest, or as it was. A beam search: each
+    round applies every fix of the :data:`BEAM` lightest queries so far; a fix may make
+    things worse before the next one mends them (a filter dropped shows that the text
+    left goes on past the question), so a step may be heavier than where it started."""
+    best = Repaired(query, warnings)
+    frontier, seen = [best], {query}
     for _ in range(MAX_REPAIRS):
-        better = _one_fix(checker, question, current)
-        if better is None:
-            break
-        current = better
-    return current
-
-
-def _one_fix(checker: Checker, question: str, current: Repaired) -> Repaired | None:
-    """The first fix, heaviest warning first, whose query checks lighter; else the first
-    two fixes in a row that do, through a query that checks no heavier (a fix may bring
-    out what the next one mends: a garbled label renamed to a field, then its filter of
-    the wrong type dropped)."""
-    level = []
-    for warning in current.warnings:
-        step = _apply(checker, question, current, warning)
-        if step is None:
-            continue
-        if weight(step.warnings) < weight(current.warnings):
-            return step
-        if weight(step.warnings) == weight(current.warnings):
-            level.append(step)
-    for step in level:
-        for warning in step.warnings:
-            after = _apply(checker, question, step, warning)
-            if after is not None and weight(after.warnings) < weight(current.warnings):
-                return after
-    return None
+        steps = []
+        for current in frontier:
+            for warning in current.warnings:
+                step = _apply(checker, question, current, warning)
+                if step is None or step.query in seen:
+                    continue
+                seen.add(step.query)
+                steps.append(step)
+                if weight(step.warnings) < weight(best.warnings):
+                    best = step
+        frontier = sorted(steps, key=lambda s: weight(s.warnings))[:BEAM]
+    return best
 
 
 def _apply(checker: Checker, question: str, current: Repaired,

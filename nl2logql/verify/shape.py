@@ -21,6 +21,10 @@ returns a warning with its fix, or None:
 - ``period``: "the last hour minus the hour before that", "divided by that earlier hour"
   compare two windows; a query that takes one window, or the same one on both sides, gets
   the earlier window on the right (``offset``);
+- ``offset``: an ``offset`` where the question's window ends now ("in the last 2 days")
+  looks at the wrong hours, so it goes;
+- ``ranked``: a ``topk``/``bottomk`` for a question that ranks nothing and states no such
+  count ("IPs with more than 20 failures") keeps an arbitrary few series, so it goes;
 - ``fields``: a field a ``pattern`` or ``regexp`` extracts becomes a label of every series
   the answer keeps; one nothing uses (no grouping, filter, unwrap or format names it)
   and the question does not name splits the answer into a series per value (the 5th
@@ -35,6 +39,7 @@ warning demotes or rewrites a good answer.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from typing import Optional
@@ -45,8 +50,8 @@ from nl2logql.logql.parser import quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
-from nl2logql.timephrases import earlier_window
-from nl2logql.verify.agreement import asked_breakdown, dimension
+from nl2logql.timephrases import earlier_window, find_windows
+from nl2logql.verify.agreement import asked_breakdown, dimension, offsets_loose
 from nl2logql.verify.findings import MEDIUM, Fix, QueryWarning
 from nl2logql.verify.rewrite import replace_node
 
@@ -60,7 +65,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
         found += [_unit(question, expr), _order(question, expr),
                   _threshold(question, expr) if value is None else None,
                   _share(question, expr), _combined(question, expr), _function(question, expr),
-                  _period(question, expr)]
+                  _period(question, expr), _offset(question, expr), _ranked(question, expr)]
     found.append(_fields(question, expr))
     return [warning for warning in found if warning is not None]
 
@@ -152,7 +157,7 @@ _COMPARISONS = {"more than": ">", "greater than": ">", "over": ">", "above": ">"
                 "under": "<", "below": "<", "at most": "<="}
 # A number with a unit is a field's value ("took more than 0.5 seconds"), not a count's.
 _THRESHOLD = re.compile(
-    rf"\b(?P<cmp>{'|'.join(_COMPARISONS)})\s+(?P<n>\d+(?:\.\d+)?)(?![\d.:])"
+    rf"\b(?P<cmp>{'|'.join(_COMPARISONS)})\s+(?P<n>\d+(?:\.\d+)?)(?!\d|[.:]\d)"
     r"(?!\s*(?:%|percent|[a-z]*seconds?\b|secs?\b|ms\b|s\b|minutes?\b|mins?\b|hours?\b|hrs?\b"
     r"|h\b|days?\b|d\b|weeks?\b|w\b|months?\b|[kmgt]i?b\b|bytes?\b))", re.I)
 _COMPARE_OPS = (">", ">=", "<", "<=", "==", "!=")
@@ -181,9 +186,9 @@ _VALUE_COMPARISONS = {**_COMPARISONS, "smaller than": "<", "lower than": "<", "s
                       "larger than": ">", "bigger than": ">", "higher than": ">",
                       "longer than": ">"}
 _VALUE = re.compile(
-    rf"(?:(?P<before>[\w.-]+) )?(?:(?:is|was|are|were) )?"
+    rf"(?:(?P<before>[\w.-]+) )?(?P<be>(?:is|was|are|were) )?"
     rf"\b(?P<cmp>{'|'.join(sorted(_VALUE_COMPARISONS, key=len, reverse=True))})\s+"
-    r"(?P<n>\d+(?:\.\d+)?)(?![\d.:])(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
+    r"(?P<n>\d+(?:\.\d+)?)(?!\d|[.:]\d)(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
 _SECONDS = re.compile(r"^(?:seconds?|secs?|s)$", re.I)
 _BYTES = re.compile(r"^(?:(?P<scale>[kmgt])(?P<binary>i)?b|bytes?)$", re.I)
 _NOT_UNITS = frozenset("""
@@ -215,6 +220,8 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         fields = [before]  # logfmt or json: every field, named as the lines name it
     else:
         fields = [f for f in extracted if names_field(before, f)]
+        if not extracted and match.group("be") and re.fullmatch(r"[a-z]{3,}", before, re.I):
+            fields = [before.lower()]  # "port was below": the label check extracts it
     if len(set(fields)) != 1 or fields[0] in {
             n.name for n in expr.find_all(ast.NumberFilter, ast.BytesFilter, ast.DurationFilter)}:
         return None
@@ -368,6 +375,57 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                         f"{how}", MEDIUM,
                         Fix(format_ast(fixed), f"compare with the window {back_text} earlier "
                                                f"(`offset {back_text}`)"))
+
+
+# ---- offset ---------------------------------------------------------------------------------
+
+# Words that may put a window before now, beyond the range check's cues.
+_LOOKS_BACK = re.compile(r"\b(?:previous|preceding|compar\w*|vs\.?|versus|same time|week's|day's"
+                         r"|last week|last month)\b", re.I)
+
+
+_BACK_WORDS = ("before", "earlier", "previous", "preceding", "prior", "yesterday", "ago")
+
+
+def _offset(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    offsets = [r for r in expr.find_all(ast.LogRange) if r.offset]
+    if not offsets or earlier_window(question) or offsets_loose(question) \
+            or _LOOKS_BACK.search(question) or any(w.offset for w in find_windows(question)):
+        return None
+    if any(difflib.get_close_matches(word, _BACK_WORDS, n=1, cutoff=0.75)
+           for word in re.findall(r"[a-z]{3,}", question.lower())):
+        return None  # "the hour bfeore last": misspelt, but a window before now
+    fixed = expr.transform(lambda n: n.replace(offset=0) if n in offsets else n)
+    # A window over its own offset copy ("A / A offset 2h") is then one side: the other goes.
+    fixed = fixed.transform(lambda n: n.left if isinstance(n, ast.BinaryOp) and n.left == n.right
+                            and not isinstance(n.left, (ast.Literal, ast.VectorLiteral)) else n)
+    back = format_duration(offsets[0].offset)
+    return QueryWarning("offset", f"the query looks back (`offset {back}`) but the question's "
+                        "window ends now", MEDIUM, Fix(format_ast(fixed), "drop the offset"))
+
+
+# ---- ranked ---------------------------------------------------------------------------------
+
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "twenty": 20}
+_EVERY_SERIES = 100  # topk(1000, …): a way of writing "all of them", not a ranking
+
+
+def _ranked(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    if _MOST.search(question) or _FEWEST.search(question):
+        return None
+    thresholds = _THRESHOLD.sub(" ", question)  # "more than 3" is no count of series
+    stated = {float(n) for n in _NUMBER_IN_TEXT.findall(thresholds)} | {
+        float(_COUNT_WORDS[w.lower()]) for w in re.findall(r"[a-z]+", thresholds, re.I)
+        if w.lower() in _COUNT_WORDS}
+    for node in expr.find_all(ast.VectorAggregation):
+        if node.op in ("topk", "bottomk") and node.param not in stated \
+                and node.param < _EVERY_SERIES:
+            fixed = replace_node(expr, node, node.expr)
+            return QueryWarning("ranked", f"`{node.op}({_number(node.param)}, …)` keeps "
+                                f"{_number(node.param)} series though the question ranks "
+                                "nothing", MEDIUM, Fix(format_ast(fixed), f"drop {node.op}"))
+    return None
 
 
 # ---- function -------------------------------------------------------------------------------
