@@ -123,6 +123,10 @@ def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right)
      f'sum(count_over_time({SSH} |= "Failed password" [1h]))'),
     ("failed logins per user on openssh-eu-west over the last 30 days",
      f'sum(count_over_time({FAILED} [30d]))', f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    # "which <adjective> usernames": a breakdown by the label that starts the word
+    ("which valid usernames had more than 5 failed logins on openssh-eu-west in the last 30 days",
+     f'sum(count_over_time({FAILED} [30d])) > 5',
+     f'sum by (user) (count_over_time({FAILED} [30d])) > 5'),
     ("failed logins on openssh-eu-west", 'sum(count_over_time({application="openssh-us-east"} '
      '|= "Failed password" [30d]))', f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
     (Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed password"',
@@ -784,6 +788,13 @@ def test_repair_looks_past_a_fix_that_checks_heavier_alone(checker):
     ("HTTP 404 responses on openstack-eu-west in the last 30 days",
      'sum(count_over_time({application="openstack-eu-west"} |= "HTTP 404" [30d]))',
      'sum(count_over_time({application="openstack-eu-west"} |= `HTTP/1.1" status: 404` [30d]))'),
+    # a line_format of the model's own: a field no line carries, or none at all
+    ("Show the DELETE calls made to the compute API in openstack-south-america.",
+     '{application="openstack-south-america"} |= "DELETE" | regexp `(?P<ip>\\S+)\\s+"DELETE` '
+     '| line_format "{{.DELETE}} {{.ip}}"', '{application="openstack-south-america"} |= "DELETE"'),
+    ("openstack-tenant-2 lines where an instance had a pending spawning task",
+     '{application="openstack-tenant-2"} |= "pending task (spawning)" | line_format "done"',
+     '{application="openstack-tenant-2"} |= "pending task (spawning)"'),
     # a text of the model's own that no line holds goes, though no other filter is left
     ("log lines per second over the last 15 minutes across all openssh applications",
      'sum(rate({application=~"openssh.*"} |= "seconds to build instance" [15m]))',

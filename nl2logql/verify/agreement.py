@@ -91,7 +91,7 @@ _BREAKDOWN = re.compile(
     rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
     rf"|(?:grouped|group|split) by)[ -](?!{_NOT_A_DIMENSION}\b)(?P<word>[a-z]\w*)"
     rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
-    rf"|\bwhich (?!(?:is|was|has|does|this|its)\b)(?P<which>[a-z]\w*)s\b"
+    rf"|\bwhich (?!(?:is|was|has|does|this|its)\b)(?:[a-z][\w-]* )?(?P<which>[a-z]\w*)s\b"
     rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b", re.I)
 
 

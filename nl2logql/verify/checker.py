@@ -168,13 +168,15 @@ def _dimension_words(question: str, match: re.Match) -> list[str]:
 
 def label_for(words: list[str], labels: set[str]) -> str | None:
     """The label a breakdown's words name: the same word, its singular, a label with it as
-    a ``_``-part (``ip`` → ``source_ip``), or one it starts (``host`` → ``hostname``)."""
+    a ``_``-part (``ip`` → ``source_ip``), one it starts (``host`` → ``hostname``), or
+    one that starts it (``usernames`` → ``user``)."""
     usable = sorted(name for name in labels if not name.startswith("__"))
     for word in reversed([w.lower() for w in words if w]):  # "source IP": IP names it
         singular = word[:-1] if len(word) > 3 and word.endswith("s") else word
         for test in (lambda n: n.lower() in (word, singular),
                      lambda n: singular in n.lower().split("_"),
-                     lambda n: n.lower().startswith(singular)):
+                     lambda n: n.lower().startswith(singular),
+                     lambda n: len(n) >= 3 and singular.startswith(n.lower())):
             found = [name for name in usable if test(name)]
             if found:
                 return min(found, key=len)

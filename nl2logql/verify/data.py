@@ -36,6 +36,7 @@ checked as the embedded store is), each log query of a query over its own time r
   (a ``|=`` on it turned), as the lines write it;
 - ``narrow``: a filter text that goes on past the question's words ("Failed password for
   invalid user" for "failed password attempts") keeps the words the question says;
+- ``format``: a ``line_format`` writing no field, or one no line carries, goes;
 - ``mention``: lines that "mention" an id the question names are every line holding it,
   not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
@@ -59,7 +60,7 @@ from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import nearest, run_with, stems, words_of
-from nl2logql.verify.shape import asked_function, names_field, scaled
+from nl2logql.verify.shape import TEMPLATE_FIELD, asked_function, names_field, scaled
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -100,6 +101,7 @@ class DataChecks:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope)
                 self._mentioning(query, scope)
+                self._line_formats(query, scope)
             self._exclusions(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
@@ -516,6 +518,23 @@ class DataChecks:
             self._warn("narrow", f"{quote(term.value)} goes on past what the question says "
                        f"({quote(rest)} keeps only some of the lines)", MEDIUM,
                        self._fix(query, fixed, f"filter on {quote(kept)}"))
+            return
+
+    def _line_formats(self, query: ast.LogQuery, scope: Scope) -> None:
+        """A ``line_format`` that writes no field, or one no line carries there
+        (``{{.DELETE}}``), replaces each line by text of the model's own: it goes."""
+        for index, stage in enumerate(query.stages):
+            if not isinstance(stage, ast.LineFormat):
+                continue
+            fields = list(dict.fromkeys(TEMPLATE_FIELD.findall(stage.template)))
+            upto = query.replace(stages=query.stages[:index])
+            missing = [f for f in fields
+                       if self.probe.count(with_stage(upto, has_label(f)), scope) == 0]
+            if fields and not missing:
+                continue
+            why = (f"writes {', '.join(missing)}, which no line carries there" if missing
+                   else "writes no field of the lines")
+            self._warn("format", f"`{_short(stage)}` {why}", MEDIUM, self._drop(stage))
             return
 
     def _mentioning(self, query: ast.LogQuery, scope: Scope) -> None:

@@ -46,7 +46,8 @@ def set_ranges(expr: ast.Expr, seconds: int, offset: int | None) -> ast.Expr:
 
 def group_by(expr: ast.Expr, label: str) -> ast.Expr | None:
     """The answer broken down by ``label``: ``sum(x)`` → ``sum by (label) (x)``, a bare
-    range aggregation summed by it; None where the shape leaves no obvious place."""
+    range aggregation summed by it (under a threshold too: ``x > 5``); None where the
+    shape leaves no obvious place."""
     if isinstance(expr, ast.VectorAggregation) and expr.grouping is None \
             and expr.op in ("sum", "avg", "min", "max", "count"):
         return expr.replace(grouping=ast.Grouping(labels=(label,)))
@@ -55,6 +56,10 @@ def group_by(expr: ast.Expr, label: str) -> ast.Expr | None:
         return None if inner is None else expr.replace(expr=inner)
     if isinstance(expr, ast.RangeAggregation) and expr.grouping is None:
         return ast.VectorAggregation("sum", expr, grouping=ast.Grouping(labels=(label,)))
+    if isinstance(expr, ast.BinaryOp) and expr.op in (">", ">=", "<", "<=", "==", "!=") \
+            and isinstance(expr.right, ast.Literal):  # a threshold: x > 5
+        inner = group_by(expr.left, label)
+        return None if inner is None else expr.replace(left=inner)
     return None
 
 

@@ -502,7 +502,7 @@ def _field_words(field: str) -> list[str]:
 
 # Vector aggregations whose series keep every label of the series they take.
 _KEEPING = ("topk", "bottomk", "approx_topk", "sort", "sort_desc")
-_TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
+TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
@@ -567,9 +567,9 @@ def _used_labels(expr: ast.Expr) -> set[str]:
             used.add(node.matcher.name if isinstance(node, ast.StringFilter) else node.name)
         elif isinstance(node, ast.LabelFormatItem):
             used.add(node.dst)
-            used.update(_TEMPLATE_FIELD.findall(node.src) if node.template else [node.src])
+            used.update(TEMPLATE_FIELD.findall(node.src) if node.template else [node.src])
         elif isinstance(node, ast.LineFormat):
-            used.update(_TEMPLATE_FIELD.findall(node.template))
+            used.update(TEMPLATE_FIELD.findall(node.template))
     return used
 
 
