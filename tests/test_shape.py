@@ -137,6 +137,10 @@ def fixed(question, query):
      '[12h]))) > 20', "ranked",
      'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
      '> 20'),
+    # "how many" lines: a count, not their bytes
+    ("How many ftp connections did linux receive in the last 3 days?",
+     'sum(bytes_over_time({application="linux"} |= "ftpd" [3d]))', "function",
+     'sum(count_over_time({application="linux"} |= "ftpd" [3d]))'),
     # a field the query does not extract yet, named before "was" (and a sentence's full stop)
     ("Show failed logins on openssh whose source port was below 10000.",
      '{application="openssh"} |= "Failed password"', "value",
@@ -243,6 +247,8 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      'topk(2, sum by (ip) (count_over_time({application="openssh"} [12h])))'),
     ("every disconnect message on openssh with its frequency",
      'topk(1000, sum by (msg) (count_over_time({application="openssh"} [12h])))'),
+    ("How many bytes of ftp traffic did linux log in the last 3 days?",
+     'sum(bytes_over_time({application="linux"} |= "ftpd" [3d]))'),
     # "had more than 3": a count of lines, no field's value
     ("which users had more than 3 failed logins on openssh",
      'sum by (user) (count_over_time({application="openssh"} |= "Failed" [12h])) > 3'),

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 from nl2logql.engine.backend import Backend
-from nl2logql.engine.loaders import sample_store
+from nl2logql.engine.loaders import load_paths, sample_store
 from nl2logql.generation.models import ScriptedModel
 from nl2logql.generation.pipeline import Assistant
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
+from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.checker import Checker, label_for
 from nl2logql.verify.data import mentioned_words, question_literals
@@ -863,19 +864,37 @@ def test_the_committed_ablation_table_is_what_the_script_writes(tmp_path):
 @pytest.mark.parametrize("question, query, fixed", [
     ("how many sessions did openssh-eu-west open for user root in the last 30 days",
      f'sum(count_over_time({SSH}[30d]))', "session opened for user"),
-    ("how many failed passwords on openssh-eu-west", f'sum(count_over_time({SSH}[30d]))', None),
+    # two patterns share the words, one has fewer words of its own: it is the one meant
+    ("how many failed passwords on openssh-eu-west", f'sum(count_over_time({SSH}[30d]))',
+     "Failed password for"),
+    ("how many sessions on openssh-eu-west", f'sum(count_over_time({SSH}[30d]))', None),
 ])
 def test_a_query_that_takes_every_line_while_the_question_names_an_event(checker, question,
                                                                          query, fixed):
     [warning] = [w for w in checker.check(question, query) if w.check == "unfiltered"]
     assert warning.reason.startswith("the query takes every line of openssh-eu-west, but the "
                                      "question is about ")
-    if fixed is None:  # one shared word, several patterns share it: no guess
+    if fixed is None:  # one shared word, opened and closed sessions alike: no guess
         assert warning.fix is None
     else:  # the line filter of the pattern that shares most words
         [stage] = parse(warning.fix.query).find(ast.LogQuery).stages
         assert stage.op == "|=" and fixed in stage.terms[0].value
         assert "unfiltered" not in checks_of(checker, question, warning.fix.query)
+
+
+@pytest.mark.skipif(loghub_root() is None, reason="Loghub samples not available (shared data)")
+def test_a_tie_of_shared_words_goes_to_the_pattern_the_question_covers_more_of():
+    # "accepted socket connections" shares three words with "Accepted socket connection from
+    # /<ip>:<number>" and three ("client" too) with "Closed socket connection for client …"
+    store = load_paths([str(loghub_root() / "Zookeeper" / "Zookeeper_2k.log")],
+                       {"application": "zookeeper"})
+    question = "top 3 client IPs by accepted socket connections on zookeeper in the last 30 days"
+    wrong = 'topk(3, sum by (ip) (count_over_time({application="zookeeper"}[30d])))'
+    zookeeper = Checker(store)
+    result = repair(zookeeper, question, wrong, zookeeper.check(question, wrong))
+    assert parse(result.query) == parse(
+        'topk(3, sum by (ip) (count_over_time({application="zookeeper"} '
+        '|= "Accepted socket connection from /" | regexp `\\bfrom\\s+/(?P<ip>\\S+?):` [30d])))')
 
 
 def test_a_question_about_every_line_gets_no_unfiltered_warning(checker):

@@ -59,7 +59,7 @@ from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
-from nl2logql.verify.nearest import nearest, run_with, stems, words_of
+from nl2logql.verify.nearest import VARIABLE, nearest, run_with, stems, words_of
 from nl2logql.verify.shape import TEMPLATE_FIELD, asked_function, names_field, scaled
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
@@ -178,14 +178,20 @@ class DataChecks:
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
         asked = {w for w in set(content_words(self.question)) - named if not w.isdigit()}
-        shared = sorted(((len(asked & set(content_words(p.template))), p.count, p)
-                         for p in self._patterns(query.selector) if p.line_filter),
-                        key=lambda item: item[:2], reverse=True)
-        if not shared or shared[0][0] == 0:
+        scored = []
+        for pattern in self._patterns(query.selector):
+            if pattern.line_filter:
+                # a tie goes to the pattern whose fixed words the question covers more of
+                # ("accepted socket connections": not "Closed socket connection for client")
+                fixed = set(content_words(VARIABLE.sub(" ", pattern.template))) or {""}
+                scored.append((len(asked & set(content_words(pattern.template))),
+                               len(asked & fixed) / len(fixed), pattern.count, pattern))
+        scored.sort(key=lambda item: item[:3], reverse=True)
+        if not scored or scored[0][0] == 0:
             return None
-        best, pattern = shared[0][0], shared[0][2]
+        best, pattern = scored[0][0], scored[0][3]
         words = ", ".join(sorted(asked & set(content_words(pattern.template))))
-        return best, len(shared) == 1 or shared[1][0] < best, words, pattern
+        return best, len(scored) == 1 or scored[1][:2] < scored[0][:2], words, pattern
 
     def _event_asked(self, query: ast.LogQuery, match) -> tuple[ast.LogQuery, str, str] | None:
         """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at

@@ -18,7 +18,7 @@ MIN_CHARS = 4
 MAX_TRIED = 8          # fragments checked against the data before giving up
 
 # A template's variable parts: named fields (<user>), masks (<IP>) and wildcards (<*>).
-_VARIABLE = re.compile(r"<[^<>\s]*>")
+VARIABLE = re.compile(r"<[^<>\s]*>")
 # Regex syntax in a |~ filter: what is left are the words it means to match.
 _REGEX_SYNTAX = re.compile(r"\\[a-zA-Z]|[\\^$.*+?()\[\]{}|]")
 _STOP_WORDS = frozenset("a an the of for to in on at by from with and or is was are were".split())
@@ -30,7 +30,7 @@ _IRREGULAR = {"built": "buil", "rebuilt": "rebuil", "written": "writ"}
 EXTRA_WORDS = 2   # words a run of a line may hold besides those with a stem
 _PUNCTUATION = "[](){}<>.,;:'\""
 # A literal's placeholders: a template's variables, or a Go template's {{.field}} / {field}.
-_PLACEHOLDER = re.compile(_VARIABLE.pattern + r"|\{\{?[^{}]*\}?\}")
+_PLACEHOLDER = re.compile(VARIABLE.pattern + r"|\{\{?[^{}]*\}?\}")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def words_of(literal: str, regex: bool = False) -> str:
 
 def fragments(template: str) -> Iterable[str]:
     """Runs of up to :data:`MAX_WORDS` consecutive fixed words of a template."""
-    for run in _VARIABLE.split(template):
+    for run in VARIABLE.split(template):
         words = run.split()
         for length in range(1, min(MAX_WORDS, len(words)) + 1):
             for start in range(len(words) - length + 1):

@@ -17,7 +17,7 @@ returns a warning with its fix, or None:
   the query keeps each apart;
 - ``function``: "the total size", "the average delay", "the median", "p95" name the range
   function of an unwrapped value; a count of lines that extracts the field named is made
-  that function over it;
+  that function over it; "how many" lines is a count, not their bytes;
 - ``period``: "the last hour minus the hour before that", "divided by that earlier hour"
   compare two windows; a query that takes one window, or the same one on both sides, gets
   the earlier window on the right (``offset``);
@@ -65,6 +65,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
         found += [_unit(question, expr), _order(question, expr),
                   _threshold(question, expr) if value is None else None,
                   _share(question, expr), _combined(question, expr), _function(question, expr),
+                  _counted(question, expr),
                   _period(question, expr), _offset(question, expr), _ranked(question, expr)]
     found.append(_fields(question, expr))
     return [warning for warning in found if warning is not None]
@@ -454,6 +455,24 @@ def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
         return name, None
     match = _QUANTILE.search(question)
     return name, (int(match.group(1) or match.group(2)) / 100 if match else 0.5)
+
+
+_BYTES_ASKED = re.compile(r"\b(?:bytes?|size|sizes|volume|[kmgt]i?b|data|traffic|big|large)\b",
+                          re.I)
+_AS_COUNT = {"bytes_over_time": "count_over_time", "bytes_rate": "rate"}
+
+
+def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """"How many ftp connections": a count of lines, where the query sums their bytes."""
+    if not _COUNTING.search(question) or _BYTES_ASKED.search(question):
+        return None
+    sized = [n for n in expr.find_all(ast.RangeAggregation) if n.op in _AS_COUNT]
+    if not sized:
+        return None
+    fixed = expr.transform(lambda n: n.replace(op=_AS_COUNT[n.op]) if n in sized else n)
+    return QueryWarning("function", f"question counts lines but the query takes `{sized[0].op}` "
+                        "(their bytes)", MEDIUM,
+                        Fix(format_ast(fixed), f"take `{_AS_COUNT[sized[0].op]}`"))
 
 
 def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
