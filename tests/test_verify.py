@@ -653,6 +653,20 @@ NO_ERROR = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error
     ("hdfs-tenant-1 'Receiving block' lines, except those of datanode 10.251.73.220",
      '{application="hdfs-tenant-1"} |= "Receiving block"',
      '{application="hdfs-tenant-1"} |= "Receiving block" != "10.251.73.220"'),
+    # a word written as code, or hyphenated as no prose word is
+    ("openstack-eu-west: how often did nova-api create a network-vif-plugged server external "
+     "event in the past half hour?",
+     'sum(count_over_time({application="openstack-eu-west", log_file_type="nova-api"} '
+     '|= "event" [30m]))',
+     'sum(count_over_time({application="openstack-eu-west", log_file_type="nova-api"} '
+     '|= "network-vif-plugged" |= "event" [30m]))'),
+    # ... an example ("like ..."), or one every line of the query holds already
+    ("Top 3 output directories (like /user/root/rand) by number of allocateBlock calls in hdfs",
+     'topk(3, sum by (dir) (count_over_time({application="hdfs"} |= "allocateBlock" '
+     '| regexp `allocateBlock: (?P<dir>/user/root/[^/]+)/` [2d])))', None),
+    ("smallest block size added to the blockMap in hdfs-south-america",
+     'min_over_time({application="hdfs-south-america"} |= "addStoredBlock" '
+     '| regexp `size (?P<size>\\d+)$` | unwrap size [30d])', None),
     # a text no line holds and the question never says, beside a filter that finds lines
     (BLOCK, NO_ERROR, '{application="hdfs-us-east"} |= "blk_-7029628814943626474"'),
     # ... the question asks for that text: an empty answer may be the right one

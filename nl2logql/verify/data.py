@@ -682,21 +682,27 @@ class DataChecks:
         return None
 
     def _literal_unused(self, query: ast.LogQuery, scope: Scope) -> None:
-        """The question names an IP or an id that the lines hold and that no part of the
-        query uses ("all lines that mention datanode 10.251.73.220"): its lines are the
-        ones asked about. Its filter comes first; where the query's own line filters then
+        """The question names an IP, an id or a word written as code that the lines hold and
+        that no part of the query uses ("all lines that mention datanode 10.251.73.220",
+        "a network-vif-plugged event"): its lines are the ones asked about. Its filter comes first; where the query's own line filters then
         keep nothing, it takes their place."""
         if len(set(self.expr.find_all(ast.LogQuery))) != 1:
             return  # which side of a ratio it belongs to is a guess
         used = format_ast(self.expr).replace("\\", "")
         values = self._stream_values(query.selector)
         excluded = " ".join(left_out(self.question))
-        for literal in token_literals(self.question):
-            if literal in used or literal in values or literal in excluded:
+        named = token_literals(self.question) + code_words(self.question) + _HYPHENATED.findall(
+            self.question)
+        examples = " ".join(m.group(1) for m in _EXAMPLE.finditer(self.question))
+        for literal in dict.fromkeys(named):
+            if literal in used or literal in values or literal in excluded or literal in examples:
                 continue  # (what the question leaves out is the exclusion check's)
             first = (ast.LineFilter("|=", (ast.FilterTerm(literal),)),)
             fixed = query.replace(stages=first + query.stages)
-            if not self.probe.count(fixed, scope):
+            kept = self.probe.count(fixed, scope)
+            if kept and kept == self.probe.count(query, scope):
+                continue  # every line holds it already ("the blockMap" of addStoredBlock lines)
+            if not kept:
                 if any(isinstance(s, ast.LineFormat) for s in query.stages):
                     continue
                 fixed = query.replace(stages=first + tuple(
@@ -1130,6 +1136,8 @@ _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "al
 _EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
                         r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
                         r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+_EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example)\s+(\S+)", re.I)  # not the filter
+_HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+){2,}\b")  # network-vif-plugged: a code, no prose
 _EITHER = re.compile(r"(.*?\b)([A-Za-z]+)/([A-Za-z]+)(\b.*)")  # "session opened/closed"
 _CODE_WORD = re.compile(r"[A-Za-z_][\w./]*\w")
 
