@@ -36,6 +36,8 @@ checked as the embedded store is), each log query of a query over its own time r
   (a ``|=`` on it turned), as the lines write it;
 - ``narrow``: a filter text that goes on past the question's words ("Failed password for
   invalid user" for "failed password attempts") keeps the words the question says;
+  ``broad``: one that stops short of them ("Failed password for" for "invalid usernames")
+  is the one event's text that goes on with them;
 - ``format``: a ``line_format`` writing no field, or one no line carries, goes;
 - ``mention``: lines that "mention" an id the question names are every line holding it,
   not only those a wrapping text or an unnamed stream keeps;
@@ -503,28 +505,52 @@ class DataChecks:
             self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
 
     def _narrowing(self, query: ast.LogQuery, scope: Scope) -> None:
-        """A filter text that goes on past what the question says ("Failed password for
-        invalid user" for "failed password attempts") keeps only some of the lines asked
-        about: the fix keeps the words up to the last of at least two the question says,
-        when that finds more lines. Texts the question quotes or names as literals stay."""
+        """A filter text that says more or less than the question: "Failed password for
+        invalid user" for "failed password attempts" keeps only some of the lines asked
+        about (the fix keeps the words up to the last of at least two the question says,
+        when that finds more lines); "Failed password for" for "invalid usernames" keeps
+        lines the question leaves out (the fix is the one event's text that goes on with
+        words the question says, when that finds fewer lines). Texts the question quotes or
+        names as literals stay."""
         asked = stems(self.question)
         literals = [t.lower() for t in question_literals(self.question)]
         for stage, term in _filter_terms(query, ("|=",)):
             if len(stage.terms) != 1 or any(_overlaps(term.value, t) for t in literals):
                 continue
-            kept = _asked_prefix(term.value, asked)
-            if kept is None:
+            for text, wider in ((_asked_prefix(term.value, asked), True),
+                                (self._asked_extension(query.selector, term.value, asked), False)):
+                if text is None:
+                    continue
+                changed = ast.LineFilter("|=", (ast.FilterTerm(text),))
+                fixed = query.replace(stages=tuple(changed if s is stage else s
+                                                   for s in query.stages))
+                before, after = self.probe.count(query, scope) or 0, self.probe.count(fixed, scope)
+                if not after or (after > before) != wider or after == before:
+                    continue
+                if wider:
+                    reason = (f"{quote(term.value)} goes on past what the question says "
+                              f"({quote(term.value[len(text):].strip())} keeps only some of "
+                              "the lines)")
+                else:
+                    reason = (f"{quote(term.value)} stops short of what the question says "
+                              f"({quote(text[len(term.value):].strip())})")
+                self._warn("narrow" if wider else "broad", reason, MEDIUM,
+                           self._fix(query, fixed, f"filter on {quote(text)}"))
+                return
+
+    def _asked_extension(self, selector: ast.Selector, text: str, asked: list[str]) -> str | None:
+        """The one event text of the streams' patterns that starts with ``text`` and goes
+        on with content words the question says, every one of them."""
+        found = set()
+        for pattern in self._patterns(selector):
+            if not pattern.line_filter:
                 continue
-            narrower = ast.LineFilter("|=", (ast.FilterTerm(kept),))
-            fixed = query.replace(stages=tuple(narrower if s is stage else s
-                                               for s in query.stages))
-            if (self.probe.count(fixed, scope) or 0) <= (self.probe.count(query, scope) or 0):
-                continue
-            rest = term.value[len(kept):].strip()
-            self._warn("narrow", f"{quote(term.value)} goes on past what the question says "
-                       f"({quote(rest)} keeps only some of the lines)", MEDIUM,
-                       self._fix(query, fixed, f"filter on {quote(kept)}"))
-            return
+            event = _stage(pattern.line_filter)  # its first text: the others exclude
+            longer = event.terms[0].value if event.op == "|=" else ""
+            rest = stems(longer[len(text):]) if longer.startswith(text) else []
+            if rest and all(_said(stem, asked) for stem in rest):
+                found.add(longer)
+        return found.pop() if len(found) == 1 else None
 
     def _line_formats(self, query: ast.LogQuery, scope: Scope) -> None:
         """A ``line_format`` that writes no field, or one no line carries there
@@ -992,6 +1018,11 @@ def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
     return query.replace(stages=tuple(stages))
 
 
+def _said(stem: str, asked: list[str]) -> bool:
+    """Whether a word's stem is one of the question's (``asked``), or holds or is in one."""
+    return any(stem in a or a in stem for a in asked if len(a) >= 3)
+
+
 def _asked_prefix(text: str, asked: list[str]) -> str | None:
     """The start of ``text`` up to its last word the question says (of ``asked`` stems)
     before the first content word it does not, when that start holds two such words and
@@ -1002,7 +1033,7 @@ def _asked_prefix(text: str, asked: list[str]) -> str | None:
         stem = stems(word)
         if not stem:
             continue  # a linking word ("for") or punctuation
-        if not any(stem[0] in a or a in stem[0] for a in asked if len(a) >= 3):
+        if not _said(stem[0], asked):
             break
         said, end = said + 1, number + 1
     else:
