@@ -43,7 +43,7 @@ CASES = [
     ("line_filter", Q, f'{SSH} |~ "Failed pass.*for invalid usr"',
      f'{SSH} |~ "Failed pass.*for invalid user"'),
     ("selector", Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed"',
-     '{application="openssh-eu-west", hostname="LabSZ-eu-west"} |= "Failed"'),
+     '{application="openssh-eu-west", hostname="LabSZ-eu-west"} |= "Failed password"'),
     ("parser", Q, f'{SSH} |= "Failed password" | regexp `user (?P<uid>\\d+)x`', FAILED),
     ("parser", Q, f'{SSH} |= "Failed password" | json', f'{SSH} |= "Failed password" | logfmt'),
     ("parser", Q, f'{SSH} |= "Failed password" | pattern `<_> userid=<uid>;`',

@@ -1019,8 +1019,9 @@ def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
 
 
 def _said(stem: str, asked: list[str]) -> bool:
-    """Whether a word's stem is one of the question's (``asked``), or holds or is in one."""
-    return any(stem in a or a in stem for a in asked if len(a) >= 3)
+    """Whether a word's stem is one of the question's (``asked``), or starts one or is
+    started by one (user, usernam); "valid" is not "invalid"."""
+    return any(stem.startswith(a) or a.startswith(stem) for a in asked if len(a) >= 3)
 
 
 def _asked_prefix(text: str, asked: list[str]) -> str | None:
