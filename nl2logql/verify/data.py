@@ -62,7 +62,8 @@ from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, run_with, stems, words_of
-from nl2logql.verify.shape import TEMPLATE_FIELD, asked_function, names_field, scaled
+from nl2logql.verify.shape import (TEMPLATE_FIELD, asked_function, names_field, scaled,
+                                   used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -103,7 +104,7 @@ class DataChecks:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope)
                 self._mentioning(query, scope)
-                self._line_formats(query, scope)
+            self._line_formats(query, scope)
             self._exclusions(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
@@ -275,18 +276,21 @@ class DataChecks:
                                                f"{quote(term.value)}"))
             return
         words = words_of(term.value, regex)
-        text = None
-        for selector in _widenings(query.selector):
-            text = self._in_lines(selector, words)
-            if text is not None:
-                reason += f"; lines of {_selector_name(selector)} hold {quote(text)}"
-                break
+        selector, text = query.selector, None if negated else self._inner_literal(query, words)
+        if text is not None:  # "Allocated under /user/root/sortrand2": the path is meant
+            reason += f"; lines of {where} hold {quote(text)}"
         else:
-            selector = query.selector
-            found = nearest(words, self._patterns(selector), self._occurs(selector))
-            if found is not None:
-                reason += f"; nearest pattern: {quote(found.pattern.template)}"
-                text = found.fragment
+            for selector in _widenings(query.selector):
+                text = self._in_lines(selector, words)
+                if text is not None:
+                    reason += f"; lines of {_selector_name(selector)} hold {quote(text)}"
+                    break
+            else:
+                selector = query.selector
+                found = nearest(words, self._patterns(selector), self._occurs(selector))
+                if found is not None:
+                    reason += f"; nearest pattern: {quote(found.pattern.template)}"
+                    text = found.fragment
         if text is not None:
             replacement = self._replacement(stage, term, text, selector)
             fixed = ast.LogQuery(selector, tuple(replacement if s is stage else s
@@ -297,6 +301,13 @@ class DataChecks:
         elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex):
             fix = self._drop(stage)  # a text of the model's own: it only empties the answer
         self._warn("line_filter", reason, severity, fix)
+
+    def _inner_literal(self, query: ast.LogQuery, words: str) -> str | None:
+        """The longest literal or code word of the question inside ``words`` that the lines
+        of ``query``'s streams hold."""
+        inner = [t for t in question_literals(self.question) + code_words(self.question)
+                 if t in words and t != words and self._occurs(query.selector)(t)]
+        return max(inner, key=len) if inner else None
 
     def _unasked(self, text: str, regex: bool) -> bool:
         """Whether none of the words of a filter's text is in the question."""
@@ -433,9 +444,11 @@ class DataChecks:
             fields = parser_fields(stage)
             if isinstance(stage, (ast.RegexpParser, ast.PatternParser)):
                 if fields and self.probe.count(with_stage(upto, has_label(fields[0])), scope) == 0:
+                    unused = not set(fields) & used_labels(self.expr)  # then it may just go
                     self._warn("parser", f"`{_short(stage)}` extracts {fields[0]} from none of "
                                f"the {before:,} lines before it", MEDIUM,
-                               self._extraction_fix(fields[0], [(query, scope)]))
+                               self._extraction_fix(fields[0], [(query, scope)])
+                               or (self._drop(stage) if unused else None))
             elif self.probe.count(with_stage(upto, no_error()), scope) == 0:
                 self._warn("parser", f"`{_short(stage)}` fails on all {before:,} lines before it",
                            MEDIUM)
@@ -554,12 +567,15 @@ class DataChecks:
 
     def _line_formats(self, query: ast.LogQuery, scope: Scope) -> None:
         """A ``line_format`` that writes no field, or one no line carries there
-        (``{{.DELETE}}``), replaces each line by text of the model's own: it goes."""
+        (``{{.DELETE}}``), replaces each line by text of the model's own: it goes. Where
+        the query keeps no line, "there" is after its parsers alone."""
+        kept = self.probe.count(query, scope)
         for index, stage in enumerate(query.stages):
             if not isinstance(stage, ast.LineFormat):
                 continue
             fields = list(dict.fromkeys(TEMPLATE_FIELD.findall(stage.template)))
-            upto = query.replace(stages=query.stages[:index])
+            upto = query.replace(stages=tuple(
+                s for s in query.stages[:index] if kept or not isinstance(s, ast.LineFilter)))
             missing = [f for f in fields
                        if self.probe.count(with_stage(upto, has_label(f)), scope) == 0]
             if fields and not missing:

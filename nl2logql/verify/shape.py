@@ -212,24 +212,27 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     unit, before = match.group("unit") or "", match.group("before") or ""
     unit = "" if unit.lower() in _NOT_UNITS else unit
     scale = _BYTES.match(unit)
+    # "the port was below", "the size is under": a field the label check extracts
+    named = ([before.lower()] if not extracted and match.group("be")
+             and re.fullmatch(r"[a-z]{3,}", before, re.I) else [])
     if _SECONDS.match(unit) or scale:  # the one number the query reads
-        fields = sorted({u.label for u in expr.find_all(ast.Unwrap)}) or extracted
+        fields = sorted({u.label for u in expr.find_all(ast.Unwrap)}) or extracted or named
     elif unit:
         return None
     elif any(isinstance(s, ast.PARSER_STAGES) and not parser_fields(s) for s in query.stages) \
             and _FIELD_NAME.match(before):
         fields = [before]  # logfmt or json: every field, named as the lines name it
     else:
-        fields = [f for f in extracted if names_field(before, f)]
-        if not extracted and match.group("be") and re.fullmatch(r"[a-z]{3,}", before, re.I):
-            fields = [before.lower()]  # "port was below": the label check extracts it
+        fields = [f for f in extracted if names_field(before, f)] or named
     if len(set(fields)) != 1 or fields[0] in {
             n.name for n in expr.find_all(ast.NumberFilter, ast.BytesFilter, ast.DurationFilter)}:
         return None
     field, number = fields[0], float(match.group("n"))
     if scale and scale.group("scale"):
         power = "kmgt".index(scale.group("scale").lower()) + 1
-        number *= (1024 if scale.group("binary") else 1000) ** power
+        stated = {float(n) for n in _NUMBER_IN_TEXT.findall(question)}
+        binary = scale.group("binary") or number * 1024 ** power in stated  # "64 MB (67108864)"
+        number *= (1024 if binary else 1000) ** power
     op = _VALUE_COMPARISONS[match.group("cmp").lower()]
     stage = ast.LabelFilter(ast.NumberFilter(field, op, number))
     at = max((i + 1 for i, s in enumerate(query.stages) if field in parser_fields(s)),
@@ -527,7 +530,7 @@ TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if any(expr.find_all(ast.DropLabels, ast.KeepLabels, ast.LabelReplace)):
         return None  # the query manages its labels itself
-    used = _used_labels(expr)
+    used = used_labels(expr)
     fixed, unused = expr, []
     queries = ([expr] if isinstance(expr, ast.LogQuery)
                else [log_range.query for log_range in _labelled_ranges(expr)])
@@ -572,7 +575,7 @@ def _labelled_ranges(node: ast.Node, kept: bool = True):
         yield from _labelled_ranges(node.right, kept)
 
 
-def _used_labels(expr: ast.Expr) -> set[str]:
+def used_labels(expr: ast.Expr) -> set[str]:
     """Every label the query names after extracting it: groupings, vector matching,
     unwraps, label filters and the fields formats refer to."""
     used: set[str] = set()
