@@ -667,6 +667,12 @@ NO_ERROR = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error
     ("smallest block size added to the blockMap in hdfs-south-america",
      'min_over_time({application="hdfs-south-america"} |= "addStoredBlock" '
      '| regexp `size (?P<size>\\d+)$` | unwrap size [30d])', None),
+    # ... but a filter text of the query's own that can be mended says which event: kept
+    ("how many failed root password attempts from 183.62.140.253 hit openssh-eu-west in the "
+     "last 30 days", 'sum(count_over_time({application="openssh-eu-west"} '
+     '|= "failed root password for root from" [30d]))',
+     'sum(count_over_time({application="openssh-eu-west"} |= "183.62.140.253" '
+     '|= "Failed password for root" [30d]))'),
     # a text no line holds and the question never says, beside a filter that finds lines
     (BLOCK, NO_ERROR, '{application="hdfs-us-east"} |= "blk_-7029628814943626474"'),
     # ... the question asks for that text: an empty answer may be the right one

@@ -745,8 +745,9 @@ class DataChecks:
             if kept and kept == self.probe.count(query, scope):
                 continue  # every line holds it already ("the blockMap" of addStoredBlock lines)
             if not kept:
-                if any(isinstance(s, ast.LineFormat) for s in query.stages):
-                    continue
+                if any(isinstance(s, ast.LineFormat) for s in query.stages) or any(
+                        w.check == "line_filter" and w.fix for w in self.found):
+                    continue  # (a filter text of its own to mend first: it says which event)
                 fixed = query.replace(stages=first + tuple(
                     s for s in query.stages if not isinstance(s, ast.LineFilter)))
                 if not self.probe.count(fixed, scope):
