@@ -276,17 +276,18 @@ class DataChecks:
                                                f"{quote(term.value)}"))
             return
         words = words_of(term.value, regex)
-        selector, text = query.selector, None if negated else self._inner_literal(query, words)
-        if text is not None:  # "Allocated under /user/root/sortrand2": the path is meant
-            reason += f"; lines of {where} hold {quote(text)}"
+        text = None
+        for selector in _widenings(query.selector):
+            text = self._in_lines(selector, words)
+            if text is not None:
+                reason += f"; lines of {_selector_name(selector)} hold {quote(text)}"
+                break
         else:
-            for selector in _widenings(query.selector):
-                text = self._in_lines(selector, words)
-                if text is not None:
-                    reason += f"; lines of {_selector_name(selector)} hold {quote(text)}"
-                    break
+            selector = query.selector
+            text = None if negated else self._inner_literal(query, words)
+            if text is not None:  # "Allocated under /user/root/sortrand2": the path is meant
+                reason += f"; lines of {where} hold {quote(text)}"
             else:
-                selector = query.selector
                 found = nearest(words, self._patterns(selector), self._occurs(selector))
                 if found is not None:
                     reason += f"; nearest pattern: {quote(found.pattern.template)}"
