@@ -935,9 +935,11 @@ class DataChecks:
         if shown:
             listed = ", ".join(shown[:MAX_NAMES_SHOWN]) + (", …" if len(shown) > MAX_NAMES_SHOWN else "")
             reason += f"; labels there: {listed}"
-        # the closest spelling, else a label with the name as a part (level: detected_level)
-        close = (difflib.get_close_matches(name, shown, n=1, cutoff=0.6)
-                 or [n for n in shown if name in n.split("_")])
+        # the closest spelling, else a label with the name as a part (level: detected_level);
+        # never the application's label (allocation_time is no misspelt "application")
+        renamable = [n for n in shown if n not in APPLICATION_LABELS]
+        close = (difflib.get_close_matches(name, renamable, n=1, cutoff=0.6)
+                 or [n for n in renamable if name in n.split("_")])
         fix = None
         if close:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
