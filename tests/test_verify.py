@@ -739,6 +739,14 @@ def test_no_stream_is_selected_without_one_value_named_that_keeps_lines(checker,
     assert "stream" not in checks_of(checker, question, query)
 
 
+def test_a_missing_field_is_never_renamed_to_the_application_label(checker):
+    question = "the longest time taken to allocate a network in openstack-tenant-2 last day"
+    query = ('max_over_time({application="openstack-tenant-2"} |= "seconds to deallocate network" '
+             '| unwrap allocation_time [24h])')
+    for warning in checker.check(question, query):
+        assert warning.fix is None or "unwrap application" not in warning.fix.query
+
+
 def test_a_label_filter_on_a_label_no_line_carries_nor_resembles_is_dropped(checker):
     wrong = f"{FAILED} | over_time_over_time_count > 6h"
     result = repair(checker, Q, wrong, checker.check(Q, wrong))
