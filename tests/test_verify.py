@@ -739,6 +739,18 @@ def test_no_stream_is_selected_without_one_value_named_that_keeps_lines(checker,
     assert "stream" not in checks_of(checker, question, query)
 
 
+def test_a_text_the_question_quotes_that_no_line_holds_is_not_swapped(checker):
+    # "'Bad protocol version identification'" is not in these logs: none is the answer,
+    # not the lines of the nearest pattern ("Did not receive identification string")
+    question = "Show me all 'Bad protocol version identification' errors for openssh-eu-west"
+    [warning] = checker.check(question, f'{SSH} |= "Bad protocol version identification"')
+    assert warning.check == "line_filter" and warning.fix is None
+    # ... but a quote with a stand-in for a value is mended as any other text
+    question = "How many 'message repeated N times' lines on openssh-eu-west?"
+    [warning] = checker.check(question, f'{SSH} |= "message repeated N times"')
+    assert warning.fix is not None
+
+
 def test_a_missing_field_is_never_renamed_to_the_application_label(checker):
     question = "the longest time taken to allocate a network in openstack-tenant-2 last day"
     query = ('max_over_time({application="openstack-tenant-2"} |= "seconds to deallocate network" '

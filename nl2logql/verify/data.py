@@ -263,6 +263,9 @@ class DataChecks:
         if negated:
             reason += f", so `{stage.op}` excludes nothing"
         severity = MEDIUM if negated else HEAVY
+        if self._quoted_exactly(term.value):
+            self._warn("line_filter", f"{reason}, the text the question quotes", severity)
+            return  # none of these lines, then: an empty answer is the right one
         fix = None if negated else self._as_label(query, stage, term)
         if fix is not None:
             self._warn("line_filter", f"{reason}; it is a label value there", severity, fix)
@@ -309,6 +312,12 @@ class DataChecks:
         inner = [t for t in question_literals(self.question) + code_words(self.question)
                  if t in words and t != words and self._occurs(query.selector)(t)]
         return max(inner, key=len) if inner else None
+
+    def _quoted_exactly(self, text: str) -> bool:
+        """Whether the question quotes ``text`` as it stands, with no stand-in for a value
+        ("'Bad protocol version identification'", not "'message repeated N times'")."""
+        return any(text.lower() == quoted.lower() and not _STAND_IN.search(quoted)
+                   for quoted in quoted_texts(self.question))
 
     def _unasked(self, text: str, regex: bool) -> bool:
         """Whether none of the words of a filter's text is in the question."""
@@ -1188,6 +1197,7 @@ _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "al
 _EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
                         r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
                         r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+_STAND_IN = re.compile(r"\.\.\.|…|<[^<>]*>|\b[A-Z]\b")  # "... N times", "<ip>": any value
 _EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example)\s+(\S+)", re.I)  # not the filter
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+){2,}\b")  # network-vif-plugged: a code, no prose
 _EITHER = re.compile(r"(.*?\b)([A-Za-z]+)/([A-Za-z]+)(\b.*)")  # "session opened/closed"
