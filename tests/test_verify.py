@@ -745,7 +745,13 @@ def test_a_text_the_question_quotes_that_no_line_holds_is_not_swapped(checker):
     question = "Show me all 'Bad protocol version identification' errors for openssh-eu-west"
     [warning] = checker.check(question, f'{SSH} |= "Bad protocol version identification"')
     assert warning.check == "line_filter" and warning.fix is None
-    # ... but a quote with a stand-in for a value is mended as any other text
+    # ... where the application's other streams hold it, the wrong stream is what goes
+    question = "hdfs-tenant-1: show the 'Received block' lines"
+    [warning] = [w for w in checker.check(question, '{application="hdfs-tenant-1", '
+                                          'component="dfs.FSNamesystem"} |= "Received block"')
+                 if w.check == "line_filter"]
+    assert parse(warning.fix.query) == parse('{application="hdfs-tenant-1"} |= "Received block"')
+    # ... and a quote with a stand-in for a value is mended as any other text
     question = "How many 'message repeated N times' lines on openssh-eu-west?"
     [warning] = checker.check(question, f'{SSH} |= "message repeated N times"')
     assert warning.fix is not None

@@ -263,9 +263,10 @@ class DataChecks:
         if negated:
             reason += f", so `{stage.op}` excludes nothing"
         severity = MEDIUM if negated else HEAVY
-        if self._quoted_exactly(term.value):
+        if self._quoted_exactly(term.value) and not any(
+                self._occurs(selector)(term.value) for selector in _widenings(query.selector)):
             self._warn("line_filter", f"{reason}, the text the question quotes", severity)
-            return  # none of these lines, then: an empty answer is the right one
+            return  # not in these logs, then: an empty answer is the right one
         fix = None if negated else self._as_label(query, stage, term)
         if fix is not None:
             self._warn("line_filter", f"{reason}; it is a label value there", severity, fix)
