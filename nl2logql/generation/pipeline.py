@@ -67,11 +67,12 @@ class Candidate:
 
     def checked_rank(self) -> tuple:
         """Bigger is better: valid, fewer and lighter warnings, runs and returns data, the
-        model's whole text; then the greedy answer (measured: on a tie it beats samples),
-        then the likelihood."""
+        model's whole text, fewer repairs (the model's own query over one the checks
+        rebuilt); then the greedy answer (measured: on a tie it beats samples), then the
+        likelihood."""
         return (self.valid, -weight(self.warnings), self.ran and not self.run_error,
-                bool(self.rows), self.shortened_from is None, self.order == 0,
-                self._likelihood())
+                bool(self.rows), self.shortened_from is None, -len(self.repairs),
+                self.order == 0, self._likelihood())
 
     def _likelihood(self) -> float:
         return self.logprob if self.logprob is not None else float("-inf")
