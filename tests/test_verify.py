@@ -37,6 +37,13 @@ def checks_of(checker, question, query):
     return [w.check for w in checker.check(question, query)]
 
 
+def repaired_clean(checker, question, wrong):
+    """The repaired query, which must check clean."""
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert result.warnings == []
+    return parse(result.query)
+
+
 # (check, question, query that trips it, query that does not)
 CASES = [
     ("line_filter", Q, f'{SSH} |= "Failed pasword"', f'{SSH} |= "Failed password"'),
@@ -516,8 +523,7 @@ def test_no_line_is_what_absent_over_time_asks_for(checker, query, expected):
      'absent_over_time({application="openssh-eu-west"} |= "Accepted publickey" [30d])'),
 ])
 def test_an_alert_watches_what_the_question_names(checker, question, wrong, fixed):
-    result = repair(checker, question, wrong, checker.check(question, wrong))
-    assert parse(result.query) == parse(fixed) and result.warnings == []
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
 
 
 @pytest.mark.parametrize("wrong, fixed", [
@@ -871,9 +877,7 @@ def test_repair_looks_past_a_fix_that_checks_heavier_alone(checker):
      'sum(rate({application=~"openssh.*"}[15m]))'),
 ])
 def test_an_answer_is_held_to_what_the_question_says(checker, question, wrong, fixed):
-    result = repair(checker, question, wrong, checker.check(question, wrong))
-    assert parse(result.query) == parse(fixed)
-    assert result.warnings == []
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
 
 
 @pytest.mark.parametrize("question, query", [
