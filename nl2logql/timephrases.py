@@ -16,7 +16,7 @@ from nl2logql.logql.units import SECOND, format_duration
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _UNIT_NAMES = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week"}
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12,
                  "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "sixty": 60,
                  "ninety": 90, "couple of": 2, "a couple of": 2}
@@ -39,7 +39,7 @@ class Window:
 
 _UNIT_WORD = (r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w"
               r"|months?|m|s)")
-_COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))})"
+_COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))})"
 _LAST = r"(?:last|past|previous|prior|recent|trailing|most recent)"
 _READERS = [  # (pattern, how to read a match); the first that matches a span wins
     (rf"\b(?:{_COUNT}[ -])?{_UNIT_WORD}(?:[ -]long)?(?: (?:window|period|span|stretch))? "
@@ -75,7 +75,7 @@ def _count(text: str | None) -> int:
     if not text:
         return 1
     text = text.lower()
-    return int(text) if text.isdigit() else _NUMBER_WORDS[text]
+    return int(text) if text.isdigit() else NUMBER_WORDS[text]
 
 
 def find_windows(question: str) -> list[Window]:

@@ -108,7 +108,7 @@ def _loops(expr: ast.Expr, two_windows: bool) -> Iterator[QueryWarning]:
     if two_windows:
         return
     for node in expr.find_all(ast.BinaryOp):
-        if node.left == node.right and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)):
+        if rewrite.same_sides(node):
             yield QueryWarning("loop", f"both sides of `{node.op}` are the same query", MEDIUM,
                                Fix(format_ast(rewrite.replace_node(expr, node, node.left)),
                                    "keep one side"))

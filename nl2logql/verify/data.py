@@ -48,6 +48,7 @@ checked as the embedded store is), each log query of a query over its own time r
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 
@@ -102,9 +103,9 @@ class DataChecks:
             self._negations(query)
             if count:
                 self._stream_named(query, scope)
-                self._narrowing(query, scope)
-                self._mentioning(query, scope)
-            self._line_formats(query, scope)
+                self._narrowing(query, scope, count)
+                self._mentioning(query, scope, count)
+            self._line_formats(query, scope, count)
             self._exclusions(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
@@ -310,8 +311,9 @@ class DataChecks:
     def _inner_literal(self, query: ast.LogQuery, words: str) -> str | None:
         """The longest literal or code word of the question inside ``words`` that the lines
         of ``query``'s streams hold."""
+        occurs = self._occurs(query.selector)
         inner = [t for t in question_literals(self.question) + code_words(self.question)
-                 if t in words and t != words and self._occurs(query.selector)(t)]
+                 if t in words and t != words and occurs(t)]
         return max(inner, key=len) if inner else None
 
     def _quoted_exactly(self, text: str) -> bool:
@@ -528,7 +530,7 @@ class DataChecks:
             fixed, reason, change = found
             self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
 
-    def _narrowing(self, query: ast.LogQuery, scope: Scope) -> None:
+    def _narrowing(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """A filter text that says more or less than the question: "Failed password for
         invalid user" for "failed password attempts" keeps only some of the lines asked
         about (the fix keeps the words up to the last of at least two the question says,
@@ -548,8 +550,8 @@ class DataChecks:
                 changed = ast.LineFilter("|=", (ast.FilterTerm(text),))
                 fixed = query.replace(stages=tuple(changed if s is stage else s
                                                    for s in query.stages))
-                before, after = self.probe.count(query, scope) or 0, self.probe.count(fixed, scope)
-                if not after or (after > before) != wider or after == before:
+                after = self.probe.count(fixed, scope)
+                if not after or (after > count) != wider or after == count:
                     continue
                 if wider:
                     reason = (f"{quote(term.value)} goes on past what the question says "
@@ -567,20 +569,16 @@ class DataChecks:
         on with content words the question says, every one of them."""
         found = set()
         for pattern in self._patterns(selector):
-            if not pattern.line_filter:
-                continue
-            event = _stage(pattern.line_filter)  # its first text: the others exclude
-            longer = event.terms[0].value if event.op == "|=" else ""
+            longer = _event_text(pattern.line_filter) if pattern.line_filter else ""
             rest = stems(longer[len(text):]) if longer.startswith(text) else []
             if rest and all(_said(stem, asked) for stem in rest):
                 found.add(longer)
         return found.pop() if len(found) == 1 else None
 
-    def _line_formats(self, query: ast.LogQuery, scope: Scope) -> None:
+    def _line_formats(self, query: ast.LogQuery, scope: Scope, kept: int | None) -> None:
         """A ``line_format`` that writes no field, or one no line carries there
         (``{{.DELETE}}``), replaces each line by text of the model's own: it goes. Where
-        the query keeps no line, "there" is after its parsers alone."""
-        kept = self.probe.count(query, scope)
+        the query keeps no line (``kept``), "there" is after its parsers alone."""
         for index, stage in enumerate(query.stages):
             if not isinstance(stage, ast.LineFormat):
                 continue
@@ -596,13 +594,15 @@ class DataChecks:
             self._warn("format", f"`{_short(stage)}` {why}", MEDIUM, self._drop(stage))
             return
 
-    def _mentioning(self, query: ast.LogQuery, scope: Scope) -> None:
+    def _mentioning(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """"Every line that mentions instance af5f…", "lines that mention datanode
         10.251.73.220": all lines holding the id, so a filter that wraps it in words of
         its own ("instance af5f…") or a stream the question does not name narrows them."""
+        if not _MENTIONING.search(self.question):
+            return
         values = self._stream_values(query.selector)
         literals = [t for t in token_literals(self.question) if t not in values]
-        if not literals or not _MENTIONING.search(self.question):
+        if not literals:
             return
         matchers = tuple(m for m in query.selector.matchers if m.name in APPLICATION_LABELS
                          or _names_stream(self.question, m.name, m.value))
@@ -612,8 +612,7 @@ class DataChecks:
             and (literal := next((t for t in literals if t in stage.terms[0].value), None))
             else stage for stage in query.stages)
         wider = ast.LogQuery(ast.Selector(matchers), stages)
-        if wider == query or not matchers or \
-                (self.probe.count(wider, scope) or 0) <= (self.probe.count(query, scope) or 0):
+        if wider == query or not matchers or (self.probe.count(wider, scope) or 0) <= count:
             return
         self._warn("mention", "the question asks for every line that mentions "
                    f"{', '.join(literals)}, but the query keeps only some", MEDIUM,
@@ -737,8 +736,9 @@ class DataChecks:
     def _literal_unused(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question names an IP, an id or a word written as code that the lines hold and
         that no part of the query uses ("all lines that mention datanode 10.251.73.220",
-        "a network-vif-plugged event"): its lines are the ones asked about. Its filter comes first; where the query's own line filters then
-        keep nothing, it takes their place."""
+        "a network-vif-plugged event"): its lines are the ones asked about. Its filter
+        comes first; where the query's own line filters then keep nothing (and none of
+        them can be mended), it takes their place."""
         if len(set(self.expr.find_all(ast.LogQuery))) != 1:
             return  # which side of a ratio it belongs to is a guess
         used = format_ast(self.expr).replace("\\", "")
@@ -1014,7 +1014,8 @@ class DataChecks:
 
 def _field_for(name: str, fields, numeric: bool) -> str | None:
     """The pattern field that ``name`` means: the same name, one sharing a ``_``-part, the
-    last part first (``src_ip``: ``ip``; ``block_size``: ``size``), or a close spelling; a number when it is to be unwrapped."""
+    last part first (``src_ip``: ``ip``; ``block_size``: ``size``), or a close spelling; a
+    number when it is to be unwrapped."""
     usable = [f.name for f in fields if f.numeric or not numeric]
     if name in usable:
         return name
@@ -1087,6 +1088,13 @@ def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
 
 def _filters_lines(stages) -> bool:
     return any(isinstance(s, ast.LineFilter) and s.op in ("|=", "|~") for s in stages)
+
+
+@functools.lru_cache(maxsize=4096)
+def _event_text(line_filter: str) -> str:
+    """The text a pattern's line filter keeps (its first ``|=``; the others exclude)."""
+    event = _stage(line_filter)
+    return event.terms[0].value if event.op == "|=" else ""
 
 
 def _stage(text: str) -> ast.Node:

@@ -44,6 +44,12 @@ def set_ranges(expr: ast.Expr, seconds: int, offset: int | None) -> ast.Expr:
     return expr.transform(edit)
 
 
+def same_sides(node: ast.Node) -> bool:
+    """Whether ``node`` is an operator between one query and itself (``A / A``)."""
+    return (isinstance(node, ast.BinaryOp) and node.left == node.right
+            and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)))
+
+
 def group_by(expr: ast.Expr, label: str) -> ast.Expr | None:
     """The answer broken down by ``label``: ``sum(x)`` → ``sum by (label) (x)``, a bare
     range aggregation summed by it (under a threshold too: ``x > 5``); None where the

@@ -50,10 +50,10 @@ from nl2logql.logql.parser import quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
-from nl2logql.timephrases import earlier_window, find_windows
+from nl2logql.timephrases import NUMBER_WORDS, earlier_window, find_windows
 from nl2logql.verify.agreement import asked_breakdown, dimension, offsets_loose
 from nl2logql.verify.findings import MEDIUM, Fix, QueryWarning
-from nl2logql.verify.rewrite import replace_node
+from nl2logql.verify.rewrite import replace_node, same_sides
 
 _NS = 10**9
 
@@ -230,8 +230,8 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     field, number = fields[0], float(match.group("n"))
     if scale and scale.group("scale"):
         power = "kmgt".index(scale.group("scale").lower()) + 1
-        stated = {float(n) for n in _NUMBER_IN_TEXT.findall(question)}
-        binary = scale.group("binary") or number * 1024 ** power in stated  # "64 MB (67108864)"
+        binary = scale.group("binary") or number * 1024 ** power in _stated(question)
+        # ("64 MB (67108864 bytes)": binary)
         number *= (1024 if binary else 1000) ** power
     op = _VALUE_COMPARISONS[match.group("cmp").lower()]
     stage = ast.LabelFilter(ast.NumberFilter(field, op, number))
@@ -252,10 +252,15 @@ _SCALES = ([1.0] + [base ** power for base in (1000, 1024) for power in range(1,
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.]*\d)")
 
 
+def _stated(text: str) -> set[float]:
+    """The numbers ``text`` writes in digits."""
+    return {float(n) for n in _NUMBER_IN_TEXT.findall(text)}
+
+
 def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     """``| child > 5`` where the question states no 5 (in no unit: not 5 KB in bytes nor
     5 minutes in ms): a condition the model made up, which drops lines asked about."""
-    stated = {float(n) for n in _NUMBER_IN_TEXT.findall(question)}
+    stated = _stated(question)
     asked = question.lower()
     for stage in expr.find_all(ast.LabelFilter):
         if isinstance(stage.expr, ast.NumberFilter):
@@ -383,26 +388,29 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 # ---- offset ---------------------------------------------------------------------------------
 
-# Words that may put a window before now, beyond the range check's cues.
-_LOOKS_BACK = re.compile(r"\b(?:previous|preceding|compar\w*|vs\.?|versus|same time|week's|day's"
-                         r"|last week|last month)\b", re.I)
-
-
+# Phrases that may put a window before now, beyond the range check's cues; and words that
+# do, also misspelt ("the hour bfeore last").
+_LOOKS_BACK = re.compile(r"\b(?:compar\w*|vs\.?|versus|same time|week's|day's|last week"
+                         r"|last month)\b", re.I)
 _BACK_WORDS = ("before", "earlier", "previous", "preceding", "prior", "yesterday", "ago")
+
+
+def _looks_back(question: str) -> bool:
+    """Whether the question may mean a window that ends before now."""
+    return (earlier_window(question) is not None or offsets_loose(question)
+            or _LOOKS_BACK.search(question) is not None
+            or any(w.offset for w in find_windows(question))
+            or any(difflib.get_close_matches(word, _BACK_WORDS, n=1, cutoff=0.75)
+                   for word in re.findall(r"[a-z]{3,}", question.lower())))
 
 
 def _offset(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     offsets = [r for r in expr.find_all(ast.LogRange) if r.offset]
-    if not offsets or earlier_window(question) or offsets_loose(question) \
-            or _LOOKS_BACK.search(question) or any(w.offset for w in find_windows(question)):
+    if not offsets or _looks_back(question):
         return None
-    if any(difflib.get_close_matches(word, _BACK_WORDS, n=1, cutoff=0.75)
-           for word in re.findall(r"[a-z]{3,}", question.lower())):
-        return None  # "the hour bfeore last": misspelt, but a window before now
     fixed = expr.transform(lambda n: n.replace(offset=0) if n in offsets else n)
     # A window over its own offset copy ("A / A offset 2h") is then one side: the other goes.
-    fixed = fixed.transform(lambda n: n.left if isinstance(n, ast.BinaryOp) and n.left == n.right
-                            and not isinstance(n.left, (ast.Literal, ast.VectorLiteral)) else n)
+    fixed = fixed.transform(lambda n: n.left if same_sides(n) else n)
     back = format_duration(offsets[0].offset)
     return QueryWarning("offset", f"the query looks back (`offset {back}`) but the question's "
                         "window ends now", MEDIUM, Fix(format_ast(fixed), "drop the offset"))
@@ -410,8 +418,6 @@ def _offset(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 # ---- ranked ---------------------------------------------------------------------------------
 
-_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "twenty": 20}
 _EVERY_SERIES = 100  # topk(1000, …): a way of writing "all of them", not a ranking
 
 
@@ -419,9 +425,9 @@ def _ranked(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if _MOST.search(question) or _FEWEST.search(question):
         return None
     thresholds = _THRESHOLD.sub(" ", question)  # "more than 3" is no count of series
-    stated = {float(n) for n in _NUMBER_IN_TEXT.findall(thresholds)} | {
-        float(_COUNT_WORDS[w.lower()]) for w in re.findall(r"[a-z]+", thresholds, re.I)
-        if w.lower() in _COUNT_WORDS}
+    stated = _stated(thresholds) | {  # ("a" is no count here)
+        float(NUMBER_WORDS[w.lower()]) for w in re.findall(r"[a-z]{3,}", thresholds, re.I)
+        if w.lower() in NUMBER_WORDS}
     for node in expr.find_all(ast.VectorAggregation):
         if node.op in ("topk", "bottomk") and node.param not in stated \
                 and node.param < _EVERY_SERIES:
