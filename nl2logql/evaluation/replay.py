@@ -21,8 +21,9 @@ from nl2logql.generation.models import Model
 from nl2logql.generation.pipeline import CUT_OFF, SHORTENED, STOPPED
 from nl2logql.generation.prompt import ANSWER_MARKER, QUESTION_MARKER, clean_question
 
-# The answer's message where a shorter query was kept: "...failed (<why>); this is..."
-_BEFORE_WHY, _, _AFTER_WHY = SHORTENED.partition("{}")
+# The answer's message where a part of the model's query was kept (SHORTENED, SALVAGED):
+# "...failed (<why>); ..."
+_BEFORE_WHY = SHORTENED.partition("{}")[0]
 
 
 @dataclass
@@ -109,7 +110,7 @@ def _asked(prompt: str) -> str:
 def _completion(candidate: dict, message: str | None) -> Completion:
     """The model's completion behind a recorded candidate (``message``: the answer's)."""
     if candidate.get("shortened_from") is not None:  # the whole failed; this part was kept
-        failed = (message or "").partition(_BEFORE_WHY)[2].rpartition(_AFTER_WHY)[0]
+        failed = (message or "").partition(_BEFORE_WHY)[2].rpartition("); ")[0]
         return Completion(candidate["shortened_from"], finished=_finished(failed),
                           dead_end=_dead_end(failed), complete_prefixes=[candidate["text"]])
     error = "" if candidate.get("valid") else candidate.get("error") or ""

@@ -12,17 +12,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nl2logql.engine.backend import Backend, with_timeout
-from nl2logql.errors import Nl2LogQLError, QueryError
+from nl2logql.errors import LogQLSemanticError, Nl2LogQLError, QueryError
 from nl2logql.generation.contracts import Completion
 from nl2logql.generation.data_examples import DATA_EXAMPLES, choose_examples, data_index
 from nl2logql.generation.models import DIVERSE_TEMPERATURE, LocalModel, Model, load_model
 from nl2logql.generation.prompt import INSTRUCTIONS, build_prompt, clean_question, extract_query
 from nl2logql.generation.retrieval import ExampleIndex
+from nl2logql.generation.salvage import repeats_a_stage, salvage, without_stage
 from nl2logql.generation.schema import SchemaContext
 from nl2logql.logql import ast
 from nl2logql.logql.explain import Step, explain
 from nl2logql.logql.parser import parse
 from nl2logql.logql.printer import format_ast, pretty
+from nl2logql.timephrases import find_windows
 from nl2logql.verify.checker import Checker
 from nl2logql.verify.findings import (CHECK_MODES, CHECKED, DEFAULT_RESAMPLE, PARSES, RETURNS_DATA,
                                       QueryWarning, weight)
@@ -33,6 +35,8 @@ LOG_LINES_SHOWN = 100
 CUT_OFF = "cut off by the token budget before the query was complete"
 STOPPED = "the grammar constraint stopped it: "
 SHORTENED = "the model's query failed ({}); this is the longest complete query it wrote before that"
+SALVAGED = "the model's query failed ({}); this query keeps what it wrote before the fault"
+DEFAULT_RANGE = "1h"  # a salvaged range function's range, when the question states none
 
 
 @dataclass
@@ -193,7 +197,8 @@ class Assistant:
         expr = parse(best.query)
         message = None
         if best.shortened_from is not None:
-            message = SHORTENED.format(best.shortened_because)
+            kept = SHORTENED if best.shortened_from.startswith(best.text) else SALVAGED
+            message = kept.format(best.shortened_because)
         elif best.run_error:
             message = f"the query is valid but failed to run: {best.run_error}"
         elif best.unknown_labels:
@@ -212,9 +217,9 @@ class Assistant:
         ``checks`` says) and run on the backend (``results``: by candidate id)."""
         candidates = []
         for order, completion in enumerate(completions, first):
-            candidate = self._judge(completion, schema)
-            candidate.order = order
-            candidates.append(candidate)
+            for candidate in self._judge(question, completion, schema):
+                candidate.order = order
+                candidates.append(candidate)
         candidates = _dedupe(candidates)
         if self.checks != "none":
             for candidate in candidates:
@@ -244,22 +249,44 @@ class Assistant:
 
         return logql_grammar(schema.labels if schema else None)
 
-    def _judge(self, completion: Completion, schema: SchemaContext | None) -> Candidate:
+    def _judge(self, question: str, completion: Completion,
+               schema: SchemaContext | None) -> list[Candidate]:
         """The completion's text as a candidate; when that is not a valid query, the
-        longest complete prefix that is (a stage repeated back to back marks a decoding
-        loop, not a query: such prefixes are passed over)."""
-        whole = self._judge_text(extract_query(completion.text), completion.finished, schema,
-                                 dead_end=completion.dead_end)
+        longest complete prefix that is (a stage repeated in a pipeline marks a decoding
+        loop, not a query: such prefixes are passed over), else the queries
+        :mod:`~nl2logql.generation.salvage` makes of it, for the checks to choose from."""
+        text = extract_query(completion.text)
+        whole = self._judge_text(text, completion.finished, schema, dead_end=completion.dead_end)
         whole.logprob = completion.logprob
         if whole.valid:
-            return whole
+            return [whole]
         for prefix in completion.complete_prefixes:
             candidate = self._judge_text(extract_query(prefix), True, schema)
-            if candidate.valid and not _repeats_a_stage(parse(candidate.query)):
-                candidate.logprob = completion.logprob
-                candidate.shortened_from, candidate.shortened_because = whole.text, whole.error
-                return candidate
-        return whole
+            if candidate.valid and not repeats_a_stage(parse(candidate.query)):
+                return [self._shortened(candidate, whole)]
+        salvaged = [self._shortened(self._judge_text(query, True, schema), whole)
+                    for query in self._salvage(question, text, completion.finished)]
+        return salvaged or [whole]
+
+    @staticmethod
+    def _salvage(question: str, text: str, finished: bool) -> list[str]:
+        if not finished:
+            windows = find_windows(question)
+            return salvage(text, windows[0].range if windows else DEFAULT_RANGE)
+        try:
+            parse(text)
+        except LogQLSemanticError as error:
+            kept = without_stage(text, error.pos)
+            return [kept] if kept else []
+        except QueryError:
+            pass
+        return []
+
+    @staticmethod
+    def _shortened(candidate: Candidate, whole: Candidate) -> Candidate:
+        candidate.logprob = whole.logprob
+        candidate.shortened_from, candidate.shortened_because = whole.text, whole.error
+        return candidate
 
     def _judge_text(self, text: str, finished: bool, schema: SchemaContext | None,
                     dead_end: str | None = None) -> Candidate:
@@ -309,12 +336,6 @@ def _repair(checker: Checker, question: str, candidate: Candidate) -> None:
         expr = parse(fixed.query)
         candidate.query, candidate.kind = format_ast(expr), ast.kind(expr)
         candidate.warnings, candidate.repairs = fixed.warnings, fixed.repairs
-
-
-def _repeats_a_stage(expr: ast.Node) -> bool:
-    """Whether a pipeline holds the same stage twice in a row."""
-    return any(a == b for query in expr.find_all(ast.LogQuery)
-               for a, b in zip(query.stages, query.stages[1:]))
 
 
 def _clean(candidates: list[Candidate]) -> bool:
