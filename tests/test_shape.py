@@ -145,6 +145,17 @@ def fixed(question, query):
     ("Show failed logins on openssh whose source port was below 10000.",
      '{application="openssh"} |= "Failed password"', "value",
      '{application="openssh"} |= "Failed password" | port < 10000'),
+    # a breakdown by an extracted field, labelled as the question names it
+    ("terminations in hdfs in the last 12 hours, broken down by responder number",
+     'sum by (packetresponder) (count_over_time({application="hdfs"} '
+     '| regexp `PacketResponder (?P<packetresponder>\\d+) for` [12h]))', "naming",
+     'sum by (responder) (count_over_time({application="hdfs"} '
+     '| regexp `PacketResponder (?P<responder>\\d+) for` [12h]))'),
+    ("top 2 datanodes by blocks added in hdfs, last 12 hours",
+     'topk(2, sum by (ip) (count_over_time({application="hdfs"} | pattern "updated: <ip> is" '
+     '| line_format "{{.ip}}" [12h])))', "naming",
+     'topk(2, sum by (datanode) (count_over_time({application="hdfs"} '
+     '| pattern "updated: <datanode> is" | line_format "{{.datanode}}" [12h])))'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -252,6 +263,13 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     # "had more than 3": a count of lines, no field's value
     ("which users had more than 3 failed logins on openssh",
      'sum by (user) (count_over_time({application="openssh"} |= "Failed" [12h])) > 3'),
+    # a label the question's words name, even misspelt, in the plural or in part; a
+    # breakdown phrase that names no dimension
+    *[(f"top 3 {words} by failed logins on openssh in the last 12 hours",
+       f'topk(3, sum by ({label}) (count_over_time({{application="openssh"}} '
+       f'| regexp `for (?P<{label}>\\S+) from` [12h])))')
+      for words, label in [("usres", "user"), ("source IPs", "src_ip"), ("usernames", "user"),
+                           ("most frequent users", "user"), ("uuisd", "uuid")]],
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

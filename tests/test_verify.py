@@ -14,7 +14,8 @@ from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, rewrite
-from nl2logql.verify.checker import Checker, label_for
+from nl2logql.verify.agreement import label_for
+from nl2logql.verify.checker import Checker
 from nl2logql.verify.data import mentioned_words, question_literals
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
                                       QueryWarning, weight)
@@ -417,6 +418,7 @@ def test_a_run_of_a_line_holds_every_stem_and_no_value(line, wanted, expected):
 
 @pytest.mark.parametrize("words, expected", [
     (["user"], "user"), (["users"], "user"), (["source", "IP"], "source_ip"),
+    (["source", "IPs"], "source_ip"),
     (["host"], "hostname"), (["colour"], None),
 ])
 def test_label_for_finds_the_label_a_breakdown_names(words, expected):

@@ -105,6 +105,30 @@ def dimension(match: re.Match) -> str:
     return next(word for word in match.groups() if word)
 
 
+def dimension_words(question: str, match: re.Match) -> list[str]:
+    """The word naming the breakdown and the one after it ("source" and "IP" in "per
+    source IP")."""
+    after = question[match.end():].split()
+    return [dimension(match)] + [re.sub(r"\W", "", w) for w in after[:1]]
+
+
+def label_for(words: list[str], labels: set[str]) -> str | None:
+    """The label a breakdown's words name: the same word, its singular, a label with it as
+    a ``_``-part (``ip`` → ``source_ip``), one it starts (``host`` → ``hostname``), or
+    one that starts it (``usernames`` → ``user``)."""
+    usable = sorted(name for name in labels if not name.startswith("__"))
+    for word in reversed([w.lower() for w in words if w]):  # "source IP": IP names it
+        singular = word[:-1] if len(word) >= 3 and word.endswith("s") else word  # IPs: ip
+        for test in (lambda n: n.lower() in (word, singular),
+                     lambda n: singular in n.lower().split("_"),
+                     lambda n: n.lower().startswith(singular),
+                     lambda n: len(n) >= 3 and singular.startswith(n.lower())):
+            found = [name for name in usable if test(name)]
+            if found:
+                return min(found, key=len)
+    return None
+
+
 def grouping_reason(question: str, expr: ast.Expr) -> Optional[str]:
     if ast.kind(expr) == "log" or keeps_labels(expr):
         return None

@@ -151,33 +151,9 @@ def _with_grouping_fix(warning: QueryWarning, question: str, expr: ast.Expr, bac
     available: set[str] = set()
     for log_range in expr.find_all(ast.LogRange):
         available |= probe.labels(log_range.query, range_scope(backend, log_range)) or set()
-    label = label_for(_dimension_words(question, match), available)
+    label = agreement.label_for(agreement.dimension_words(question, match), available)
     fixed = rewrite.group_by(expr, label) if label else None
     if fixed is None:
         return warning
     return QueryWarning(warning.check, warning.reason, warning.severity,
                         Fix(format_ast(fixed), f"break it down by {label}"))
-
-
-def _dimension_words(question: str, match: re.Match) -> list[str]:
-    """The word naming the breakdown and the one after it ("source" and "IP" in "per
-    source IP")."""
-    after = question[match.end():].split()
-    return [agreement.dimension(match)] + [re.sub(r"\W", "", w) for w in after[:1]]
-
-
-def label_for(words: list[str], labels: set[str]) -> str | None:
-    """The label a breakdown's words name: the same word, its singular, a label with it as
-    a ``_``-part (``ip`` → ``source_ip``), one it starts (``host`` → ``hostname``), or
-    one that starts it (``usernames`` → ``user``)."""
-    usable = sorted(name for name in labels if not name.startswith("__"))
-    for word in reversed([w.lower() for w in words if w]):  # "source IP": IP names it
-        singular = word[:-1] if len(word) > 3 and word.endswith("s") else word
-        for test in (lambda n: n.lower() in (word, singular),
-                     lambda n: singular in n.lower().split("_"),
-                     lambda n: n.lower().startswith(singular),
-                     lambda n: len(n) >= 3 and singular.startswith(n.lower())):
-            found = [name for name in usable if test(name)]
-            if found:
-                return min(found, key=len)
-    return None

@@ -6,6 +6,8 @@ ratio that repeat one selector get the same fix).
 
 from __future__ import annotations
 
+import re
+
 from nl2logql.logql import ast
 
 
@@ -85,6 +87,27 @@ def rename_label(expr: ast.Expr, old: str, new: str) -> ast.Expr:
         return node
 
     return expr.transform(edit)
+
+
+def rename_field(expr: ast.Expr, old: str, new: str) -> ast.Expr:
+    """The field ``old`` extracted as ``new``: in the parsers that capture it (a regexp's
+    ``(?P<old>``, a pattern's ``<old>``), the formats that write it (``{{.old}}``) and
+    every use (:func:`rename_label`)."""
+    capture = re.compile(rf"(\(\?P?<|<){re.escape(old)}>")
+    field = re.compile(rf"\.{re.escape(old)}\b")
+
+    def edit(node):
+        if isinstance(node, (ast.RegexpParser, ast.PatternParser)):
+            return node.replace(pattern=capture.sub(rf"\g<1>{new}>", node.pattern))
+        if isinstance(node, ast.LineFormat):
+            return node.replace(template=field.sub(f".{new}", node.template))
+        if isinstance(node, ast.LabelFormatItem):
+            src = field.sub(f".{new}", node.src) if node.template else (
+                new if node.src == old else node.src)
+            return node.replace(src=src)
+        return node
+
+    return rename_label(expr.transform(edit), old, new)
 
 
 def set_matcher_value(expr: ast.Expr, old: ast.Matcher, value: str) -> ast.Expr:

@@ -25,6 +25,9 @@ returns a warning with its fix, or None:
   looks at the wrong hours, so it goes;
 - ``ranked``: a ``topk``/``bottomk`` for a question that ranks nothing and states no such
   count ("IPs with more than 20 failures") keeps an arbitrary few series, so it goes;
+- ``naming``: a breakdown by a field the query extracts is labelled as the question names
+  it ("broken down by responder number": ``responder``, not ``packetresponder``), where no
+  word of the question names the query's label;
 - ``fields``: a field a ``pattern`` or ``regexp`` extracts becomes a label of every series
   the answer keeps; one nothing uses (no grouping, filter, unwrap or format names it)
   and the question does not name splits the answer into a series per value (the 5th
@@ -51,9 +54,10 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.timephrases import NUMBER_WORDS, earlier_window, find_windows
-from nl2logql.verify.agreement import asked_breakdown, dimension, offsets_loose
-from nl2logql.verify.findings import MEDIUM, Fix, QueryWarning
-from nl2logql.verify.rewrite import replace_node, same_sides
+from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_words, label_for,
+                                      offsets_loose)
+from nl2logql.verify.findings import LIGHT, MEDIUM, Fix, QueryWarning
+from nl2logql.verify.rewrite import rename_field, replace_node, same_sides
 
 _NS = 10**9
 
@@ -66,7 +70,8 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
                   _threshold(question, expr) if value is None else None,
                   _share(question, expr), _combined(question, expr), _function(question, expr),
                   _counted(question, expr),
-                  _period(question, expr), _offset(question, expr), _ranked(question, expr)]
+                  _period(question, expr), _offset(question, expr), _ranked(question, expr),
+                  _naming(question, expr)]
     found.append(_fields(question, expr))
     return [warning for warning in found if warning is not None]
 
@@ -524,6 +529,43 @@ def _field_words(field: str) -> list[str]:
     more (``free``), as regex text."""
     parts = [field] + [p for p in field.split("_") if len(p) >= 4]
     return [re.escape(p.replace("_", " ")) for p in parts]
+
+
+# ---- naming ---------------------------------------------------------------------------------
+
+_LABEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Words a breakdown phrase may catch that name no dimension ("top 10 most frequent users").
+_NOT_A_NAME = frozenset({"most", "least", "more", "fewer", "frequent", "frequently", "common",
+                         "commonly", "often"})
+
+
+def _naming(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    match = asked_breakdown(question)
+    if match is None:
+        return None
+    extracted = {f for stage in expr.walk() for f in parser_fields(stage)}
+    grouped = {label for grouping in expr.find_all(ast.Grouping) if not grouping.without
+               for label in grouping.labels if label in extracted}
+    words = dimension_words(question, match)
+    if len(grouped) != 1 or label_for(words, grouped) is not None:
+        return None
+    (old,) = grouped
+    word = words[0].lower()
+    new = word[:-1] if len(word) >= 3 and word.endswith("s") else word
+    if (not _LABEL_NAME.match(new) or new in _NOT_A_NAME or new in APPLICATION_LABELS
+            or new in extracted | used_labels(expr)
+            or _misspelt(new, old)):
+        return None
+    return QueryWarning("naming", f"the answer is broken down by {old}, which no word of the "
+                        f'question names ("{match.group(0).strip()}")', LIGHT,
+                        Fix(format_ast(rename_field(expr, old, new)), f"call {old} {new}"))
+
+
+def _misspelt(word: str, name: str) -> bool:
+    """Whether ``word`` reads as ``name`` misspelt ("uuds", "uesr"): as long, give or take
+    a letter, and mostly the same letters in order."""
+    return abs(len(word) - len(name)) <= 1 and \
+        difflib.SequenceMatcher(None, word, name).ratio() >= 0.6
 
 
 # ---- fields ---------------------------------------------------------------------------------
