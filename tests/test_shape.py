@@ -270,6 +270,9 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
        f'| regexp `for (?P<{label}>\\S+) from` [12h])))')
       for words, label in [("usres", "user"), ("source IPs", "src_ip"), ("usernames", "user"),
                            ("most frequent users", "user"), ("uuisd", "uuid")]],
+    ("failed logins on openssh per http staus code in the last 12 hours",
+     'sum by (status) (count_over_time({application="openssh"} '
+     '| regexp `status: (?P<status>\\d+)` [12h]))'),
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

@@ -112,13 +112,19 @@ def dimension_words(question: str, match: re.Match) -> list[str]:
     return [dimension(match)] + [re.sub(r"\W", "", w) for w in after[:1]]
 
 
+def singular_of(word: str) -> str:
+    """The word without a plural's ``s`` ("IPs": ``IP``; "status" reads as "statu", which
+    no caller minds: each also tries the word as written)."""
+    return word[:-1] if len(word) >= 3 and word.endswith("s") else word
+
+
 def label_for(words: list[str], labels: set[str]) -> str | None:
     """The label a breakdown's words name: the same word, its singular, a label with it as
     a ``_``-part (``ip`` → ``source_ip``), one it starts (``host`` → ``hostname``), or
     one that starts it (``usernames`` → ``user``)."""
     usable = sorted(name for name in labels if not name.startswith("__"))
     for word in reversed([w.lower() for w in words if w]):  # "source IP": IP names it
-        singular = word[:-1] if len(word) >= 3 and word.endswith("s") else word  # IPs: ip
+        singular = singular_of(word)
         for test in (lambda n: n.lower() in (word, singular),
                      lambda n: singular in n.lower().split("_"),
                      lambda n: n.lower().startswith(singular),

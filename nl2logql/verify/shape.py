@@ -55,7 +55,7 @@ from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.timephrases import NUMBER_WORDS, earlier_window, find_windows
 from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_words, label_for,
-                                      offsets_loose)
+                                      offsets_loose, singular_of)
 from nl2logql.verify.findings import LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.rewrite import rename_field, replace_node, same_sides
 
@@ -550,11 +550,11 @@ def _naming(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if len(grouped) != 1 or label_for(words, grouped) is not None:
         return None
     (old,) = grouped
-    word = words[0].lower()
-    new = word[:-1] if len(word) >= 3 and word.endswith("s") else word
+    forms = [(w.lower(), singular_of(w.lower())) for w in words]
+    new = forms[0][1]
     if (not _LABEL_NAME.match(new) or new in _NOT_A_NAME or new in APPLICATION_LABELS
             or new in extracted | used_labels(expr)
-            or _misspelt(new, old)):
+            or any(_misspelt(form, old) for both in forms for form in both)):
         return None
     return QueryWarning("naming", f"the answer is broken down by {old}, which no word of the "
                         f'question names ("{match.group(0).strip()}")', LIGHT,
@@ -562,8 +562,8 @@ def _naming(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 
 def _misspelt(word: str, name: str) -> bool:
-    """Whether ``word`` reads as ``name`` misspelt ("uuds", "uesr"): as long, give or take
-    a letter, and mostly the same letters in order."""
+    """Whether ``word`` reads as ``name`` misspelt ("uuds", "uesr", "staus"): as long, give
+    or take a letter, and mostly the same letters in order."""
     return abs(len(word) - len(name)) <= 1 and \
         difflib.SequenceMatcher(None, word, name).ratio() >= 0.6
 
