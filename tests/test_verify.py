@@ -987,3 +987,38 @@ def test_answers_are_checked_against_the_backend_in_use_now():
     view.backend = sample_store()
     answer = view.ask(Q, run=True)
     assert answer.level == CHECKED and answer.candidates[0].checked
+
+
+@pytest.fixture(scope="module")
+def syslog_box(tmp_path_factory):
+    """A syslog-like file: each line's header names the program that wrote it."""
+    from nl2logql.engine.loaders import load_paths
+    from nl2logql.timeutil import parse_time
+
+    messages = ["kernel: ACPI: PCI interrupt {i} -> IRQ {irq}",
+                "kernel: Memory: {i}k/{j}k available",
+                "ftpd[{pid}]: connection from 10.0.{irq}.{i} () at Tue Jun 14 15:00:00 2005",
+                "sshd(pam_unix)[{pid}]: authentication failure; logname= uid=0 euid=0 "
+                "tty=NODEVssh ruser= rhost=10.1.{irq}.{i}"]
+    path = tmp_path_factory.mktemp("box") / "box.log"
+    path.write_text("".join(
+        f"Jun 14 15:{i // 60:02d}:{i % 60:02d} combo "
+        + messages[i % 4].format(i=i, j=2000 + i, irq=i % 7, pid=19000 + i) + "\n"
+        for i in range(120)))
+    return Checker(load_paths(path, {"app": "box"}, now=parse_time("2005-06-14T16:00:00Z")))
+
+
+@pytest.mark.parametrize("question, fixed, lines", [
+    # "ftp" names the program (ftpd): with "connection", the one pattern meant
+    ("how many ftp connections did box receive", 'sum(count_over_time({app="box"} '
+     '|= "connection from" [1d]))', 30),
+    # "kernel" names a program of several patterns: its lines, as the header writes it
+    ("how many kernel lines did box write", 'sum(count_over_time({app="box"} '
+     '|~ `\\bkernel(?:\\([^)]*\\))?(?:\\[\\d+\\])?: ` [1d]))', 60),
+])
+def test_a_program_the_question_names_keeps_its_lines(syslog_box, question, fixed, lines):
+    [warning] = syslog_box.check(question, 'sum(count_over_time({app="box"}[1d]))')
+    assert warning.check == "unfiltered" and parse(warning.fix.query) == parse(fixed)
+    assert syslog_box.check(question, fixed) == []
+    result = syslog_box.backend.query(fixed)
+    assert float(result["result"][0]["value"][1]) == lines

@@ -154,9 +154,10 @@ class DataChecks:
         """Every line of the streams is taken, yet the question names what it is about.
         The fixes, most specific first: a literal the lines hold (an IP, an id, a quoted
         text, then a word as a program writes it: filter on it), the one event pattern its
-        words match (that pattern's line filter), a level (select it); else a warning
-        without a fix when its words match some pattern. Past a literal, every line of a
-        stream the question names (the DataBlockScanner's) is what it asks for."""
+        words match (that pattern's line filter), a level (select it), a word it says the
+        lines mention, the program whose lines it means (as their header names it); else a
+        warning without a fix when its words match some pattern. Past a literal, every line
+        of a stream the question names (the DataBlockScanner's) is what it asks for."""
         named = any(_names_stream(self.question, m.name, m.value) for m in query.selector.matchers
                     if m.op == "=" and m.name not in APPLICATION_LABELS)
         match = None if named else self._event_match(query)
@@ -164,7 +165,8 @@ class DataChecks:
                       lambda q: self._literal_asked(q, code_words(self.question)),
                       lambda q: self._event_asked(q, match),
                       self._level_asked,
-                      lambda q: self._literal_asked(q, mentioned_words(self.question))):
+                      lambda q: self._literal_asked(q, mentioned_words(self.question)),
+                      self._program_asked):
             found = asked(query)
             if found is not None:
                 fixed, reason, change = found
@@ -188,14 +190,15 @@ class DataChecks:
                 # a tie goes to the pattern whose fixed words the question covers more of
                 # ("accepted socket connections": not "Closed socket connection for client")
                 fixed = set(content_words(VARIABLE.sub(" ", pattern.template))) or {""}
-                scored.append((len(asked & set(content_words(pattern.template))),
-                               len(asked & fixed) / len(fixed), pattern.count, pattern))
+                shared = _shared(asked, content_words(pattern.template), _program(pattern))
+                scored.append((len(shared), len(asked & fixed) / len(fixed), pattern.count,
+                               pattern, shared))
         scored.sort(key=lambda item: item[:3], reverse=True)
         if not scored or scored[0][0] == 0:
             return None
-        best, pattern = scored[0][0], scored[0][3]
-        words = ", ".join(sorted(asked & set(content_words(pattern.template))))
-        return best, len(scored) == 1 or scored[1][:2] < scored[0][:2], words, pattern
+        best, pattern, shared = scored[0][0], scored[0][3], scored[0][4]
+        return (best, len(scored) == 1 or scored[1][:2] < scored[0][:2], ", ".join(sorted(shared)),
+                pattern)
 
     def _event_asked(self, query: ast.LogQuery, match) -> tuple[ast.LogQuery, str, str] | None:
         """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at
@@ -493,6 +496,24 @@ class DataChecks:
     def _drop(self, stage: ast.Node) -> Fix:
         return Fix(format_ast(rewrite.replace_node(self.expr, stage, None)),
                    f"drop `{_short(stage)}`")
+
+    def _program_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+        """The lines of the one program the question names ("kernel log lines"), where the
+        streams' lines name their program in a syslog-like header ("combo kernel: ...",
+        "sshd(pam_unix)[19939]: ..."), and not every line is that program's."""
+        from nl2logql.generation.schema import content_words
+
+        asked = [w for w in content_words(self.question) if len(w) >= 3 and not w.isdigit()]
+        programs = {_program(p) for p in self._patterns(query.selector)} - {""}
+        named = {name for name in programs if any(name.startswith(w) for w in asked)}
+        if len(named) != 1:
+            return None
+        (name,) = named
+        stage = _stage("|~ " + quote(rf"\b{re.escape(name)}(?:\([^)]*\))?(?:\[\d+\])?: "))
+        fixed, scope = with_stage(query, stage), log_scope(self.backend)
+        if not 0 < self.probe.count(fixed, scope) < self.probe.count(query, scope):
+            return None
+        return fixed, _event_reason(query, f"the lines of {name}"), f"keep the lines {name} writes"
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
@@ -1088,6 +1109,28 @@ def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
 
 def _filters_lines(stages) -> bool:
     return any(isinstance(s, ast.LineFilter) and s.op in ("|=", "|~") for s in stages)
+
+
+def _program(pattern) -> str:
+    """The program word of a pattern's line header ("ftpd" in "Jun 14 15:16:01 combo
+    ftpd[24245]: connection from ..."): the header's last word before a ``[pid]`` or a
+    ``:``, where the template leaves a header out; empty where there is none."""
+    first = next((run.strip() for run in VARIABLE.split(pattern.template) if run.strip()), "")
+    at = pattern.example.find(first) if first else -1
+    match = _PROGRAM.search(pattern.example[:at]) if at > 0 else None
+    return match.group(1).lower() if match else ""
+
+
+_PROGRAM = re.compile(r"([A-Za-z][\w.-]*)(?:\([^)]*\))?(?:\[\d+\])?:\s*$")
+
+
+def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
+    """The question's words a pattern holds: its template's, and the program writing it,
+    a question word being its start ("ftp connections": ``ftpd``)."""
+    held = asked & set(words)
+    if program:
+        held |= {w for w in asked if len(w) >= 3 and program.startswith(w)}
+    return held
 
 
 @functools.lru_cache(maxsize=4096)
