@@ -1022,3 +1022,13 @@ def test_a_program_the_question_names_keeps_its_lines(syslog_box, question, fixe
     assert syslog_box.check(question, fixed) == []
     result = syslog_box.backend.query(fixed)
     assert float(result["result"][0]["value"][1]) == lines
+
+
+def test_a_breakdown_by_component_extracts_the_program_the_headers_name(syslog_box):
+    question = "lines per component on box in the last day"
+    [warning] = syslog_box.check(question, 'sum by (component) (count_over_time({app="box"}[1d]))')
+    assert warning.check == "label" and warning.fix is not None
+    result = syslog_box.backend.query(warning.fix.query)["result"]
+    assert {r["metric"]["component"]: float(r["value"][1]) for r in result} == {
+        "kernel": 60, "ftpd": 30, "sshd(pam_unix)": 30}
+    assert syslog_box.check(question, warning.fix.query) == []

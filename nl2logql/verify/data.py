@@ -69,6 +69,8 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
                                    with_stage)
 
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
+# Labels that mean the program that wrote a line (a syslog header's "kernel", "sshd").
+PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "service"})
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
 
@@ -976,9 +978,28 @@ class DataChecks:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
                       f"use {close[0]} instead of {name}")
         self._warn("label", reason, MEDIUM,
-                   fix or self._extraction_fix(name, places)
+                   fix or self._extraction_fix(name, places) or self._program_fix(name, places)
                    or (self._drop(droppable) if droppable is not None else None))
         return False
+
+    def _program_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
+        """A ``component`` (``program``, ``process``...) that no line carries, where the
+        lines' headers name the program that wrote them ("combo kernel: ...",
+        "sshd(pam_unix)[19939]: ..."): extracted from the header, first in the pipeline."""
+        if name.lower() not in PROGRAM_LABELS:
+            return None
+        stage = _stage("| regexp " + quote(
+            rf"(?P<{name}>[A-Za-z][\w.-]*(?:\([^)]*\))?)(?:\[\d+\])?: "))
+        expr = self.expr
+        for upto, scope in places:
+            query = self._whole(upto)
+            if not {_program(p) for p in self._patterns(query.selector)} - {""}:
+                return None
+            fixed = query.replace(stages=(stage, *query.stages))
+            if not self.probe.count(with_stage(fixed, has_label(name)), scope):
+                return None
+            expr = rewrite.replace_node(expr, query, fixed)
+        return Fix(format_ast(expr), f"extract {name} as the lines' headers name their program")
 
     def _extraction_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                         numeric: bool = False) -> Fix | None:
