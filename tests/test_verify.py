@@ -77,6 +77,8 @@ CASES = [
      'sum by (application) (count_over_time({application=~"openssh.*"} |= "Failed password" '
      '[30d]))'),
     ("loop", Q, f'{FAILED} {USER}', FAILED),
+    ("loop", Q, '{application="openssh-eu-west", application="openssh-eu-west"} '
+     '|= "Failed password"', f'{SSH} |= "Failed password"'),
     ("loop", "ratio of failures on openssh-eu-west",
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} |= "Failed" [30d]))',
      f'sum(count_over_time({SSH} |= "Failed" [30d])) / sum(count_over_time({SSH} [30d]))'),

@@ -97,8 +97,17 @@ class Checker:
 # ---- from the texts alone ---------------------------------------------------------------------
 
 def _loops(expr: ast.Expr, two_windows: bool) -> Iterator[QueryWarning]:
-    """Stages repeated back to back; both sides of an operator the same query (unless the
-    question compares two windows: the shape's ``period`` rule offsets one side)."""
+    """Stages repeated back to back; a selector's matcher repeated; both sides of an
+    operator the same query (unless the question compares two windows: the shape's
+    ``period`` rule offsets one side)."""
+    for selector in expr.find_all(ast.Selector):
+        once = tuple(dict.fromkeys(selector.matchers))
+        if once != selector.matchers:
+            yield QueryWarning("loop", f"`{format_ast(selector)}` repeats a matcher", LIGHT,
+                               Fix(format_ast(rewrite.replace_node(
+                                   expr, selector, selector.replace(matchers=once))),
+                                   "keep each matcher once"))
+            break
     for query in expr.find_all(ast.LogQuery):
         for a, b in zip(query.stages, query.stages[1:]):
             if a == b:
