@@ -17,23 +17,21 @@ from dataclasses import dataclass
 
 from nl2logql.errors import QueryError
 from nl2logql.logql import ast
+from nl2logql.logql.checks import LOG_RANGE_OPS
+from nl2logql.logql.explain import PATTERN_FIELD
 from nl2logql.logql.parser import parse
 
-# Functions whose parenthesis holds a log range (``[5m]`` before it closes).
-RANGE_FUNCTIONS = frozenset(
-    {"count_over_time", "rate", "rate_counter", "bytes_over_time", "bytes_rate",
-     "absent_over_time", "sum_over_time", "avg_over_time", "min_over_time", "max_over_time",
-     "stddev_over_time", "stdvar_over_time", "quantile_over_time", "first_over_time",
-     "last_over_time"})
-# Of those, the ones that need ``| unwrap <label>`` in their pipeline.
-UNWRAPPING = RANGE_FUNCTIONS - {"count_over_time", "rate", "bytes_over_time", "bytes_rate",
-                                "absent_over_time"}
+# Range functions (their parenthesis holds a log range, ``[5m]`` before it closes), and
+# those of them that need ``| unwrap <label>`` in their pipeline.
+RANGE_FUNCTIONS = frozenset(ast.RANGE_OPS)
+UNWRAPPING = RANGE_FUNCTIONS - LOG_RANGE_OPS
 MAX_SALVAGED = 3  # candidates offered: each is checked, and checks cost time
 _WORD_BEFORE = re.compile(r"([A-Za-z_]+)\s*$")
 _CLOSERS = {"(": ")", "{": "}", "[": "]"}
-_CAPTURE = re.compile(r"<([A-Za-z_]\w*)>")  # a regexp's (?P<name>...), a pattern's <name>
 _UNWRAP = re.compile(r"\|\s*unwrap\b")
-_OPERATOR = re.compile(r"\s(?:[-+*/%^]|==|!=|>=?|<=?|and|or|unless)\s")
+_OPERATOR = re.compile(r"\s(?:%s)\s" % "|".join(
+    map(re.escape, sorted(ast.ARITHMETIC_OPS + ast.COMPARISON_OPS + ast.SET_OPS,
+                          key=len, reverse=True))))
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ def _closed(text: str, cut: _Cut, range_: str) -> str | None:
         if opened.char != "(":
             return None
         if opened.function in UNWRAPPING and not _UNWRAP.search(kept, opened.at):
-            captured = _CAPTURE.findall(kept, opened.at)
+            captured = PATTERN_FIELD.findall(kept, opened.at)  # <name>, and (?P<name>
             if not captured:
                 return None
             closing += f" | unwrap {captured[-1]}"
@@ -127,11 +125,10 @@ def _cuts(text: str) -> list[_Cut]:
     while i < n:
         char = text[i]
         if char in "\"`":
-            regexp = text[:i].rstrip().endswith("regexp")
             end = _string_end(text, i)
-            if regexp:
-                cuts.extend(_Cut(at, tuple(stack), char) for at in _group_ends(text, i, end))
-            if end is None:
+            if end is None:  # cut short: inside a regexp, after a whole capture group
+                if text[:i].rstrip().endswith("regexp"):
+                    cuts.extend(_Cut(at, tuple(stack), char) for at in _group_ends(text, i))
                 break
             i = end + 1
             continue
@@ -230,13 +227,12 @@ def _string_end(text: str, start: int) -> int | None:
     return None
 
 
-def _group_ends(text: str, start: int, end: int | None) -> list[int]:
-    """Indices just after each top-level capture group's ``)`` in the regexp literal that
-    opens at ``start`` (and ends at ``end``, or runs to the end of the text)."""
-    stop = len(text) if end is None else end
+def _group_ends(text: str, start: int) -> list[int]:
+    """Indices just after each top-level capture group's ``)`` in the unterminated regexp
+    literal that opens at ``start``."""
     quote = text[start]
     found, depth, named, i = [], 0, False, start + 1
-    while i < stop:
+    while i < len(text):
         char = text[i]
         if char == "\\":
             # a regexp escape; in a double-quoted string the backslash is doubled
@@ -251,4 +247,4 @@ def _group_ends(text: str, start: int, end: int | None) -> list[int]:
             if depth == 0 and named:
                 found.append(i + 1)
         i += 1
-    return found if end is None else []
+    return found

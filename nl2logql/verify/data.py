@@ -511,7 +511,7 @@ class DataChecks:
         if len(named) != 1:
             return None
         (name,) = named
-        stage = _stage("|~ " + quote(rf"\b{re.escape(name)}(?:\([^)]*\))?(?:\[\d+\])?: "))
+        stage = _stage("|~ " + quote(rf"\b{re.escape(name)}{_PROGRAM_TAIL} "))
         fixed, scope = with_stage(query, stage), log_scope(self.backend)
         if not 0 < self.probe.count(fixed, scope) < self.probe.count(query, scope):
             return None
@@ -989,7 +989,7 @@ class DataChecks:
         if name.lower() not in PROGRAM_LABELS:
             return None
         stage = _stage("| regexp " + quote(
-            rf"(?P<{name}>[A-Za-z][\w.-]*(?:\([^)]*\))?)(?:\[\d+\])?: "))
+            rf"(?P<{name}>{_PROGRAM_NAME}{_SUBSYSTEM}){_PID}: "))
         expr = self.expr
         for upto, scope in places:
             query = self._whole(upto)
@@ -1132,17 +1132,26 @@ def _filters_lines(stages) -> bool:
     return any(isinstance(s, ast.LineFilter) and s.op in ("|=", "|~") for s in stages)
 
 
+# A syslog-like header's program token: "kernel:", "ftpd[24245]:", "sshd(pam_unix)[19939]:".
+_PROGRAM_NAME, _SUBSYSTEM, _PID = r"[A-Za-z][\w.-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
+_PROGRAM_TAIL = f"{_SUBSYSTEM}{_PID}:"
+_HEADER_END = re.compile(rf"({_PROGRAM_NAME}){_PROGRAM_TAIL}\s*$")
+
+
 def _program(pattern) -> str:
     """The program word of a pattern's line header ("ftpd" in "Jun 14 15:16:01 combo
     ftpd[24245]: connection from ..."): the header's last word before a ``[pid]`` or a
     ``:``, where the template leaves a header out; empty where there is none."""
-    first = next((run.strip() for run in VARIABLE.split(pattern.template) if run.strip()), "")
-    at = pattern.example.find(first) if first else -1
-    match = _PROGRAM.search(pattern.example[:at]) if at > 0 else None
+    return _header_program(pattern.template, pattern.example)
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_program(template: str, example: str) -> str:
+    """:func:`_program`, cached: every check of every candidate asks it of each pattern."""
+    first = next((run.strip() for run in VARIABLE.split(template) if run.strip()), "")
+    at = example.find(first) if first else -1
+    match = _HEADER_END.search(example[:at]) if at > 0 else None
     return match.group(1).lower() if match else ""
-
-
-_PROGRAM = re.compile(r"([A-Za-z][\w.-]*)(?:\([^)]*\))?(?:\[\d+\])?:\s*$")
 
 
 def _shared(asked: set[str], words: list[str], program: str) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from nl2logql.logql import ast
+from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD
 
 
 def replace_node(expr: ast.Expr, old: ast.Node, new: ast.Node | None) -> ast.Expr:
@@ -93,12 +94,16 @@ def rename_field(expr: ast.Expr, old: str, new: str) -> ast.Expr:
     """The field ``old`` extracted as ``new``: in the parsers that capture it (a regexp's
     ``(?P<old>``, a pattern's ``<old>``), the formats that write it (``{{.old}}``) and
     every use (:func:`rename_label`)."""
-    capture = re.compile(rf"(\(\?P?<|<){re.escape(old)}>")
     field = re.compile(rf"\.{re.escape(old)}\b")
+
+    def renamed(match: re.Match) -> str:
+        return match.group().replace(f"<{old}>", f"<{new}>") if match.group(1) == old \
+            else match.group()
 
     def edit(node):
         if isinstance(node, (ast.RegexpParser, ast.PatternParser)):
-            return node.replace(pattern=capture.sub(rf"\g<1>{new}>", node.pattern))
+            captures = CAPTURE if isinstance(node, ast.RegexpParser) else PATTERN_FIELD
+            return node.replace(pattern=captures.sub(renamed, node.pattern))
         if isinstance(node, ast.LineFormat):
             return node.replace(template=field.sub(f".{new}", node.template))
         if isinstance(node, ast.LabelFormatItem):
