@@ -123,6 +123,12 @@ def fixed(question, query):
      '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due" '
      '| session="0x0"', "invented",
      '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due"'),
+    # a line filter on a number no word of the question states ("p95" is a statistic)
+    ("p95 response time of openstack requests over the last hour",
+     'quantile_over_time(0.95, {application="openstack"} |= "95" '
+     '| pattern "<_> time: <resp_time>" | unwrap resp_time [1h])', "invented",
+     'quantile_over_time(0.95, {application="openstack"} '
+     '| pattern "<_> time: <resp_time>" | unwrap resp_time [1h])'),
     # a window that ends now: an offset looks at other hours (and A / A offset is then A)
     ("What percentage of hdfs log lines in the last 2 days came from FSNamesystem?",
      'sum(count_over_time({application="hdfs"}[2d])) / '
@@ -270,6 +276,9 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
        f'| regexp `for (?P<{label}>\\S+) from` [12h])))')
       for words, label in [("usres", "user"), ("source IPs", "src_ip"), ("usernames", "user"),
                            ("most frequent users", "user"), ("uuisd", "uuid")]],
+    # a number the question states is one to filter on
+    ("how many HTTP 500 responses did openstack send in the last hour",
+     'sum(count_over_time({application="openstack"} |= "500" [1h]))'),
     ("failed logins on openssh per http staus code in the last 12 hours",
      'sum by (status) (count_over_time({application="openssh"} '
      '| regexp `status: (?P<status>\\d+)` [12h]))'),

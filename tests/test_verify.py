@@ -444,6 +444,20 @@ def test_breakdown_dimension_is_the_word_after_the_phrase():
     assert agreement.dimension(agreement.asked_breakdown("top 3 hosts by errors")) == "hosts"
 
 
+@pytest.mark.parametrize("question, dimension", [
+    ("Count log lines by component for hdfs-asia-pacific", "component"),
+    ("error volume by log level in the last day", "level"),
+    ("requests by status code, last hour", "status"),
+    # a bare "by" that says who did it, or that names one value: no breakdown
+    ("How many blocks were received by DataNodes today?", None),
+    ("errors logged by host LabSZ-1 in the last hour", None),
+    ("lines written by the component dfs.FSNamesystem", None),
+])
+def test_a_bare_by_is_a_breakdown_only_before_a_stream_dimension(question, dimension):
+    match = agreement.asked_breakdown(question)
+    assert (match and agreement.dimension(match)) == dimension
+
+
 # ---- the pipeline ---------------------------------------------------------------------------
 
 def ask(outputs, question, checks="repair", n=None):
@@ -590,6 +604,60 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
     assert result.warnings == []
 
 
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # a duration is named by what it measures: the field before "seconds"
+    ("p99 instance build time per application across all openstack applications this week",
+     'sum by (application) (count_over_time({application=~"openstack.*"} |= "build instance." [7d]))',
+     'sum by (application) (quantile_over_time(0.99, {application=~"openstack.*"} '
+     '|= "build instance." | regexp `\\bTook\\s+(?P<took>\\S+)\\s+seconds` | unwrap took [7d]))'),
+    # a rate of lines is a count too; "p95" is no line's "95"; every line of the stream
+    # carries the time, so no filter need say which lines are meant
+    ("p95 response time of nova.osapi_compute.wsgi.server requests in openstack-eu-west, last week",
+     'sum(rate({application="openstack-eu-west", component="nova.osapi_compute.wsgi.server"} '
+     '|= "95" [7d]))',
+     'sum(quantile_over_time(0.95, {application="openstack-eu-west", '
+     'component="nova.osapi_compute.wsgi.server"} | regexp `\\btime:\\s+(?P<time>\\S+)` '
+     '| unwrap time [7d]))'),
+    # a rate asked stays a rate; a quoted text's "seconds" asks for no duration
+    ("how fast are 'seconds to build instance.' lines coming in on openstack-eu-west, last hour",
+     'sum(rate({application="openstack-eu-west"} |= "seconds to build instance." [1h]))', None),
+    ("total 'seconds to build instance.' lines in openstack-eu-west over the last hour",
+     'sum(count_over_time({application="openstack-eu-west"} |= "seconds to build instance." [1h]))',
+     None),
+])
+def test_a_duration_asked_of_counted_lines_is_the_field_that_took_seconds(
+        checker, question, wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed or wrong)
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    ("Over the past 30 days on application openssh, how many failed password attempts were "
+     "folded into 'message repeated N times' lines? Sum up the N values.",
+     'sum(count_over_time({application="openssh"} |= "message repeated" [30d]))',
+     'sum(sum_over_time({application="openssh"} |= "message repeated" '
+     '| regexp `\\brepeated\\s+(?P<repeated>\\S+)\\s+times:` | unwrap repeated [30d]))'),
+    ("On average, how many additional failures does each 'PAM N more authentication "
+     "failure(s)' message report for openssh-asia-pacific over the last 30 days?",
+     'sum(count_over_time({application="openssh-asia-pacific"} |= "more authentication" [30d]))',
+     'sum(avg_over_time({application="openssh-asia-pacific"} |= "more authentication" '
+     '| regexp `\\bPAM\\s+(?P<pam>\\S+)\\s+more` | unwrap pam [30d]))'),
+    # "how many instances" of "... N instances": the number the line reports
+    ("How many instances did the instance usage audit report for openstack-us-east in the past "
+     "day? (the 'Running instance usage audit ... N instances' line)",
+     'sum(count_over_time({application="openstack-us-east"} |= "Running instance usage audit" [24h]))',
+     'sum(sum_over_time({application="openstack-us-east"} |= "Running instance usage audit" '
+     '| regexp `\\.\\s+(?P<number_2>\\S+)\\s+instances\\.` | unwrap number_2 [24h]))'),
+    # lines counted, as asked
+    ("How many 'message repeated N times' lines did openssh log in the last 30 days?",
+     'sum(count_over_time({application="openssh"} |= "message repeated" [30d]))', None),
+])
+def test_a_letter_for_a_number_in_a_quoted_line_asks_for_that_number(
+        checker, question, wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed or wrong)
+
+
 @pytest.mark.parametrize("question, fixed", [
     ("the ratio of failed block reads ('Got exception while serving') to successful ones "
      "('Served block') in hdfs-asia-pacific over the last 24 hours",
@@ -620,11 +688,21 @@ def test_a_side_of_a_ratio_takes_the_text_the_question_quotes_for_it(checker, qu
      '{application="openstack", log_file_type="nova-compute", log_level="WARNING"}',
      '{application="openstack", log_file_type="nova-compute", log_level="WARNING"} '
      '!= "Unknown base file"'),
-    # left out already; or a stream, which a matcher selects
+    # left out already; or quoted, a text of the lines, not their stream
     ("openssh-tenant-1 disconnects, excluding the routine 'Bye Bye' ones",
      '{application="openssh-tenant-1"} |= "Received disconnect" != "Bye Bye"', None),
+    ("everything in hdfs-us-east without 'PacketResponder'",
+     '{application="hdfs-us-east"} != "PacketResponder"', None),
+    # a stream named: a matcher leaves it out (and a filter on its name goes)
     ("hdfs-eu-west lines other than the dfs.FSNamesystem ones",
-     '{application="hdfs-eu-west"} |= "block"', None),
+     '{application="hdfs-eu-west"} |= "block"',
+     '{application="hdfs-eu-west", component!="dfs.FSNamesystem"} |= "block"'),
+    ("Count log lines by component for hdfs-asia-pacific over the last 2 days, leaving out the "
+     "PacketResponder and FSNamesystem components.",
+     'sum by (component) (count_over_time({application="hdfs-asia-pacific"} '
+     '!= "PacketResponder" [2d]))',
+     'sum by (component) (count_over_time({application="hdfs-asia-pacific", '
+     'component!="dfs.DataNode$PacketResponder", component!="dfs.FSNamesystem"}[2d]))'),
 ])
 def test_lines_the_question_leaves_out_are_excluded(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))

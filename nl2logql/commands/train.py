@@ -33,10 +33,12 @@ SYNTHESIZED_DEFAULT = 1000  # pairs --synthesize writes when the recipe names no
 @click.option("--synthetic", metavar="FILE", help="Synthesized pairs to mix in (`nl2logql synth` output).")
 @click.option("--synthetic-count", type=click.IntRange(0), metavar="N",
               help="How many synthesized pairs to mix in (0: all).")
+@click.option("--synthetic-first/--synthetic-mixed", default=None,
+              help="Train on the synthesized pairs first, then on the real ones (default: mixed).")
 @click.option("--resume", is_flag=True, help="Continue from OUT.checkpoints after an interruption.")
 @source_options
 def train(recipe, base_model, data, split, out, epochs, learning_rate, lora_r, limit, augment,
-          keep_invalid, synthesize, synthetic, synthetic_count, resume, source):
+          keep_invalid, synthesize, synthetic, synthetic_count, synthetic_first, resume, source):
     """Fine-tune a LoRA adapter for `nl2logql generate --adapter`.
 
     Prompts are built exactly as at inference (schema, retrieved examples); the loss
@@ -59,7 +61,8 @@ def train(recipe, base_model, data, split, out, epochs, learning_rate, lora_r, l
                                    epochs=epochs, learning_rate=learning_rate, lora_r=lora_r,
                                    limit=limit, augment=augment,
                                    keep_invalid=keep_invalid or None, synthetic=synthetic,
-                                   synthetic_count=synthetic_count)
+                                   synthetic_count=synthetic_count,
+                                   synthetic_first=synthetic_first)
     schema_backend = None
     if synthesize:  # the pairs are prompted with their own logs' schema
         schema_backend = open_backend(source)

@@ -97,6 +97,12 @@ class Pattern:
         return "| regexp " + quote(f"{start}{regex_literal(before)}(?P<{name}>{capture})"
                                    f"{regex_literal(after)}")
 
+    def unit_after(self, name: str) -> str | None:
+        """The word right after field ``name`` in the template, which often says what it
+        measures ("Took <took> seconds": seconds; "memory <memory> MB": MB), or None."""
+        found = re.search(rf"<{re.escape(name)}>\s*([A-Za-z]+)\b", self.template)
+        return found.group(1) if found else None
+
     def query(self, selector: str) -> str:
         """A log query for this pattern's lines, fields extracted."""
         stages = [stage for stage in (self.line_filter, self.extraction) if stage]

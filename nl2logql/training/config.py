@@ -44,6 +44,9 @@ class TrainConfig:
     synthetic_own: bool = field(default=False, metadata=_help(
         "The synthesized pairs come from the logs the adapter is for (`train --synthesize`): "
         "none is left out for being of a system the split holds out."))
+    synthetic_first: bool = field(default=False, metadata=_help(
+        "Train on the synthesized pairs first, then on the others (each part in shuffled "
+        "batches), so that the adapter ends on pairs people wrote; else one shuffled mix."))
     keep_invalid: bool = field(default=False, metadata=_help(
         "Keep --data pairs whose gold LogQL does not parse (they are skipped by default)."))
     limit: int | None = field(default=None, metadata=_help(

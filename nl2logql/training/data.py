@@ -53,6 +53,7 @@ class TrainingData:
     # Systems a leave-out split holds out: their pairs synthesized from the sample store are
     # no example in a prompt either.
     held_out: frozenset[str] = frozenset()
+    synthetic_ids: frozenset[str] = frozenset()  # the pairs of ``config.synthetic``
     _data_indexes: dict[int, ExampleIndex | None] = field(default_factory=dict, repr=False)
 
     def schema_backend(self, pair: Pair) -> Backend:
@@ -96,12 +97,13 @@ def load_training_data(config: TrainConfig) -> TrainingData:
     if config.augment:
         held_out = {template_key(p.question) for p in split.test + split.exec_test + split.validation}
         pairs += augment(pairs, held_out, random.Random(config.seed))
-    if config.synthetic:
-        pairs += synthetic_pairs(config, split)
+    synthetic = synthetic_pairs(config, split) if config.synthetic else []
+    pairs += synthetic
     if config.limit:
         pairs = pairs[: config.limit]
     return TrainingData(train=pairs, validation=list(split.validation), index=index,
-                        held_out=frozenset(held_out_systems(split)))
+                        held_out=frozenset(held_out_systems(split)),
+                        synthetic_ids=frozenset(pair.id for pair in synthetic))
 
 
 def synthetic_pairs(config: TrainConfig, split: Split) -> list[Pair]:

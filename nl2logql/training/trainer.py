@@ -253,10 +253,19 @@ def collate(rows: list[dict], pad_id: int, device: str = "cpu") -> dict[str, tor
     return {"input_ids": ids.to(device), "labels": labels.to(device), "attention_mask": mask.to(device)}
 
 
-def length_grouped_batches(lengths: list[int], batch_tokens: int, seed: int) -> list[list[int]]:
+def length_grouped_batches(lengths: list[int], batch_tokens: int, seed: int,
+                           phases: list[int] | None = None) -> list[list[int]]:
     """Row indices in batches of similar length, each within ``batch_tokens`` once padded.
     Shuffled, then sorted by length within windows of ~50 batches (some randomness stays
-    in which pairs meet), batches in random order. The same seed gives the same batches."""
+    in which pairs meet), batches in random order. The same seed gives the same batches.
+    With ``phases`` (a number per row), the batches of phase 0 come first, then phase 1's..."""
+    if phases is not None:
+        batches = []
+        for phase in sorted(set(phases)):
+            rows = [i for i, p in enumerate(phases) if p == phase]
+            batches += [[rows[i] for i in batch] for batch in length_grouped_batches(
+                [lengths[i] for i in rows], batch_tokens, seed + phase)]
+        return batches
     rng = random.Random(seed)
     order = list(range(len(lengths)))
     rng.shuffle(order)
@@ -429,8 +438,10 @@ class Trainer:
         return tokenizer_hash or f"{self.source}:{len(self.tokenizer)}"
 
     def batches(self, epoch: int) -> list[list[int]]:
+        phases = ([0 if row["id"] in self.data.synthetic_ids else 1 for row in self.rows]
+                  if self.config.synthetic_first else None)
         return length_grouped_batches(self.lengths, self.config.batch_tokens,
-                                      epoch_seed(self.config.seed, epoch))
+                                      epoch_seed(self.config.seed, epoch), phases)
 
     def run(self) -> Path:
         import torch

@@ -84,15 +84,27 @@ _NOT_A_DIMENSION = (r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|
                     r"|messages?|entry|entries|requests?|calls?|instance claims?|occurrences?"
                     r"|attempts?)")
 _COUNT_WORD = r"(?:\d+|two|three|four|five|ten)"
+# "how many unique users": a count of the series of a breakdown by user
+DISTINCT = re.compile(r"\b(?:how many|number of|count of|count the) (?:distinct|unique|different) "
+                      r"(?P<distinct>[a-z]\w*)", re.I)
+# After a bare "by", words that name a stream's dimension ("count lines by component"),
+# not who did something ("received by DataNodes"); a value after them is a filter ("by
+# host LabSZ-1").
+_LABEL_WORDS = (r"component|level|severity|host|hostname|node|service|application|app"
+                r"|program|container|pod|namespace|file|status")
 # A breakdown: "per user", "for each host", "grouped by application", "top 3 IPs", "which
-# hosts", "the most common exceptions". A bare "by" is too often passive ("received by
+# hosts", "the most common exceptions", "how many unique users". A bare "by" is too often passive ("received by
 # DataNodes") to count.
 _BREAKDOWN = re.compile(
     rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
     rf"|(?:grouped|group|split) by)[ -](?!{_NOT_A_DIMENSION}\b)(?P<word>[a-z]\w*)"
     rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
     rf"|\bwhich (?!(?:is|was|has|does|this|its)\b)(?:[a-z][\w-]* )?(?P<which>[a-z]\w*)s\b"
-    rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b", re.I)
+    rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b"
+    rf"|{DISTINCT.pattern}"
+    rf"|\bby (?:the |each )?(?:log )?(?P<label>{_LABEL_WORDS})(?:e?s)?(?: codes?| types?)?\b"
+    rf"(?![ -]?[=:'\"`(]|[ -](?-i:[\w.$-]*[A-Z0-9]))",
+    re.I)
 
 
 def asked_breakdown(question: str) -> Optional[re.Match]:

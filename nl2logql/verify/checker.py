@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from nl2logql.engine.backend import Backend
 from nl2logql.errors import Nl2LogQLError
 from nl2logql.logql import ast
+from nl2logql.logql.checks import is_label_name
 from nl2logql.logql.parser import parse
 from nl2logql.logql.printer import format_ast
 from nl2logql.timephrases import earlier_window, find_windows
@@ -161,6 +162,9 @@ def _with_grouping_fix(warning: QueryWarning, question: str, expr: ast.Expr, bac
     for log_range in expr.find_all(ast.LogRange):
         available |= probe.labels(log_range.query, range_scope(backend, log_range)) or set()
     label = agreement.label_for(agreement.dimension_words(question, match), available)
+    # no label fits: the word itself, for the label check to extract as a pattern has it
+    word = agreement.singular_of(agreement.dimension(match)).lower()
+    label = label or (word if is_label_name(word) else None)
     fixed = rewrite.group_by(expr, label) if label else None
     if fixed is None:
         return warning

@@ -61,10 +61,11 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
+from nl2logql.verify.agreement import singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, run_with, stems, words_of
-from nl2logql.verify.shape import (TEMPLATE_FIELD, asked_function, names_field, scaled,
-                                   used_labels)
+from nl2logql.verify.shape import (TEMPLATE_FIELD, asked_function, asked_unit, named_function,
+                                   names_field, scaled, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -109,6 +110,8 @@ class DataChecks:
                 self._mentioning(query, scope, count)
             self._line_formats(query, scope, count)
             self._exclusions(query, scope)
+            if count:
+                self._excluded_streams(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
@@ -118,6 +121,7 @@ class DataChecks:
         self._groupings()
         self._unwraps()
         self._counted_value()
+        self._stand_in_value()
         self._self_ratio()
         return self.found
 
@@ -826,22 +830,24 @@ class DataChecks:
         lines with a numeric field the question names gives the value to unwrap."""
         asked = asked_function(self.question)
         ranges = list(self.expr.find_all(ast.RangeAggregation))
-        if asked is None or len(ranges) != 1 or ranges[0].op != "count_over_time":
+        if asked is None or len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
             return
         node = ranges[0]
+        if node.op == "rate" and (asked_unit(self.question) or _ASKS_RATE.search(self.question)):
+            return  # "total allocated vcpus messages per second": a rate of lines, as asked
         query, scope = node.range.query, range_scope(self.backend, node.range)
-        if not _filters_lines(query.stages) or any(
-                names_field(self.question, f) for s in query.stages for f in parser_fields(s)):
-            return  # which lines are meant is a guess; or shape's function rule's case
+        if any(names_field(self.question, f) for s in query.stages for f in parser_fields(s)):
+            return  # shape's function rule's case
+        # without a line filter, which lines are meant is a guess unless all carry the value
+        every = None if _filters_lines(query.stages) else self.probe.count(query, scope)
         best = None
         for pattern in self._patterns(query.selector):
-            named = [f.name for f in pattern.fields if f.numeric
-                     and not _TYPE_NAME.fullmatch(f.name) and names_field(self.question, f.name)]
-            if len(named) != 1 or not pattern.extraction or not pattern.line_filter:
+            named = _measured_field(self.question, pattern)
+            if named is None or not pattern.extraction or not pattern.line_filter:
                 continue
-            fixed, lines = self._extracting(query, named[0], pattern, named[0], scope)
-            if lines and (best is None or lines > best[0]):
-                best = (lines, fixed, named[0], pattern.template)
+            fixed, lines = self._extracting(query, named, pattern, named, scope)
+            if lines and every in (None, lines) and (best is None or lines > best[0]):
+                best = (lines, fixed, named, pattern.template)
         if best is None:
             return
         _, fixed, field, template = best
@@ -852,6 +858,41 @@ class DataChecks:
                    MEDIUM, Fix(format_ast(rewrite.replace_node(self.expr, node, counted)),
                                f"take `{op}` of {field} as the pattern {quote(template)} "
                                "extracts it"))
+
+    def _stand_in_value(self) -> None:
+        """The question quotes a line with a letter for a number ("sum up the N in
+        'message repeated N times'", "on average, how many does each 'PAM N more
+        authentication failures' report") where the query counts lines: the function it
+        names (or, for "how many instances" of "N instances", the sum) of that number."""
+        ranges = list(self.expr.find_all(ast.RangeAggregation))
+        if len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
+            return
+        node = ranges[0]
+        query, scope = node.range.query, range_scope(self.backend, node.range)
+        for quoted in quoted_texts(self.question):
+            for before, after in _stand_in_contexts(quoted):
+                asked = named_function(self.question) or (
+                    ("sum_over_time", None) if _counts_noun(self.question, after) else None)
+                if asked is None:
+                    continue
+                for pattern in self._patterns(query.selector):
+                    field = _field_between(pattern, before, after)
+                    if field is None or not pattern.line_filter:
+                        continue
+                    lines_of = query if _filters_lines(query.stages) else query.replace(
+                        stages=(_stage(pattern.line_filter),) + query.stages)
+                    fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
+                    if not lines:
+                        continue
+                    op, param = asked
+                    valued = node.replace(op=op, param=param, range=node.range.replace(
+                        query=fixed, unwrap=ast.Unwrap(field)))
+                    self._warn("function", f"question asks for `{op}` of the number in "
+                               f"{quote(quoted)}, but the query counts lines", MEDIUM,
+                               Fix(format_ast(rewrite.replace_node(self.expr, node, valued)),
+                                   f"take `{op}` of {field}, the number the pattern "
+                                   f"{quote(pattern.template)} has there"))
+                    return
 
     def _exclusions(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out lines ("without the 'terminating' messages", "other than
@@ -885,6 +926,31 @@ class DataChecks:
         if self.probe.count(fixed, scope):
             self._warn("exclusion", "the question leaves out lines the query keeps", MEDIUM,
                        self._fix(query, fixed, "; ".join(changes)))
+
+    def _excluded_streams(self, query: ast.LogQuery, scope: Scope) -> None:
+        """The question leaves out streams the query selects ("leaving out the
+        PacketResponder and FSNamesystem components"): a ``!=`` matcher for each."""
+        spans = _QUOTED.sub(" ", " ".join(left_out(self.question)))  # quoted: a line's text
+        if not spans.strip() or len(list(self.expr.find_all(ast.LogQuery))) != 1:
+            return
+        named = {m.name for m in query.selector.matchers}
+        excluded = sorted({(name, value) for labels in self.probe.series(query.selector, scope)
+                           or () for name, value in labels.items() if name not in named
+                           and name not in APPLICATION_LABELS
+                           and _names_stream(spans, name, value)})
+        if not excluded:
+            return
+        matchers = tuple(ast.Matcher(name, "!=", value) for name, value in excluded)
+        # a filter leaving out a stream's name by its lines is the matcher's work now
+        stages = tuple(s for s in query.stages if not (
+            isinstance(s, ast.LineFilter) and s.op == "!=" and len(s.terms) == 1
+            and any(_names_stream(s.terms[0].value, name, value) for name, value in excluded)))
+        fixed = ast.LogQuery(ast.Selector(query.selector.matchers + matchers), stages)
+        if self.probe.count(fixed, scope):
+            self._warn("exclusion", "the question leaves out "
+                       f"{', '.join(quote(v) for _, v in excluded)}, which the query selects",
+                       MEDIUM, self._fix(query, fixed, "exclude " + ", ".join(
+                           format_ast(m) for m in matchers)))
 
     def _excluded_texts(self, selector: ast.Selector) -> list[str]:
         """The texts the question leaves out, each as some line of ``selector`` holds it:
@@ -1067,6 +1133,64 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
             return found[0]
     close = difflib.get_close_matches(name, usable, n=1, cutoff=0.7)
     return close[0] if close else None
+
+
+_ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
+_DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds min mins minute "
+                            "minutes".split())
+_DURATION_NAMES = frozenset("time took duration elapsed latency seconds secs ms".split())
+_ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|seconds|secs)\b", re.I)
+
+
+def _measured_field(question: str, pattern) -> str | None:
+    """The one numeric field of ``pattern`` the question asks a value of: by its name
+    ("the block size": ``size``), else, when the question asks how long something took,
+    the one field that is a duration ("instance build time": ``Took <took> seconds``)."""
+    numbers = [f for f in pattern.fields if f.numeric]
+    named = [f.name for f in numbers
+             if not _TYPE_NAME.fullmatch(f.name) and names_field(question, f.name)]
+    if not named and _ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
+        named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
+                 or (pattern.unit_after(f.name) or "").lower() in _DURATION_UNITS]
+    return named[0] if len(named) == 1 else None
+
+
+_LETTER = re.compile(r"(?<![\w'-])([B-HJ-Z])(?![\w'-])")  # N, X, K: a number written as a letter
+# the word next to a stand-in, across spaces and light punctuation ("uid=N"), not "..."
+_WORD_AT_END = re.compile(r"([A-Za-z]\w*)[\s:=,;(\[]*$")
+_WORD_AT_START = re.compile(r"^[\s:=,;)\]]*([A-Za-z]\w*)")
+
+
+def _stand_in_contexts(quoted: str) -> list[tuple[str | None, str | None]]:
+    """For each letter standing in for a number in a quoted line ("message repeated N
+    times"), the words right before and after it ("repeated", "times")."""
+    found = []
+    for match in _LETTER.finditer(quoted):
+        before = _WORD_AT_END.search(quoted[:match.start()])
+        after = _WORD_AT_START.search(quoted[match.end():])
+        if before or after:
+            found.append((before and before.group(1), after and after.group(1)))
+    return found
+
+
+def _field_between(pattern, before: str | None, after: str | None) -> str | None:
+    """The numeric field of ``pattern`` with ``before`` as the word before it and
+    ``after`` as the word after it in the template (those given)."""
+    for f in pattern.fields:
+        if not f.numeric:
+            continue
+        left = _WORD_AT_END.search(pattern.template.split(f"<{f.name}>")[0])
+        right = pattern.unit_after(f.name)
+        if (before is None or (left and left.group(1).lower() == before.lower())) and \
+                (after is None or (right or "").lower() == after.lower()):
+            return f.name
+    return None
+
+
+def _counts_noun(question: str, noun: str | None) -> bool:
+    """Whether the question asks "how many <noun>" (the word after a stand-in number)."""
+    return noun is not None and re.search(
+        rf"\b(?:how many|number of) {re.escape(singular_of(noun))}s?\b", question, re.I) is not None
 
 
 def _named_number(question: str, fields) -> str | None:

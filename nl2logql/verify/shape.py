@@ -54,8 +54,8 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.timephrases import NUMBER_WORDS, earlier_window, find_windows
-from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_words, label_for,
-                                      offsets_loose, singular_of)
+from nl2logql.verify.agreement import (DISTINCT, asked_breakdown, dimension, dimension_words,
+                                      label_for, offsets_loose, singular_of)
 from nl2logql.verify.findings import LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.rewrite import rename_field, replace_node, same_sides
 
@@ -71,7 +71,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
                   _share(question, expr), _combined(question, expr), _function(question, expr),
                   _counted(question, expr),
                   _period(question, expr), _offset(question, expr), _ranked(question, expr),
-                  _naming(question, expr)]
+                  _naming(question, expr), _distinct(question, expr)]
     found.append(_fields(question, expr))
     return [warning for warning in found if warning is not None]
 
@@ -264,11 +264,17 @@ def _stated(text: str) -> set[float]:
 
 def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     """``| child > 5`` where the question states no 5 (in no unit: not 5 KB in bytes nor
-    5 minutes in ms): a condition the model made up, which drops lines asked about."""
+    5 minutes in ms), or ``|= "95"`` where it states no 95 ("p95" is a statistic): a
+    condition the model made up, which drops lines asked about."""
     stated = _stated(question)
     asked = question.lower()
-    for stage in expr.find_all(ast.LabelFilter):
-        if isinstance(stage.expr, ast.NumberFilter):
+    for stage in expr.find_all(ast.LabelFilter, ast.LineFilter):
+        if isinstance(stage, ast.LineFilter):
+            if len(stage.terms) != 1 or not stage.terms[0].value.isdigit() \
+                    or float(stage.terms[0].value) in stated:
+                continue
+            what = f"{quote(stage.terms[0].value)}, a number the question does not state"
+        elif isinstance(stage.expr, ast.NumberFilter):
             value = stage.expr.value
             if any(math.isclose(value, n * scale) for n in stated for scale in _SCALES):
                 continue
@@ -281,7 +287,9 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
             what = f"{quote(stage.expr.matcher.value)}, which the question does not name"
         else:
             continue
-        return QueryWarning("invented", f"`{format_ast(stage)[2:]}` compares with {what}",
+        text, verb = ((format_ast(stage), "filters on") if isinstance(stage, ast.LineFilter)
+                      else (format_ast(stage)[2:], "compares with"))
+        return QueryWarning("invented", f"`{text}` {verb} {what}",
                             MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
                                         f"drop `{format_ast(stage)}`"))
     return None
@@ -443,10 +451,23 @@ def _ranked(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return None
 
 
+def _distinct(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """"How many unique users": the number of series of the breakdown by user, where the
+    query gives the breakdown itself."""
+    if not DISTINCT.search(question) or not isinstance(expr, ast.VectorAggregation) \
+            or expr.op not in ("sum", "count", "max") or expr.grouping is None \
+            or expr.grouping.without or not expr.grouping.labels:
+        return None
+    fixed = ast.VectorAggregation("count", expr)
+    return QueryWarning("distinct", "question asks for the number of distinct "
+                        f"{', '.join(expr.grouping.labels)} values, but the query gives a "
+                        "count for each", MEDIUM, Fix(format_ast(fixed), "count the series"))
+
+
 # ---- function -------------------------------------------------------------------------------
 
 _FUNCTIONS = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words in (
-    ("sum_over_time", r"total|sum of|summed"),
+    ("sum_over_time", r"total|sum of|summed|sum up|add up|added up"),
     ("avg_over_time", r"average|mean|avg"),
     ("max_over_time", r"max|maximum|largest|highest|peak|biggest|longest"),
     ("min_over_time", r"min|minimum|smallest|lowest|shortest"),
@@ -460,9 +481,17 @@ _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b
 
 def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
     """The one range function over unwrapped values the question names, with its
-    parameter (a quantile's), or None."""
+    parameter (a quantile's); None where it names none, several, or counts."""
+    if _COUNTING.search(question):
+        return None
+    return named_function(question)
+
+
+def named_function(question: str) -> Optional[tuple[str, Optional[float]]]:
+    """The one range function over unwrapped values the question's words name, with its
+    parameter, even where it also counts ("how many failures, on average, ...")."""
     named = {name for name, words in _FUNCTIONS if words.search(question)}
-    if len(named) != 1 or _COUNTING.search(question):
+    if len(named) != 1:
         return None
     name = named.pop()
     if name != "quantile_over_time":
