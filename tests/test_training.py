@@ -320,6 +320,25 @@ def test_synthetic_pairs_join_training_drawn_by_seed(tmp_path):
     again = [p.id for p in load_training_data(base.with_overrides(synthetic_count=4)).train
              if p.source == "synth.jsonl"]
     assert len(drawn) == 4 and drawn == again
+    data = load_training_data(base.with_overrides(synthetic_count=4))
+    assert data.synthetic_ids == frozenset(drawn)
+
+
+@pytest.mark.parametrize("phased", [False, True])
+def test_batches_cover_every_row_once_and_synthetic_first_puts_them_first(phased):
+    from nl2logql.training.trainer import length_grouped_batches
+
+    lengths = [random.Random(i).randint(50, 600) for i in range(60)]
+    phases = [i % 3 and 1 for i in range(60)] if phased else None  # every third: phase 0
+    batches = length_grouped_batches(lengths, 1024, seed=7, phases=phases)
+    rows = [row for batch in batches for row in batch]
+    assert sorted(rows) == list(range(60))
+    assert all(len(b) * max(lengths[i] for i in b) <= 1024 or len(b) == 1 for b in batches)
+    assert batches == length_grouped_batches(lengths, 1024, seed=7, phases=phases)
+    if phased:
+        order = [phases[row] for row in rows]
+        assert order == sorted(order)  # no row of phase 1 before one of phase 0
+        assert all(len({phases[i] for i in b}) == 1 for b in batches)  # no batch mixes them
 
 
 def test_a_leave_out_split_trains_on_no_synthetic_pair_of_its_held_out_system(tmp_path):
