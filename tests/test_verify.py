@@ -275,6 +275,8 @@ def test_a_literal_the_question_names_is_filtered_on(checker, question, wrong, f
      ["10.251.214.67", "af5f7392-f7d4-4298-b647-c98924c64aa1"]),
     ("apache's 'jk2_init() Found child' lines", ["jk2_init() Found child", "jk2_init"]),
     ("errors in the last 24h since 2017-05-16 at 10:30, over 1000000 bytes", []),
+    # a long number with a unit is a text lines may hold ("timeout of 20000ms")
+    ("zookeeper sessions with a 20000ms timeout in the last 30d or 720h", ["20000ms"]),
 ])
 def test_question_literals_are_quoted_texts_and_ids_not_times(question, literals):
     assert question_literals(question) == literals
@@ -761,6 +763,15 @@ NO_ERROR = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error
      '|= "failed root password for root from" [30d]))',
      'sum(count_over_time({application="openssh-eu-west"} |= "183.62.140.253" '
      '|= "Failed password for root" [30d]))'),
+    # a value the question gives a field of the lines ("as user root"); not a breakdown's
+    ("Which IPs failed to log in as user root on openssh-eu-west in the last hour?",
+     'sum by (ip) (count_over_time({application="openssh-eu-west"} |= "Failed password for" '
+     '| regexp `from (?P<ip>\\S+) port` [1h]))',
+     'sum by (ip) (count_over_time({application="openssh-eu-west"} |= "root" '
+     '|= "Failed password for" | regexp `from (?P<ip>\\S+) port` [1h]))'),
+    ("failed logins per user root or not on openssh-eu-west in the last hour",
+     'sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" '
+     '| regexp `for (?P<user>\\S+) from` [1h]))', None),
     # a text no line holds and the question never says, beside a filter that finds lines
     (BLOCK, NO_ERROR, '{application="hdfs-us-east"} |= "blk_-7029628814943626474"'),
     # ... the question asks for that text: an empty answer may be the right one

@@ -74,6 +74,9 @@ MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
 PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "service"})
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
+# a field's name after these is a breakdown's or a question's ("per user", "which user")
+_AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|unique|"
+                           r"different|the|a|an|no)\s+$", re.I)
 
 
 class DataChecks:
@@ -772,7 +775,7 @@ class DataChecks:
         values = self._stream_values(query.selector)
         excluded = " ".join(left_out(self.question))
         named = token_literals(self.question) + code_words(self.question) + _HYPHENATED.findall(
-            self.question)
+            self.question) + self._field_values(query.selector, scope)
         examples = " ".join(m.group(1) for m in _EXAMPLE.finditer(self.question))
         for literal in dict.fromkeys(named):
             if literal in used or literal in values or literal in excluded or literal in examples:
@@ -794,6 +797,27 @@ class DataChecks:
                        "use", MEDIUM,
                        self._fix(query, fixed, f"keep the lines with {quote(literal)}"))
             return
+
+    def _field_values(self, selector: ast.Selector, scope: Scope) -> list[str]:
+        """The values the question gives a field of the lines: the word after the field's
+        name ("failures for user guest") where some line has that field with that value,
+        unless the name is a breakdown's ("per user")."""
+        found = []
+        for pattern in self._patterns(selector):
+            for f in pattern.fields:
+                extraction = pattern.field_regexp(f.name) or pattern.extraction
+                if len(f.name) < 3 or _TYPE_NAME.fullmatch(f.name) or not extraction:
+                    continue
+                for match in re.finditer(rf"\b{re.escape(f.name)}s?\s+(?:named\s+|called\s+)?"
+                                         r"([A-Za-z][\w.-]{2,})\b", self.question, re.I):
+                    value = match.group(1)
+                    if _AS_DIMENSION.search(self.question[:match.start()]) or value in found:
+                        continue
+                    held = ast.LogQuery(selector, (_stage(extraction), ast.LabelFilter(
+                        ast.StringFilter(ast.Matcher(f.name, "=", value)))))
+                    if self.probe.count(held, scope):
+                        found.append(value)
+        return found
 
     def _groupings(self) -> None:
         for node in self.expr.find_all(ast.VectorAggregation, ast.RangeAggregation):
@@ -1391,7 +1415,8 @@ def _level_reason(value: str) -> str:
 # an id such as blk_-1608999687919862906 or a UUID).
 _QUOTED = re.compile(r"""(?:^|[\s(])['"`]([^'"`]{3,}?)['"`](?=[\s.,;:?!)]|$)""")
 _TOKEN = re.compile(r"[A-Za-z0-9_][\w.:/@-]*[A-Za-z0-9_]")
-_NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+[a-z]{0,3})$")
+# (a long number with a unit, "a 20000ms timeout", is a text the lines may hold)
+_NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+|\d{1,3}[a-z]{1,3})$")
 MIN_LITERAL = 6
 _MENTIONED = re.compile(r"\b(?:mention|contain|say)(?:s|ing)?\s+(?:(?:an?|the|any)\s+)?"
                         r"(?:(?:word|text|string)\s+)?(?P<word>[A-Za-z][\w.:/@-]*\w)", re.I)
