@@ -875,13 +875,19 @@ class DataChecks:
         if best is None:
             return
         _, fixed, field, template = best
-        op, param = asked
-        counted = node.replace(op=op, param=param, range=node.range.replace(
-            query=fixed, unwrap=ast.Unwrap(field)))
+        op = asked[0]
         self._warn("function", f"question asks for `{op}` of {field}, but the query counts lines",
-                   MEDIUM, Fix(format_ast(rewrite.replace_node(self.expr, node, counted)),
+                   MEDIUM, Fix(self._unwrapping(node, fixed, field, asked),
                                f"take `{op}` of {field} as the pattern {quote(template)} "
                                "extracts it"))
+
+    def _unwrapping(self, node: ast.RangeAggregation, query: ast.LogQuery, field: str,
+                    function: tuple[str, float | None]) -> str:
+        """The whole query with ``node`` taking ``function`` of ``field`` of ``query``."""
+        op, param = function
+        valued = node.replace(op=op, param=param, range=node.range.replace(
+            query=query, unwrap=ast.Unwrap(field)))
+        return format_ast(rewrite.replace_node(self.expr, node, valued))
 
     def _stand_in_value(self) -> None:
         """The question quotes a line with a letter for a number ("sum up the N in
@@ -908,13 +914,10 @@ class DataChecks:
                     fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
                     if not lines:
                         continue
-                    op, param = asked
-                    valued = node.replace(op=op, param=param, range=node.range.replace(
-                        query=fixed, unwrap=ast.Unwrap(field)))
-                    self._warn("function", f"question asks for `{op}` of the number in "
-                               f"{quote(quoted)}, but the query counts lines", MEDIUM,
-                               Fix(format_ast(rewrite.replace_node(self.expr, node, valued)),
-                                   f"take `{op}` of {field}, the number the pattern "
+                    self._warn("function", f"question asks for `{asked[0]}` of the number "
+                               f"in {quote(quoted)}, but the query counts lines", MEDIUM,
+                               Fix(self._unwrapping(node, fixed, field, asked),
+                                   f"take `{asked[0]}` of {field}, the number the pattern "
                                    f"{quote(pattern.template)} has there"))
                     return
 
