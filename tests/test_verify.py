@@ -25,7 +25,7 @@ from nl2logql.verify.repair import repair
 SSH = '{application="openssh-eu-west"}'
 USER = r'| regexp `for (?P<user>\S+) from`'
 FAILED = f'{SSH} |= "Failed password" {USER}'
-Q = "failed password lines of user root on openssh-eu-west"
+Q = "failed password lines of the root user on openssh-eu-west"
 Q_NOBODY = "failed password lines of user nobody-at-all or root on openssh-eu-west"
 
 
