@@ -446,6 +446,13 @@ def test_breakdown_dimension_is_the_word_after_the_phrase():
     assert agreement.dimension(agreement.asked_breakdown("top 3 hosts by errors")) == "hosts"
 
 
+@pytest.mark.parametrize("word, singular", [
+    ("IPs", "IP"), ("users", "user"), ("status", "status"), ("process", "process"), ("os", "os"),
+])
+def test_a_plural_loses_its_s_and_a_word_ending_in_its_own_s_keeps_it(word, singular):
+    assert agreement.singular_of(word) == singular
+
+
 @pytest.mark.parametrize("question, dimension", [
     ("Count log lines by component for hdfs-asia-pacific", "component"),
     ("error volume by log level in the last day", "level"),

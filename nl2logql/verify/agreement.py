@@ -125,9 +125,10 @@ def dimension_words(question: str, match: re.Match) -> list[str]:
 
 
 def singular_of(word: str) -> str:
-    """The word without a plural's ``s`` ("IPs": ``IP``; "status" reads as "statu", which
-    no caller minds: each also tries the word as written)."""
-    return word[:-1] if len(word) >= 3 and word.endswith("s") else word
+    """The word without a plural's ``s`` ("IPs": ``IP``); "status", "address" and
+    "analysis" end in an ``s`` of their own."""
+    return word[:-1] if len(word) >= 3 and word.endswith("s") \
+        and not word.lower().endswith(("ss", "us", "is")) else word
 
 
 def label_for(words: list[str], labels: set[str]) -> str | None:

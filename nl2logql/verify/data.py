@@ -74,6 +74,9 @@ MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
 PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "service"})
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
+# a word and the one after it ("user root", "user named root"), at each word of a text
+_NAME_VALUE = re.compile(r"(?<![\w.-])(?=([A-Za-z_]\w*)\s+(?:named\s+|called\s+)?"
+                         r"([A-Za-z][\w.-]{2,})\b)")
 # a field's name after these is a breakdown's or a question's ("per user", "which user")
 _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|unique|"
                            r"different|the|a|an|no)\s+$", re.I)
@@ -802,20 +805,24 @@ class DataChecks:
         """The values the question gives a field of the lines: the word after the field's
         name ("failures for user guest") where some line has that field with that value,
         unless the name is a breakdown's ("per user")."""
-        found = []
+        named: dict[str, list[str]] = {}  # a word of the question: the words after it
+        for match in _NAME_VALUE.finditer(self.question):
+            if not _AS_DIMENSION.search(self.question[:match.start()]):
+                named.setdefault(match.group(1).lower(), []).append(match.group(2))
+        found, tried = [], set()
         for pattern in self._patterns(selector):
             for f in pattern.fields:
-                extraction = pattern.field_regexp(f.name) or pattern.extraction
-                if len(f.name) < 3 or _TYPE_NAME.fullmatch(f.name) or not extraction:
+                if len(f.name) < 3 or _TYPE_NAME.fullmatch(f.name):
                     continue
-                for match in re.finditer(rf"\b{re.escape(f.name)}s?\s+(?:named\s+|called\s+)?"
-                                         r"([A-Za-z][\w.-]{2,})\b", self.question, re.I):
-                    value = match.group(1)
-                    if _AS_DIMENSION.search(self.question[:match.start()]) or value in found:
+                for value in named.get(f.name.lower(), []) + named.get(f"{f.name.lower()}s", []):
+                    extraction = pattern.field_regexp(f.name) or pattern.extraction
+                    if not extraction or value in found or (extraction, value) in tried:
                         continue
-                    held = ast.LogQuery(selector, (_stage(extraction), ast.LabelFilter(
-                        ast.StringFilter(ast.Matcher(f.name, "=", value)))))
-                    if self.probe.count(held, scope):
+                    tried.add((extraction, value))
+                    held = ast.LogQuery(selector, (
+                        ast.LineFilter("|=", (ast.FilterTerm(value),)), _stage(extraction),
+                        ast.LabelFilter(ast.StringFilter(ast.Matcher(f.name, "=", value)))))
+                    if self.probe.count(held, scope):  # (the line filter first: cheap)
                         found.append(value)
         return found
 
