@@ -633,14 +633,7 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
     ("total 'seconds to build instance.' lines in openstack-eu-west over the last hour",
      'sum(count_over_time({application="openstack-eu-west"} |= "seconds to build instance." [1h]))',
      None),
-])
-def test_a_duration_asked_of_counted_lines_is_the_field_that_took_seconds(
-        checker, question, wrong, fixed):
-    result = repair(checker, question, wrong, checker.check(question, wrong))
-    assert parse(result.query) == parse(fixed or wrong)
-
-
-@pytest.mark.parametrize("question, wrong, fixed", [
+    # a letter for a number in a quoted line asks for that number
     ("Over the past 30 days on application openssh, how many failed password attempts were "
      "folded into 'message repeated N times' lines? Sum up the N values.",
      'sum(count_over_time({application="openssh"} |= "message repeated" [30d]))',
@@ -661,7 +654,7 @@ def test_a_duration_asked_of_counted_lines_is_the_field_that_took_seconds(
     ("How many 'message repeated N times' lines did openssh log in the last 30 days?",
      'sum(count_over_time({application="openssh"} |= "message repeated" [30d]))', None),
 ])
-def test_a_letter_for_a_number_in_a_quoted_line_asks_for_that_number(
+def test_a_value_asked_of_counted_lines_is_the_number_the_question_means(
         checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert parse(result.query) == parse(fixed or wrong)
