@@ -93,8 +93,8 @@ DISTINCT = re.compile(r"\b(?:how many|number of|count of|count the) (?:distinct|
 _LABEL_WORDS = (r"component|level|severity|host|hostname|node|service|application|app"
                 r"|program|container|pod|namespace|file|status")
 # A breakdown: "per user", "for each host", "grouped by application", "top 3 IPs", "which
-# hosts", "the most common exceptions", "how many unique users". A bare "by" is too often passive ("received by
-# DataNodes") to count.
+# hosts", "the most common exceptions", "how many unique users", "by component". Any other
+# bare "by" is too often passive ("received by DataNodes") to count.
 _BREAKDOWN = re.compile(
     rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
     rf"|(?:grouped|group|split) by)[ -](?!{_NOT_A_DIMENSION}\b)(?P<word>[a-z]\w*)"

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 from collections import Counter
 
@@ -724,12 +725,7 @@ class DataChecks:
                       ) -> tuple[ast.LogQuery, str, str] | None:
         """The query selecting the stream the question names among those it takes, why and
         what changed; None when it names none, or no line would remain."""
-        named = {m.name for m in query.selector.matchers}
-        values: dict[str, set[str]] = {}
-        for labels in self.probe.series(query.selector, scope) or ():
-            for name, value in labels.items():
-                if name not in named and name not in APPLICATION_LABELS:
-                    values.setdefault(name, set()).add(value)
+        values = self._unselected_values(query, scope)
         excluded = " ".join(left_out(self.question))
         for name, found in sorted(values.items()):
             asked = [v for v in sorted(found) if _names_stream(self.question, name, v)
@@ -745,6 +741,17 @@ class DataChecks:
                         f"{name} of {_selector_name(query.selector)}",
                         f"select {format_ast(matcher)}")
         return None
+
+    def _unselected_values(self, query: ast.LogQuery, scope: Scope) -> dict[str, set[str]]:
+        """The values of each stream label the selector leaves open (applications aside)
+        among the streams it selects."""
+        named = {m.name for m in query.selector.matchers}
+        values: dict[str, set[str]] = {}
+        for labels in self.probe.series(query.selector, scope) or ():
+            for name, value in labels.items():
+                if name not in named and name not in APPLICATION_LABELS:
+                    values.setdefault(name, set()).add(value)
+        return values
 
     def _stream_values(self, selector: ast.Selector) -> set[str]:
         """The label values of the streams ``selector`` selects."""
@@ -904,29 +911,27 @@ class DataChecks:
         ranges = list(self.expr.find_all(ast.RangeAggregation))
         if len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
             return
-        node = ranges[0]
+        node, named = ranges[0], named_function(self.question)
         query, scope = node.range.query, range_scope(self.backend, node.range)
-        for quoted in quoted_texts(self.question):
-            for before, after in _stand_in_contexts(quoted):
-                asked = named_function(self.question) or (
-                    ("sum_over_time", None) if _counts_noun(self.question, after) else None)
-                if asked is None:
-                    continue
-                for pattern in self._patterns(query.selector):
-                    field = _field_between(pattern, before, after)
-                    if field is None or not pattern.line_filter:
-                        continue
-                    lines_of = query if _filters_lines(query.stages) else query.replace(
-                        stages=(_stage(pattern.line_filter),) + query.stages)
-                    fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
-                    if not lines:
-                        continue
-                    self._warn("function", f"question asks for `{asked[0]}` of the number "
-                               f"in {quote(quoted)}, but the query counts lines", MEDIUM,
-                               Fix(self._unwrapping(node, fixed, field, asked),
-                                   f"take `{asked[0]}` of {field}, the number the pattern "
-                                   f"{quote(pattern.template)} has there"))
-                    return
+        stand_ins = [(quoted, before, after) for quoted in quoted_texts(self.question)
+                     for before, after in _stand_in_contexts(quoted)]
+        for (quoted, before, after), pattern in itertools.product(
+                stand_ins, self._patterns(query.selector)):
+            asked = named or (("sum_over_time", None) if _counts_noun(self.question, after)
+                              else None)
+            field = _field_between(pattern, before, after)
+            if asked is None or field is None or not pattern.line_filter:
+                continue
+            lines_of = query if _filters_lines(query.stages) else query.replace(
+                stages=(_stage(pattern.line_filter),) + query.stages)
+            fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
+            if lines:
+                self._warn("function", f"question asks for `{asked[0]}` of the number in "
+                           f"{quote(quoted)}, but the query counts lines", MEDIUM,
+                           Fix(self._unwrapping(node, fixed, field, asked),
+                               f"take `{asked[0]}` of {field}, the number the pattern "
+                               f"{quote(pattern.template)} has there"))
+                return
 
     def _exclusions(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out lines ("without the 'terminating' messages", "other than
@@ -967,11 +972,9 @@ class DataChecks:
         spans = _QUOTED.sub(" ", " ".join(left_out(self.question)))  # quoted: a line's text
         if not spans.strip() or len(list(self.expr.find_all(ast.LogQuery))) != 1:
             return
-        named = {m.name for m in query.selector.matchers}
-        excluded = sorted({(name, value) for labels in self.probe.series(query.selector, scope)
-                           or () for name, value in labels.items() if name not in named
-                           and name not in APPLICATION_LABELS
-                           and _names_stream(spans, name, value)})
+        excluded = sorted((name, value)
+                          for name, values in self._unselected_values(query, scope).items()
+                          for value in values if _names_stream(spans, name, value))
         if not excluded:
             return
         matchers = tuple(ast.Matcher(name, "!=", value) for name, value in excluded)
