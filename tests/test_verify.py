@@ -26,6 +26,9 @@ SSH = '{application="openssh-eu-west"}'
 USER = r'| regexp `for (?P<user>\S+) from`'
 FAILED = f'{SSH} |= "Failed password" {USER}'
 Q = "failed password lines of the root user on openssh-eu-west"
+HDFS = '{application="hdfs-eu-west"}'
+SIZE = r'| regexp `of size (?P<size>\d+)`'
+RESPONDER = '{application="hdfs-eu-west", component="dfs.DataNode$PacketResponder"}'
 Q_NOBODY = "failed password lines of user nobody-at-all or root on openssh-eu-west"
 
 
@@ -99,6 +102,20 @@ CASES = [
     ("threshold", "users with more than 5 failed logins on openssh-eu-west in the last 30 days",
      f'sum by (user) (count_over_time({FAILED} [30d]))',
      f'sum by (user) (count_over_time({FAILED} [30d])) > 5'),
+    ("series", "average size of the blocks received in hdfs-eu-west over the last 4 hours",
+     f'avg_over_time({HDFS} |= "Received block" {SIZE} | unwrap size [4h])',
+     f'avg(avg_over_time({HDFS} |= "Received block" {SIZE} | unwrap size [4h]))'),
+    ("series", "how many log lines did hdfs-eu-west write in the last 6 hours",
+     f'count_over_time({HDFS}[6h]) * 1', f'sum(count_over_time({HDFS}[6h])) * 1'),
+    ("series", "average size of the blocks received in hdfs-eu-west over the last 4 hours",
+     f'sum(avg_over_time({HDFS} |= "Received block" {SIZE} | unwrap size [4h]))',
+     f'avg(avg_over_time({HDFS} |= "Received block" {SIZE} | unwrap size [4h]))'),
+    ("series", "largest block size received in hdfs-eu-west over the last 4 hours",
+     f'max(max_over_time({RESPONDER} |= "Received block" {SIZE} | unwrap size [4h]))',
+     f'max_over_time({RESPONDER} |= "Received block" {SIZE} | unwrap size [4h])'),
+    ("series", "median block size received in hdfs-eu-west over the last 4 hours",
+     f'sum(quantile_over_time(0.5, {RESPONDER} |= "Received block" {SIZE} | unwrap size [4h]))',
+     f'quantile_over_time(0.5, {RESPONDER} |= "Received block" {SIZE} | unwrap size [4h])'),
 ]
 
 
@@ -122,6 +139,15 @@ def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right)
         return
     assert fixable, f"no fix for {check}"
     assert check not in checks_of(checker, question, fixable[0].fix.query)
+
+
+@pytest.mark.parametrize("question", [
+    "how many log lines did hdfs-eu-west write per component in the last 6 hours",
+    "which components of hdfs-eu-west logged lines in the last 6 hours",
+    "list the line counts of each hdfs-eu-west stream over the last 6 hours",
+])
+def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, question):
+    assert "series" not in checks_of(checker, question, f"count_over_time({HDFS}[6h])")
 
 
 @pytest.mark.parametrize("question, wrong, fixed", [
@@ -620,13 +646,14 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
      'sum by (application) (quantile_over_time(0.99, {application=~"openstack.*"} '
      '|= "build instance." | regexp `\\bTook\\s+(?P<took>\\S+)\\s+seconds` | unwrap took [7d]))'),
     # a rate of lines is a count too; "p95" is no line's "95"; every line of the stream
-    # carries the time, so no filter need say which lines are meant
+    # carries the time, so no filter need say which lines are meant; the one stream's
+    # percentile is not summed
     ("p95 response time of nova.osapi_compute.wsgi.server requests in openstack-eu-west, last week",
      'sum(rate({application="openstack-eu-west", component="nova.osapi_compute.wsgi.server"} '
      '|= "95" [7d]))',
-     'sum(quantile_over_time(0.95, {application="openstack-eu-west", '
+     'quantile_over_time(0.95, {application="openstack-eu-west", '
      'component="nova.osapi_compute.wsgi.server"} | regexp `\\btime:\\s+(?P<time>\\S+)` '
-     '| unwrap time [7d]))'),
+     '| unwrap time [7d])'),
     # a rate asked stays a rate; a quoted text's "seconds" asks for no duration
     ("how fast are 'seconds to build instance.' lines coming in on openstack-eu-west, last hour",
      'sum(rate({application="openstack-eu-west"} |= "seconds to build instance." [1h]))', None),
@@ -642,8 +669,8 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
     ("On average, how many additional failures does each 'PAM N more authentication "
      "failure(s)' message report for openssh-asia-pacific over the last 30 days?",
      'sum(count_over_time({application="openssh-asia-pacific"} |= "more authentication" [30d]))',
-     'sum(avg_over_time({application="openssh-asia-pacific"} |= "more authentication" '
-     '| regexp `\\bPAM\\s+(?P<pam>\\S+)\\s+more` | unwrap pam [30d]))'),
+     'avg_over_time({application="openssh-asia-pacific"} |= "more authentication" '
+     '| regexp `\\bPAM\\s+(?P<pam>\\S+)\\s+more` | unwrap pam [30d])'),
     # "how many instances" of "... N instances": the number the line reports
     ("How many instances did the instance usage audit report for openstack-us-east in the past "
      "day? (the 'Running instance usage audit ... N instances' line)",
@@ -794,9 +821,9 @@ def test_a_field_that_is_no_number_is_swapped_for_the_one_the_question_names(che
     question = "lowest source port in failed password attempts on openssh-eu-west in the past week"
     wrong = f'min(min_over_time({FAILED} | unwrap user [7d]))'
     result = repair(checker, question, wrong, checker.check(question, wrong))
-    assert parse(result.query) == parse(
-        f'min(min_over_time({SSH} |= "Failed password" '
-        '| regexp `\\bport\\s+(?P<port>\\S+)\\s+ssh2` | unwrap port [7d]))')
+    assert parse(result.query) == parse(  # one stream's minimum, as it is
+        f'min_over_time({SSH} |= "Failed password" '
+        '| regexp `\\bport\\s+(?P<port>\\S+)\\s+ssh2` | unwrap port [7d])')
     assert result.warnings == []
 
 

@@ -42,7 +42,10 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``mention``: lines that "mention" an id the question names are every line holding it,
   not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
-  event most of its lines belong to instead.
+  event most of its lines belong to instead;
+- ``series``: a question that asks for one value ("the average size of the blocks
+  received", "how many lines") gets one where the query answers a series per stream: the
+  streams' series added up, averaged or the largest taken, as its function asks.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
-from nl2logql.verify.agreement import singular_of
+from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, run_with, stems, words_of
 from nl2logql.verify.shape import (TEMPLATE_FIELD, asked_function, asked_unit, named_function,
@@ -130,6 +133,7 @@ class DataChecks:
         self._counted_value()
         self._stand_in_value()
         self._self_ratio()
+        self._stream_series()
         return self.found
 
     def _log_queries(self) -> list[tuple[ast.LogQuery, Scope]]:
@@ -1048,6 +1052,59 @@ class DataChecks:
             self._warn("share", "the query divides a count by itself (always 1)", MEDIUM,
                        Fix(format_ast(fixed), f"divide by the lines with {best[2]}"))
 
+    def _stream_series(self) -> None:
+        node = scaled(self.expr)[0]
+        if isinstance(node, ast.VectorAggregation):
+            self._values_aggregated(node)
+        elif isinstance(node, ast.RangeAggregation):
+            self._series_per_stream(node)
+
+    def _series_per_stream(self, node: ast.RangeAggregation) -> None:
+        """The question asks for one value (no breakdown, nothing listed) where the query
+        answers a series per stream: they are added up, averaged or the largest taken, as
+        its function asks. Series split by an extracted field are the ``fields`` rule's."""
+        if node.grouping is not None or node.op not in _ONE_VALUE \
+                or asked_breakdown(self.question) or _LISTS.search(self.question):
+            return
+        scope = range_scope(self.backend, node.range)
+        answer = self.probe.answer_labels(node, scope)
+        if not answer or len(answer) < 2:
+            return
+        streams = {name for labels in self.probe.series(node.range.query.selector, scope) or ()
+                   for name in labels}
+        varying = {name for labels in answer for name in labels
+                   if len({other.get(name) for other in answer}) > 1}
+        if not varying or not varying <= streams:
+            return
+        op = _ONE_VALUE[node.op]
+        fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
+        self._warn("series", f"question asks for one value, but the query answers {len(answer)} "
+                   f"series, one per stream ({', '.join(sorted(varying))})", MEDIUM,
+                   Fix(format_ast(fixed), f"take `{op}` of the streams' series"))
+
+    def _values_aggregated(self, node: ast.VectorAggregation) -> None:
+        """A ``sum`` of averages, extremes or percentiles is a number nobody asks for: of
+        several series the average (the largest, the smallest) is. Of one series, that sum,
+        or its own average, is the same number with its labels lost: it is taken as it is."""
+        inner = node.expr
+        if not isinstance(inner, ast.RangeAggregation) or inner.grouping is not None \
+                or inner.op not in _PER_SERIES:
+            return
+        own = _ONE_VALUE.get(inner.op)  # none for a percentile
+        if node.op not in ("sum", own):
+            return
+        answer = self.probe.answer_labels(inner, range_scope(self.backend, inner.range))
+        if not answer:
+            return
+        if len(answer) == 1 and node.grouping is None:
+            self._warn("series", f"`{node.op}` of one series' `{inner.op}` only drops its labels",
+                       LIGHT, Fix(format_ast(rewrite.replace_node(self.expr, node, inner)),
+                                  f"take the `{inner.op}` as it is"))
+        elif node.op == "sum" and own:
+            fixed = rewrite.replace_node(self.expr, node, node.replace(op=own))
+            self._warn("series", f"`sum` adds up the `{inner.op}` of {len(answer)} series", MEDIUM,
+                       Fix(format_ast(fixed), f"take `{own}` of them"))
+
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                       where: str, droppable: ast.Node | None = None) -> bool:
         """Whether some line at one of ``places`` carries ``name``; False with a warning
@@ -1172,6 +1229,14 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
     return close[0] if close else None
 
 
+# The vector aggregation that makes one value of a range function's series per stream.
+_ONE_VALUE = {"avg_over_time": "avg", "max_over_time": "max", "min_over_time": "min",
+              "sum_over_time": "sum", "count_over_time": "sum", "rate": "sum",
+              "bytes_over_time": "sum", "bytes_rate": "sum"}
+# Range functions whose values mean nothing added up across series.
+_PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "quantile_over_time"})
+# Questions that want several answers, each named ("which hosts", "list the", "for every").
+_LISTS = re.compile(r"\b(?:which|list|each|every|what are)\b", re.I)
 _ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
 _DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds min mins minute "
                             "minutes".split())

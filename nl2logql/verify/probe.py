@@ -85,9 +85,19 @@ class Probe:
 
     def has_samples(self, expr: ast.Expr, scope: Scope) -> bool | None:
         """Whether the metric ``expr`` has a sample at the scope's time."""
-        data = self._ask(("samples", format_ast(expr), scope.at),
-                         lambda text: self.backend.query(text, time=scope.at))
+        data = self._instant(expr, scope)
         return None if data is None else bool(data.get("result"))
+
+    def answer_labels(self, expr: ast.Expr, scope: Scope) -> list[dict[str, str]] | None:
+        """The label sets of the series the metric ``expr`` answers at the scope's time."""
+        data = self._instant(expr, scope)
+        if data is None or data.get("resultType") != "vector":
+            return None
+        return [item.get("metric", {}) for item in data.get("result", [])]
+
+    def _instant(self, expr: ast.Expr, scope: Scope):
+        return self._ask(("samples", format_ast(expr), scope.at),
+                         lambda text: self.backend.query(text, time=scope.at))
 
     def labels(self, query: ast.LogQuery, scope: Scope) -> set[str] | None:
         """Label names on (a sample of) the lines ``query`` leaves in ``scope``."""
