@@ -777,6 +777,19 @@ NO_ERROR = '{application="hdfs-us-east"} |= "blk_-7029628814943626474" |~ "error
      '|= "event" [30m]))',
      'sum(count_over_time({application="openstack-eu-west", log_file_type="nova-api"} '
      '|= "network-vif-plugged" |= "event" [30m]))'),
+    # ... named only in a regexp, which keeps every line all the same; a filter on LogQL's
+    # own syntax (the start of `ip("...")`) is no line's text
+    ("How many failed password attempts came from the IP address 5.36.59.76 on "
+     "openssh-eu-west in the last 30 days?",
+     'sum(count_over_time({application="openssh-eu-west"} |= "Failed password" '
+     '| regexp `from 5\\.36\\.59\\.76 port (?P<port>\\d+)` [30d]))',
+     'sum(count_over_time({application="openssh-eu-west"} |= "5.36.59.76" |= "Failed password" '
+     '| regexp `from 5\\.36\\.59\\.76 port (?P<port>\\d+)` [30d]))'),
+    ("How many failed password attempts came from the IP address 5.36.59.76 on "
+     "openssh-eu-west in the last 30 days?",
+     'sum(count_over_time({application="openssh-eu-west"} |= "ip(" |= "Failed password" [30d]))',
+     'sum(count_over_time({application="openssh-eu-west"} |= "5.36.59.76" |= "Failed password" '
+     '[30d]))'),
     # ... an example ("like ..."), or one every line of the query holds already
     ("Top 3 output directories (like /user/root/rand) by number of allocateBlock calls in hdfs",
      'topk(3, sum by (dir) (count_over_time({application="hdfs"} |= "allocateBlock" '

@@ -343,7 +343,10 @@ class DataChecks:
                    for quoted in quoted_texts(self.question))
 
     def _unasked(self, text: str, regex: bool) -> bool:
-        """Whether none of the words of a filter's text is in the question."""
+        """Whether none of the words of a filter's text is in the question, or the text is
+        LogQL's own syntax (``|= "ip("``: the start of an ``ip("…")`` filter)."""
+        if _CALL.fullmatch(text):
+            return True
         asked = {w.lower() for w in re.findall(r"\w+", self.question)}
         return not asked & {w.lower() for w in re.findall(r"\w+", words_of(text, regex))}
 
@@ -785,7 +788,8 @@ class DataChecks:
         them can be mended), it takes their place."""
         if len(set(self.expr.find_all(ast.LogQuery))) != 1:
             return  # which side of a ratio it belongs to is a guess
-        used = format_ast(self.expr).replace("\\", "")
+        # a regexp or pattern that names it keeps every line all the same
+        used = format_ast(self.expr.transform(_without_parsers)).replace("\\", "")
         values = self._stream_values(query.selector)
         excluded = " ".join(left_out(self.question))
         named = token_literals(self.question) + code_words(self.question) + _HYPHENATED.findall(
@@ -1343,6 +1347,13 @@ def _asked_prefix(text: str, asked: list[str]) -> str | None:
     return " ".join(words[:end]).strip(",;:")
 
 
+def _without_parsers(node: ast.Node) -> ast.Node:
+    if isinstance(node, ast.LogQuery):
+        return node.replace(stages=tuple(s for s in node.stages if not isinstance(
+            s, (ast.RegexpParser, ast.PatternParser))))
+    return node
+
+
 def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
     """``(stage, term)`` of each line filter with one of ``ops``, up to a ``line_format``
     (later filters see the new lines)."""
@@ -1510,6 +1521,7 @@ _STAND_IN = re.compile(r"\.\.\.|…|<[^<>]*>|\b[A-Z]\b")  # "... N times", "<ip>
 _EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example)\s+(\S+)", re.I)  # not the filter
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+){2,}\b")  # network-vif-plugged: a code, no prose
 _EITHER = re.compile(r"(.*?\b)([A-Za-z]+)/([A-Za-z]+)(\b.*)")  # "session opened/closed"
+_CALL = re.compile(r"\s*[A-Za-z_]\w*\(\s*")  # a function's name and parenthesis, nothing inside
 _CODE_WORD = re.compile(r"[A-Za-z_][\w./]*\w")
 
 
