@@ -28,6 +28,8 @@ FAILED = f'{SSH} |= "Failed password" {USER}'
 Q = "failed password lines of the root user on openssh-eu-west"
 HDFS = '{application="hdfs-eu-west"}'
 SIZE = r'| regexp `of size (?P<size>\d+)`'
+STORED = ('| pattern "BLOCK* NameSystem.addStoredBlock: blockMap updated: <ip>:<number> is added '
+          'to <block> size <size>"')
 RESPONDER = '{application="hdfs-eu-west", component="dfs.DataNode$PacketResponder"}'
 Q_NOBODY = "failed password lines of user nobody-at-all or root on openssh-eu-west"
 
@@ -177,6 +179,13 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      '|= "Failed password" [30d]))',
      'sum by (application) (count_over_time({application=~"openssh.*"} |= "Failed password" '
      '[30d]))'),
+    # one stream's smallest block, split by fields nothing asks for: both undone in turn
+    ("smallest block size added to the blockMap in hdfs-south-america over the last 30 days",
+     f'min(min_over_time({{application="hdfs-south-america"}} |= "addStoredBlock" {STORED} '
+     '| unwrap size [30d]))',
+     f'min_over_time({{application="hdfs-south-america"}} |= "addStoredBlock" '
+     f'{STORED.replace("<ip>:<number>", "<_>:<_>").replace("<block>", "<_>")} '
+     '| unwrap size [30d])'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))

@@ -1074,8 +1074,7 @@ class DataChecks:
         answer = self.probe.answer_labels(node, scope)
         if not answer or len(answer) < 2:
             return
-        streams = {name for labels in self.probe.series(node.range.query.selector, scope) or ()
-                   for name in labels}
+        streams = self._stream_label_names(node, scope)
         varying = {name for labels in answer for name in labels
                    if len({other.get(name) for other in answer}) > 1}
         if not varying or not varying <= streams:
@@ -1097,17 +1096,28 @@ class DataChecks:
         own = _ONE_VALUE.get(inner.op)  # none for a percentile
         if node.op not in ("sum", own):
             return
-        answer = self.probe.answer_labels(inner, range_scope(self.backend, inner.range))
+        scope = range_scope(self.backend, inner.range)
+        answer = self.probe.answer_labels(inner, scope)
         if not answer:
             return
-        if len(answer) == 1 and node.grouping is None:
-            self._warn("series", f"`{node.op}` of one series' `{inner.op}` only drops its labels",
-                       LIGHT, Fix(format_ast(rewrite.replace_node(self.expr, node, inner)),
-                                  f"take the `{inner.op}` as it is"))
+        streams = self._stream_label_names(inner, scope)
+        one_stream = len({frozenset((n, v) for n, v in labels.items() if n in streams)
+                          for labels in answer}) == 1
+        # One stream's series split by an extracted field (the fields rule's next) have
+        # the same largest value as the stream, not the same average.
+        if node.grouping is None and (len(answer) == 1 or one_stream and inner.op in _EXTREMES):
+            self._warn("series", f"`{node.op}` of one stream's `{inner.op}` only drops its "
+                       "labels", LIGHT,
+                       Fix(format_ast(rewrite.replace_node(self.expr, node, inner)),
+                           f"take the `{inner.op}` as it is"))
         elif node.op == "sum" and own:
             fixed = rewrite.replace_node(self.expr, node, node.replace(op=own))
             self._warn("series", f"`sum` adds up the `{inner.op}` of {len(answer)} series", MEDIUM,
                        Fix(format_ast(fixed), f"take `{own}` of them"))
+
+    def _stream_label_names(self, node: ast.RangeAggregation, scope: Scope) -> set[str]:
+        return {name for labels in self.probe.series(node.range.query.selector, scope) or ()
+                for name in labels}
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                       where: str, droppable: ast.Node | None = None) -> bool:
@@ -1237,6 +1247,7 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
 _ONE_VALUE = {"avg_over_time": "avg", "max_over_time": "max", "min_over_time": "min",
               "sum_over_time": "sum", "count_over_time": "sum", "rate": "sum",
               "bytes_over_time": "sum", "bytes_rate": "sum"}
+_EXTREMES = frozenset({"max_over_time", "min_over_time"})
 # Range functions whose values mean nothing added up across series.
 _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "quantile_over_time"})
 # Questions that want several answers, each named ("which hosts", "list the", "for every").
