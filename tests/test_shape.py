@@ -96,6 +96,11 @@ def fixed(question, query):
      f"{COUNT} / {COUNT}", "period", f"{COUNT} / {COUNT[:-2]} offset 3d))"),
     ("change in hdfs deletions, last 12 hours against the same 12 hours yesterday", COUNT,
      "period", f"{COUNT} - {COUNT[:-2]} offset 1d))"),
+    # ... or, where both sides take other windows, each the window stated, compared as asked
+    ("hdfs deletions in the last 1h compared with the same hour-long window 3 hours earlier? "
+     "Return last hour divided by that earlier hour.",
+     f"{COUNT[:-7]}[3h])) - {COUNT[:-7]}[3h] offset 3h))", "period",
+     f"{COUNT[:-7]}[1h])) / {COUNT[:-7]}[1h] offset 3h))"),
     # a condition on the value the query reads: a unit says which, else the field's name
     ("how many requests in openstack took more than 0.5 seconds, last 12 hours",
      'sum(count_over_time({application="openstack"} | pattern "<_> time: <resp_time>" [12h]))',

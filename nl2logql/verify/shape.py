@@ -20,7 +20,8 @@ returns a warning with its fix, or None:
   that function over it; "how many" lines is a count, not their bytes;
 - ``period``: "the last hour minus the hour before that", "divided by that earlier hour"
   compare two windows; a query that takes one window, or the same one on both sides, gets
-  the earlier window on the right (``offset``);
+  the earlier window on the right (``offset``); one that compares other windows gets the
+  window stated on each side, and the comparison asked;
 - ``offset``: an ``offset`` where the question's window ends now ("in the last 2 days")
   looks at the wrong hours, so it goes;
 - ``ranked``: a ``topk``/``bottomk`` for a question that ranks nothing and states no such
@@ -376,8 +377,10 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
              and not isinstance(n.left, (ast.Literal, ast.VectorLiteral))]
     if pairs:
         node = pairs[0]
-        if len(pairs) != 1 or node.op not in ("-", "/") or node.left != node.right:
-            return None  # two windows already, or a shape this rule cannot read
+        if len(pairs) != 1 or node.op not in ("-", "/"):
+            return None  # a shape this rule cannot read
+        if node.left != node.right:
+            return _two_windows(question, expr, node, phrase, back)
         one, how = node.right, f"both sides of `{node.op}` take the same window"
     else:
         op = next((op for op, words in _COMPARING if words.search(question)), None)
@@ -397,6 +400,37 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                         f"{how}", MEDIUM,
                         Fix(format_ast(fixed), f"compare with the window {back_text} earlier "
                                                f"(`offset {back_text}`)"))
+
+
+def _two_windows(question: str, expr: ast.Expr, node: ast.BinaryOp, phrase: str,
+                 back: int) -> Optional[QueryWarning]:
+    """Both sides take a window, one of them earlier: each the window the question states,
+    the right one ``back`` earlier, compared as it says ("divided by that earlier hour")."""
+    stated = [w for w in find_windows(question) if not w.offset]
+    if not stated or _windowless(node.left) != _windowless(node.right):
+        return None  # no window stated, or two queries apart from their windows
+    span = stated[0].seconds * _NS
+    offset = back * _NS or span
+    op = next((op for op, words in _COMPARING if words.search(question)), node.op)
+    fixed = node.replace(op=op, left=_windowed(node.left, span, 0),
+                         right=_windowed(node.right, span, offset))
+    if fixed == node:
+        return None
+    text = f"[{format_duration(span)}] against [{format_duration(span)}] offset " \
+           f"{format_duration(offset)}"
+    return QueryWarning("period", f'question compares its window with an earlier one ("{phrase}") '
+                        f"but the query compares other windows", MEDIUM,
+                        Fix(format_ast(replace_node(expr, node, fixed)),
+                            f"compare {text}" + (f" with `{op}`" if op != node.op else "")))
+
+
+def _windowed(side: ast.Node, span: int, offset: int) -> ast.Node:
+    return side.transform(lambda n: n.replace(range=span, offset=offset)
+                          if isinstance(n, ast.LogRange) else n)
+
+
+def _windowless(side: ast.Node) -> ast.Node:
+    return _windowed(side, 0, 0)
 
 
 # ---- offset ---------------------------------------------------------------------------------
