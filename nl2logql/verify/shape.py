@@ -553,9 +553,13 @@ def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 
 def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
-    asked = asked_function(question)
     ranges = list(expr.find_all(ast.RangeAggregation))
-    if asked is None or len(ranges) != 1:
+    if len(ranges) != 1:
+        return None
+    # of a value unwrapped, "how many" asks that number ("on average, how many failures
+    # does each 'PAM N more authentication failures' report")
+    asked = named_function(question) if ranges[0].range.unwrap else asked_function(question)
+    if asked is None:
         return None
     op, param = asked
     node = ranges[0]
