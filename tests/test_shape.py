@@ -73,9 +73,9 @@ def fixed(question, query):
      'avg_over_time({application="hdfs"} | regexp `delay (?P<delay>\\d+)` | unwrap delay [12h])'),
     # of a value unwrapped, "how many" asks that number, as the function named says
     ("On average, how many more failures does each 'PAM N more' line report in hdfs?",
-     'sum_over_time({application="hdfs"} | regexp `PAM (?P<pam>\d+)` | unwrap pam [12h])',
+     'sum_over_time({application="hdfs"} | regexp `PAM (?P<pam>\\d+)` | unwrap pam [12h])',
      "function",
-     'avg_over_time({application="hdfs"} | regexp `PAM (?P<pam>\d+)` | unwrap pam [12h])'),
+     'avg_over_time({application="hdfs"} | regexp `PAM (?P<pam>\\d+)` | unwrap pam [12h])'),
     # fields extracted and used nowhere would split the answer into a series per value
     ("the 5th percentile of block sizes in hdfs, last 12 hours",
      'quantile_over_time(0.05, {application="hdfs"} | pattern "<ip> added <block> size <size>" '
