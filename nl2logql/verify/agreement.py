@@ -3,7 +3,8 @@
 - ``range``: the question states a window ("in the last hour") and none of the query's
   ranges is that window (``[30d]``);
 - ``grouping``: the question asks for a breakdown ("per user", "grouped by host", "top 3")
-  and the query's answer collapses to one series (no ``by``/``without``, no ``topk``);
+  and the query's answer collapses to one series (no ``by``/``without``, no ``topk``), or
+  drops the very label asked for (``without (component)`` for "by component");
 - ``application``: the question names applications and the query selects another one.
 
 Each rule is conservative (it serves data hygiene, where a false flag throws a good pair
@@ -158,6 +159,24 @@ def grouping_reason(question: str, expr: ast.Expr) -> Optional[str]:
         return None
     return (f'question asks for a breakdown ("{match.group(0).strip()}") but the query '
             "aggregates to one series (no by/without, no topk/bottomk)")
+
+
+def dropped_breakdown(question: str, expr: ast.Expr) -> Optional[tuple[str, ast.Expr, str]]:
+    """``(reason, fixed, label)`` where the question breaks the answer down by a label the
+    query's ``without`` drops ("count lines by component": not ``sum without (component)``):
+    that label becomes the ``by``."""
+    match = asked_breakdown(question)
+    if match is None:
+        return None
+    for grouping in expr.find_all(ast.Grouping):
+        label = grouping.without and label_for(dimension_words(question, match),
+                                               set(grouping.labels))
+        if label:
+            by = ast.Grouping(labels=(label,))
+            fixed = expr.transform(lambda node: by if node is grouping else node)
+            return (f'question asks for a breakdown ("{match.group(0).strip()}") but the query '
+                    f"drops {label} (`without`)", fixed, label)
+    return None
 
 
 def keeps_labels(expr: ast.Node) -> bool:

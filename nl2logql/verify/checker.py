@@ -132,6 +132,11 @@ def _agreement(question: str, expr: ast.Expr) -> list[QueryWarning]:
     reason = agreement.grouping_reason(question, expr)
     if reason:
         found.append(QueryWarning("grouping", reason, MEDIUM))  # the fix needs the data
+    dropped = agreement.dropped_breakdown(question, expr)
+    if dropped:
+        reason, fixed, label = dropped
+        found.append(QueryWarning("grouping", reason, MEDIUM,
+                                  Fix(format_ast(fixed), f"break it down by {label}")))
     return found + shape_warnings(question, expr)
 
 
