@@ -313,7 +313,7 @@ def test_generate_answers_with_query_kind_explanation_and_a_bounded_result(tmp_p
 
 
 def test_generate_with_n_gives_alternatives_and_the_invalid_candidates_errors(tmp_path):
-    other = 'count_over_time({application="hdfs"}[1h])'
+    other = 'sum(count_over_time({application="hdfs"}[1h]))'
     result = generate(tmp_path, [[INVALID, METRIC, other]], {"question": "failed passwords", "n": 3})
     answer = result.structured_content
     assert answer["query"] == METRIC and answer["result"] is None

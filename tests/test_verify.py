@@ -1167,6 +1167,16 @@ def test_a_program_the_question_names_keeps_its_lines(syslog_box, question, fixe
     assert float(result["result"][0]["value"][1]) == lines
 
 
+def test_lines_of_another_program_than_the_one_named_are_swapped_for_its_own(syslog_box):
+    question = "how many sshd authentication failures did box log in the last day"
+    [warning] = syslog_box.check(question, 'sum(count_over_time({app="box"} '
+                                 '|= "connection from" [1d]))')
+    assert warning.check == "program" and "sshd" in warning.reason
+    result = syslog_box.backend.query(warning.fix.query)
+    assert float(result["result"][0]["value"][1]) == 30
+    assert syslog_box.check(question, warning.fix.query) == []
+
+
 def test_a_breakdown_by_component_extracts_the_program_the_headers_name(syslog_box):
     question = "lines per component on box in the last day"
     [warning] = syslog_box.check(question, 'sum by (component) (count_over_time({app="box"}[1d]))')

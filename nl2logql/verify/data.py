@@ -43,6 +43,9 @@ checked as the embedded store is), each log query of a query over its own time r
   not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
   event most of its lines belong to instead;
+- ``program``: in logs whose line headers name the program, lines of another program than
+  the one the question names ("sshd authentication failures" answered with ftpd's
+  "Authentication failed") are swapped for that program's pattern sharing the most words;
 - ``series``: a question that asks for one value ("the average size of the blocks
   received", "how many lines") gets one where the query answers a series per stream: the
   streams' series added up, averaged or the largest taken, as its function asks.
@@ -122,6 +125,8 @@ class DataChecks:
             self._exclusions(query, scope)
             if count:
                 self._excluded_streams(query, scope)
+                if _filters_lines(query.stages):
+                    self._other_program(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
             if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
@@ -521,19 +526,44 @@ class DataChecks:
         """The lines of the one program the question names ("kernel log lines"), where the
         streams' lines name their program in a syslog-like header ("combo kernel: ...",
         "sshd(pam_unix)[19939]: ..."), and not every line is that program's."""
-        from nl2logql.generation.schema import content_words
-
-        asked = [w for w in content_words(self.question) if len(w) >= 3 and not w.isdigit()]
-        programs = {_program(p) for p in self._patterns(query.selector)} - {""}
-        named = {name for name in programs if any(name.startswith(w) for w in asked)}
-        if len(named) != 1:
+        name = self._named_program(query.selector)
+        if name is None:
             return None
-        (name,) = named
-        stage = _stage("|~ " + quote(rf"\b{re.escape(name)}{_PROGRAM_TAIL} "))
-        fixed, scope = with_stage(query, stage), log_scope(self.backend)
+        fixed, scope = with_stage(query, _program_stage(name)), log_scope(self.backend)
         if not 0 < self.probe.count(fixed, scope) < self.probe.count(query, scope):
             return None
         return fixed, _event_reason(query, f"the lines of {name}"), f"keep the lines {name} writes"
+
+    def _named_program(self, selector: ast.Selector) -> str | None:
+        """The one program of the streams' line headers that the question names."""
+        from nl2logql.generation.schema import content_words
+
+        asked = [w for w in content_words(self.question) if len(w) >= 3 and not w.isdigit()]
+        programs = {_program(p) for p in self._patterns(selector)} - {""}
+        named = {name for name in programs if any(name.startswith(w) for w in asked)}
+        return next(iter(named)) if len(named) == 1 else None
+
+    def _other_program(self, query: ast.LogQuery, scope: Scope) -> None:
+        """The question names the program whose lines it means ("sshd authentication
+        failures") where the query keeps none of them (ftpd's "Authentication failed"): the
+        line filter of that program's pattern sharing the most of the question's words."""
+        from nl2logql.generation.schema import content_words
+
+        name = self._named_program(query.selector)
+        if name is None or self.probe.count(with_stage(query, _program_stage(name)), scope) != 0:
+            return
+        asked = set(content_words(self.question))
+        mine = [(len(_shared(asked, content_words(p.template), name)), p.count, p)
+                for p in self._patterns(query.selector) if _program(p) == name and p.line_filter]
+        shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
+        if shared < MIN_SHARED_WORDS:
+            return
+        fixed = query.replace(stages=(_program_stage(name), _stage(pattern.line_filter)) + tuple(
+            s for s in query.stages if not isinstance(s, ast.LineFilter)))
+        if self.probe.count(fixed, scope):
+            self._warn("program", f"the question names {name}, whose lines the query keeps none "
+                       "of", MEDIUM, self._fix(query, fixed, f"keep the lines of {name}'s pattern "
+                                               f"{quote(pattern.template)}"))
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
@@ -1384,6 +1414,11 @@ def _filters_lines(stages) -> bool:
 _PROGRAM_NAME, _SUBSYSTEM, _PID = r"[A-Za-z][\w.-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
 _PROGRAM_TAIL = f"{_SUBSYSTEM}{_PID}:"
 _HEADER_END = re.compile(rf"({_PROGRAM_NAME}){_PROGRAM_TAIL}\s*$")
+
+
+def _program_stage(name: str) -> ast.Node:
+    """The filter keeping the lines whose header names the program ``name``."""
+    return _stage("|~ " + quote(rf"\b{re.escape(name)}{_PROGRAM_TAIL} "))
 
 
 def _program(pattern) -> str:

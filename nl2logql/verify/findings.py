@@ -37,7 +37,7 @@ class QueryWarning:
     ``stream``, ``unfiltered``, ``empty``, ``range``, ``grouping``, ``application``,
     ``loop``, ``literal``, and the shape's ``unit``, ``order``, ``threshold``, ``value``,
     ``invented``, ``share``, ``combined``, ``function``, ``period``, ``offset``, ``ranked``,
-    ``naming``, ``fields``; the data's ``series``),
+    ``naming``, ``fields``; the data's ``series``, ``program``),
     ``reason`` says why in one line, ``severity`` is :data:`LIGHT`, :data:`MEDIUM` or
     :data:`HEAVY`.
     """
