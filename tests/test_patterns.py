@@ -103,8 +103,9 @@ def test_each_fields_own_regexp_finds_it_on_every_line_of_its_pattern(applicatio
      r"| regexp `\bport\s+(?P<port>\S+)\s+ssh2`"),
     # a field inside a token stops at the literal after it
     ("checking getaddrinfo for <host> [<ip>] failed", "ip", r"| regexp `\[(?P<ip>\S+?)\]`"),
-    # a key in the same token, which must not match inside another ("euid=")
-    ("logname= uid=<uid> euid=<euid> tty=ssh", "uid", r"| regexp `\buid=(?P<uid>\S+)\s+euid=`"),
+    # a key in the same token, which must not match inside another ("euid="); its value
+    # ends at the space, whatever key follows on another line
+    ("logname= uid=<uid> euid=<euid> tty=ssh", "uid", r"| regexp `\buid=(?P<uid>\S+)`"),
     ("session closed for <user>", "user", r"| regexp `\bfor\s+(?P<user>\S+)`"),
     ("Failed password for <user> from <ip> port <port> ssh2", "host", None),
 ])

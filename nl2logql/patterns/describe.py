@@ -91,6 +91,8 @@ class Pattern:
             return None
         kind = next(f.type for f in self.fields if f.name == name)
         spaced = kind == "text"
+        if before.endswith("=") and not spaced:
+            after = ""  # key=value ends at the space: the next key may differ line to line
         lazy = bool(after) and (spaced or not after[:1].isspace())
         capture = (".+" if spaced else r"\S+") + ("?" if lazy else "")
         start = r"\b" if before[:1].isalnum() and _starts_token(parts[at - 1], before) else ""
