@@ -21,6 +21,7 @@ from typing import Collection, Optional
 from nl2logql.logql import ast
 from nl2logql.logql.units import format_duration
 from nl2logql.timephrases import Window, find_windows
+from nl2logql.verify.rewrite import replace_node
 
 _NS = 10**9
 
@@ -172,8 +173,7 @@ def dropped_breakdown(question: str, expr: ast.Expr) -> Optional[tuple[str, ast.
         label = grouping.without and label_for(dimension_words(question, match),
                                                set(grouping.labels))
         if label:
-            by = ast.Grouping(labels=(label,))
-            fixed = expr.transform(lambda node: by if node is grouping else node)
+            fixed = replace_node(expr, grouping, ast.Grouping(labels=(label,)))
             return (f'question asks for a breakdown ("{match.group(0).strip()}") but the query '
                     f"drops {label} (`without`)", fixed, label)
     return None

@@ -731,8 +731,7 @@ class DataChecks:
         the value: an alert may select a level no line has yet."""
         levels = [m for m in query.selector.matchers if _is_level(m.name)]
         rest = rewrite.drop_matchers(query, levels)
-        labels = {n for series in self.probe.series(rest.selector, log_scope(self.backend)) or ()
-                  for n in series}
+        labels = self._stream_label_names(rest.selector, log_scope(self.backend))
         return rewrite.drop_matchers(query, [m for m in levels if m.name in labels])
 
     def _watched(self, query: ast.LogQuery, scope: Scope) -> tuple[ast.LogQuery, str, str] | None:
@@ -1104,7 +1103,7 @@ class DataChecks:
         answer = self.probe.answer_labels(node, scope)
         if not answer or len(answer) < 2:
             return
-        streams = self._stream_label_names(node, scope)
+        streams = self._stream_label_names(node.range.query.selector, scope)
         varying = {name for labels in answer for name in labels
                    if len({other.get(name) for other in answer}) > 1}
         if not varying or not varying <= streams:
@@ -1130,7 +1129,7 @@ class DataChecks:
         answer = self.probe.answer_labels(inner, scope)
         if not answer:
             return
-        streams = self._stream_label_names(inner, scope)
+        streams = self._stream_label_names(inner.range.query.selector, scope)
         one_stream = len({frozenset((n, v) for n, v in labels.items() if n in streams)
                           for labels in answer}) == 1
         # One stream's series split by an extracted field (the fields rule's next) have
@@ -1145,9 +1144,9 @@ class DataChecks:
             self._warn("series", f"`sum` adds up the `{inner.op}` of {len(answer)} series", MEDIUM,
                        Fix(format_ast(fixed), f"take `{own}` of them"))
 
-    def _stream_label_names(self, node: ast.RangeAggregation, scope: Scope) -> set[str]:
-        return {name for labels in self.probe.series(node.range.query.selector, scope) or ()
-                for name in labels}
+    def _stream_label_names(self, selector: ast.Selector, scope: Scope) -> set[str]:
+        """The label names of the streams ``selector`` selects."""
+        return {name for labels in self.probe.series(selector, scope) or () for name in labels}
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                       where: str, droppable: ast.Node | None = None) -> bool:

@@ -383,7 +383,7 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
             return _two_windows(question, expr, node, phrase, back)
         one, how = node.right, f"both sides of `{node.op}` take the same window"
     else:
-        op = next((op for op, words in _COMPARING if words.search(question)), None)
+        op = _comparison(question)
         base, _ = scaled(expr)
         if op is None or base is not expr:
             return None
@@ -392,7 +392,7 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if not ranges or any(r.offset for r in ranges) or len({r.range for r in ranges}) != 1:
         return None
     offset = back * _NS or ranges[0].range
-    right = one.transform(lambda n: n.replace(offset=offset) if isinstance(n, ast.LogRange) else n)
+    right = _windowed(one, ranges[0].range, offset)
     fixed = (replace_node(expr, node, node.replace(right=right)) if node is not None
              else ast.BinaryOp(op, expr, right))
     back_text = format_duration(offset)
@@ -411,7 +411,7 @@ def _two_windows(question: str, expr: ast.Expr, node: ast.BinaryOp, phrase: str,
         return None  # no window stated, or two queries apart from their windows
     span = stated[0].seconds * _NS
     offset = back * _NS or span
-    op = next((op for op, words in _COMPARING if words.search(question)), node.op)
+    op = _comparison(question) or node.op
     fixed = node.replace(op=op, left=_windowed(node.left, span, 0),
                          right=_windowed(node.right, span, offset))
     if fixed == node:
@@ -424,7 +424,13 @@ def _two_windows(question: str, expr: ast.Expr, node: ast.BinaryOp, phrase: str,
                             f"compare {text}" + (f" with `{op}`" if op != node.op else "")))
 
 
+def _comparison(question: str) -> Optional[str]:
+    """The operator the question compares two windows with ("minus", "divided by")."""
+    return next((op for op, words in _COMPARING if words.search(question)), None)
+
+
 def _windowed(side: ast.Node, span: int, offset: int) -> ast.Node:
+    """``side`` with every log range ``span`` long, ``offset`` back."""
     return side.transform(lambda n: n.replace(range=span, offset=offset)
                           if isinstance(n, ast.LogRange) else n)
 
