@@ -7,7 +7,9 @@ rows come from the file), writing each adapter with its card. The base model is 
 bundled GGUF, de-quantised there as here.
 
     python scripts/gpu_sweep.py export --variant e2:epochs=2 --split random --out .gpu/rows
-    python scripts/gpu_sweep.py train .gpu/rows/*.json.gz --gguf FILE --out DIR
+    python scripts/gpu_sweep.py train .gpu/rows/*.json.gz --gguf-parts PART... --out DIR
+    python scripts/gpu_sweep.py train .gpu/rows/s1000-random.json.gz --variant e2:epochs=2 \
+        --variant r32:lora_r=32,lora_alpha=64 --out DIR   # one export, several variants
 """
 
 from __future__ import annotations
@@ -79,9 +81,10 @@ def export(args) -> None:
 class RowsTrainer(Trainer):
     """The training loop over rows exported here; no validation decode (it needs the data)."""
 
-    def __init__(self, exported: dict, **options: object) -> None:
-        recipe = dict(exported["recipe"], validation_every_epoch=False, save_every_steps=0)
-        super().__init__(TrainConfig(**recipe), **options)
+    def __init__(self, exported: dict, overrides: dict | None = None, **options: object) -> None:
+        recipe = dict(exported["recipe"], **(overrides or {}),
+                      validation_every_epoch=False, save_every_steps=0)
+        super().__init__(TrainConfig.from_dict(recipe, source="rows"), **options)
         self.exported = exported
 
     def load_data(self) -> None:
@@ -127,8 +130,10 @@ def train(args) -> None:
         convert_gguf(gguf, default_model_cache(), sha256=package.EXPECTED_SHA256)
     print(f"torch {torch.__version__}, cuda {torch.cuda.is_available()}", flush=True)
     out = Path(args.out)
+    # Each rows file as exported, or once per --variant (its settings over the file's recipe).
+    variants = [parse_variant(text) for text in args.variant] or [(None, {})]
     began = time.perf_counter()
-    for path in args.rows:
+    for path, (name, overrides) in [(p, v) for p in args.rows for v in variants]:
         if args.deadline and time.perf_counter() - began > args.deadline:
             print(f"{Path(path).name}: skipped, past the {args.deadline} s deadline", flush=True)
             continue
@@ -138,8 +143,9 @@ def train(args) -> None:
             raise ValueError(f"{path}: not rows from `export` ({error})") from None
         if args.limit:
             exported["rows"] = exported["rows"][: args.limit]
-        trainer = RowsTrainer(exported, progress=False)
-        trainer.config.out = str(out / trainer.config.out)
+        trainer = RowsTrainer(exported, overrides, progress=False)
+        split = trainer.config.split
+        trainer.config.out = str(out / (f"{name}-{split}" if name else trainer.config.out))
         started = time.perf_counter()
         folder = trainer.run()
         to_bfloat16(folder)
@@ -166,6 +172,8 @@ def main() -> None:
     tr.add_argument("--work", default="/tmp")
     tr.add_argument("--limit", type=int, default=0, help="first N rows only (a speed trial)")
     tr.add_argument("--deadline", type=float, default=0, help="start no variant after N seconds")
+    tr.add_argument("--variant", action="append", default=[],
+                    help="name:key=value,... trained over each rows file (repeatable)")
     tr.add_argument("--after", help="a command run with each finished adapter's folder")
     tr.add_argument("--out", required=True)
     args = parser.parse_args()

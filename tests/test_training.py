@@ -427,3 +427,9 @@ def test_rows_exported_here_train_there_as_the_pairs_do(tiny_model_path, tmp_pat
     assert read_card(out)["data_sha256"] == read_card(tmp_path / "pairs")["data_sha256"]
     assert sweep.parse_variant("e2:epochs=2,synthetic=null") == ("e2", {"epochs": 2,
                                                                         "synthetic": None})
+    # A variant's settings over the exported recipe: the same rows, twice the steps.
+    twice = sweep.RowsTrainer(exported, {"epochs": 2 * config.epochs}, progress=False)
+    twice.config.out = str(tmp_path / "twice")
+    assert read_card(twice.run())["steps"] == 2 * read_card(out)["steps"]
+    with pytest.raises(RecipeError, match="unknown recipe key 'epoch'"):
+        sweep.RowsTrainer(exported, {"epoch": 2})
