@@ -632,6 +632,25 @@ def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, 
     assert result.repairs[0].startswith("extract ")
 
 
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # a duration asked ("time to spawn"): the one field of the lines' pattern that is one
+    ("avg time to spawn an instance on the hypervisor in openstack-asia-pacific, last 24h",
+     'avg_over_time({application="openstack-asia-pacific"} |= "spawn" | unwrap spawn [24h])',
+     'avg_over_time({application="openstack-asia-pacific"} |= "spawn" '
+     '| regexp `\\bTook\\s+(?P<took>\\S+)\\s+seconds` | unwrap took [24h])'),
+    # a number the question names by its field ("memory"), unwrapped by its unit ("MB")
+    ("Average memory (MB) requested per instance claim in openstack-tenant-2 over the past week",
+     'avg_over_time({application="openstack-tenant-2"} |= "Attempting claim" | unwrap MB [7d])',
+     'avg_over_time({application="openstack-tenant-2"} |= "Attempting claim" '
+     '| regexp `\\bmemory\\s+(?P<memory>\\S+)\\s+MB,` | unwrap memory [7d])'),
+])
+def test_an_unwrapped_label_no_line_carries_is_the_number_the_question_asks(checker, question,
+                                                                            wrong, fixed):
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert parse(result.query) == parse(fixed) and result.warnings == []
+    assert result.repairs[0].startswith("extract ")
+
+
 @pytest.mark.parametrize("question, quiet", [
     ("What is the total size of blocks added to the blockMap in hdfs-asia-pacific, last day?", False),
     ("How many blocks were added to the blockMap in hdfs-asia-pacific, last day?", True),  # a count

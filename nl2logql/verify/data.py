@@ -887,7 +887,7 @@ class DataChecks:
                 continue
             scope = range_scope(self.backend, log_range)
             if not self._label_exists(unwrap.label, [(log_range.query, scope)],
-                                      f"`unwrap {unwrap.label}`"):
+                                      f"`unwrap {unwrap.label}`", numeric=True):
                 continue
             numeric = log_range.replace(unwrap=ast.Unwrap(
                 unwrap.label, unwrap.conversion,
@@ -1149,7 +1149,8 @@ class DataChecks:
         return {name for labels in self.probe.series(selector, scope) or () for name in labels}
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
-                      where: str, droppable: ast.Node | None = None) -> bool:
+                      where: str, droppable: ast.Node | None = None,
+                      numeric: bool = False) -> bool:
         """Whether some line at one of ``places`` carries ``name``; False with a warning
         (and a rename to the closest label there, else its extraction, else dropping the
         ``droppable`` stage) when none does, True when unknown or when no line reaches
@@ -1181,7 +1182,8 @@ class DataChecks:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
                       f"use {close[0]} instead of {name}")
         self._warn("label", reason, MEDIUM,
-                   fix or self._extraction_fix(name, places) or self._program_fix(name, places)
+                   fix or self._extraction_fix(name, places, numeric)
+                   or self._program_fix(name, places)
                    or (self._drop(droppable) if droppable is not None else None))
         return False
 
@@ -1217,7 +1219,7 @@ class DataChecks:
             query = self._whole(upto)
             for pattern in self._patterns(query.selector):
                 field = _field_for(name, pattern.fields, numeric) or (
-                    _named_number(self.question, pattern.fields) if numeric else None)
+                    _measured_field(self.question, pattern) if numeric else None)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed, lines = self._extracting(query, name, pattern, field, scope)
@@ -1337,14 +1339,6 @@ def _counts_noun(question: str, noun: str | None) -> bool:
     """Whether the question asks "how many <noun>" (the word after a stand-in number)."""
     return noun is not None and re.search(
         rf"\b(?:how many|number of) {re.escape(singular_of(noun))}s?\b", question, re.I) is not None
-
-
-def _named_number(question: str, fields) -> str | None:
-    """The one numeric field the question names ("the lowest source port": ``port``), when
-    the label to unwrap is no number: a field named by its type alone names nothing."""
-    named = [f.name for f in fields if f.numeric and not _TYPE_NAME.fullmatch(f.name)
-             and re.search(rf"\b{re.escape(f.name)}s?\b", question, re.I)]
-    return named[0] if len(named) == 1 else None
 
 
 def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
