@@ -19,7 +19,7 @@ from nl2logql.verify.checker import Checker
 from nl2logql.verify.data import mentioned_words, question_literals
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
                                       QueryWarning, weight)
-from nl2logql.verify.nearest import fragments, nearest, run_with, similarity, stems
+from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
 from nl2logql.verify.repair import repair
 
 SSH = '{application="openssh-eu-west"}'
@@ -189,6 +189,20 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      f'min_over_time({{application="hdfs-south-america"}} |= "addStoredBlock" '
      f'{STORED.replace("<ip>:<number>", "<_>:<_>").replace("<block>", "<_>")} '
      '| unwrap size [30d])'),
+    # a misspelt event ("invlaid user") and a parser alone, which keeps every line: the
+    # event's lines, its field extracted as its pattern does
+    ("how many invlaid user attempts did openssh-us-east get in the last 2 hours, grouped by "
+     "the usernmae that was tried?",
+     'sum by (user) (count_over_time({application="openssh-us-east"} '
+     '| regexp `attempt (?P<user>\\S+)` [2h]))',
+     'sum by (user) (count_over_time({application="openssh-us-east"} |= "Invalid user" '
+     '| regexp `\\buser\\s+(?P<user>\\S+)\\s+from` [2h]))'),
+    # a filter text of the question's words that no line holds: the event they name
+    ("Show addStoredBlock events in hdfs-asia-pacific where the block size is under 64 MB "
+     "(67108864 bytes).",
+     '{application="hdfs-asia-pacific"} |= "Block size under 64 MB"',
+     '{application="hdfs-asia-pacific"} |= "BLOCK* NameSystem.addStoredBlock: blockMap updated:" '
+     '| regexp `\\bsize\\s+(?P<size>\\S+)` | size < 67108864'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
@@ -414,6 +428,17 @@ def test_similarity_reads_past_case_endings_and_typos():
     assert similarity("successful instance sync", "Successfully synced instances") > 0.7
     assert similarity("Failed pasword", "Failed password") > 0.8
     assert similarity("Login successful", "Accepted password for") < 0.2
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ("invlaid", "invalid", True), ("alloct", "allocat", True), ("hypervsior", "hypervisor", True),
+    ("usename", "username", True), ("instanse", "instance", True),
+    ("port", "sort", False),    # short words one letter apart are other words
+    ("block", "clock", False),  # so are shorter ones with a letter changed
+    ("level", "level", False), ("usernmae", "user", False),
+])
+def test_one_typo_apart(a, b, expected):
+    assert one_typo_apart(a, b) is expected and one_typo_apart(b, a) is expected
 
 
 def test_fragments_are_runs_of_fixed_words():

@@ -70,7 +70,7 @@ from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import rewrite
 from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
-from nl2logql.verify.nearest import VARIABLE, nearest, run_with, stems, words_of
+from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
 from nl2logql.verify.shape import (TEMPLATE_FIELD, asked_function, asked_unit, named_function,
                                    names_field, scaled, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
@@ -129,7 +129,7 @@ class DataChecks:
                     self._other_program(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
-            if not any(q.stages for q in self.expr.find_all(ast.LogQuery)):
+            if not any(map(_selects_lines, self.expr.find_all(ast.LogQuery))):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
             elif not query.stages:
                 self._quoted_unused(query)
@@ -226,10 +226,10 @@ class DataChecks:
         """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at
         least :data:`MIN_SHARED_WORDS` of the question's content words, more than any other
         does."""
-        if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
+        pattern = _asked_pattern(match)
+        if pattern is None:
             return None
-        pattern = match[3]
-        return (query.replace(stages=(_stage(pattern.line_filter),)),
+        return (query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
                 _event_reason(query, match[2]),
                 f"keep the lines of the pattern {quote(pattern.template)}")
 
@@ -331,6 +331,14 @@ class DataChecks:
             fix = self._fix(query, fixed, change)
         elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex):
             fix = self._drop(stage)  # a text of the model's own: it only empties the answer
+        elif not negated and len(stage.terms) == 1:
+            pattern = _asked_pattern(self._event_match(query))
+            if pattern is not None:  # "User_attempts" for "invlaid user attempts"
+                event = _stage(pattern.line_filter)
+                fixed = query.replace(stages=tuple(event if s is stage else s
+                                                   for s in query.stages))
+                fix = self._fix(query, fixed, f"keep the lines of the pattern "
+                                              f"{quote(pattern.template)} instead")
         self._warn("line_filter", reason, severity, fix)
 
     def _inner_literal(self, query: ast.LogQuery, words: str) -> str | None:
@@ -802,7 +810,7 @@ class DataChecks:
         values = self._stream_values(query.selector)
         for literal in question_literals(self.question) if literals is None else literals:
             stage = ast.LineFilter("|=", (ast.FilterTerm(literal),))
-            fixed = query.replace(stages=(stage,))
+            fixed = query.replace(stages=(stage, *query.stages))
             if literal not in values and self.probe.count(fixed, scope):
                 return (fixed, f"the query takes every line of {_selector_name(query.selector)}"
                         f", but the question names {quote(literal)}",
@@ -1399,6 +1407,11 @@ def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
                 yield stage, term
 
 
+def _selects_lines(query: ast.LogQuery) -> bool:
+    """Whether some stage drops lines: a line or label filter (a parser alone keeps all)."""
+    return any(isinstance(s, (ast.LineFilter, ast.LabelFilter)) for s in query.stages)
+
+
 def _filters_lines(stages) -> bool:
     return any(isinstance(s, ast.LineFilter) and s.op in ("|=", "|~") for s in stages)
 
@@ -1430,10 +1443,24 @@ def _header_program(template: str, example: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+# "per scond" is a rate's unit misspelt, not the "seconds" of an event ("Took 2.3 seconds")
+_TIME_UNITS = frozenset("second minute hour day week month year".split())
+
+
+def _asked_pattern(match) -> object | None:
+    """The pattern of an event match (:meth:`DataChecks._event_match`) that shares at
+    least :data:`MIN_SHARED_WORDS` of the question's words, more than any other does."""
+    if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
+        return None
+    return match[3]
+
+
 def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
-    """The question's words a pattern holds: its template's, and the program writing it,
-    a question word being its start ("ftp connections": ``ftpd``)."""
-    held = asked & set(words)
+    """The question's words a pattern holds: its template's, also misspelt ("invlaid
+    user": ``Invalid user``), and the program writing it, a question word being its start
+    ("ftp connections": ``ftpd``)."""
+    held = {w for w in asked if w in words or
+            any(one_typo_apart(w, t) for t in words if t not in _TIME_UNITS)}
     if program:
         held |= {w for w in asked if len(w) >= 3 and program.startswith(w)}
     return held

@@ -51,6 +51,23 @@ def similarity(a: str, b: str) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
+# Shorter words one letter apart are other words (port, sort); one letter changed, under
+# seven letters (block, clock).
+MIN_TYPO_CHARS, MIN_CHANGED_CHARS = 5, 7
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """Whether two words differ by one letter added or dropped, two neighbours swapped
+    (invlaid, allocted, hypervsior), or in long words one letter changed."""
+    if a == b or min(len(a), len(b)) < MIN_TYPO_CHARS or abs(len(a) - len(b)) > 1:
+        return False
+    start = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    if len(a) != len(b):
+        return a[start + (len(a) > len(b)):] == b[start + (len(b) > len(a)):]
+    swapped = a[start + 2:] == b[start + 2:] and a[start:start + 2] == b[start:start + 2][::-1]
+    return swapped or (len(a) >= MIN_CHANGED_CHARS and a[start + 1:] == b[start + 1:])
+
+
 def words_of(literal: str, regex: bool = False) -> str:
     """What a filter's literal means to match, as words (a regex's syntax dropped)."""
     return " ".join(_REGEX_SYNTAX.sub(" ", literal).split()) if regex else literal
