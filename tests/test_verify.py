@@ -197,12 +197,6 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      '| regexp `attempt (?P<user>\\S+)` [2h]))',
      'sum by (user) (count_over_time({application="openssh-us-east"} |= "Invalid user" '
      '| regexp `\\buser\\s+(?P<user>\\S+)\\s+from` [2h]))'),
-    # a filter text of the question's words that no line holds: the event they name
-    ("Show addStoredBlock events in hdfs-asia-pacific where the block size is under 64 MB "
-     "(67108864 bytes).",
-     '{application="hdfs-asia-pacific"} |= "Block size under 64 MB"',
-     '{application="hdfs-asia-pacific"} |= "BLOCK* NameSystem.addStoredBlock: blockMap updated:" '
-     '| regexp `\\bsize\\s+(?P<size>\\S+)` | size < 67108864'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))

@@ -226,9 +226,9 @@ class DataChecks:
         """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at
         least :data:`MIN_SHARED_WORDS` of the question's content words, more than any other
         does."""
-        pattern = _asked_pattern(match)
-        if pattern is None:
+        if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
             return None
+        pattern = match[3]
         return (query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
                 _event_reason(query, match[2]),
                 f"keep the lines of the pattern {quote(pattern.template)}")
@@ -331,14 +331,6 @@ class DataChecks:
             fix = self._fix(query, fixed, change)
         elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex):
             fix = self._drop(stage)  # a text of the model's own: it only empties the answer
-        elif not negated and len(stage.terms) == 1:
-            pattern = _asked_pattern(self._event_match(query))
-            if pattern is not None:  # "User_attempts" for "invlaid user attempts"
-                event = _stage(pattern.line_filter)
-                fixed = query.replace(stages=tuple(event if s is stage else s
-                                                   for s in query.stages))
-                fix = self._fix(query, fixed, f"keep the lines of the pattern "
-                                              f"{quote(pattern.template)} instead")
         self._warn("line_filter", reason, severity, fix)
 
     def _inner_literal(self, query: ast.LogQuery, words: str) -> str | None:
@@ -1445,14 +1437,6 @@ def _header_program(template: str, example: str) -> str:
 
 # "per scond" is a rate's unit misspelt, not the "seconds" of an event ("Took 2.3 seconds")
 _TIME_UNITS = frozenset("second minute hour day week month year".split())
-
-
-def _asked_pattern(match) -> object | None:
-    """The pattern of an event match (:meth:`DataChecks._event_match`) that shares at
-    least :data:`MIN_SHARED_WORDS` of the question's words, more than any other does."""
-    if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
-        return None
-    return match[3]
 
 
 def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
