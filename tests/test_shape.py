@@ -121,6 +121,11 @@ def fixed(question, query):
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` [12h]))', "value",
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` | port < 10000 '
      '[12h]))'),
+    # a value left out: the field the query reads is not it
+    ("median block size in hdfs, last 12 hours, ignoring the full 67108864-byte ones",
+     f'quantile_over_time(0.5, {APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h])', "value",
+     f'quantile_over_time(0.5, {APP} | regexp `size (?P<size>\\d+)` | size != 67108864 '
+     '| unwrap size [12h])'),
     # log lines: a parser whose every field nothing uses splits them into a stream per value
     ("openssh lines without the 'Bye Bye' disconnects",
      '{application="openssh"} != "Bye Bye" | regexp `from (?P<ip>\\S+)`', "fields",
@@ -257,6 +262,9 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("transfers that took longer than 2 minutes in hdfs",
      f'{APP} | regexp `took (?P<ms>\\d+)` | ms > 120000'),
     ("blocks under 64 MB in hdfs", f'{APP} | regexp `size (?P<size>\\d+)` | size < 67108864'),
+    # a number that starts an id is no value ("the uuid is not 43204226-2f87-…")
+    ("openstack claims whose uuid is not 43204226-2f87-4da7-b7ee-4d20cc66e846",
+     '{application="openstack"} |= "Attempting claim" | regexp `\\[instance: (?P<uuid>\\S+)\\]`'),
     ("IPs with more than 20 failed logins on openssh, last 12 hours",
      'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
      '> 20'),

@@ -191,11 +191,16 @@ def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 _VALUE_COMPARISONS = {**_COMPARISONS, "smaller than": "<", "lower than": "<", "shorter than": "<",
                       "larger than": ">", "bigger than": ">", "higher than": ">",
-                      "longer than": ">"}
+                      "longer than": ">",
+                      # a value left out: "ignoring the full 67108864-byte ones"
+                      "ignoring": "!=", "excluding": "!=", "except": "!=", "other than": "!=",
+                      "isn't": "!=", "not": "!="}
 _VALUE = re.compile(
     rf"(?:(?P<before>[\w.-]+) )?(?P<be>(?:is|was|are|were) )?"
     rf"\b(?P<cmp>{'|'.join(sorted(_VALUE_COMPARISONS, key=len, reverse=True))})\s+"
-    r"(?P<n>\d+(?:\.\d+)?)(?!\d|[.:]\d)(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
+    r"(?:(?:the|all|any|full|standard)\s+)*"
+    # (not the start of an id: "uuid is not 43204226-2f87-…", "user is not 191-210-…")
+    r"(?P<n>\d+(?:\.\d+)?)(?!\d|[.:]\d|[\w-]*\d)(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
 _SECONDS = re.compile(r"^(?:seconds?|secs?|s)$", re.I)
 _BYTES = re.compile(r"^(?:(?P<scale>[kmgt])(?P<binary>i)?b|bytes?)$", re.I)
 _NOT_UNITS = frozenset("""
