@@ -133,28 +133,37 @@ def train(args) -> None:
     # Each rows file as exported, or once per --variant (its settings over the file's recipe).
     variants = [parse_variant(text) for text in args.variant] or [(None, {})]
     began = time.perf_counter()
-    for path, (name, overrides) in [(p, v) for p in args.rows for v in variants]:
-        if args.deadline and time.perf_counter() - began > args.deadline:
-            print(f"{Path(path).name}: skipped, past the {args.deadline} s deadline", flush=True)
-            continue
-        try:
-            exported = json.loads(gzip.open(path, "rt").read())
-        except (OSError, ValueError) as error:
-            raise ValueError(f"{path}: not rows from `export` ({error})") from None
-        if args.limit:
-            exported["rows"] = exported["rows"][: args.limit]
-        trainer = RowsTrainer(exported, overrides, progress=False)
-        split = trainer.config.split
-        trainer.config.out = str(out / (f"{name}-{split}" if name else trainer.config.out))
-        started = time.perf_counter()
-        folder = trainer.run()
-        to_bfloat16(folder)
-        tokens = sum(row["length"] for row in trainer.rows) * trainer.config.epochs
-        seconds = time.perf_counter() - started
-        print(f"{folder.name}: {len(trainer.rows)} rows, {tokens} tokens, {seconds:.0f} s "
-              f"({tokens / seconds:.0f} tok/s)", flush=True)
-        if args.after:
-            subprocess.run([*shlex.split(args.after), str(folder)], check=True)
+    for path in args.rows:
+        exported = None  # read once for all its variants, and only if one is trained
+        for name, overrides in variants:
+            if args.deadline and time.perf_counter() - began > args.deadline:
+                print(f"{Path(path).name}: skipped, past the {args.deadline} s deadline",
+                      flush=True)
+                continue
+            exported = exported or read_rows(path, args.limit)
+            trainer = RowsTrainer(exported, overrides, progress=False)
+            split = trainer.config.split
+            trainer.config.out = str(out / (f"{name}-{split}" if name else trainer.config.out))
+            started = time.perf_counter()
+            folder = trainer.run()
+            to_bfloat16(folder)
+            tokens = sum(row["length"] for row in trainer.rows) * trainer.config.epochs
+            seconds = time.perf_counter() - started
+            print(f"{folder.name}: {len(trainer.rows)} rows, {tokens} tokens, {seconds:.0f} s "
+                  f"({tokens / seconds:.0f} tok/s)", flush=True)
+            if args.after:
+                subprocess.run([*shlex.split(args.after), str(folder)], check=True)
+
+
+def read_rows(path: str, limit: int = 0) -> dict:
+    """An ``export`` file (its first ``limit`` rows when given)."""
+    try:
+        exported = json.loads(gzip.open(path, "rt").read())
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path}: not rows from `export` ({error})") from None
+    if limit:
+        exported["rows"] = exported["rows"][:limit]
+    return exported
 
 
 def main() -> None:

@@ -1443,8 +1443,10 @@ def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
     """The question's words a pattern holds: its template's, also misspelt ("invlaid
     user": ``Invalid user``), and the program writing it, a question word being its start
     ("ftp connections": ``ftpd``)."""
-    held = {w for w in asked if w in words or
-            any(one_typo_apart(w, t) for t in words if t not in _TIME_UNITS)}
+    words = set(words)
+    held = asked & words
+    held |= {w for w in asked - held
+             if any(one_typo_apart(w, t) for t in words if t not in _TIME_UNITS)}
     if program:
         held |= {w for w in asked if len(w) >= 3 and program.startswith(w)}
     return held

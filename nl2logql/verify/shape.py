@@ -200,7 +200,7 @@ _VALUE = re.compile(
     rf"\b(?P<cmp>{'|'.join(sorted(_VALUE_COMPARISONS, key=len, reverse=True))})\s+"
     r"(?:(?:the|all|any|full|standard)\s+)*"
     # (not the start of an id: "uuid is not 43204226-2f87-…", "user is not 191-210-…")
-    r"(?P<n>\d+(?:\.\d+)?)(?!\d|[.:]\d|[\w-]*\d)(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
+    r"(?P<n>\d+(?:\.\d+)?)(?![.:]\d|[\w-]*\d)(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
 _SECONDS = re.compile(r"^(?:seconds?|secs?|s)$", re.I)
 _BYTES = re.compile(r"^(?:(?P<scale>[kmgt])(?P<binary>i)?b|bytes?)$", re.I)
 _NOT_UNITS = frozenset("""
