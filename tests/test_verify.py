@@ -25,7 +25,8 @@ from nl2logql.verify.repair import repair
 SSH = '{application="openssh-eu-west"}'
 USER = r'| regexp `for (?P<user>\S+) from`'
 FAILED = f'{SSH} |= "Failed password" {USER}'
-Q = "failed password lines of the root user on openssh-eu-west"
+Q = "failed password lines of each user on openssh-eu-west"
+Q_ROOT = "failed password lines of the root user on openssh-eu-west"
 HDFS = '{application="hdfs-eu-west"}'
 SIZE = r'| regexp `of size (?P<size>\d+)`'
 STORED = ('| pattern "BLOCK* NameSystem.addStoredBlock: blockMap updated: <ip>:<number> is added '
@@ -61,7 +62,7 @@ CASES = [
     ("parser", Q, f'{SSH} |= "Failed password" | json', f'{SSH} |= "Failed password" | logfmt'),
     ("parser", Q, f'{SSH} |= "Failed password" | pattern `<_> userid=<uid>;`',
      f'{SSH} |= "Failed password" | pattern `<_> for <user> from <_>`'),
-    ("label", Q, f'{FAILED} | usr="root"', f'{FAILED} | user="root"'),
+    ("label", Q_ROOT, f'{FAILED} | usr="root"', f'{FAILED} | user="root"'),
     ("label", "failed logins on openssh-eu-west by user",
      f'sum by (usr) (count_over_time({FAILED} [30d]))',
      f'sum by (user) (count_over_time({FAILED} [30d]))'),
@@ -173,7 +174,7 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      '|= "Failed password" [30d]))', f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
     (Q, '{application="openssh-eu-west", hostname="LabSZ-asia-pacific"} |= "Failed password"',
      f'{SSH} |= "Failed password"'),
-    (Q, f'{FAILED} {USER} | usr="root"', f'{FAILED} | user="root"'),  # two fixes in turn
+    (Q_ROOT, f'{FAILED} {USER} | usr="root"', f'{FAILED} | user="root"'),  # two fixes in turn
     ("failed logins on openssh-eu-west in the one-hour window that ended 3 hours ago",
      f'sum(count_over_time({SSH} |= "Failed password" [1h]))',
      f'sum(count_over_time({SSH} |= "Failed password" [1h] offset 3h))'),
@@ -197,6 +198,28 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      '| regexp `attempt (?P<user>\\S+)` [2h]))',
      'sum by (user) (count_over_time({application="openssh-us-east"} |= "Invalid user" '
      '| regexp `\\buser\\s+(?P<user>\\S+)\\s+from` [2h]))'),
+    # a value the question gives a field ("the root user"): its event's text up to the
+    # field, then the value
+    ("how many failed password attempts for the root user did openssh-eu-west see in the "
+     "last hour?", f'sum(count_over_time({SSH}[1h]))',
+     f'sum(count_over_time({SSH} |= "Failed password for root" [1h]))'),
+    # an IP alone keeps every event it is in; the question says which one
+    ("how many blocks did the DataNodes of hdfs-tenant-1 receive from 10.251.214.67 in the "
+     "last 30 days?", 'sum(count_over_time({application="hdfs-tenant-1"} |= "10.251.214.67" '
+     '[30d]))', 'sum(count_over_time({application="hdfs-tenant-1"} |= "Received block" '
+     '|= "10.251.214.67" [30d]))'),
+    # a share whose denominator counts the numerator's very lines in other words
+    ("What percentage of failed password attempts on openssh-eu-west over the last 12 hours "
+     "were for root (lines with 'Failed password for root')?",
+     f'100 * sum(count_over_time({SSH} |= "Failed password for root from" [12h])) '
+     f'/ sum(count_over_time({SSH} |= "Failed password for root" [12h]))',
+     f'100 * sum(count_over_time({SSH} |= "Failed password for root from" [12h])) '
+     f'/ sum(count_over_time({SSH} |= "Failed password for" [12h]))'),
+    # a misspelt word of an event written as code ("allocted": NameSystem.allocateBlock)
+    ("avg number of blocks allocted per hour in hdfs-tenant-1 over the last 12 hours",
+     'sum(rate({application="hdfs-tenant-1"}[12h])) * 3600',
+     'sum(rate({application="hdfs-tenant-1"} |= "BLOCK* NameSystem.allocateBlock:" [12h])) '
+     '* 3600'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
@@ -314,6 +337,17 @@ def test_a_level_of_your_own_logs_is_kept_by_their_detected_level(tmp_path):
 def test_a_literal_the_question_names_is_filtered_on(checker, question, wrong, fixed):
     [warning] = checker.check(question, wrong)
     assert warning.check == "unfiltered" and parse(warning.fix.query) == parse(fixed)
+
+
+@pytest.mark.parametrize("question, query", [
+    ("how many lines mention 10.251.214.67 in hdfs-tenant-1 in the last 30 days?",
+     'sum(count_over_time({application="hdfs-tenant-1"} |= "10.251.214.67" [30d]))'),
+    ("failed password attempts per user on openssh-eu-west in the last hour",
+     'sum by (user) (count_over_time({application="openssh-eu-west"} |= "Failed password for" '
+     '| regexp `for (?P<user>\\S+) from` [1h]))'),
+])
+def test_an_id_asked_alone_and_a_user_asked_per_value_are_no_event(checker, question, query):
+    assert checker.check(question, query) == []
 
 
 @pytest.mark.parametrize("question, literals", [

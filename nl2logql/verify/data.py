@@ -84,6 +84,13 @@ _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field not
 # a word and the one after it ("user root", "user named root"), at each word of a text
 _NAME_VALUE = re.compile(r"(?<![\w.-])(?=([A-Za-z_]\w*)\s+(?:named\s+|called\s+)?"
                          r"([A-Za-z][\w.-]{2,})\b)")
+# ... or before it ("the root user", "the admin account"), unless it asks which one
+_VALUE_NAME = re.compile(r"(?<![\w.-])(?=([A-Za-z][\w.-]{2,})\s+([A-Za-z_]\w*)\b)")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])|[._](?=[A-Za-z])")  # allocate|Block, a.b
+_CAPTURE = re.compile(r"\(\?P<\w+>[^)]*\)")
+_WORDS_AROUND = re.compile(r"(?<!\\)[A-Za-z]{2}")
+_NOT_A_VALUE = re.compile(r"(?:per|each|every|which|what|any|all|distinct|unique|different|"
+                          r"the|no|one|that|this|same|other|given|single|top|most|new)", re.I)
 # a field's name after these is a breakdown's or a question's ("per user", "which user")
 _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|unique|"
                            r"different|the|a|an|no)\s+$", re.I)
@@ -121,6 +128,7 @@ class DataChecks:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope, count)
                 self._mentioning(query, scope, count)
+                self._literal_only(query, scope, count)
             self._line_formats(query, scope, count)
             self._exclusions(query, scope)
             if count:
@@ -185,6 +193,7 @@ class DataChecks:
         match = None if named else self._event_match(query)
         for asked in (self._literal_asked,
                       lambda q: self._literal_asked(q, code_words(self.question)),
+                      self._value_asked,
                       lambda q: self._event_asked(q, match),
                       self._level_asked,
                       lambda q: self._literal_asked(q, mentioned_words(self.question)),
@@ -212,7 +221,7 @@ class DataChecks:
                 # a tie goes to the pattern whose fixed words the question covers more of
                 # ("accepted socket connections": not "Closed socket connection for client")
                 fixed = set(content_words(VARIABLE.sub(" ", pattern.template))) or {""}
-                shared = _shared(asked, content_words(pattern.template), _program(pattern))
+                shared = _shared(asked, _template_words(pattern.template), _program(pattern))
                 scored.append((len(shared), len(asked & fixed) / len(fixed), pattern.count,
                                pattern, shared))
         scored.sort(key=lambda item: item[:3], reverse=True)
@@ -232,6 +241,36 @@ class DataChecks:
         return (query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
                 _event_reason(query, match[2]),
                 f"keep the lines of the pattern {quote(pattern.template)}")
+
+    def _value_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
+        """The lines of the event whose field has the value the question gives it ("failed
+        password attempts for the root user": ``|= "Failed password for root"``, the
+        template's text up to the field, then the value): of the events where that text
+        keeps lines, the one sharing the most of the question's words, at least
+        :data:`MIN_SHARED_WORDS` and more than any other."""
+        from nl2logql.generation.schema import content_words
+
+        scope = log_scope(self.backend)
+        asked = {w for w in content_words(self.question) if not w.isdigit()}
+        scored = []
+        for pattern, name, value in self._named_values(query.selector, scope):
+            before = pattern.template.split(f"<{name}>")[0]
+            text = VARIABLE.split(before)[-1].lstrip() + value
+            if not re.search(r"[A-Za-z]{2}", text[:-len(value)]):
+                continue  # no words of the event's own before the value
+            fixed = query.replace(stages=(ast.LineFilter("|=", (ast.FilterTerm(text),)),
+                                          *query.stages))
+            if self.probe.count(fixed, scope):
+                shared = _shared(asked, _template_words(pattern.template), _program(pattern))
+                scored.append((len(shared), text, fixed))
+        scored.sort(key=lambda item: item[0], reverse=True)
+        if not scored or scored[0][0] < MIN_SHARED_WORDS or (
+                len(scored) > 1 and scored[1][0] == scored[0][0] and scored[1][1] != scored[0][1]):
+            return None
+        _, text, fixed = scored[0]
+        return (fixed, f"the query takes every line of {_selector_name(query.selector)}, but "
+                f"the question asks for the lines with {quote(text)}",
+                f"keep the lines with {quote(text)}")
 
     def _line_filters(self, query: ast.LogQuery, scope: Scope) -> None:
         for index, stage in enumerate(query.stages):
@@ -553,7 +592,7 @@ class DataChecks:
         if name is None or self.probe.count(with_stage(query, _program_stage(name)), scope) != 0:
             return
         asked = set(content_words(self.question))
-        mine = [(len(_shared(asked, content_words(p.template), name)), p.count, p)
+        mine = [(len(_shared(asked, _template_words(p.template), name)), p.count, p)
                 for p in self._patterns(query.selector) if _program(p) == name and p.line_filter]
         shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
         if shared < MIN_SHARED_WORDS:
@@ -689,6 +728,29 @@ class DataChecks:
                    f"{', '.join(literals)}, but the query keeps only some", MEDIUM,
                    self._fix(query, wider, "keep every line with "
                              + ", ".join(quote(t) for t in literals)))
+
+    def _literal_only(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The query keeps every line with an IP or an id the question names and no more,
+        where the question also says what happened ("how many blocks did the DataNodes
+        receive from 10.251.214.67"): the lines of the one event its words match go with
+        it, unless it asks for every line that mentions it."""
+        if _MENTIONING.search(self.question):
+            return
+        literals = token_literals(self.question)
+        terms = list(_filter_terms(query, ("|=", "|~", "!=", "!~")))
+        if not terms or not all(stage.op == "|=" and any(_overlaps(term.value, t) for t in literals)
+                                for stage, term in terms):
+            return
+        match = self._event_match(query)
+        found = self._event_asked(query, match)
+        if found is None:
+            return
+        fixed, _, change = found
+        kept = self.probe.count(fixed, scope)
+        if kept and kept < count:
+            self._warn("unfiltered", f"the query keeps every line with {quote(terms[0][1].value)}"
+                       f", but the question is about {match[2]}", MEDIUM,
+                       self._fix(query, fixed, change))
 
     def _absent_filters(self, query: ast.LogQuery, streams: ast.Selector) -> None:
         """An alert on lines that do not come (``absent_over_time``) filtering on a text no
@@ -846,28 +908,38 @@ class DataChecks:
             return
 
     def _field_values(self, selector: ast.Selector, scope: Scope) -> list[str]:
-        """The values the question gives a field of the lines: the word after the field's
-        name ("failures for user guest") where some line has that field with that value,
-        unless the name is a breakdown's ("per user")."""
-        named: dict[str, list[str]] = {}  # a word of the question: the words after it
+        """The values the question gives a field of the lines (:meth:`_named_values`)."""
+        return list(dict.fromkeys(value for _, _, value in self._named_values(selector, scope)))
+
+    def _named_values(self, selector: ast.Selector, scope: Scope) -> list[tuple[object, str, str]]:
+        """``(pattern, field, value)`` for each value the question gives a field of the
+        lines: the word after the field's name ("failures for user guest"), unless the name
+        is a breakdown's ("per user"), or the word before it ("the root user"), where some
+        line of the pattern has that field with that value."""
+        named: dict[str, list[str]] = {}  # a field's name in the question: the values given
         for match in _NAME_VALUE.finditer(self.question):
             if not _AS_DIMENSION.search(self.question[:match.start()]):
                 named.setdefault(match.group(1).lower(), []).append(match.group(2))
-        found, tried = [], set()
+        for match in _VALUE_NAME.finditer(_QUOTED.sub(" ", self.question)):  # not a quote's
+            if not _NOT_A_VALUE.fullmatch(match.group(1)):
+                named.setdefault(match.group(2).lower(), []).append(match.group(1))
+        found, tried = [], {}
         for pattern in self._patterns(selector):
             for f in pattern.fields:
                 if len(f.name) < 3 or _TYPE_NAME.fullmatch(f.name):
                     continue
                 for value in named.get(f.name.lower(), []) + named.get(f"{f.name.lower()}s", []):
                     extraction = pattern.field_regexp(f.name) or pattern.extraction
-                    if not extraction or value in found or (extraction, value) in tried:
-                        continue
-                    tried.add((extraction, value))
-                    held = ast.LogQuery(selector, (
-                        ast.LineFilter("|=", (ast.FilterTerm(value),)), _stage(extraction),
-                        ast.LabelFilter(ast.StringFilter(ast.Matcher(f.name, "=", value)))))
-                    if self.probe.count(held, scope):  # (the line filter first: cheap)
-                        found.append(value)
+                    if not extraction or not _WORDS_AROUND.search(
+                            _CAPTURE.sub(" ", extraction.split(None, 2)[-1])):
+                        continue  # a field between no words is any word of a line
+                    if (extraction, value) not in tried:  # (the line filter first: cheap)
+                        held = ast.LogQuery(selector, (
+                            ast.LineFilter("|=", (ast.FilterTerm(value),)), _stage(extraction),
+                            ast.LabelFilter(ast.StringFilter(ast.Matcher(f.name, "=", value)))))
+                        tried[extraction, value] = bool(self.probe.count(held, scope))
+                    if tried[extraction, value]:
+                        found.append((pattern, f.name, value))
         return found
 
     def _groupings(self) -> None:
@@ -1057,17 +1129,21 @@ class DataChecks:
                        self._fix(query, fixed, f"keep the lines with {quote(unused[0])} there"))
 
     def _self_ratio(self) -> None:
-        """A count divided by itself (``100 * A / A``) is always 1, where the question asks
-        for the share of something wider: the denominator counts the lines of the pattern
-        most of the numerator's lines belong to."""
+        """A count divided by itself (``100 * A / A``, or by a count of the very same
+        lines in other words) is always 1, where the question asks for the share of
+        something wider: the denominator counts the lines of the pattern most of the
+        numerator's lines belong to."""
         for ratio in self.expr.find_all(ast.BinaryOp):
-            if ratio.op != "/" or scaled(ratio.left)[0] != scaled(ratio.right)[0]:
+            if ratio.op != "/":
                 continue
             ranges = list(ratio.right.find_all(ast.LogRange))
             if len(ranges) != 1 or not _filters_lines(ranges[0].query.stages):
                 continue
             query, scope = ranges[0].query, range_scope(self.backend, ranges[0])
             own = self.probe.count(query, scope)
+            itself = scaled(ratio.left)[0] == scaled(ratio.right)[0]
+            if not itself and not (own and self._counts_alike(ratio, ranges[0], own)):
+                continue
             best = None
             for pattern in self._patterns(query.selector):
                 if not pattern.line_filter:
@@ -1082,8 +1158,20 @@ class DataChecks:
                 continue
             right = rewrite.replace_node(ratio.right, query, best[1])
             fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(right=right))
-            self._warn("share", "the query divides a count by itself (always 1)", MEDIUM,
+            self._warn("share", "the query divides a count by " + (
+                "itself" if itself else "a count of the very same lines") + " (always 1)", MEDIUM,
                        Fix(format_ast(fixed), f"divide by the lines with {best[2]}"))
+
+    def _counts_alike(self, ratio: ast.BinaryOp, denominator: ast.LogRange, lines: int) -> bool:
+        """Whether the numerator of ``ratio`` counts what its denominator does (the same
+        aggregation of the same range) on the very same ``lines`` lines, in other words."""
+        ranges = list(ratio.left.find_all(ast.LogRange))
+        if len(ranges) != 1:
+            return False
+        numerator = ranges[0].query
+        alike = rewrite.replace_node(scaled(ratio.left)[0], numerator, denominator.query)
+        return alike == scaled(ratio.right)[0] and self.probe.count(
+            numerator, range_scope(self.backend, ranges[0])) == lines
 
     def _stream_series(self) -> None:
         node = scaled(self.expr)[0]
@@ -1446,10 +1534,26 @@ def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
     words = set(words)
     held = asked & words
     held |= {w for w in asked - held
-             if any(one_typo_apart(w, t) for t in words if t not in _TIME_UNITS)}
+             if any(_alike(w, t) for t in words if t not in _TIME_UNITS)}
     if program:
         held |= {w for w in asked if len(w) >= 3 and program.startswith(w)}
     return held
+
+
+def _alike(word: str, other: str) -> bool:
+    """One typo apart, or the same but for an ending "e" ("receive": receiv, "allocate":
+    the misspelt "alloct" of "allocted")."""
+    a, b = word.removesuffix("e"), other.removesuffix("e")
+    return a == b or one_typo_apart(word, other) or one_typo_apart(a, b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _template_words(template: str) -> list[str]:
+    """The content words of a pattern's template, a word written as code also in its
+    parts ("NameSystem.allocateBlock": allocat, block)."""
+    from nl2logql.generation.schema import content_words
+
+    return content_words(template) + content_words(_CAMEL_HUMP.sub(" ", template))
 
 
 @functools.lru_cache(maxsize=4096)
