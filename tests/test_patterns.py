@@ -115,6 +115,20 @@ def test_a_fields_own_regexp_is_anchored_on_the_words_around_it(template, name, 
     assert pattern.field_regexp(name) == stage
 
 
+@pytest.mark.parametrize(("template", "types", "stage"), [
+    ("blockMap updated: <ip>:<number> is added", {"ip": "ip", "number": "number"},
+     r"| regexp `\bupdated:\s+(?P<node>[\d.]+:\d+)`"),
+    ("Receiving block <block> src: /<ip>:<port> dest: /<ip_2>:<port_2>",
+     {"block": "word", "ip": "ip", "port": "number", "ip_2": "ip", "port_2": "number"},
+     r"| regexp `\bsrc:\s+/(?P<node>[\d.]+:\d+)`"),
+    ("connect to <host>:<port> failed", {"host": "word", "port": "number"}, None),  # no IP
+    ("<ip>:<port> refused", {"ip": "ip", "port": "number"}, None),  # no words before it
+])
+def test_an_address_is_an_ip_and_its_port_after_the_words_before_them(template, types, stage):
+    fields = [Field(n, types[n]) for n in re.findall(r"<(\w+)>", template)]
+    assert Pattern("x", template, 1, "", fields).address_regexp("node") == stage
+
+
 def test_describe_checks_the_line_filter_on_every_member_line():
     lines = ["took 5ms to answer", "took 7ms to answer"]
     pattern = describe(("took", "<DUR>", "to", "answer"), 2, lines, [0, 0])

@@ -16,7 +16,7 @@ from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.agreement import label_for
 from nl2logql.verify.checker import Checker
-from nl2logql.verify.data import mentioned_words, question_literals
+from nl2logql.verify.data import elided_regex, mentioned_words, question_literals
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
                                       QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
@@ -220,6 +220,18 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      'sum(rate({application="hdfs-tenant-1"}[12h])) * 3600',
      'sum(rate({application="hdfs-tenant-1"} |= "BLOCK* NameSystem.allocateBlock:" [12h])) '
      '* 3600'),
+    # a node is named by its address: a breakdown by datanode extracts ip:port, and the
+    # question's "..." stands for any text
+    ("How many distinct DataNodes did the NameNode ask to delete blocks ('BLOCK* ask ... to "
+     "delete') in hdfs-tenant-1 over the last 48 hours?",
+     'sum(count_over_time({application="hdfs-tenant-1"} |= "BLOCK* ask ... to delete" [48h]))',
+     'count(sum by (datanode) (count_over_time({application="hdfs-tenant-1"} '
+     '|~ `BLOCK\\*\\s+ask\\s+.*?to\\s+delete` | regexp `\\bask\\s+(?P<datanode>[\\d.]+:\\d+)` [48h])))'),
+    ("Top 2 DataNodes by blocks added to the blockMap in hdfs-tenant-1 over the past 30 days",
+     'topk(2, sum by (datanode) (count_over_time({application="hdfs-tenant-1"} '
+     '|= "addStoredBlock" | regexp `updated: (?P<datanode>\\S+?):` [30d])))',
+     'topk(2, sum by (datanode) (count_over_time({application="hdfs-tenant-1"} '
+     '|= "addStoredBlock" | regexp `\\bupdated:\\s+(?P<datanode>[\\d.]+:\\d+)` [30d])))'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
@@ -467,6 +479,17 @@ def test_similarity_reads_past_case_endings_and_typos():
 ])
 def test_one_typo_apart(a, b, expected):
     assert one_typo_apart(a, b) is expected and one_typo_apart(b, a) is expected
+
+
+@pytest.mark.parametrize("text, regex", [
+    ("BLOCK* ask ... to delete", r"BLOCK\*\s+ask\s+.*?to\s+delete"),
+    ("PAM N more authentication failure(s)", r"PAM\s+.*?more\s+authentication\s+failures?"),
+    ("Received block ... of size ...", r"Received\s+block\s+.*?of\s+size"),
+    ("no ident string from <ip>", None),  # a format to write, nothing between two texts
+    ("Failed password", None),
+])
+def test_a_text_with_stand_ins_matches_any_text_in_their_place(text, regex):
+    assert elided_regex(text) == regex
 
 
 def test_fragments_are_runs_of_fixed_words():

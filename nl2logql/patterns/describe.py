@@ -99,6 +99,24 @@ class Pattern:
         return "| regexp " + quote(f"{start}{regex_literal(before)}(?P<{name}>{capture})"
                                    f"{regex_literal(after)}")
 
+    def address_regexp(self, name: str) -> str | None:
+        """A ``| regexp`` stage that extracts, as ``name``, the first ``<ip>:<port>`` of the
+        template (how a node is named: ``10.251.73.220:50010``), after the words before
+        it. None when the template writes no address so."""
+        types = {f.name: f.type for f in self.fields}
+        for found in re.finditer(r"<(\w+)>:<(\w+)>", self.template):
+            ip, port = found.groups()
+            if types.get(ip) != "ip" or types.get(port) not in NUMERIC_TYPES:
+                continue
+            literal = re.split(r"<\w+>", self.template[:found.start()])[-1]
+            before = _context_before(literal)
+            if not before.strip():
+                return None
+            start = r"\b" if before[:1].isalnum() and _starts_token(literal, before) else ""
+            return "| regexp " + quote(f"{start}{regex_literal(before)}"
+                                       rf"(?P<{name}>[\d.]+:\d+)")
+        return None
+
     def unit_after(self, name: str) -> str | None:
         """The word right after field ``name`` in the template, which often says what it
         measures ("Took <took> seconds": seconds; "memory <memory> MB": MB), or None."""

@@ -86,6 +86,8 @@ _NAME_VALUE = re.compile(r"(?<![\w.-])(?=([A-Za-z_]\w*)\s+(?:named\s+|called\s+)
                          r"([A-Za-z][\w.-]{2,})\b)")
 # ... or before it ("the root user", "the admin account"), unless it asks which one
 _VALUE_NAME = re.compile(r"(?<![\w.-])(?=([A-Za-z][\w.-]{2,})\s+([A-Za-z_]\w*)\b)")
+# a label naming a node, which lines name by its address (ip:port)
+_NODE_NAME = re.compile(r"node|host|server|peer|endpoint|addr", re.I)
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])|[._](?=[A-Za-z])")  # allocate|Block, a.b
 _CAPTURE = re.compile(r"\(\?P<\w+>[^)]*\)")
 _WORDS_AROUND = re.compile(r"(?<!\\)[A-Za-z]{2}")
@@ -328,6 +330,16 @@ class DataChecks:
         if negated:
             reason += f", so `{stage.op}` excludes nothing"
         severity = MEDIUM if negated else HEAVY
+        elided = None if regex or negated or len(stage.terms) != 1 or \
+            term.value.lower() not in self.question.lower() else elided_regex(term.value)
+        if elided is not None:  # "'BLOCK* ask ... to delete'" asked: any text at the dots
+            matching = ast.LineFilter("|~", (ast.FilterTerm(elided),))
+            fixed = query.replace(stages=tuple(matching if s is stage else s
+                                               for s in query.stages))
+            if self.probe.count(ast.LogQuery(query.selector, (matching,)), log_scope(self.backend)):
+                self._warn("line_filter", reason, severity, self._fix(
+                    query, fixed, f"match {quote(elided)} instead of {quote(term.value)}"))
+                return
         if self._quoted_exactly(term.value) and not any(
                 self._occurs(selector)(term.value) for selector in _widenings(query.selector)):
             self._warn("line_filter", f"{reason}, the text the question quotes", severity)
@@ -949,8 +961,37 @@ class DataChecks:
             made = {r.dst for r in node.find_all(ast.LabelReplace)}
             places = [(r.query, range_scope(self.backend, r)) for r in node.find_all(ast.LogRange)]
             for name in node.grouping.labels:
-                if name not in made:
-                    self._label_exists(name, places, f"`by ({name})`")
+                if name not in made and self._label_exists(name, places, f"`by ({name})`"):
+                    self._bare_address(name, places)
+
+    def _bare_address(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> None:
+        """A node's label (``datanode``) that a parser fills with IPs alone, where the lines
+        name the node by its address (``10.251.73.220:50010``): the address is extracted,
+        as the pattern of the most of the query's lines writes it."""
+        if not _NODE_NAME.search(name):
+            return
+        expr, template = self.expr, None
+        for query, scope in places:
+            if name not in {f for s in query.stages for f in parser_fields(s)}:
+                return
+            carried = self.probe.count(with_stage(query, has_label(name)), scope)
+            if not carried or self.probe.count(with_stage(query, _ip_only(name)), scope) != carried:
+                return
+            best = None
+            for pattern in self._patterns(query.selector):
+                if pattern.line_filter and pattern.address_regexp(name):
+                    fixed, lines = self._extracting(query, name, pattern, name, scope)
+                    if lines and (best is None or lines > best[0]):
+                        best = (lines, fixed, pattern.template)
+            if best is None or self.probe.count(with_stage(best[1], has_label(name)),
+                                                scope) != carried:
+                return
+            expr, template = rewrite.replace_node(expr, query, best[1]), best[2]
+        if template is not None:
+            self._warn("label", f"{name} holds IPs alone, where the lines name a node by its "
+                       "address (ip:port)", MEDIUM,
+                       Fix(format_ast(expr), f"extract {name} as the pattern "
+                                             f"{quote(template)} writes it"))
 
     def _unwraps(self) -> None:
         for log_range in self.expr.find_all(ast.LogRange):
@@ -1308,6 +1349,9 @@ class DataChecks:
             for pattern in self._patterns(query.selector):
                 field = _field_for(name, pattern.fields, numeric) or (
                     _measured_field(self.question, pattern) if numeric else None)
+                if field is None and not numeric and _NODE_NAME.search(name) and \
+                        pattern.address_regexp(name):
+                    field = name  # a node, named by the address the lines write
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed, lines = self._extracting(query, name, pattern, field, scope)
@@ -1337,14 +1381,34 @@ class DataChecks:
         # counted where the lines are still the log's (a line_format rewrites them)
         formats = [i for i, s in enumerate(query.stages) if isinstance(s, ast.LineFormat)]
         unformatted = query.replace(stages=query.stages[:formats[0]]) if formats else query
-        local = pattern.field_regexp(field)
+        address = field == name and _NODE_NAME.search(name) and pattern.address_regexp(name)
+        local = address or pattern.field_regexp(field)
         for extraction in ([local] if local else []) + [pattern.extraction]:
             stage = _stage(extraction)
             probed = _with_extraction(unformatted, name, stage, field)
             lines = self.probe.count(with_stage(probed, event, found), scope)
-            if extraction is pattern.extraction or \
+            if extraction in (pattern.extraction, address) or \
                     lines == self.probe.count(with_stage(probed, found), scope):
                 return _with_extraction(query, name, stage, field), lines
+
+
+def _ip_only(name: str) -> ast.LabelFilter:
+    """``| name=~"<IPv4>"``: keeps the lines whose ``name`` is an IP and no more."""
+    return ast.LabelFilter(ast.StringFilter(ast.Matcher(name, "=~", r"\d+\.\d+\.\d+\.\d+")))
+
+
+def elided_regex(text: str) -> str | None:
+    """A regex for a text with stand-ins for what varies ("BLOCK* ask ... to delete",
+    "PAM N more authentication failure(s)"): any text where each stands, "(s)" an
+    optional plural. None without a stand-in between two runs of words."""
+    parts = [p.strip() for p in _STAND_IN.split(text.replace("(s)", "\0"))]
+    while parts and not parts[-1]:
+        parts.pop()
+    while parts and not parts[0]:
+        parts.pop(0)
+    if len(parts) < 2 or not all(re.search(r"[A-Za-z]{2}", p) for p in (parts[0], parts[-1])):
+        return None
+    return r"\s+.*?".join(regex_literal(p).replace("\0", "s?") for p in parts if p)
 
 
 def _field_for(name: str, fields, numeric: bool) -> str | None:
