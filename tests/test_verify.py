@@ -232,6 +232,21 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      '|= "addStoredBlock" | regexp `updated: (?P<datanode>\\S+?):` [30d])))',
      'topk(2, sum by (datanode) (count_over_time({application="hdfs-tenant-1"} '
      '|= "addStoredBlock" | regexp `\\bupdated:\\s+(?P<datanode>[\\d.]+:\\d+)` [30d])))'),
+    # an HTTP status asked, where the lines write it
+    ("how many requests did nova-api answer with status 404 in openstack-tenant-1 over the "
+     "last 30 days?", 'sum(count_over_time({application="openstack-tenant-1", '
+     'log_file_type="nova-api"} |= "HTTP/1.1" [30d]))',
+     'sum(count_over_time({application="openstack-tenant-1", log_file_type="nova-api"} '
+     '|= "HTTP/1.1" |~ `\\bstatus:\\s+404\\b` [30d]))'),
+    # one stream's count is still a count of every stream
+    ("how many failed password lines did openssh-eu-west write in the last 30 days?",
+     f'count_over_time({SSH} |= "Failed password" [30d])',
+     f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
+    # who asks is no text of the lines: the filter goes, the event asked comes
+    ("Capacity planner here: how many instance claims did openstack-tenant-2 attempt in the "
+     "last 30 days?", 'sum(count_over_time({application="openstack-tenant-2"} '
+     '|= "Capacity planner" [30d]))', 'sum(count_over_time({application="openstack-tenant-2"} '
+     '|= "] Attempting claim: memory" [30d]))'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))

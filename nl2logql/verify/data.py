@@ -86,6 +86,9 @@ _NAME_VALUE = re.compile(r"(?<![\w.-])(?=([A-Za-z_]\w*)\s+(?:named\s+|called\s+)
                          r"([A-Za-z][\w.-]{2,})\b)")
 # ... or before it ("the root user", "the admin account"), unless it asks which one
 _VALUE_NAME = re.compile(r"(?<![\w.-])(?=([A-Za-z][\w.-]{2,})\s+([A-Za-z_]\w*)\b)")
+# an HTTP status asked: a class ("5xx errors") or a code ("status 404")
+_STATUS_ASKED = re.compile(r"\b([1-5])xx\b|\b(?:status|code)(?: code)?:?\s+([1-5]\d\d)\b", re.I)
+_STATUS_NAMES = frozenset({"status", "code", "status_code", "response_code", "http_status"})
 # a label naming a node, which lines name by its address (ip:port)
 _NODE_NAME = re.compile(r"node|host|server|peer|endpoint|addr", re.I)
 _CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])|[._](?=[A-Za-z])")  # allocate|Block, a.b
@@ -139,6 +142,8 @@ class DataChecks:
                     self._other_program(query, scope)
             if query.stages:
                 self._literal_unused(query, scope)
+            if count:
+                self._status_unused(query, scope, count)
             if not any(map(_selects_lines, self.expr.find_all(ast.LogQuery))):
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
             elif not query.stages:
@@ -399,11 +404,14 @@ class DataChecks:
                    for quoted in quoted_texts(self.question))
 
     def _unasked(self, text: str, regex: bool) -> bool:
-        """Whether none of the words of a filter's text is in the question, or the text is
-        LogQL's own syntax (``|= "ip("``: the start of an ``ip("…")`` filter)."""
+        """Whether none of the words of a filter's text is in the question past its lead-in
+        (who asks), or the text is LogQL's own syntax (``|= "ip("``: the start of an
+        ``ip("…")`` filter)."""
         if _CALL.fullmatch(text):
             return True
-        asked = {w.lower() for w in re.findall(r"\w+", self.question)}
+        # who asks ("Capacity planner here: ...", "SRE on call - ...") is not what
+        body = _LEAD_IN.sub("", self.question, count=1)
+        asked = {w.lower() for w in re.findall(r"\w+", body)}
         return not asked & {w.lower() for w in re.findall(r"\w+", words_of(text, regex))}
 
     def _negations(self, query: ast.LogQuery) -> None:
@@ -919,6 +927,31 @@ class DataChecks:
                        self._fix(query, fixed, f"keep the lines with {quote(literal)}"))
             return
 
+    def _status_unused(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The question asks for an HTTP status or a class of them ("2xx responses",
+        "status 404") and the query keeps lines of every status: those whose status, where
+        their pattern writes it (``status: 200``), is the one asked for."""
+        asked = _STATUS_ASKED.search(self.question)
+        if asked is None or len(set(self.expr.find_all(ast.LogQuery))) != 1:
+            return  # (which side of a share it belongs to is a guess)
+        code = rf"{asked.group(1)}\d\d" if asked.group(1) else asked.group(2)
+        for pattern in self._patterns(query.selector):
+            name = next((f.name for f in pattern.fields
+                         if f.numeric and f.name.lower() in _STATUS_NAMES), None)
+            local = name and pattern.field_regexp(name)
+            before = local and _stage(local).pattern.split(f"(?P<{name}>")[0]
+            if not before or not _WORDS_AROUND.search(before):
+                continue
+            stage = ast.LineFilter("|~", (ast.FilterTerm(rf"{before}{code}\b"),))
+            fixed = query.replace(stages=(*query.stages[:_filters_end(query)], stage,
+                                          *query.stages[_filters_end(query):]))
+            kept = self.probe.count(fixed, scope)
+            if kept and kept < count:
+                self._warn("literal", f"question asks for status {asked.group(0).split()[-1]}, "
+                           "which the query does not select", MEDIUM,
+                           self._fix(query, fixed, f"keep the lines with status {code}"))
+                return
+
     def _field_values(self, selector: ast.Selector, scope: Scope) -> list[str]:
         """The values the question gives a field of the lines (:meth:`_named_values`)."""
         return list(dict.fromkeys(value for _, _, value in self._named_values(selector, scope)))
@@ -1230,6 +1263,12 @@ class DataChecks:
             return
         scope = range_scope(self.backend, node.range)
         answer = self.probe.answer_labels(node, scope)
+        op = _ONE_VALUE[node.op]
+        if answer and len(answer) == 1 and op == "sum":  # a count or a total: of every stream
+            fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
+            self._warn("series", "question asks for one value, but the query answers one "
+                       "stream's series, named by its labels", LIGHT,
+                       Fix(format_ast(fixed), f"take `{op}` of the streams' series"))
         if not answer or len(answer) < 2:
             return
         streams = self._stream_label_names(node.range.query.selector, scope)
@@ -1237,7 +1276,6 @@ class DataChecks:
                    if len({other.get(name) for other in answer}) > 1}
         if not varying or not varying <= streams:
             return
-        op = _ONE_VALUE[node.op]
         fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
         self._warn("series", f"question asks for one value, but the query answers {len(answer)} "
                    f"series, one per stream ({', '.join(sorted(varying))})", MEDIUM,
@@ -1392,6 +1430,12 @@ class DataChecks:
                 return _with_extraction(query, name, stage, field), lines
 
 
+def _filters_end(query: ast.LogQuery) -> int:
+    """Where the query's leading line filters end (a new one goes there)."""
+    return next((i for i, s in enumerate(query.stages) if not isinstance(s, ast.LineFilter)),
+                len(query.stages))
+
+
 def _ip_only(name: str) -> ast.LabelFilter:
     """``| name=~"<IPv4>"``: keeps the lines whose ``name`` is an IP and no more."""
     return ast.LabelFilter(ast.StringFilter(ast.Matcher(name, "=~", r"\d+\.\d+\.\d+\.\d+")))
@@ -1449,6 +1493,8 @@ def _measured_field(question: str, pattern) -> str | None:
     numbers = [f for f in pattern.fields if f.numeric]
     named = [f.name for f in numbers
              if not _TYPE_NAME.fullmatch(f.name) and names_field(question, f.name)]
+    whole = [n for n in named if re.search(rf"\b{n.replace('_', '[ _]')}s?\b", question, re.I)]
+    named = whole if len(whole) == 1 else named  # "used RAM": used_ram, not used_disk too
     if not named and _ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
         named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
                  or (pattern.unit_after(f.name) or "").lower() in _DURATION_UNITS]
@@ -1737,6 +1783,14 @@ _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "al
 _EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
                         r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
                         r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+# A question's lead-in that says who asks: a few words, then ":" or " - " and the request
+# ("Capacity planner here: total ...", "paged for API latency - how many"), not a quote's
+# colon nor a time's, nor words the request goes on with ("every error: line ...").
+_LEAD_IN = re.compile(
+    r"^\s*[A-Za-z][\w' ]{0,40}?(?::\s|\s[-–]\s)(?=(?:how|what|which|who|when|where|why|show|"
+    r"list|give|get|count|compute|total|find|is|are|do|does|did|can|could|print|top|average|"
+    r"avg|mean|median|sum|number|rate|ratio|percentage|pull|fetch|return|need|please|pls)\b)",
+    re.I)
 _STAND_IN = re.compile(r"\.\.\.|…|<[^<>]*>|\b[A-Z]\b")  # "... N times", "<ip>": any value
 _EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example)\s+(\S+)", re.I)  # not the filter
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+){2,}\b")  # network-vif-plugged: a code, no prose

@@ -14,7 +14,7 @@ from nl2logql.verify.findings import QueryWarning, weight
 
 # Fixes applied one after another to one query (a parser rebuilt from a pattern may bring
 # back the fields an earlier fix took out).
-MAX_REPAIRS = 5
+MAX_REPAIRS = 6
 BEAM = 3  # queries whose fixes are tried in each round
 
 
