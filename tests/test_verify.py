@@ -247,6 +247,14 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      "last 30 days?", 'sum(count_over_time({application="openstack-tenant-2"} '
      '|= "Capacity planner" [30d]))', 'sum(count_over_time({application="openstack-tenant-2"} '
      '|= "] Attempting claim: memory" [30d]))'),
+    # "non-GET": GET left out; lines all but some, where the question names their event
+    ("how many non-GET requests did nova-api log in openstack-tenant-1 over the last 30 days?",
+     'sum(count_over_time({application="openstack-tenant-1", log_file_type="nova-api"} '
+     '|= "GET" [30d]))', 'sum(count_over_time({application="openstack-tenant-1", '
+     'log_file_type="nova-api"} != "GET" [30d]))'),
+    ("openstack-tenant-1 VM lifecycle events other than the paused ones",
+     '{application="openstack-tenant-1"} != "Paused"',
+     '{application="openstack-tenant-1"} |= "(Lifecycle Event)" != "Paused"'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))

@@ -221,6 +221,7 @@ class DataChecks:
         from nl2logql.generation.schema import content_words
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
+        named |= set(content_words(" ".join(left_out(self.question))))  # not what it is about
         asked = {w for w in set(content_words(self.question)) - named if not w.isdigit()}
         scored = []
         for pattern in self._patterns(query.selector):
@@ -750,27 +751,32 @@ class DataChecks:
                              + ", ".join(quote(t) for t in literals)))
 
     def _literal_only(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
-        """The query keeps every line with an IP or an id the question names and no more,
-        where the question also says what happened ("how many blocks did the DataNodes
-        receive from 10.251.214.67"): the lines of the one event its words match go with
-        it, unless it asks for every line that mentions it."""
+        """The query keeps every line with an IP or an id the question names, or every line
+        but some, and no more, where the question also says what happened ("how many blocks
+        did the DataNodes receive from 10.251.214.67", "non-GET HTTP requests"): the lines
+        of the one event its words match go with it, unless it asks for every line that
+        mentions something."""
         if _MENTIONING.search(self.question):
             return
         literals = token_literals(self.question)
         terms = list(_filter_terms(query, ("|=", "|~", "!=", "!~")))
-        if not terms or not all(stage.op == "|=" and any(_overlaps(term.value, t) for t in literals)
-                                for stage, term in terms):
+        if not terms or not all(stage.op in ("!=", "!~") or (stage.op == "|=" and any(
+                _overlaps(term.value, t) for t in literals)) for stage, term in terms):
             return
         match = self._event_match(query)
         found = self._event_asked(query, match)
         if found is None:
             return
+        from nl2logql.generation.schema import content_words
+
+        excluded = content_words(" ".join(t.value for s, t in terms if s.op in ("!=", "!~")))
+        if any(_alike(a, b) for a in match[2].split(", ") for b in excluded):
+            return  # the words are of the lines it leaves out ("all but the failed passwords")
         fixed, _, change = found
         kept = self.probe.count(fixed, scope)
         if kept and kept < count:
-            self._warn("unfiltered", f"the query keeps every line with {quote(terms[0][1].value)}"
-                       f", but the question is about {match[2]}", MEDIUM,
-                       self._fix(query, fixed, change))
+            self._warn("unfiltered", "the query's filters name no event, but the question is "
+                       f"about {match[2]}", MEDIUM, self._fix(query, fixed, change))
 
     def _absent_filters(self, query: ast.LogQuery, streams: ast.Selector) -> None:
         """An alert on lines that do not come (``absent_over_time``) filtering on a text no
@@ -1181,7 +1187,9 @@ class DataChecks:
             quoted = quoted_texts(span)
             texts = quoted + [t for t in token_literals(span) + code_words(span)
                               if not any(_overlaps(t, q) for q in quoted)]
-            if not texts:
+            if not texts and " " not in span.strip():
+                texts = [span.strip()]  # one word ("non-GET"): as it stands
+            elif not texts:
                 run = self._in_lines(selector, span)
                 texts = [run] if run else []
             found += [t for t in texts if self._occurs(selector)(t)]
@@ -1783,6 +1791,7 @@ _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "al
 _EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
                         r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
                         r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+_NON = re.compile(r"\bnon-(?P<span>[A-Za-z][\w/.]*)")  # "non-GET requests": GET is left out
 # A question's lead-in that says who asks: a few words, then ":" or " - " and the request
 # ("Capacity planner here: total ...", "paged for API latency - how many"), not a quote's
 # colon nor a time's, nor words the request goes on with ("every error: line ...").
@@ -1817,10 +1826,11 @@ def _overlaps(a: str, b: str) -> bool:
 
 def left_out(question: str) -> list[str]:
     """What follows each word that leaves something out ("without the 'terminating'
-    messages"), up to the end of its sentence; a quoted text's own words ("'PAM service
-    ignoring max retries'") leave nothing out."""
+    messages"), up to the end of its sentence, and the word after "non-" ("non-GET"); a
+    quoted text's own words ("'PAM service ignoring max retries'") leave nothing out."""
     inside = [m.span(1) for m in _QUOTED.finditer(question)]
-    return [m.group("span") for m in _EXCLUDING.finditer(question)
+    return [m.group("span") for m in itertools.chain(_EXCLUDING.finditer(question),
+                                                     _NON.finditer(question))
             if not any(start <= m.start() < end for start, end in inside)]
 
 
