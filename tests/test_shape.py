@@ -162,6 +162,10 @@ def fixed(question, query):
     ("How many ftp connections did linux receive in the last 3 days?",
      'sum(bytes_over_time({application="linux"} |= "ftpd" [3d]))', "function",
      'sum(count_over_time({application="linux"} |= "ftpd" [3d]))'),
+    # a log volume is its lines, unless the question says bytes
+    ("log volume per log level in linux over the past two days",
+     'sum by (level) (bytes_over_time({application="linux"} [2d]))', "function",
+     'sum by (level) (count_over_time({application="linux"} [2d]))'),
     # a field the query does not extract yet, named before "was" (and a sentence's full stop)
     ("Show failed logins on openssh whose source port was below 10000.",
      '{application="openssh"} |= "Failed password"', "value",
@@ -284,6 +288,8 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      'topk(1000, sum by (msg) (count_over_time({application="openssh"} [12h])))'),
     ("How many bytes of ftp traffic did linux log in the last 3 days?",
      'sum(bytes_over_time({application="linux"} |= "ftpd" [3d]))'),
+    ("log volume in bytes of linux over the past two days",
+     'sum(bytes_over_time({application="linux"} [2d]))'),
     # "had more than 3": a count of lines, no field's value
     ("which users had more than 3 failed logins on openssh",
      'sum by (user) (count_over_time({application="openssh"} |= "Failed" [12h])) > 3'),

@@ -545,14 +545,17 @@ def named_function(question: str) -> Optional[tuple[str, Optional[float]]]:
     return name, (int(match.group(1) or match.group(2)) / 100 if match else 0.5)
 
 
-_BYTES_ASKED = re.compile(r"\b(?:bytes?|size|sizes|volume|[kmgt]i?b|data|traffic|big|large)\b",
-                          re.I)
+_BYTES_ASKED = re.compile(r"\b(?:bytes?|size|sizes|[kmgt]i?b|data|traffic|big|large)\b", re.I)
+# a log volume is its lines (as Grafana's "logs volume" counts them) unless bytes are said
+_VOLUME = re.compile(r"\bvolumes?\b", re.I)
 _AS_COUNT = {"bytes_over_time": "count_over_time", "bytes_rate": "rate"}
 
 
 def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
-    """"How many ftp connections": a count of lines, where the query sums their bytes."""
-    if not _COUNTING.search(question) or _BYTES_ASKED.search(question):
+    """"How many ftp connections", "log volume per level": a count of lines, where the
+    query sums their bytes."""
+    if not (_COUNTING.search(question) or _VOLUME.search(question)) or \
+            _BYTES_ASKED.search(question):
         return None
     sized = [n for n in expr.find_all(ast.RangeAggregation) if n.op in _AS_COUNT]
     if not sized:
