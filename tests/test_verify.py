@@ -255,6 +255,12 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
     ("openstack-tenant-1 VM lifecycle events other than the paused ones",
      '{application="openstack-tenant-1"} != "Paused"',
      '{application="openstack-tenant-1"} |= "(Lifecycle Event)" != "Paused"'),
+    # a breakdown by a label no line carries and no field fits: the field the question names
+    ("list source IPs with more than 20 failed password attempts on openssh-eu-west in the "
+     "last 30 days, with their counts",
+     f'sum by (count) (count_over_time({SSH} |= "Failed password" [30d])) > 20',
+     f'sum by (ip) (count_over_time({SSH} |= "Failed password" '
+     '| regexp `\\bfrom\\s+(?P<ip>\\S+)\\s+port` [30d])) > 20'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))

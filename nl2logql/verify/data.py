@@ -1000,7 +1000,8 @@ class DataChecks:
             made = {r.dst for r in node.find_all(ast.LabelReplace)}
             places = [(r.query, range_scope(self.backend, r)) for r in node.find_all(ast.LogRange)]
             for name in node.grouping.labels:
-                if name not in made and self._label_exists(name, places, f"`by ({name})`"):
+                if name not in made and self._label_exists(name, places, f"`by ({name})`",
+                                                           grouped=True):
                     self._bare_address(name, places)
 
     def _bare_address(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> None:
@@ -1325,7 +1326,7 @@ class DataChecks:
 
     def _label_exists(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                       where: str, droppable: ast.Node | None = None,
-                      numeric: bool = False) -> bool:
+                      numeric: bool = False, grouped: bool = False) -> bool:
         """Whether some line at one of ``places`` carries ``name``; False with a warning
         (and a rename to the closest label there, else its extraction, else dropping the
         ``droppable`` stage) when none does, True when unknown or when no line reaches
@@ -1357,7 +1358,7 @@ class DataChecks:
             fix = Fix(format_ast(rewrite.rename_label(self.expr, name, close[0])),
                       f"use {close[0]} instead of {name}")
         self._warn("label", reason, MEDIUM,
-                   fix or self._extraction_fix(name, places, numeric)
+                   fix or self._extraction_fix(name, places, numeric, grouped)
                    or self._program_fix(name, places)
                    or (self._drop(droppable) if droppable is not None else None))
         return False
@@ -1382,9 +1383,10 @@ class DataChecks:
         return Fix(format_ast(expr), f"extract {name} as the lines' headers name their program")
 
     def _extraction_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
-                        numeric: bool = False) -> Fix | None:
-        """Extract ``name`` (or the field of a pattern that fits it) with the extraction of
-        the pattern that has the most of the query's lines; the parsers that claimed it go.
+                        numeric: bool = False, grouped: bool = False) -> Fix | None:
+        """Extract ``name`` (or the field of a pattern that fits it; for a breakdown,
+        ``grouped``, else the one field the question names) with the extraction of the
+        pattern that has the most of the query's lines; the parsers that claimed it go.
         Only for a query whose line filters say which lines it means: without them, which
         pattern is meant would be a guess."""
         best: tuple[int, ast.LogQuery, ast.LogQuery, str, str] | None = None
@@ -1398,6 +1400,8 @@ class DataChecks:
                 if field is None and not numeric and _NODE_NAME.search(name) and \
                         pattern.address_regexp(name):
                     field = name  # a node, named by the address the lines write
+                elif field is None and grouped:  # "list source IPs", "by (count)"
+                    field = _asked_field(self.question, pattern)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed, lines = self._extracting(query, name, pattern, field, scope)
@@ -1492,6 +1496,13 @@ _DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds mi
                             "minutes".split())
 _DURATION_NAMES = frozenset("time took duration elapsed latency seconds secs ms".split())
 _ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|seconds|secs)\b", re.I)
+
+
+def _asked_field(question: str, pattern) -> str | None:
+    """The one field of ``pattern`` that is no number and that the question names ("top 4
+    attacked usernames": ``user``; "source IPs": ``ip``)."""
+    named = [f.name for f in pattern.fields if not f.numeric and names_field(question, f.name)]
+    return named[0] if len(named) == 1 else None
 
 
 def _measured_field(question: str, pattern) -> str | None:
