@@ -181,6 +181,10 @@ def fixed(question, query):
      '| line_format "{{.ip}}" [12h])))', "naming",
      'topk(2, sum by (datanode) (count_over_time({application="hdfs"} '
      '| pattern "updated: <datanode> is" | line_format "{{.datanode}}" [12h])))'),
+    # lines asked for as they are, rewritten by the query
+    ("show the failed password lines of openssh",
+     '{application="openssh"} |= "Failed password" | line_format "failed"', "format",
+     '{application="openssh"} |= "Failed password"'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -306,6 +310,12 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("failed logins on openssh per http staus code in the last 12 hours",
      'sum by (status) (count_over_time({application="openssh"} '
      '| regexp `status: (?P<status>\\d+)` [12h]))'),
+    # lines asked for rewritten, or with some of their fields
+    *[(f"show the failed password lines of openssh {how}",
+       '{application="openssh"} |= "Failed password" | regexp `for (?P<user>\\S+) from` '
+       '| line_format "{{.user}}"')
+      for how in ["formatted as '<user>'", "showing only the user", "including the user",
+                  "rewritten as '<user>'", "as '<user>'"]],
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

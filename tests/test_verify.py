@@ -261,6 +261,10 @@ def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, 
      f'sum by (count) (count_over_time({SSH} |= "Failed password" [30d])) > 20',
      f'sum by (ip) (count_over_time({SSH} |= "Failed password" '
      '| regexp `\\bfrom\\s+(?P<ip>\\S+)\\s+port` [30d])) > 20'),
+    # "for root": a user's value, as the lines write it
+    ("how many failed password attempts for root did openssh-eu-west see in the last hour?",
+     f'sum(count_over_time({SSH}[1h]))',
+     f'sum(count_over_time({SSH} |= "Failed password for root" [1h]))'),
 ])
 def test_repair_applies_fixes_until_the_query_checks_clean(checker, question, wrong, fixed):
     result = repair(checker, question, wrong, checker.check(question, wrong))
@@ -731,7 +735,7 @@ def test_an_alert_watches_what_the_question_names(checker, question, wrong, fixe
      '| regexp `\\bsize\\s+(?P<size>\\S+)` | unwrap size [30d])'),
 ])
 def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, fixed):
-    question = "sizes and users"
+    question = "sizes and users, formatted"
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert parse(result.query) == parse(fixed) and result.warnings == []
     assert result.repairs[0].startswith("extract ")

@@ -964,13 +964,15 @@ class DataChecks:
 
     def _named_values(self, selector: ast.Selector, scope: Scope) -> list[tuple[object, str, str]]:
         """``(pattern, field, value)`` for each value the question gives a field of the
-        lines: the word after the field's name ("failures for user guest"), unless the name
-        is a breakdown's ("per user"), or the word before it ("the root user"), where some
-        line of the pattern has that field with that value."""
+        lines: the word after the field's name ("failures for user guest"; after "for", a
+        user's: "logins for root"), unless the name is a breakdown's ("per user"), or the
+        word before it ("the root user"), where some line of the pattern has that field
+        with that value."""
         named: dict[str, list[str]] = {}  # a field's name in the question: the values given
         for match in _NAME_VALUE.finditer(self.question):
             if not _AS_DIMENSION.search(self.question[:match.start()]):
-                named.setdefault(match.group(1).lower(), []).append(match.group(2))
+                name = match.group(1).lower()  # "logins for root": a user, as lines say it
+                named.setdefault("user" if name == "for" else name, []).append(match.group(2))
         for match in _VALUE_NAME.finditer(_QUOTED.sub(" ", self.question)):  # not a quote's
             if not _NOT_A_VALUE.fullmatch(match.group(1)):
                 named.setdefault(match.group(2).lower(), []).append(match.group(1))
@@ -980,6 +982,8 @@ class DataChecks:
                 if len(f.name) < 3 or _TYPE_NAME.fullmatch(f.name):
                     continue
                 for value in named.get(f.name.lower(), []) + named.get(f"{f.name.lower()}s", []):
+                    if singular_of(value.lower()) == f.name.lower():
+                        continue  # "for user 'fztu'": the name, not a value
                     extraction = pattern.field_regexp(f.name) or pattern.extraction
                     if not extraction or not _WORDS_AROUND.search(
                             _CAPTURE.sub(" ", extraction.split(None, 2)[-1])):

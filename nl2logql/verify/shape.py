@@ -29,6 +29,8 @@ returns a warning with its fix, or None:
 - ``naming``: a breakdown by a field the query extracts is labelled as the question names
   it ("broken down by responder number": ``responder``, not ``packetresponder``), where no
   word of the question names the query's label;
+- ``format``: log lines asked for as they are (not "formatted as", "showing only",
+  "including ...") that the query rewrites with ``line_format``: the rewrite goes;
 - ``fields``: a field a ``pattern`` or ``regexp`` extracts becomes a label of every series
   the answer keeps; one nothing uses (no grouping, filter, unwrap or format names it)
   and the question does not name splits the answer into a series per value (the 5th
@@ -73,6 +75,8 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
                   _counted(question, expr),
                   _period(question, expr), _offset(question, expr), _ranked(question, expr),
                   _naming(question, expr), _distinct(question, expr)]
+    else:
+        found.append(_rewritten(question, expr))
     found.append(_fields(question, expr))
     return [warning for warning in found if warning is not None]
 
@@ -681,6 +685,28 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return QueryWarning("fields", f"the extracted {names} become labels of the answer's series "
                         "(one series or stream per value) though nothing asks for them", MEDIUM,
                         Fix(format_ast(fixed), f"extract no {names}"))
+
+
+# Lines asked for in other words than the log's: formatted, as a template, some of their
+# fields only ("formatted as '<ip>'", "reformat ... to show user", "showing only block id
+# and size", "including the timestamp and source IP", "print each build as ...").
+_FORMAT_ASKED = re.compile(r"\b(?:re)?(?:format|fomat|fomrat|fromat|formta)|\brewrit|\bas (?:['\"`<]|\S+:)|\bshow(?:ing)? only\b"
+                           r"|\bto show\b|\bonly the\b|\bjust the\b|\bprint|\binclud"
+                           r"|\b(?:with|and) (?:their|its)\b", re.I)
+_LINES_ASKED = re.compile(r"\b(?:lines?|messages?|entries|events?|logs?)\b", re.I)
+
+
+def _rewritten(question: str, expr: ast.LogQuery) -> Optional[QueryWarning]:
+    """Log lines asked for as they are ("show the audit lines"), which the query rewrites
+    (``line_format``): the answer's lines are then the model's, not the log's, so the
+    rewrite goes. A question that names no lines may ask for a value written as one."""
+    formats = [s for s in expr.stages if isinstance(s, ast.LineFormat)]
+    if not formats or not _LINES_ASKED.search(question) or _FORMAT_ASKED.search(question):
+        return None
+    fixed = expr.replace(stages=tuple(s for s in expr.stages if s not in formats))
+    return QueryWarning("format", f"`{format_ast(formats[0])[2:]}` rewrites the lines, though "
+                        "the question asks for them as they are", MEDIUM,
+                        Fix(format_ast(fixed), "keep the lines as they are"))
 
 
 def _asks_each(question: str, field: str) -> bool:
