@@ -610,7 +610,8 @@ class DataChecks:
         from nl2logql.generation.schema import content_words
 
         name = self._named_program(query.selector)
-        if name is None or self.probe.count(with_stage(query, _program_stage(name)), scope) != 0:
+        if name is None or self.probe.count(
+                with_stage(_unformatted(query), _program_stage(name)), scope) != 0:
             return
         asked = set(content_words(self.question))
         mine = [(len(_shared(asked, _template_words(p.template), name)), p.count, p)
@@ -1432,9 +1433,7 @@ class DataChecks:
         also find it where another event quotes this one) when every line they find it on
         is of the event; else the pattern's whole-line extraction."""
         event, found = _stage(pattern.line_filter), has_label(field)
-        # counted where the lines are still the log's (a line_format rewrites them)
-        formats = [i for i, s in enumerate(query.stages) if isinstance(s, ast.LineFormat)]
-        unformatted = query.replace(stages=query.stages[:formats[0]]) if formats else query
+        unformatted = _unformatted(query)  # counted where the lines are still the log's
         address = field == name and _NODE_NAME.search(name) and pattern.address_regexp(name)
         local = address or pattern.field_regexp(field)
         for extraction in ([local] if local else []) + [pattern.extraction]:
@@ -1444,6 +1443,12 @@ class DataChecks:
             if extraction in (pattern.extraction, address) or \
                     lines == self.probe.count(with_stage(probed, found), scope):
                 return _with_extraction(query, name, stage, field), lines
+
+
+def _unformatted(query: ast.LogQuery) -> ast.LogQuery:
+    """``query`` up to its first ``line_format``: its lines while they are still the log's."""
+    at = next((i for i, s in enumerate(query.stages) if isinstance(s, ast.LineFormat)), None)
+    return query if at is None else query.replace(stages=query.stages[:at])
 
 
 def _filters_end(query: ast.LogQuery) -> int:
