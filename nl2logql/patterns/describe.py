@@ -95,8 +95,7 @@ class Pattern:
             after = ""  # key=value ends at the space: the next key may differ line to line
         lazy = bool(after) and (spaced or not after[:1].isspace())
         capture = (".+" if spaced else r"\S+") + ("?" if lazy else "")
-        start = r"\b" if before[:1].isalnum() and _starts_token(parts[at - 1], before) else ""
-        return "| regexp " + quote(f"{start}{regex_literal(before)}(?P<{name}>{capture})"
+        return "| regexp " + quote(f"{_anchored(parts[at - 1], before)}(?P<{name}>{capture})"
                                    f"{regex_literal(after)}")
 
     def address_regexp(self, name: str) -> str | None:
@@ -112,9 +111,7 @@ class Pattern:
             before = _context_before(literal)
             if not before.strip():
                 return None
-            start = r"\b" if before[:1].isalnum() and _starts_token(literal, before) else ""
-            return "| regexp " + quote(f"{start}{regex_literal(before)}"
-                                       rf"(?P<{name}>[\d.]+:\d+)")
+            return "| regexp " + quote(rf"{_anchored(literal, before)}(?P<{name}>[\d.]+:\d+)")
         return None
 
     def unit_after(self, name: str) -> str | None:
@@ -153,6 +150,13 @@ def _context_after(literal: str) -> str:
     """The start of the literal after a field: up to its first token ("] ", " port")."""
     found = re.match(r"\s*\S+", literal)
     return found.group() if found else literal
+
+
+def _anchored(literal: str, context: str) -> str:
+    """RE2 for ``context``, the end of ``literal`` before a field, held to a token's start
+    where it begins one ("from " matches at a word's start, not inside "datafrom ")."""
+    start = r"\b" if context[:1].isalnum() and _starts_token(literal, context) else ""
+    return start + regex_literal(context)
 
 
 def _starts_token(literal: str, context: str) -> bool:

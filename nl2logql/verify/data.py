@@ -213,9 +213,9 @@ class DataChecks:
             if named:
                 return
         if match is not None:
-            self._warn("unfiltered", _event_reason(query, match[2]), MEDIUM)
+            self._warn("unfiltered", _event_reason(query, ", ".join(match[2])), MEDIUM)
 
-    def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, str, object] | None:
+    def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object] | None:
         """The pattern of the streams sharing the most of the question's content words:
         how many, whether no other shares as many, the words, the pattern."""
         from nl2logql.generation.schema import content_words
@@ -229,15 +229,14 @@ class DataChecks:
                 # a tie goes to the pattern whose fixed words the question covers more of
                 # ("accepted socket connections": not "Closed socket connection for client")
                 fixed = set(content_words(VARIABLE.sub(" ", pattern.template))) or {""}
-                shared = _shared(asked, _template_words(pattern.template), _program(pattern))
+                shared = _pattern_shares(asked, pattern)
                 scored.append((len(shared), len(asked & fixed) / len(fixed), pattern.count,
                                pattern, shared))
         scored.sort(key=lambda item: item[:3], reverse=True)
         if not scored or scored[0][0] == 0:
             return None
         best, pattern, shared = scored[0][0], scored[0][3], scored[0][4]
-        return (best, len(scored) == 1 or scored[1][:2] < scored[0][:2], ", ".join(sorted(shared)),
-                pattern)
+        return (best, len(scored) == 1 or scored[1][:2] < scored[0][:2], sorted(shared), pattern)
 
     def _event_asked(self, query: ast.LogQuery, match) -> tuple[ast.LogQuery, str, str] | None:
         """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at
@@ -247,7 +246,7 @@ class DataChecks:
             return None
         pattern = match[3]
         return (query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
-                _event_reason(query, match[2]),
+                _event_reason(query, ", ".join(match[2])),
                 f"keep the lines of the pattern {quote(pattern.template)}")
 
     def _value_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
@@ -269,8 +268,7 @@ class DataChecks:
             fixed = query.replace(stages=(ast.LineFilter("|=", (ast.FilterTerm(text),)),
                                           *query.stages))
             if self.probe.count(fixed, scope):
-                shared = _shared(asked, _template_words(pattern.template), _program(pattern))
-                scored.append((len(shared), text, fixed))
+                scored.append((len(_pattern_shares(asked, pattern)), text, fixed))
         scored.sort(key=lambda item: item[0], reverse=True)
         if not scored or scored[0][0] < MIN_SHARED_WORDS or (
                 len(scored) > 1 and scored[1][0] == scored[0][0] and scored[1][1] != scored[0][1]):
@@ -614,7 +612,7 @@ class DataChecks:
                 with_stage(_unformatted(query), _program_stage(name)), scope) != 0:
             return
         asked = set(content_words(self.question))
-        mine = [(len(_shared(asked, _template_words(p.template), name)), p.count, p)
+        mine = [(len(_pattern_shares(asked, p)), p.count, p)
                 for p in self._patterns(query.selector) if _program(p) == name and p.line_filter]
         shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
         if shared < MIN_SHARED_WORDS:
@@ -771,13 +769,13 @@ class DataChecks:
         from nl2logql.generation.schema import content_words
 
         excluded = content_words(" ".join(t.value for s, t in terms if s.op in ("!=", "!~")))
-        if any(_alike(a, b) for a in match[2].split(", ") for b in excluded):
+        if any(_alike(a, b) for a in match[2] for b in excluded):
             return  # the words are of the lines it leaves out ("all but the failed passwords")
         fixed, _, change = found
         kept = self.probe.count(fixed, scope)
         if kept and kept < count:
             self._warn("unfiltered", "the query's filters name no event, but the question is "
-                       f"about {match[2]}", MEDIUM, self._fix(query, fixed, change))
+                       f"about {', '.join(match[2])}", MEDIUM, self._fix(query, fixed, change))
 
     def _absent_filters(self, query: ast.LogQuery, streams: ast.Selector) -> None:
         """An alert on lines that do not come (``absent_over_time``) filtering on a text no
@@ -950,8 +948,8 @@ class DataChecks:
             if not before or not _WORDS_AROUND.search(before):
                 continue
             stage = ast.LineFilter("|~", (ast.FilterTerm(rf"{before}{code}\b"),))
-            fixed = query.replace(stages=(*query.stages[:_filters_end(query)], stage,
-                                          *query.stages[_filters_end(query):]))
+            at = _filters_end(query)
+            fixed = query.replace(stages=(*query.stages[:at], stage, *query.stages[at:]))
             kept = self.probe.count(fixed, scope)
             if kept and kept < count:
                 self._warn("literal", f"question asks for status {asked.group(0).split()[-1]}, "
@@ -982,13 +980,14 @@ class DataChecks:
             for f in pattern.fields:
                 if len(f.name) < 3 or _TYPE_NAME.fullmatch(f.name):
                     continue
-                for value in named.get(f.name.lower(), []) + named.get(f"{f.name.lower()}s", []):
+                values = named.get(f.name.lower(), []) + named.get(f"{f.name.lower()}s", [])
+                extraction = values and (pattern.field_regexp(f.name) or pattern.extraction)
+                if not extraction or not _WORDS_AROUND.search(
+                        _CAPTURE.sub(" ", extraction.split(None, 2)[-1])):
+                    continue  # a field between no words is any word of a line
+                for value in values:
                     if singular_of(value.lower()) == f.name.lower():
                         continue  # "for user 'fztu'": the name, not a value
-                    extraction = pattern.field_regexp(f.name) or pattern.extraction
-                    if not extraction or not _WORDS_AROUND.search(
-                            _CAPTURE.sub(" ", extraction.split(None, 2)[-1])):
-                        continue  # a field between no words is any word of a line
                     if (extraction, value) not in tried:  # (the line filter first: cheap)
                         held = ast.LogQuery(selector, (
                             ast.LineFilter("|=", (ast.FilterTerm(value),)), _stage(extraction),
@@ -1024,8 +1023,9 @@ class DataChecks:
                 return
             best = None
             for pattern in self._patterns(query.selector):
-                if pattern.line_filter and pattern.address_regexp(name):
-                    fixed, lines = self._extracting(query, name, pattern, name, scope)
+                address = pattern.address_regexp(name)
+                if pattern.line_filter and address:
+                    fixed, lines = self._extracting(query, name, pattern, name, scope, address)
                     if lines and (best is None or lines > best[0]):
                         best = (lines, fixed, pattern.template)
             if best is None or self.probe.count(with_stage(best[1], has_label(name)),
@@ -1278,11 +1278,12 @@ class DataChecks:
         scope = range_scope(self.backend, node.range)
         answer = self.probe.answer_labels(node, scope)
         op = _ONE_VALUE[node.op]
+        fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
         if answer and len(answer) == 1 and op == "sum":  # a count or a total: of every stream
-            fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
             self._warn("series", "question asks for one value, but the query answers one "
                        "stream's series, named by its labels", LIGHT,
                        Fix(format_ast(fixed), f"take `{op}` of the streams' series"))
+            return
         if not answer or len(answer) < 2:
             return
         streams = self._stream_label_names(node.range.query.selector, scope)
@@ -1290,7 +1291,6 @@ class DataChecks:
                    if len({other.get(name) for other in answer}) > 1}
         if not varying or not varying <= streams:
             return
-        fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
         self._warn("series", f"question asks for one value, but the query answers {len(answer)} "
                    f"series, one per stream ({', '.join(sorted(varying))})", MEDIUM,
                    Fix(format_ast(fixed), f"take `{op}` of the streams' series"))
@@ -1402,14 +1402,15 @@ class DataChecks:
             for pattern in self._patterns(query.selector):
                 field = _field_for(name, pattern.fields, numeric) or (
                     _measured_field(self.question, pattern) if numeric else None)
-                if field is None and not numeric and _NODE_NAME.search(name) and \
-                        pattern.address_regexp(name):
-                    field = name  # a node, named by the address the lines write
-                elif field is None and grouped:  # "list source IPs", "by (count)"
+                address = None
+                if field is None and not numeric and _NODE_NAME.search(name):
+                    address = pattern.address_regexp(name)  # a node, named by its address
+                    field = name if address else None
+                if field is None and grouped:  # "list source IPs", "by (count)"
                     field = _asked_field(self.question, pattern)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
-                fixed, lines = self._extracting(query, name, pattern, field, scope)
+                fixed, lines = self._extracting(query, name, pattern, field, scope, address)
                 if lines and (best is None or lines > best[0]):
                     best = (lines, query, fixed, field, pattern.template)
         if best is None:
@@ -1426,15 +1427,15 @@ class DataChecks:
         return next((q for q in self.expr.find_all(ast.LogQuery) if q.selector == upto.selector
                      and q.stages[:len(upto.stages)] == upto.stages), upto)
 
-    def _extracting(self, query: ast.LogQuery, name: str, pattern, field: str,
-                    scope: Scope) -> tuple[ast.LogQuery, int | None]:
+    def _extracting(self, query: ast.LogQuery, name: str, pattern, field: str, scope: Scope,
+                    address: str | None = None) -> tuple[ast.LogQuery, int | None]:
         """``query`` extracting ``pattern``'s ``field`` in place of ``name``, and on how many
         lines of the pattern's event it finds it. The words around the field suffice (they
         also find it where another event quotes this one) when every line they find it on
-        is of the event; else the pattern's whole-line extraction."""
+        is of the event; else the pattern's whole-line extraction. A node's ``address``
+        regexp (:meth:`Pattern.address_regexp`) is the extraction, wherever it finds it."""
         event, found = _stage(pattern.line_filter), has_label(field)
         unformatted = _unformatted(query)  # counted where the lines are still the log's
-        address = field == name and _NODE_NAME.search(name) and pattern.address_regexp(name)
         local = address or pattern.field_regexp(field)
         for extraction in ([local] if local else []) + [pattern.extraction]:
             stage = _stage(extraction)
@@ -1683,6 +1684,11 @@ def _alike(word: str, other: str) -> bool:
     the misspelt "alloct" of "allocted")."""
     a, b = word.removesuffix("e"), other.removesuffix("e")
     return a == b or one_typo_apart(word, other) or one_typo_apart(a, b)
+
+
+def _pattern_shares(asked: set[str], pattern) -> set[str]:
+    """The question's words ``pattern`` holds (:func:`_shared` of its template's words)."""
+    return _shared(asked, _template_words(pattern.template), _program(pattern))
 
 
 @functools.lru_cache(maxsize=4096)

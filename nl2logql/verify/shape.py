@@ -690,8 +690,9 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 # Lines asked for in other words than the log's: formatted, as a template, some of their
 # fields only ("formatted as '<ip>'", "reformat ... to show user", "showing only block id
 # and size", "including the timestamp and source IP", "print each build as ...").
-_FORMAT_ASKED = re.compile(r"\b(?:re)?(?:format|fomat|fomrat|fromat|formta)|\brewrit|\bas (?:['\"`<]|\S+:)|\bshow(?:ing)? only\b"
-                           r"|\bto show\b|\bonly the\b|\bjust the\b|\bprint|\binclud"
+_FORMAT_ASKED = re.compile(r"\b(?:re)?(?:format|fomat|fomrat|fromat|formta)|\brewrit"
+                           r"|\bas (?:['\"`<]|\S+:)|\bshow(?:ing)? only\b|\bto show\b"
+                           r"|\bonly the\b|\bjust the\b|\bprint|\binclud"
                            r"|\b(?:with|and) (?:their|its)\b", re.I)
 _LINES_ASKED = re.compile(r"\b(?:lines?|messages?|entries|events?|logs?)\b", re.I)
 
