@@ -1,8 +1,13 @@
 #!/usr/bin/env python
-"""Write ``data/devsets/unseen-systems.jsonl``: 30 questions about three Loghub systems that
-the sample store does not hold (Apache, Zookeeper, Linux; 10 each), with answers computed
-here from each system's ``<System>_2k.log_structured.csv`` (the csv module; our engine is
-not used). A development set: never train on it.
+"""Write the unseen-systems devsets: 30 questions each about three Loghub systems that the
+sample store does not hold, 10 a system, with answers computed here from each system's
+``<System>_2k.log_structured.csv`` (the csv module; our engine is not used). Development
+sets: never train on them.
+
+- ``unseen-systems`` (``data/devsets/unseen-systems.jsonl``): Apache, Zookeeper, Linux;
+- ``unseen-systems-2`` (``data/devsets/unseen-systems-2.jsonl``): Hadoop, HealthApp,
+  Proxifier, written in session 21 before any answer of the assistant's to them was seen,
+  to check that the answer checks tuned on the first set hold on logs they never met.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -21,7 +26,7 @@ differences of times matter, and the file spans June-July).
 
 Deterministic: rerunning reproduces the file byte for byte.
 
-Usage: python scripts/make_unseen_devset.py [--loghub DIR] [--out FILE]
+Usage: python scripts/make_unseen_devset.py [--set NAME] [--loghub DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ from nl2logql.paths import loghub_root
 from nl2logql.timeutil import strptime_ns
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "devsets" / "unseen-systems.jsonl"
+DEVSETS_DIR = ROOT / "data" / "devsets"
+OUT = DEVSETS_DIR / "unseen-systems.jsonl"
 SECOND = 1_000_000_000
 UNITS = {"m": 60, "h": 3600, "d": 86400}
 NOT_CONTENT = ("LineId", "EventId", "EventTemplate")  # columns that are not the line's text
@@ -82,7 +88,22 @@ SYSTEMS = {
     "Linux": System("Linux", "linux",
                     lambda r: strptime_ns(f"{YEARLESS_YEAR} {r['Month']} {r['Date']} {r['Time']}",
                                    "%Y %b %d %H:%M:%S"), yearless=True),
+    "Hadoop": System("Hadoop", "hadoop",
+                     lambda r: strptime_ns(f"{r['Date']} {r['Time']}", "%Y-%m-%d %H:%M:%S,%f")),
+    "HealthApp": System("HealthApp", "healthapp", lambda r: _healthapp_time(r["Time"])),
+    "Proxifier": System("Proxifier", "proxifier",
+                        lambda r: strptime_ns(f"{YEARLESS_YEAR}.{r['Time']}", "%Y.%m.%d %H:%M:%S"),
+                        yearless=True),
 }
+
+
+def _healthapp_time(text: str) -> int:
+    """``20171224-1:2:35:789``: fields unpadded, the last a count of milliseconds (``:11``
+    is 11 ms), as the loader reads it."""
+    day, clock = text.split("-")
+    hour, minute, second, millis = (int(part) for part in clock.split(":"))
+    return strptime_ns(f"{day} {hour:02d}:{minute:02d}:{second:02d}", "%Y%m%d %H:%M:%S") \
+        + millis * 1_000_000
 
 
 @dataclass(frozen=True)
@@ -92,7 +113,8 @@ class Question:
     ``where``/``filter``: the rows it is about (code, and the same in words for ``how``);
     ``window``: "1h", "2d"... (metric questions: the range ending at newest + 1 s);
     ``agg``: "count", "rate" (count / window seconds), "by" (a count per ``key`` value),
-    "topk" (the ``k`` largest of those counts); ``label``: the breakdown's label name."""
+    "topk" (the ``k`` largest of those counts), "sum" or "max" (of the number ``key``
+    extracts from each row); ``label``: the breakdown's label name."""
 
     system: str
     question: str
@@ -230,6 +252,115 @@ QUESTIONS = [
 ]
 
 
+# The second set: three more systems, written before the assistant answered any of them.
+SECOND_QUESTIONS = [
+    # -- Hadoop (a MapReduce application master; levels INFO, WARN, ERROR, FATAL; 9 minutes) -
+    Question("Hadoop", "How many ERROR lines did hadoop log in the last 10 minutes?", "metric",
+             lambda r: r["Level"] == "ERROR", "Level == ERROR", window="10m"),
+    Question("Hadoop", "How many times did hadoop fail to renew a lease in the last 5 minutes?",
+             "metric", event("E44"), "EventId == E44 (Failed to renew lease for <*> ...)",
+             window="5m"),
+    Question("Hadoop", "Count hadoop log lines per level over the last hour.", "metric",
+             lambda r: True, "every line; the window covers the whole file", window="1h",
+             agg="by", key=lambda r: r["Level"], key_how="Level", label="level"),
+    Question("Hadoop", "What is the per-second rate of hadoop's 'Retrying connect to server' "
+             "messages over the last 5 minutes?", "metric", event("E91"), "EventId == E91",
+             window="5m", agg="rate"),
+    Question("Hadoop", "Which 3 hadoop components wrote the most log lines in the last hour?",
+             "metric", lambda r: True, "every line; the window covers the whole file",
+             window="1h", agg="topk", key=lambda r: r["Component"],
+             key_how="Component (the Java class)", label="component"),
+    Question("Hadoop", "How many 'ERROR IN CONTACTING RM' errors did hadoop log in the last 30 "
+             "minutes?", "metric", event("E38"), "EventId == E38; the window covers the whole "
+             "file", window="30m"),
+    Question("Hadoop", "What is the longest time in seconds that hadoop reported failing to "
+             "renew a lease in the last hour?", "metric", event("E44"),
+             "EventId == E44 (Failed to renew lease for [<*>] for <*> seconds ...); the window "
+             "covers the whole file", window="1h", agg="max",
+             key=extract(r"for (\d+) seconds"), key_how="the seconds"),
+    Question("Hadoop", "Show the hadoop FATAL lines.", "log", lambda r: r["Level"] == "FATAL",
+             "Level == FATAL"),
+    Question("Hadoop", "Show the hadoop lines that mention attempt_1445144423722_0020_m_000005_0.",
+             "log", lambda r: "attempt_1445144423722_0020_m_000005_0" in r["Content"],
+             "Content contains 'attempt_1445144423722_0020_m_000005_0'"),
+    Question("Hadoop", "Show hadoop's 'Address change detected' warnings.", "log",
+             event("E10"), "EventId == E10"),
+
+    # -- HealthApp (an Android step counter's log, pipe-separated; no levels; 3 hours) --------
+    Question("HealthApp", "How many onStandStepChanged events did healthapp log in the last "
+             "hour?", "metric", event("E42"), "EventId == E42", window="1h"),
+    Question("HealthApp", "How many log lines did each healthapp component write in the last 3 "
+             "hours?", "metric", lambda r: True, "every line; the window covers the whole "
+             "file", window="3h", agg="by", key=lambda r: r["Component"],
+             key_how="Component", label="component"),
+    Question("HealthApp", "How many times did healthapp's Step_StandReportReceiver receive "
+             "SCREEN_ON in the last 3 hours?", "metric", event("E41"),
+             "EventId == E41 (onReceive action: android.intent.action.SCREEN_ON, the "
+             "Step_StandReportReceiver component's); the window covers the whole file",
+             window="3h"),
+    Question("HealthApp", "What was the highest totalCalories value healthapp calculated in the "
+             "last 2 hours?", "metric", event("E4"),
+             "EventId == E4 (calculateCaloriesWithCache totalCalories=<*>)", window="2h",
+             agg="max", key=extract(r"totalCalories=(\d+)"), key_how="totalCalories"),
+    Question("HealthApp", "How many times did healthapp fail to sync in the last 3 hours?",
+             "metric", event("E54"), "EventId == E54 (sendSyncFailedBroadcast); the window "
+             "covers the whole file", window="3h"),
+    Question("HealthApp", "What is the per-second rate of healthapp TIME_TICK broadcasts over "
+             "the last hour?", "metric", event("E44"),
+             "EventId == E44 (processHandleBroadcastAction action:android.intent.action."
+             "TIME_TICK)", window="1h", agg="rate"),
+    Question("HealthApp", "Which 3 healthapp components logged the most lines in the last 2 "
+             "hours?", "metric", lambda r: True, "every line", window="2h", agg="topk",
+             key=lambda r: r["Component"], key_how="Component", label="component"),
+    Question("HealthApp", "Show the healthapp lines from the Step_StandStepCounter component.",
+             "log", lambda r: r["Component"] == "Step_StandStepCounter",
+             "Component == Step_StandStepCounter"),
+    Question("HealthApp", "Show healthapp's 'flush sensor data' lines.", "log", event("E12"),
+             "EventId == E12"),
+    Question("HealthApp", "Show the healthapp REPORT lines.", "log", event("E47"),
+             "EventId == E47 (REPORT : <*> <*> <*> <*>)"),
+
+    # -- Proxifier (a Windows proxy client; no levels; programs; July and October, no year) --
+    Question("Proxifier", "How many connections did chrome open through proxifier in the last "
+             "24 hours?", "metric",
+             lambda r: r["EventId"] in ("E1", "E2") and r["Program"].startswith("chrome.exe"),
+             "EventId in E1, E2 (<*> open through proxy <*>) and Program is chrome.exe or "
+             "chrome.exe *64", window="24h"),
+    Question("Proxifier", "How many connection errors did proxifier log in the last 100 days?",
+             "metric", event("E3", "E4", "E5", "E6", "E7"),
+             "EventId in E3-E7 (<*> error : ...); the window covers the whole file",
+             window="100d"),
+    Question("Proxifier", "Which 3 programs opened the most connections through proxifier in "
+             "the last 24 hours?", "metric", event("E1", "E2"),
+             "EventId in E1, E2 (<*> open through proxy <*>)", window="24h", agg="topk",
+             key=lambda r: r["Program"], key_how="Program", label="program"),
+    Question("Proxifier", "How many bytes did Dropbox.exe send through proxifier in the last 100 "
+             "days?", "metric",
+             lambda r: r["EventId"] == "E8" and r["Program"] == "Dropbox.exe",
+             "EventId == E8 (<*> close, <*> bytes sent, <*> bytes received, ...) and Program "
+             "== Dropbox.exe; the window covers the whole file", window="100d", agg="sum",
+             key=extract(r"(\d+) bytes (?:\([^)]*\) )?sent"), key_how="the bytes sent"),
+    Question("Proxifier", "What is the total number of bytes received on proxifier connections "
+             "closed in the last hour?", "metric", event("E8"), "EventId == E8",
+             window="1h", agg="sum", key=extract(r"(\d+) bytes (?:\([^)]*\) )?received"),
+             key_how="the bytes received"),
+    Question("Proxifier", "How many 'Could not connect to proxy' errors did proxifier log in "
+             "the last 100 days?", "metric", event("E3", "E4"),
+             "EventId in E3, E4; the window covers the whole file", window="100d"),
+    Question("Proxifier", "Count proxifier's closed connections per program over the last 24 "
+             "hours.", "metric", event("E8"), "EventId == E8", window="24h", agg="by",
+             key=lambda r: r["Program"], key_how="Program", label="program"),
+    Question("Proxifier", "Show the proxifier lines where a connection request was canceled.",
+             "log", event("E7"), "EventId == E7"),
+    Question("Proxifier", "Show the proxifier lines of WeChat.exe.", "log",
+             lambda r: r["Program"] == "WeChat.exe", "Program == WeChat.exe"),
+    Question("Proxifier", "Show the proxifier connections opened through SOCKS5.", "log",
+             event("E1"), "EventId == E1 (<*> open through proxy <*> SOCKS5)"),
+]
+
+DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS}
+
+
 def window_ns(window: str) -> int:
     number, unit = int(window[:-1]), window[-1]
     return number * UNITS[unit] * SECOND
@@ -289,6 +420,11 @@ def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tupl
         value = len(chosen) / seconds
         return {"series": [{"labels": {}, "value": value}]}, \
             f"{q.filter}; {window}; count of {merged} ({len(chosen)}) / {seconds} s"
+    if q.agg in ("sum", "max"):
+        numbers = [float(q.key(r)) for r in chosen]
+        value = sum(numbers) if q.agg == "sum" else max(numbers)
+        return {"series": [{"labels": {}, "value": value}]}, \
+            f"{q.filter}; {window}; the {q.agg} of {q.key_how} over {merged}"
     counts = Counter(q.key(r) for r in chosen)
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if q.agg == "topk":
@@ -301,11 +437,15 @@ def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tupl
                                 "compare the multiset of values (labels are illustrative)")
 
 
-def build(directory: Path) -> list[dict]:
+def devset_path(name: str) -> Path:
+    return DEVSETS_DIR / f"{name}.jsonl"
+
+
+def build(directory: Path, name: str = "unseen-systems") -> list[dict]:
     records = []
     cache: dict[str, tuple] = {}
     numbers: Counter = Counter()
-    for q in QUESTIONS:
+    for q in DEVSETS[name]:
         system = SYSTEMS[q.system]
         if q.system not in cache:
             rows, raw = read_rows(directory, q.system)
@@ -350,13 +490,16 @@ def render(records: list[dict]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loghub", type=Path, help="the Loghub samples' folder")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--set", choices=sorted(DEVSETS), default="unseen-systems",
+                        help="which devset (default: unseen-systems)")
+    parser.add_argument("--out", type=Path, help="default: data/devsets/<set>.jsonl")
     args = parser.parse_args(argv)
+    args.out = args.out or devset_path(args.set)
     directory = args.loghub or loghub_root()
     if directory is None:
         print("Loghub samples not found: give their folder with --loghub", file=sys.stderr)
         return 2
-    text = render(build(directory))
+    text = render(build(directory, args.set))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     temporary = args.out.with_name(args.out.name + ".tmp")
     temporary.write_text(text, encoding="utf-8")
