@@ -16,7 +16,7 @@ from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.agreement import label_for
 from nl2logql.verify.checker import Checker
-from nl2logql.verify.data import elided_regex, mentioned_words, question_literals
+from nl2logql.verify.data import code_words, elided_regex, mentioned_words, question_literals
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
                                       QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
@@ -1313,3 +1313,97 @@ def test_a_breakdown_by_component_extracts_the_program_the_headers_name(syslog_b
     assert {r["metric"]["component"]: float(r["value"][1]) for r in result} == {
         "kernel": 60, "ftpd": 30, "sshd(pam_unix)": 30}
     assert syslog_box.check(question, warning.fix.query) == []
+
+
+@pytest.fixture(scope="module")
+def headed_boxes(tmp_path_factory):
+    """Logs whose headers name the program otherwise than syslog does: between pipes
+    (HealthApp's ``time|component|pid|message``) and after a bracketed time (Proxifier's
+    ``[time] program - message``)."""
+    from nl2logql.timeutil import parse_time
+
+    folder = tmp_path_factory.mktemp("headed")
+    piped = [("Step_LSC", "onStandStepChanged {i}"),
+             ("Step_SPUtils", "setTodayTotalDetailSteps={i}##{j}"),
+             ("HiH_HiBroadcastUtil", "sendSyncFailedBroadcast"),
+             ("HiH_HiSyncControl", "stepSyncOrNot appSynTimes is {i}")]
+    (folder / "pipes.log").write_text("".join(
+        f"20171223-22:{i // 60:02d}:{i % 60}:{i * 7 % 1000}|{piped[i % 4][0]}|30002312|"
+        + piped[i % 4][1].format(i=i, j=2000 + i) + "\n" for i in range(120)))
+    programs = ["chrome.exe", "chrome.exe *64", "Dropbox.exe", "WeChat.exe"]
+    (folder / "proxy.log").write_text("".join(
+        f"[10.30 16:{i // 60:02d}:{i % 60:02d}] {programs[i % 4]} - host{i % 5}.example.com:443 "
+        + ("open through proxy proxy.example.com:5070 HTTPS" if i % 3 else
+           f"close, {100 + i} bytes sent, {900 + i} bytes received, lifetime 00:01") + "\n"
+        for i in range(120)))
+    return {
+        "pipes": Checker(load_paths(folder / "pipes.log", {"app": "pipes"},
+                                    now=parse_time("2017-12-23T23:00:00Z"))),
+        "proxy": Checker(load_paths(folder / "proxy.log", {"app": "proxy"},
+                                    now=parse_time("2026-10-30T17:00:00Z"))),
+    }
+
+
+@pytest.mark.parametrize("box, label, counts", [
+    ("pipes", "component", {"Step_LSC": 30, "Step_SPUtils": 30, "HiH_HiBroadcastUtil": 30,
+                            "HiH_HiSyncControl": 30}),
+    ("proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
+])
+def test_a_breakdown_by_program_extracts_it_where_the_headers_name_it(headed_boxes, box, label,
+                                                                      counts):
+    checker, question = headed_boxes[box], f"lines per {label} on {box} in the last day"
+    wrong = f'sum by ({label}) (count_over_time({{app="{box}"}}[1d]))'
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "label" and warning.fix is not None
+    result = checker.backend.query(warning.fix.query)["result"]
+    assert {r["metric"][label]: float(r["value"][1]) for r in result} == counts
+    assert checker.check(question, warning.fix.query) == []
+
+
+def test_a_program_the_question_names_narrows_lines_of_several_programs(headed_boxes):
+    checker = headed_boxes["proxy"]
+    question = "how many connections did chrome open through proxy in the last day"
+    wrong = 'sum(count_over_time({app="proxy"} |= "open through proxy" [1d]))'
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "program" and "chrome.exe" in warning.reason
+    assert float(checker.backend.query(warning.fix.query)["result"][0]["value"][1]) == 40
+    assert checker.check(question, warning.fix.query) == []
+
+
+def test_the_times_of_how_many_times_names_no_event(headed_boxes):
+    # "times" is the count's, not appSynTimes': failing to sync is sendSyncFailedBroadcast
+    checker = headed_boxes["pipes"]
+    question = "how many times did pipes fail to sync in the last day"
+    [warning] = checker.check(question, 'sum(count_over_time({app="pipes"}[1d]))')
+    assert warning.check == "unfiltered"
+    assert parse(warning.fix.query) == parse(
+        'sum(count_over_time({app="pipes"} |= "sendSyncFailedBroadcast" [1d]))')
+
+
+@pytest.mark.parametrize("text, words", [
+    ("the POSSIBLE BREAK-IN ATTEMPT warnings", ["POSSIBLE BREAK-IN ATTEMPT"]),
+    ("show the REPORT lines of NameSystem.delete", ["REPORT", "NameSystem.delete"]),
+    ("ERROR lines over SSH and HTTP", []),                 # a level; acronyms
+    ("requests ('BLOCK* ask ... to replicate')", []),      # a quote is the quote's own
+])
+def test_code_words_take_capitals_as_a_program_writes_them(text, words):
+    assert code_words(text) == words
+
+
+def test_a_filter_in_another_case_than_the_quote_takes_the_quote(checker):
+    question = f"how many 'Accepted password' lines did openssh-eu-west log in the last day"
+    wrong = f'sum(count_over_time({SSH} |= "accepted password" [1d]))'
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "line_filter"
+    assert parse(warning.fix.query) == parse(
+        f'sum(count_over_time({SSH} |= "Accepted password" [1d]))')
+
+
+def test_a_filter_after_unwrap_on_a_label_no_line_carries_is_dropped(checker):
+    question = "highest source port of failed logins on openssh-eu-west in the last 30 days"
+    right = (f'max(max_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\\d+)` '
+             '| unwrap port [30d]))')
+    wrong = right.replace("unwrap port", "unwrap port | over_time_by_total > 1")
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "label" and "over_time_by_total" in warning.reason
+    assert parse(warning.fix.query) == parse(right)

@@ -58,6 +58,7 @@ import functools
 import itertools
 import re
 from collections import Counter
+from typing import Callable, NamedTuple
 
 from nl2logql.engine.backend import DETECTED_LEVEL, Backend
 from nl2logql.errors import Nl2LogQLError
@@ -79,6 +80,7 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
 # Labels that mean the program that wrote a line (a syslog header's "kernel", "sshd").
 PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "service"})
+_TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
 # a word and the one after it ("user root", "user named root"), at each word of a text
@@ -140,6 +142,7 @@ class DataChecks:
                 self._excluded_streams(query, scope)
                 if _filters_lines(query.stages):
                     self._other_program(query, scope)
+                    self._other_programs(query, scope, count)
             if query.stages:
                 self._literal_unused(query, scope)
             if count:
@@ -215,6 +218,14 @@ class DataChecks:
         if match is not None:
             self._warn("unfiltered", _event_reason(query, ", ".join(match[2])), MEDIUM)
 
+    def _asked_words(self) -> set[str]:
+        """The question's content words, but numbers and the "times" of a count ("how many
+        times did it fail to sync": not the "time" of a ``totalTime`` field)."""
+        from nl2logql.generation.schema import content_words
+
+        return {w for w in content_words(_TIMES_COUNTED.sub(" ", self.question))
+                if not w.isdigit()}
+
     def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object] | None:
         """The pattern of the streams sharing the most of the question's content words:
         how many, whether no other shares as many, the words, the pattern."""
@@ -222,7 +233,7 @@ class DataChecks:
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
         named |= set(content_words(" ".join(left_out(self.question))))  # not what it is about
-        asked = {w for w in set(content_words(self.question)) - named if not w.isdigit()}
+        asked = self._asked_words() - named
         scored = []
         for pattern in self._patterns(query.selector):
             if pattern.line_filter:
@@ -255,10 +266,8 @@ class DataChecks:
         template's text up to the field, then the value): of the events where that text
         keeps lines, the one sharing the most of the question's words, at least
         :data:`MIN_SHARED_WORDS` and more than any other."""
-        from nl2logql.generation.schema import content_words
-
         scope = log_scope(self.backend)
-        asked = {w for w in content_words(self.question) if not w.isdigit()}
+        asked = self._asked_words()
         scored = []
         for pattern, name, value in self._named_values(query.selector, scope):
             before = pattern.template.split(f"<{name}>")[0]
@@ -344,7 +353,16 @@ class DataChecks:
                 self._warn("line_filter", reason, severity, self._fix(
                     query, fixed, f"match {quote(elided)} instead of {quote(term.value)}"))
                 return
-        if self._quoted_exactly(term.value) and not any(
+        quoted = self._quoted_exactly(term.value)
+        if quoted is not None and quoted != term.value and not regex and \
+                self._occurs(query.selector)(quoted):  # the quote's own case, as the lines say it
+            fixed = query.replace(stages=tuple(s.replace(terms=tuple(
+                ast.FilterTerm(quoted) if t is term else t for t in s.terms)) if s is stage else s
+                for s in query.stages))
+            self._warn("line_filter", reason, severity, self._fix(
+                query, fixed, f"filter on {quote(quoted)} as the question quotes it"))
+            return
+        if quoted is not None and not any(
                 self._occurs(selector)(term.value) for selector in _widenings(query.selector)):
             self._warn("line_filter", f"{reason}, the text the question quotes", severity)
             return  # not in these logs, then: an empty answer is the right one
@@ -396,11 +414,11 @@ class DataChecks:
                  if t in words and t != words and occurs(t)]
         return max(inner, key=len) if inner else None
 
-    def _quoted_exactly(self, text: str) -> bool:
-        """Whether the question quotes ``text`` as it stands, with no stand-in for a value
+    def _quoted_exactly(self, text: str) -> str | None:
+        """The question's quote that is ``text`` but for case, with no stand-in for a value
         ("'Bad protocol version identification'", not "'message repeated N times'")."""
-        return any(text.lower() == quoted.lower() and not _STAND_IN.search(quoted)
-                   for quoted in quoted_texts(self.question))
+        return next((quoted for quoted in quoted_texts(self.question)
+                     if text.lower() == quoted.lower() and not _STAND_IN.search(quoted)), None)
 
     def _unasked(self, text: str, regex: bool) -> bool:
         """Whether none of the words of a filter's text is in the question past its lead-in
@@ -584,45 +602,58 @@ class DataChecks:
         """The lines of the one program the question names ("kernel log lines"), where the
         streams' lines name their program in a syslog-like header ("combo kernel: ...",
         "sshd(pam_unix)[19939]: ..."), and not every line is that program's."""
-        name = self._named_program(query.selector)
-        if name is None:
+        named = self._named_program(query.selector)
+        if named is None:
             return None
-        fixed, scope = with_stage(query, _program_stage(name)), log_scope(self.backend)
+        name = named[0]
+        fixed, scope = with_stage(query, _program_stage(*named)), log_scope(self.backend)
         if not 0 < self.probe.count(fixed, scope) < self.probe.count(query, scope):
             return None
         return fixed, _event_reason(query, f"the lines of {name}"), f"keep the lines {name} writes"
 
-    def _named_program(self, selector: ast.Selector) -> str | None:
-        """The one program of the streams' line headers that the question names."""
-        from nl2logql.generation.schema import content_words
-
-        asked = [w for w in content_words(self.question) if len(w) >= 3 and not w.isdigit()]
-        programs = {_program(p) for p in self._patterns(selector)} - {""}
-        named = {name for name in programs if any(name.startswith(w) for w in asked)}
-        return next(iter(named)) if len(named) == 1 else None
+    def _named_program(self, selector: ast.Selector) -> tuple[str, _HeaderStyle] | None:
+        """The one program of the streams' line headers that the question names, and how
+        the headers name it."""
+        asked = [w for w in self._asked_words() if len(w) >= 3]
+        programs = {(_program(p), _program_style(p)) for p in self._patterns(selector)
+                    if _program_style(p) is not None}
+        named = {(name, style) for name, style in programs
+                 if any(name.lower().startswith(w) for w in asked)}
+        return next(iter(named)) if len({name for name, _ in named}) == 1 else None
 
     def _other_program(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question names the program whose lines it means ("sshd authentication
         failures") where the query keeps none of them (ftpd's "Authentication failed"): the
         line filter of that program's pattern sharing the most of the question's words."""
-        from nl2logql.generation.schema import content_words
-
-        name = self._named_program(query.selector)
-        if name is None or self.probe.count(
-                with_stage(_unformatted(query), _program_stage(name)), scope) != 0:
+        named = self._named_program(query.selector)
+        if named is None or self.probe.count(
+                with_stage(_unformatted(query), _program_stage(*named)), scope) != 0:
             return
-        asked = set(content_words(self.question))
+        name = named[0]
+        asked = self._asked_words()
         mine = [(len(_pattern_shares(asked, p)), p.count, p)
                 for p in self._patterns(query.selector) if _program(p) == name and p.line_filter]
         shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
         if shared < MIN_SHARED_WORDS:
             return
-        fixed = query.replace(stages=(_program_stage(name), _stage(pattern.line_filter)) + tuple(
+        fixed = query.replace(stages=(_program_stage(*named), _stage(pattern.line_filter)) + tuple(
             s for s in query.stages if not isinstance(s, ast.LineFilter)))
         if self.probe.count(fixed, scope):
             self._warn("program", f"the question names {name}, whose lines the query keeps none "
                        "of", MEDIUM, self._fix(query, fixed, f"keep the lines of {name}'s pattern "
                                                f"{quote(pattern.template)}"))
+
+    def _other_programs(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The question names the program whose lines it means ("connections chrome
+        opened") where the query keeps other programs' lines too: its lines alone."""
+        named = self._named_program(query.selector)
+        if named is None:
+            return
+        fixed = query.replace(stages=(_program_stage(*named), *query.stages))
+        if 0 < self.probe.count(fixed, scope) < count:
+            self._warn("program", f"the question names {named[0]}, but the query keeps other "
+                       "programs' lines too", MEDIUM,
+                       self._fix(query, fixed, f"keep the lines {named[0]} writes"))
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
@@ -1044,6 +1075,10 @@ class DataChecks:
             if unwrap is None:
                 continue
             scope = range_scope(self.backend, log_range)
+            for kept in unwrap.filters:  # a filter after it on a label no line carries
+                for name in _filter_labels(kept):
+                    self._label_exists(name, [(log_range.query, scope)],
+                                       f"`unwrap {unwrap.label} | {_short(kept)}`", kept)
             if not self._label_exists(unwrap.label, [(log_range.query, scope)],
                                       f"`unwrap {unwrap.label}`", numeric=True):
                 continue
@@ -1374,14 +1409,15 @@ class DataChecks:
         "sshd(pam_unix)[19939]: ..."): extracted from the header, first in the pipeline."""
         if name.lower() not in PROGRAM_LABELS:
             return None
-        stage = _stage("| regexp " + quote(
-            rf"(?P<{name}>{_PROGRAM_NAME}{_SUBSYSTEM}){_PID}: "))
         expr = self.expr
         for upto, scope in places:
             query = self._whole(upto)
-            if not {_program(p) for p in self._patterns(query.selector)} - {""}:
+            styles = Counter(_program_style(p) for p in self._patterns(query.selector))
+            style = max((s for s in styles if s is not None), key=styles.get, default=None)
+            if style is None:
                 return None
-            fixed = query.replace(stages=(stage, *query.stages))
+            fixed = query.replace(stages=(_stage("| regexp " + quote(style.extracts(name))),
+                                          *query.stages))
             if not self.probe.count(with_stage(fixed, has_label(name)), scope):
                 return None
             expr = rewrite.replace_node(expr, query, fixed)
@@ -1635,31 +1671,66 @@ def _filters_lines(stages) -> bool:
     return any(isinstance(s, ast.LineFilter) and s.op in ("|=", "|~") for s in stages)
 
 
-# A syslog-like header's program token: "kernel:", "ftpd[24245]:", "sshd(pam_unix)[19939]:".
-_PROGRAM_NAME, _SUBSYSTEM, _PID = r"[A-Za-z][\w.-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
+_PROGRAM_NAME, _SUBSYSTEM, _PID = r"[A-Za-z][\w.$-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
 _PROGRAM_TAIL = f"{_SUBSYSTEM}{_PID}:"
-_HEADER_END = re.compile(rf"({_PROGRAM_NAME}){_PROGRAM_TAIL}\s*$")
 
 
-def _program_stage(name: str) -> ast.Node:
+class _HeaderStyle(NamedTuple):
+    """How a line's header names the program that wrote it: ``finds`` it in the header's
+    text (group 1); ``keeps`` is the regexp of the lines of one program, ``extracts`` the
+    one putting it in a label."""
+
+    finds: re.Pattern
+    keeps: Callable[[str], str]
+    extracts: Callable[[str], str]
+
+
+# Tried in order on the text before a pattern's message.
+_HEADER_STYLES = (
+    # syslog-like, the program last: "combo kernel: ", "ftpd[24245]: ",
+    # "sshd(pam_unix)[19939]: ", "INFO [main] org.apache.hadoop.ipc.Client: "
+    _HeaderStyle(re.compile(rf"({_PROGRAM_NAME}){_PROGRAM_TAIL}\s*$"),
+                 lambda name: rf"\b{re.escape(name)}{_PROGRAM_TAIL} ",
+                 lambda label: rf"(?P<{label}>{_PROGRAM_NAME}{_SUBSYSTEM}){_PID}: "),
+    # columns between pipes, the first a word: "20171223-22:15:29:606|Step_LSC|30002312|"
+    _HeaderStyle(re.compile(rf"^[^|]*\|({_PROGRAM_NAME})\|"),
+                 lambda name: rf"^[^|]*\|{re.escape(name)}\|",
+                 lambda label: rf"^[^|]*\|(?P<{label}>{_PROGRAM_NAME})\|"),
+    # a word after a bracketed time: "[10.30 16:49:06] chrome.exe - "
+    _HeaderStyle(re.compile(rf"^\[[^\]]*\]\s+({_PROGRAM_NAME})\s"),
+                 lambda name: rf"^\[[^\]]*\]\s+{re.escape(name)}\s",
+                 lambda label: rf"^\[[^\]]*\]\s+(?P<{label}>{_PROGRAM_NAME})\s"),
+)
+
+
+def _program_stage(name: str, style: _HeaderStyle) -> ast.Node:
     """The filter keeping the lines whose header names the program ``name``."""
-    return _stage("|~ " + quote(rf"\b{re.escape(name)}{_PROGRAM_TAIL} "))
+    return _stage("|~ " + quote(style.keeps(name)))
 
 
 def _program(pattern) -> str:
-    """The program word of a pattern's line header ("ftpd" in "Jun 14 15:16:01 combo
-    ftpd[24245]: connection from ..."): the header's last word before a ``[pid]`` or a
-    ``:``, where the template leaves a header out; empty where there is none."""
-    return _header_program(pattern.template, pattern.example)
+    """The program of a pattern's line header ("ftpd" in "Jun 14 15:16:01 combo
+    ftpd[24245]: connection from ...", "Step_LSC" in "...|Step_LSC|30002312|..."), as
+    written, where the template leaves a header out; empty where there is none."""
+    return _header_program(pattern.template, pattern.example)[0]
+
+
+def _program_style(pattern) -> _HeaderStyle | None:
+    """How the pattern's header names its program (None: it names none)."""
+    return _header_program(pattern.template, pattern.example)[1]
 
 
 @functools.lru_cache(maxsize=4096)
-def _header_program(template: str, example: str) -> str:
-    """:func:`_program`, cached: every check of every candidate asks it of each pattern."""
+def _header_program(template: str, example: str) -> tuple[str, _HeaderStyle | None]:
+    """:func:`_program` and :func:`_program_style`, cached: every check of every candidate
+    asks them of each pattern."""
     first = next((run.strip() for run in VARIABLE.split(template) if run.strip()), "")
     at = example.find(first) if first else -1
-    match = _HEADER_END.search(example[:at]) if at > 0 else None
-    return match.group(1).lower() if match else ""
+    for style in _HEADER_STYLES if at > 0 else ():
+        match = style.finds.search(example[:at])
+        if match:
+            return match.group(1), style
+    return "", None
 
 
 # "per scond" is a rate's unit misspelt, not the "seconds" of an event ("Took 2.3 seconds")
@@ -1675,7 +1746,7 @@ def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
     held |= {w for w in asked - held
              if any(_alike(w, t) for t in words if t not in _TIME_UNITS)}
     if program:
-        held |= {w for w in asked if len(w) >= 3 and program.startswith(w)}
+        held |= {w for w in asked if len(w) >= 3 and program.lower().startswith(w)}
     return held
 
 
@@ -1832,6 +1903,7 @@ _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+){2,}\b")  # network-vif-plugged: a
 _EITHER = re.compile(r"(.*?\b)([A-Za-z]+)/([A-Za-z]+)(\b.*)")  # "session opened/closed"
 _CALL = re.compile(r"\s*[A-Za-z_]\w*\(\s*")  # a function's name and parenthesis, nothing inside
 _CODE_WORD = re.compile(r"[A-Za-z_][\w./]*\w")
+_SHOUTED_RUN = re.compile(r"\b[A-Z][A-Z-]*[A-Z](?: [A-Z][A-Z-]*[A-Z])+\b")
 
 
 def _looks_code(word: str) -> bool:
@@ -1840,9 +1912,27 @@ def _looks_code(word: str) -> bool:
     return len(word) >= 4 and (bool(re.search(r"[a-z][A-Z]|[._/]", word)))
 
 
+def _shouted(word: str) -> bool:
+    """``REPORT``: a word in capitals, as a program writes it (a level in capitals is a
+    level; shorter capitals are acronyms: SSH, HTTP)."""
+    return len(word) >= 5 and word.isalpha() and word.isupper() and \
+        not re.fullmatch(_LEVELS, word, re.I)
+
+
 def code_words(text: str) -> list[str]:
-    """The words of ``text`` written as code (:func:`_looks_code`)."""
-    return [word for word in _CODE_WORD.findall(text) if _looks_code(word)]
+    """The words of ``text`` written as code (:func:`_looks_code`), and outside its quotes
+    those in capitals (:func:`_shouted`), a run of capitals as one text ("POSSIBLE
+    BREAK-IN ATTEMPT", "ERROR IN CONTACTING RM")."""
+    inside = [m.span(1) for m in _QUOTED.finditer(text)]
+
+    def shouted(match: re.Match) -> bool:
+        return not any(start <= match.start() < end for start, end in inside) and \
+            any(_shouted(word) for word in match.group().split())
+
+    runs = [m for m in _SHOUTED_RUN.finditer(text) if shouted(m)]
+    rest = _SHOUTED_RUN.sub(lambda m: " " * len(m.group()) if shouted(m) else m.group(), text)
+    return [m.group() for m in runs] + [m.group() for m in _CODE_WORD.finditer(rest)
+                                        if _looks_code(m.group()) or shouted(m)]
 
 
 def _overlaps(a: str, b: str) -> bool:

@@ -13,11 +13,13 @@ from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD
 
 
 def replace_node(expr: ast.Expr, old: ast.Node, new: ast.Node | None) -> ast.Expr:
-    """``expr`` with every node equal to ``old`` replaced by ``new`` (a stage: removed when
-    ``new`` is None)."""
+    """``expr`` with every node equal to ``old`` replaced by ``new`` (a stage, or a filter
+    after ``unwrap``: removed when ``new`` is None)."""
     def edit(node):
         if isinstance(node, ast.LogQuery) and new is None:
             return node.replace(stages=tuple(s for s in node.stages if s != old))
+        if isinstance(node, ast.Unwrap) and new is None:
+            return node.replace(filters=tuple(f for f in node.filters if f != old))
         return new if node == old and new is not None else node
 
     return expr.transform(edit)
