@@ -38,7 +38,7 @@ class Window:
 # ---- reading ------------------------------------------------------------------------------
 
 _UNIT_WORD = (r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w"
-              r"|months?|m|s)")
+              r"|months?|years?|yrs?|m|s)")
 _COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))})"
 _LAST = r"(?:last|past|previous|prior|recent|trailing|most recent)"
 _READERS = [  # (pattern, how to read a match); the first that matches a span wins
@@ -66,6 +66,8 @@ def _unit(word: str) -> int:
     word = word.lower()
     if word.startswith("mo"):
         return 30 * UNIT_SECONDS["d"]
+    if word.startswith("y"):
+        return 365 * UNIT_SECONDS["d"]
     if word in ("m", "min", "mins") or word.startswith("minute"):
         return UNIT_SECONDS["m"]
     return UNIT_SECONDS[word[0]]

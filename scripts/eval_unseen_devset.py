@@ -1,7 +1,9 @@
 #!/usr/bin/env python
-"""Ask the assistant the 30 questions of ``data/devsets/unseen-systems.jsonl`` (Apache,
-Zookeeper, Linux: systems outside the sample store) and score its queries against the
-answers computed from the Loghub structured CSVs (``scripts/make_unseen_devset.py``).
+"""Ask the assistant the 30 questions of a devset, ``data/devsets/unseen-systems.jsonl``
+(Apache, Zookeeper, Linux: systems outside the sample store) or with ``--set
+unseen-systems-2`` ``data/devsets/unseen-systems-2.jsonl`` (Hadoop, HealthApp, Proxifier),
+and score its queries against the answers computed from the Loghub structured CSVs
+(``scripts/make_unseen_devset.py``).
 
 For each system the raw ``<System>_2k.log`` is loaded as ``nl2logql generate --logs FILE
 --label application=NAME`` loads it (``load_paths``, timestamps detected), and its first
@@ -20,7 +22,7 @@ A query of the other kind than the question's is wrong (F1 0). Prints a table pe
 (execution accuracy, valid, mean log F1, p50 latency of ``Assistant.ask``) and writes
 ``results.json`` and ``report.md`` to ``--out``.
 
-Usage: python scripts/eval_unseen_devset.py [--checks none|rank|repair] [--out DIR]
+Usage: python scripts/eval_unseen_devset.py [--set NAME] [--checks none|rank|repair] [--out DIR]
        [--limit N] [--devset FILE] [--loghub DIR] [--adapter DIR|NAME] [--patterns N]
 
 ``--adapter`` and ``--patterns`` measure what earlier work gave: e.g. the adapter of the
@@ -47,7 +49,6 @@ from nl2logql.paths import loghub_root  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = devset.OUT
-OUT = ROOT / "eval" / "results" / "unseen-systems"
 SECOND = devset.SECOND
 LOG_LIMIT = 5000       # log questions: every line the query returns (the files have 2,000)
 RUN_TIMEOUT = 30.0     # seconds for one query on the store
@@ -236,16 +237,23 @@ def main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", choices=CHECK_MODES, default="repair")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--set", choices=sorted(devset.DEVSETS), default="unseen-systems",
+                        help="which devset (default: unseen-systems; unseen-systems-2: Hadoop, "
+                             "HealthApp, Proxifier)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: eval/results/<set>")
     parser.add_argument("--limit", type=int, default=None,
                         help="at most N questions per system")
-    parser.add_argument("--devset", type=Path, default=DEVSET)
+    parser.add_argument("--devset", type=Path, default=None,
+                        help="a devset file (default: the set's data/devsets/<set>.jsonl)")
     parser.add_argument("--loghub", type=Path, default=None)
     parser.add_argument("--adapter", default=None,
                         help="a LoRA adapter folder or installed name (default: the shipped one)")
     parser.add_argument("--patterns", type=int, default=None,
                         help="log patterns shown in the prompt (default: the pipeline's; 0: none)")
     args = parser.parse_args(argv)
+    args.devset = args.devset or devset.devset_path(args.set)
+    args.out = args.out or ROOT / "eval" / "results" / args.set
     loghub = args.loghub or loghub_root()
     if loghub is None:
         print("Loghub samples not found: give their folder with --loghub", file=sys.stderr)

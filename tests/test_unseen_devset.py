@@ -1,7 +1,7 @@
-"""The unseen-systems devset (``data/devsets/unseen-systems.jsonl``): rebuilt byte for byte
-from the Loghub CSVs, well formed, and its CSV answers agree with our store: hand-written
-correct LogQL queries, run as ``scripts/eval_unseen_devset.py`` runs the assistant's, are
-scored correct (no model here)."""
+"""The unseen-systems devsets (``data/devsets/unseen-systems.jsonl`` and
+``unseen-systems-2.jsonl``): rebuilt byte for byte from the Loghub CSVs, well formed, and
+their CSV answers agree with our store: hand-written correct LogQL queries, run as
+``scripts/eval_unseen_devset.py`` runs the assistant's, are scored correct (no model here)."""
 
 from __future__ import annotations
 
@@ -29,22 +29,34 @@ def _script(name: str):
 MAKE = _script("make_unseen_devset")
 EVAL = _script("eval_unseen_devset")
 LOGHUB = loghub_root()
-RECORDS = EVAL.load_devset(MAKE.OUT)
+SETS = {name: EVAL.load_devset(MAKE.devset_path(name)) for name in MAKE.DEVSETS}
+SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
+           "unseen-systems-2": {"Hadoop", "HealthApp", "Proxifier"}}
+RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
                                   reason="Loghub samples not available (shared data)")
 
 
 @needs_loghub
-def test_the_committed_devset_is_what_the_script_writes():
-    assert MAKE.OUT.read_text(encoding="utf-8") == MAKE.render(MAKE.build(LOGHUB))
+@pytest.mark.parametrize("name", sorted(MAKE.DEVSETS))
+def test_the_committed_devset_is_what_the_script_writes(name):
+    assert MAKE.devset_path(name).read_text(encoding="utf-8") == \
+        MAKE.render(MAKE.build(LOGHUB, name))
 
 
-def test_thirty_questions_ten_per_system_outside_the_sample_store():
-    assert len(RECORDS) == 30 and len(BY_ID) == 30
-    assert Counter(r["system"] for r in RECORDS) == {"Apache": 10, "Zookeeper": 10, "Linux": 10}
+@pytest.mark.parametrize("name", sorted(MAKE.DEVSETS))
+def test_thirty_questions_ten_per_system_outside_the_sample_store(name):
+    records = SETS[name]
+    assert len(records) == 30 and len({r["id"] for r in records}) == 30
+    assert Counter(r["system"] for r in records) == {system: 10 for system in SYSTEMS[name]}
+    assert {r["kind"] for r in records} == {"metric", "log"}
+
+
+def test_the_devsets_share_no_system_and_none_is_in_the_sample_store():
+    assert len(BY_ID) == len(RECORDS) == 60
+    assert not SYSTEMS["unseen-systems"] & SYSTEMS["unseen-systems-2"]
     assert not {r["system"] for r in RECORDS} & {"OpenSSH", "OpenStack", "HDFS"}
-    assert {r["kind"] for r in RECORDS} == {"metric", "log"}
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r["id"])
@@ -69,7 +81,7 @@ def store(system: str):
 
 
 @needs_loghub
-@pytest.mark.parametrize("system", ["Apache", "Zookeeper", "Linux"])
+@pytest.mark.parametrize("system", sorted(SYSTEMS["unseen-systems"] | SYSTEMS["unseen-systems-2"]))
 def test_the_store_times_line_up_with_the_csv(system):
     assert EVAL.alignment(store(system), LOGHUB, system)["agrees"]
 
@@ -95,6 +107,16 @@ CORRECT = {
     "linux-06": r'sum by (user) (count_over_time({application="linux"} |= "su(pam_unix)" '
                 r'|= "session opened" | regexp `for user (?P<user>\S+)` [30d]))',
     "linux-10": '{application="linux"} |~ "kernel: .*ACPI"',
+    "hadoop-01": 'sum(count_over_time({application="hadoop"} | detected_level="error" [10m]))',
+    "hadoop-04": 'sum(rate({application="hadoop"} |= "Retrying connect to server" [5m]))',
+    "healthapp-02": r'sum by (component) (count_over_time({application="healthapp"} '
+                    r'| regexp `^[^|]*\|(?P<component>[^|]+)\|` [3h]))',
+    "healthapp-04": r'max_over_time({application="healthapp"} |= "totalCalories=" '
+                    r'| regexp `totalCalories=(?P<calories>\d+)` | unwrap calories [2h])',
+    "proxifier-04": r'sum(sum_over_time({application="proxifier"} |= "Dropbox.exe" '
+                    r'|= " close, " | regexp `(?P<sent>\d+) bytes (?:\([^)]*\) )?sent` '
+                    r'| unwrap sent [100d]))',
+    "proxifier-09": r'{application="proxifier"} |~ `^\[[^]]+\] WeChat\.exe `',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -107,6 +129,10 @@ WRONG = {
     "zookeeper-08": '{application="zookeeper"} |= "Unexpected exception"',  # misses one
     "linux-01": 'count_over_time({application="linux"} |= "sshd(pam_unix)" '
                 '|= "authentication failure" [7d])',  # every user, not root alone
+    "hadoop-04": 'sum(rate({application="hadoop"} |= "Retrying connect to server" [1m]))',
+    "proxifier-04": r'sum(bytes_over_time({application="proxifier"} '  # the lines' bytes
+                    r'|= "Dropbox.exe" |= " close, " [100d]))',
+    "proxifier-09": '{application="proxifier"} |= "WeChat.exe" |= "open through"',  # opens only
 }
 
 

@@ -58,7 +58,6 @@ import functools
 import itertools
 import re
 from collections import Counter
-from typing import Callable, NamedTuple
 
 from nl2logql.engine.backend import DETECTED_LEVEL, Backend
 from nl2logql.errors import Nl2LogQLError
@@ -68,7 +67,7 @@ from nl2logql.logql.parser import parse, quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
-from nl2logql.verify import rewrite
+from nl2logql.verify import headers, rewrite
 from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
@@ -78,8 +77,6 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
                                    with_stage)
 
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
-# Labels that mean the program that wrote a line (a syslog header's "kernel", "sshd").
-PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "service"})
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
@@ -611,12 +608,12 @@ class DataChecks:
             return None
         return fixed, _event_reason(query, f"the lines of {name}"), f"keep the lines {name} writes"
 
-    def _named_program(self, selector: ast.Selector) -> tuple[str, _HeaderStyle] | None:
+    def _named_program(self, selector: ast.Selector) -> tuple[str, headers.Style] | None:
         """The one program of the streams' line headers that the question names, and how
         the headers name it."""
         asked = [w for w in self._asked_words() if len(w) >= 3]
-        programs = {(_program(p), _program_style(p)) for p in self._patterns(selector)
-                    if _program_style(p) is not None}
+        programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
+                    if headers.program_style(p) is not None}
         named = {(name, style) for name, style in programs
                  if any(name.lower().startswith(w) for w in asked)}
         return next(iter(named)) if len({name for name, _ in named}) == 1 else None
@@ -632,7 +629,7 @@ class DataChecks:
         name = named[0]
         asked = self._asked_words()
         mine = [(len(_pattern_shares(asked, p)), p.count, p)
-                for p in self._patterns(query.selector) if _program(p) == name and p.line_filter]
+                for p in self._patterns(query.selector) if headers.program(p) == name and p.line_filter]
         shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
         if shared < MIN_SHARED_WORDS:
             return
@@ -1399,29 +1396,33 @@ class DataChecks:
                       f"use {close[0]} instead of {name}")
         self._warn("label", reason, MEDIUM,
                    fix or self._extraction_fix(name, places, numeric, grouped)
-                   or self._program_fix(name, places)
+                   or self._header_fix(name, places)
                    or (self._drop(droppable) if droppable is not None else None))
         return False
 
-    def _program_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
-        """A ``component`` (``program``, ``process``...) that no line carries, where the
-        lines' headers name the program that wrote them ("combo kernel: ...",
-        "sshd(pam_unix)[19939]: ..."): extracted from the header, first in the pipeline."""
-        if name.lower() not in PROGRAM_LABELS:
+    def _header_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
+        """A ``component`` (``program``, ``host``...) that no line carries, where the lines'
+        headers name the program that wrote them ("combo kernel: ...", "|Step_LSC|") or
+        the host: extracted from the header, first in the pipeline."""
+        kind = name.lower()
+        if kind not in headers.PROGRAM_LABELS | headers.HOST_LABELS:
             return None
         expr = self.expr
         for upto, scope in places:
             query = self._whole(upto)
-            styles = Counter(_program_style(p) for p in self._patterns(query.selector))
+            patterns = self._patterns(query.selector)
+            styles = Counter(headers.program_style(p) for p in patterns)
             style = max((s for s in styles if s is not None), key=styles.get, default=None)
-            if style is None:
+            extraction = style.extracts(name) if style and kind in headers.PROGRAM_LABELS \
+                else headers.column_regexp(map(headers.header, patterns), name)
+            if extraction is None:
                 return None
-            fixed = query.replace(stages=(_stage("| regexp " + quote(style.extracts(name))),
+            fixed = query.replace(stages=(_stage("| regexp " + quote(extraction)),
                                           *query.stages))
             if not self.probe.count(with_stage(fixed, has_label(name)), scope):
                 return None
             expr = rewrite.replace_node(expr, query, fixed)
-        return Fix(format_ast(expr), f"extract {name} as the lines' headers name their program")
+        return Fix(format_ast(expr), f"extract {name} from the lines' headers")
 
     def _extraction_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
                         numeric: bool = False, grouped: bool = False) -> Fix | None:
@@ -1671,66 +1672,9 @@ def _filters_lines(stages) -> bool:
     return any(isinstance(s, ast.LineFilter) and s.op in ("|=", "|~") for s in stages)
 
 
-_PROGRAM_NAME, _SUBSYSTEM, _PID = r"[A-Za-z][\w.$-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
-_PROGRAM_TAIL = f"{_SUBSYSTEM}{_PID}:"
-
-
-class _HeaderStyle(NamedTuple):
-    """How a line's header names the program that wrote it: ``finds`` it in the header's
-    text (group 1); ``keeps`` is the regexp of the lines of one program, ``extracts`` the
-    one putting it in a label."""
-
-    finds: re.Pattern
-    keeps: Callable[[str], str]
-    extracts: Callable[[str], str]
-
-
-# Tried in order on the text before a pattern's message.
-_HEADER_STYLES = (
-    # syslog-like, the program last: "combo kernel: ", "ftpd[24245]: ",
-    # "sshd(pam_unix)[19939]: ", "INFO [main] org.apache.hadoop.ipc.Client: "
-    _HeaderStyle(re.compile(rf"({_PROGRAM_NAME}){_PROGRAM_TAIL}\s*$"),
-                 lambda name: rf"\b{re.escape(name)}{_PROGRAM_TAIL} ",
-                 lambda label: rf"(?P<{label}>{_PROGRAM_NAME}{_SUBSYSTEM}){_PID}: "),
-    # columns between pipes, the first a word: "20171223-22:15:29:606|Step_LSC|30002312|"
-    _HeaderStyle(re.compile(rf"^[^|]*\|({_PROGRAM_NAME})\|"),
-                 lambda name: rf"^[^|]*\|{re.escape(name)}\|",
-                 lambda label: rf"^[^|]*\|(?P<{label}>{_PROGRAM_NAME})\|"),
-    # a word after a bracketed time: "[10.30 16:49:06] chrome.exe - "
-    _HeaderStyle(re.compile(rf"^\[[^\]]*\]\s+({_PROGRAM_NAME})\s"),
-                 lambda name: rf"^\[[^\]]*\]\s+{re.escape(name)}\s",
-                 lambda label: rf"^\[[^\]]*\]\s+(?P<{label}>{_PROGRAM_NAME})\s"),
-)
-
-
-def _program_stage(name: str, style: _HeaderStyle) -> ast.Node:
+def _program_stage(name: str, style: headers.Style) -> ast.Node:
     """The filter keeping the lines whose header names the program ``name``."""
     return _stage("|~ " + quote(style.keeps(name)))
-
-
-def _program(pattern) -> str:
-    """The program of a pattern's line header ("ftpd" in "Jun 14 15:16:01 combo
-    ftpd[24245]: connection from ...", "Step_LSC" in "...|Step_LSC|30002312|..."), as
-    written, where the template leaves a header out; empty where there is none."""
-    return _header_program(pattern.template, pattern.example)[0]
-
-
-def _program_style(pattern) -> _HeaderStyle | None:
-    """How the pattern's header names its program (None: it names none)."""
-    return _header_program(pattern.template, pattern.example)[1]
-
-
-@functools.lru_cache(maxsize=4096)
-def _header_program(template: str, example: str) -> tuple[str, _HeaderStyle | None]:
-    """:func:`_program` and :func:`_program_style`, cached: every check of every candidate
-    asks them of each pattern."""
-    first = next((run.strip() for run in VARIABLE.split(template) if run.strip()), "")
-    at = example.find(first) if first else -1
-    for style in _HEADER_STYLES if at > 0 else ():
-        match = style.finds.search(example[:at])
-        if match:
-            return match.group(1), style
-    return "", None
 
 
 # "per scond" is a rate's unit misspelt, not the "seconds" of an event ("Took 2.3 seconds")
@@ -1759,7 +1703,7 @@ def _alike(word: str, other: str) -> bool:
 
 def _pattern_shares(asked: set[str], pattern) -> set[str]:
     """The question's words ``pattern`` holds (:func:`_shared` of its template's words)."""
-    return _shared(asked, _template_words(pattern.template), _program(pattern))
+    return _shared(asked, _template_words(pattern.template), headers.program(pattern))
 
 
 @functools.lru_cache(maxsize=4096)

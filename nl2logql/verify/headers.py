@@ -1,0 +1,176 @@
+"""What a log line's header says before its message: the program that wrote the line and
+the host, read from the examples of a stream's patterns (the text before each template's
+message), so the checks can filter on them and extract them into labels.
+
+Two readings:
+
+- **styles** (:data:`STYLES`): how a header names its program, from the header's text
+  alone: syslog's ``kernel:``/``sshd[123]:``, a column between pipes, a word after a
+  bracketed time;
+- **columns** (:func:`column_regexp`): the headers of many patterns lined up token by
+  token; the column that holds the program (a ``name:`` token, else the identifier column
+  with the most values) or the host (the other word column with the most values) is
+  extracted by a regexp that skips the columns before it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Callable, NamedTuple
+
+from nl2logql.patterns.header import _shape as token_shape
+from nl2logql.verify.nearest import VARIABLE
+
+# Labels that mean the program that wrote a line (a syslog header's "kernel", "sshd"), and
+# those that mean the machine.
+PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "service", "module",
+                            "logger", "source"})
+HOST_LABELS = frozenset({"host", "hostname", "node", "server", "machine"})
+
+NAME, SUBSYSTEM, PID = r"[A-Za-z][\w.$-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
+_TAIL = f"{SUBSYSTEM}{PID}:"
+
+
+class Style(NamedTuple):
+    """How a header names the program: ``finds`` it in the header's text (group 1);
+    ``keeps`` is the regexp of the lines of one program, ``extracts`` the one putting it in
+    a label."""
+
+    finds: re.Pattern
+    keeps: Callable[[str], str]
+    extracts: Callable[[str], str]
+
+
+# Tried in order on the text before a pattern's message.
+STYLES = (
+    # syslog-like, the program last: "combo kernel: ", "ftpd[24245]: ",
+    # "sshd(pam_unix)[19939]: ", "INFO [main] org.apache.hadoop.ipc.Client: "
+    Style(re.compile(rf"({NAME}){_TAIL}\s*$"),
+          lambda name: rf"\b{re.escape(name)}{_TAIL} ",
+          lambda label: rf"(?P<{label}>{NAME}{SUBSYSTEM}){PID}: "),
+    # columns between pipes, the first a word: "20171223-22:15:29:606|Step_LSC|30002312|"
+    Style(re.compile(rf"^[^|]*\|({NAME})\|"),
+          lambda name: rf"^[^|]*\|{re.escape(name)}\|",
+          lambda label: rf"^[^|]*\|(?P<{label}>{NAME})\|"),
+    # a word after a bracketed time: "[10.30 16:49:06] chrome.exe - "
+    Style(re.compile(rf"^\[[^\]]*\]\s+({NAME})\s"),
+          lambda name: rf"^\[[^\]]*\]\s+{re.escape(name)}\s",
+          lambda label: rf"^\[[^\]]*\]\s+(?P<{label}>{NAME})\s"),
+)
+
+
+def header(pattern) -> str:
+    """The text before the pattern's message in its example ("" where the template starts
+    with a value, or the example does not show the message)."""
+    return _header(pattern.template, pattern.example)
+
+
+@functools.lru_cache(maxsize=4096)
+def _header(template: str, example: str) -> str:
+    first = next((run.strip() for run in VARIABLE.split(template) if run.strip()), "")
+    at = example.find(first) if first else -1
+    return example[:at] if at > 0 else ""
+
+
+def program(pattern) -> str:
+    """The program of a pattern's line header ("ftpd" in "Jun 14 15:16:01 combo
+    ftpd[24245]: connection from ...", "Step_LSC" in "...|Step_LSC|30002312|..."), as
+    written; empty where there is none."""
+    return _program(header(pattern))[0]
+
+
+def program_style(pattern) -> Style | None:
+    """How the pattern's header names its program (None: it names none)."""
+    return _program(header(pattern))[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _program(text: str) -> tuple[str, Style | None]:
+    for style in STYLES if text else ():
+        match = style.finds.search(text)
+        if match:
+            return match.group(1), style
+    return "", None
+
+
+# ---- columns ----------------------------------------------------------------------------
+
+AGREEMENT = 0.9  # share of a column's values that must fit its kind
+_TOKEN = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]:?|\||[^\s|]+")
+_COMPONENT = re.compile(rf"({NAME}{SUBSYSTEM}){PID}:")
+_IDENTIFIER = re.compile(NAME)
+_SKIP = {"bracket": r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]:?", "pipe": r"\|", "other": r"[^\s|]+"}
+
+
+def column_regexp(headers: Iterable[str], label: str) -> str | None:
+    """A regexp extracting ``label`` from the lines' headers: the program's column for a
+    program label, the host's for a host label (None where no column fits, or the headers
+    do not line up)."""
+    rows = [_TOKEN.findall(text) for text in headers if text.strip()]
+    if not rows:
+        return None
+    width = Counter(len(row) for row in rows).most_common(1)[0][0]
+    rows = [row for row in rows if len(row) == width]
+    columns = list(zip(*rows))
+    # columns line up while a pipe stays a pipe in every row
+    usable = next((i for i, values in enumerate(columns)
+                   if len({v == "|" for v in values}) > 1), width)
+    kind = label.lower()
+    found = _program_column(columns[:usable]) if kind in PROGRAM_LABELS else \
+        _host_column(columns[:usable]) if kind in HOST_LABELS else None
+    if found is None:
+        return None
+    at, capture = found
+    parts, previous = [], None
+    for values in columns[:at]:
+        token = "pipe" if values[0] == "|" else "bracket" if values[0].startswith("[") else "other"
+        if previous is not None:
+            parts.append(r"\s*" if "pipe" in (token, previous) else r"\s+")
+        parts.append(_SKIP[token])
+        previous = token
+    if previous is not None:
+        parts.append(r"\s*" if previous == "pipe" or columns[at][0] == "|" else r"\s+")
+    return r"^\s*" + "".join(parts) + capture(label)
+
+
+def _most(fits: Iterable) -> bool:
+    """Whether nearly every value of a column fits (a few headers are another shape)."""
+    fits = [bool(fit) for fit in fits]
+    return sum(fits) >= AGREEMENT * len(fits)
+
+
+def _named(token: str) -> bool:
+    """A token that names something (``KERNEL``, ``calvisitor-10-105-160-95``): letters in
+    it, and not a level, a month or a day, a bracket or a separator."""
+    shape = token_shape(token)
+    return bool(re.search("[A-Za-z]", token)) and shape not in ("bracket", "sep", "level") \
+        and not (shape == "time" and token.isalpha())
+
+
+def _program_column(columns: list[tuple[str, ...]]):
+    """The column of ``name:`` tokens (syslog's program), else the word column of
+    identifiers with the most values."""
+    for at, values in enumerate(columns):
+        if _most(_COMPONENT.fullmatch(v) for v in values):
+            return at, lambda label: rf"(?P<{label}>{NAME}{SUBSYSTEM}){PID}:"
+    words = [(len(set(values)), -at) for at, values in enumerate(columns)
+             if _most(_IDENTIFIER.fullmatch(v) and _named(v) for v in values)
+             and len(set(values)) > 1]
+    if not words:
+        return None
+    at = -max(words)[1]
+    return at, lambda label: rf"(?P<{label}>{NAME})[\s|]"
+
+
+def _host_column(columns: list[tuple[str, ...]]):
+    """The word column with the most values but the program's."""
+    program_at = (_program_column(columns) or (None,))[0]
+    words = [(len(set(values)), -at) for at, values in enumerate(columns)
+             if at != program_at and _most(_named(v) for v in values)]
+    if not words:
+        return None
+    at = -max(words)[1]
+    return at, lambda label: rf"(?P<{label}>[^\s|]+)[\s|]"
