@@ -156,6 +156,8 @@ def test_every_time_phrase_reads_back_as_its_window(window):
     ("failed logins today", [Window(86400)]),
     ("the hour before last", [Window(3600, 3600)]),
     ("in the past month", [Window(2592000)]),
+    ("core files in the last year", [Window(365 * 86400)]),
+    ("over the past 2 years", [Window(2 * 365 * 86400)]),
     ("last 5 min", [Window(300)]),
     ("requests per second", []),
     ("what happened 3 hours ago", []),

@@ -21,6 +21,7 @@ from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RET
                                       QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
 from nl2logql.verify.repair import repair
+from nl2logql.verify.shape import named_function
 
 SSH = '{application="openssh-eu-west"}'
 USER = r'| regexp `for (?P<user>\S+) from`'
@@ -1407,3 +1408,67 @@ def test_a_filter_after_unwrap_on_a_label_no_line_carries_is_dropped(checker):
     [warning] = checker.check(question, wrong)
     assert warning.check == "label" and "over_time_by_total" in warning.reason
     assert parse(warning.fix.query) == parse(right)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A syslog-like log of three hosts whose lines count things themselves."""
+    from nl2logql.timeutil import parse_time
+
+    hosts = ["node-a1", "node-b2", "node-c3"]
+    messages = ["kernel: {n} floating point alignment exceptions",
+                "kernel: {n} double-hummer alignment exceptions",
+                "ciod[{pid}]: generated {n} core files for program app",
+                "QQ[{pid}]: FA||Url||taskID[{n}] dealloc"]
+    path = tmp_path_factory.mktemp("cluster") / "cluster.log"
+    path.write_text("".join(
+        f"Jun 14 15:{i // 60:02d}:{i % 60:02d} {hosts[i % 3]} "
+        + messages[i % 4].format(n=i + 1, pid=300 + i) + "\n" for i in range(120)))
+    return Checker(load_paths(path, {"app": "cluster"}, now=parse_time("2005-06-14T16:00:00Z")))
+
+
+def test_a_breakdown_by_host_extracts_the_header_column_of_hosts(cluster):
+    question = "lines per host on cluster in the last day"
+    [warning] = cluster.check(question, 'sum by (host) (count_over_time({app="cluster"}[1d]))')
+    assert warning.check == "label" and warning.fix is not None
+    result = cluster.backend.query(warning.fix.query)["result"]
+    assert {r["metric"]["host"]: float(r["value"][1]) for r in result} == {
+        "node-a1": 40, "node-b2": 40, "node-c3": 40}
+
+
+def test_a_number_the_lines_count_themselves_is_summed(cluster):
+    question = "total number of floating point alignment exceptions on cluster in the last day"
+    wrong = ('sum(count_over_time({app="cluster"} |= "floating point alignment exceptions" '
+             '[1d]))')
+    [warning] = cluster.check(question, wrong)
+    assert warning.check == "function"
+    value = float(cluster.backend.query(warning.fix.query)["result"][0]["value"][1])
+    assert value == sum(i + 1 for i in range(0, 120, 4))
+    # counting the lines that say it counts lines
+    assert cluster.check("how many floating point alignment exception lines did cluster log "
+                         "in the last day", wrong) == []
+
+
+@pytest.mark.parametrize("question, program", [
+    ("show the cluster lines from QQ", "QQ"),    # a short name written out
+    ("lines ciod wrote on cluster", "ciod"),
+])
+def test_a_program_the_question_writes_out_keeps_its_lines(cluster, question, program):
+    [warning] = cluster.check(question, '{app="cluster"}')
+    assert warning.check == "unfiltered" and program in warning.fix.query
+    assert len(cluster.backend.query_range(warning.fix.query)["result"][0]["values"]) == 30
+
+
+def test_lines_that_mention_a_program_are_not_narrowed_to_its_own(headed_boxes):
+    checker = headed_boxes["proxy"]
+    question = "how many lines mentioning WeChat.exe did proxy log in the last day"
+    assert "program" not in checks_of(
+        checker, question, 'sum(count_over_time({app="proxy"} |= "WeChat.exe" [1d]))')
+
+
+@pytest.mark.parametrize("question, function", [
+    ("the slowest build time of api in the last day", "max_over_time"),
+    ("the fastest build time of api in the last day", "min_over_time"),
+])
+def test_slowest_and_fastest_name_the_function(question, function):
+    assert named_function(question) == (function, None)

@@ -77,6 +77,12 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
                                    with_stage)
 
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
+# what a question counts: the words after "how many", up to a verb or a preposition
+_COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>(?:(?!(?:did|do|does|"
+                      r"were|was|are|is|has|have|had|in|on|for|over|during|across|from|by|per|"
+                      r"that|which)\b)[\w-]+\s*){1,6})", re.I)
+_LINES_COUNTED = re.compile(r"\b(?:lines?|events?|messages?|entries|entry|logs?|records?|"
+                            r"occurrences?|times)\b", re.I)
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
@@ -152,6 +158,7 @@ class DataChecks:
         self._unwraps()
         self._counted_value()
         self._stand_in_value()
+        self._counted_by_lines()
         self._self_ratio()
         self._stream_series()
         return self.found
@@ -612,10 +619,13 @@ class DataChecks:
         """The one program of the streams' line headers that the question names, and how
         the headers name it."""
         asked = [w for w in self._asked_words() if len(w) >= 3]
+        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", self.question)}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
-        named = {(name, style) for name, style in programs
-                 if any(name.lower().startswith(w) for w in asked)}
+        # a program the question writes out ("QQ"), else the one a word starts ("ftp": ftpd)
+        named = {(name, style) for name, style in programs if name.lower() in written} or \
+            {(name, style) for name, style in programs
+             if any(name.lower().startswith(w) for w in asked)}
         return next(iter(named)) if len({name for name, _ in named}) == 1 else None
 
     def _other_program(self, query: ast.LogQuery, scope: Scope) -> None:
@@ -642,9 +652,12 @@ class DataChecks:
 
     def _other_programs(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """The question names the program whose lines it means ("connections chrome
-        opened") where the query keeps other programs' lines too: its lines alone."""
+        opened") where the query keeps other programs' lines too: its lines alone; not
+        where the question asks for every line that mentions something, nor where the query
+        already filters on the program's name."""
         named = self._named_program(query.selector)
-        if named is None:
+        if named is None or _MENTIONING.search(self.question) or any(
+                named[0] in term.value for _, term in _filter_terms(query, ("|=", "|~"))):
             return
         fixed = query.replace(stages=(_program_stage(*named), *query.stages))
         if 0 < self.probe.count(fixed, scope) < count:
@@ -1159,6 +1172,43 @@ class DataChecks:
                                f"take `{asked[0]}` of {field}, the number the pattern "
                                f"{quote(pattern.template)} has there"))
                 return
+
+    def _counted_by_lines(self) -> None:
+        """The question counts what each line counts itself ("the total number of floating
+        point alignment exceptions", the lines saying "<n> floating point alignment
+        exceptions") where the query counts lines: the sum of that number. The words after
+        the number (two at least) must all be in what the question counts, the first of them
+        first; a question counting lines or events counts lines, and a number after a colon
+        is a port."""
+        from nl2logql.generation.schema import content_words
+
+        ranges = list(self.expr.find_all(ast.RangeAggregation))
+        counted = _COUNTED.search(self.question)
+        if len(ranges) != 1 or ranges[0].op != "count_over_time" or counted is None or \
+                _LINES_COUNTED.search(counted.group("what")):
+            return
+        words = content_words(counted.group("what"))
+        asked = set(words)
+        node = ranges[0]
+        query, scope = node.range.query, range_scope(self.backend, node.range)
+        for pattern in self._patterns(query.selector):
+            for field in (f.name for f in pattern.fields if f.numeric):
+                before, after = pattern.template.split(f"<{field}>", 1)
+                after = VARIABLE.split(after)[0]
+                said = content_words(after)
+                if len(set(said)) < 2 or not set(said) <= asked or said[0] != words[0] or \
+                        before.endswith(":") or not pattern.line_filter:
+                    continue
+                lines_of = query if _filters_lines(query.stages) else query.replace(
+                    stages=(_stage(pattern.line_filter),) + query.stages)
+                fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
+                if lines:
+                    self._warn("function", f"the lines count {after.strip()} themselves, "
+                               "but the query counts lines", MEDIUM,
+                               Fix(self._unwrapping(node, fixed, field, ("sum_over_time", None)),
+                                   f"take `sum_over_time` of {field}, the number the pattern "
+                                   f"{quote(pattern.template)} has there"))
+                    return
 
     def _exclusions(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out lines ("without the 'terminating' messages", "other than

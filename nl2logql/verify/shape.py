@@ -518,8 +518,8 @@ def _distinct(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 _FUNCTIONS = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words in (
     ("sum_over_time", r"total|sum of|summed|sum up|add up|added up"),
     ("avg_over_time", r"average|mean|avg"),
-    ("max_over_time", r"max|maximum|largest|highest|peak|biggest|longest"),
-    ("min_over_time", r"min|minimum|smallest|lowest|shortest"),
+    ("max_over_time", r"max|maximum|largest|highest|peak|biggest|longest|slowest"),
+    ("min_over_time", r"min|minimum|smallest|lowest|shortest|fastest|quickest"),
     ("quantile_over_time", r"median|p\d{2}|\d{1,2}(?:st|nd|rd|th)[ -]percentile"),
 ))
 _COUNTING = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
