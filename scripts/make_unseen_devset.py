@@ -9,7 +9,7 @@ sets: never train on them.
   Proxifier, written in session 21 before any answer of the assistant's to them was seen,
   to check that the answer checks tuned on the first set hold on logs they never met;
 - ``unseen-systems-3`` (``data/devsets/unseen-systems-3.jsonl``): Spark, Mac, BGL, written
-  in session 21 after the checks the second set led to, and used to make none: a measure.
+  in session 21 after the checks the second set led to, first measured fresh, then used.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -366,8 +366,8 @@ SECOND_QUESTIONS = [
              event("E1"), "EventId == E1 (<*> open through proxy <*> SOCKS5)"),
 ]
 
-# The third set, kept for measuring: written in session 21 after the second set's checks
-# were made, and not used to make any.
+# The third set: written in session 21 after the second set's checks were made; measured
+# fresh with them, then used to make more.
 THIRD_QUESTIONS = [
     # -- Spark (an executor's log; INFO only; 31 seconds) ------------------------------------
     Question("Spark", "How many tasks did spark finish in the last 5 minutes?", "metric",
