@@ -413,8 +413,9 @@ THIRD_QUESTIONS = [
              "metric", event("E323"), "EventId == E323; the window covers the whole file",
              window="7d"),
     Question("Mac", "How many lines mentioning mDNSResponder did mac log in the last 7 days?",
-             "metric", lambda r: "mDNSResponder" in r["Content"],
-             "Content contains 'mDNSResponder'; the window covers the whole file",
+             "metric", lambda r: "mDNSResponder" in r["Content"] + r["Component"],
+             "Content or Component (the line's program) contains 'mDNSResponder'; the window "
+             "covers the whole file",
              window="7d"),
     Question("Mac", "What is the longest earlyWake time in milliseconds that mac's "
              "AppleThunderboltGenericHAL reported in the last 7 days?", "metric",

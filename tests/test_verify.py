@@ -1472,3 +1472,19 @@ def test_lines_that_mention_a_program_are_not_narrowed_to_its_own(headed_boxes):
 ])
 def test_slowest_and_fastest_name_the_function(question, function):
     assert named_function(question) == (function, None)
+
+
+@pytest.mark.parametrize("question, field", [
+    ("how many bytes did chrome.exe send through proxy in the last day", 100),
+    ("total bytes received by chrome.exe connections on proxy in the last day", 900),
+])
+def test_bytes_the_lines_state_are_summed_not_the_lines_size(headed_boxes, question, field):
+    checker = headed_boxes["proxy"]
+    wrong = 'sum(bytes_over_time({app="proxy"} |= "chrome.exe" [1d]))'
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "function"
+    value = float(checker.backend.query(warning.fix.query)["result"][0]["value"][1])
+    assert value == sum(field + i for i in range(0, 120, 3) if i % 4 in (0, 1))
+    # the size of the lines, asked as such, stays
+    volume = "how many bytes of logs did proxy write in the last day"
+    assert "function" not in checks_of(checker, volume, 'sum(bytes_over_time({app="proxy"} [1d]))')

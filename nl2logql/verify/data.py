@@ -78,11 +78,14 @@ from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error,
 
 MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
 # what a question counts: the words after "how many", up to a verb or a preposition
-_COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>(?:(?!(?:did|do|does|"
-                      r"were|was|are|is|has|have|had|in|on|for|over|during|across|from|by|per|"
-                      r"that|which)\b)[\w-]+\s*){1,6})", re.I)
+_COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>(?:(?!(?:"
+                      r"did|do|does|were|was|are|is|has|have|had|in|on|for|over|during|across|"
+                      r"from|by|per|that|which)\b)[\w-]+\s*){1,6})", re.I)
 _LINES_COUNTED = re.compile(r"\b(?:lines?|events?|messages?|entries|entry|logs?|records?|"
                             r"occurrences?|times)\b", re.I)
+_AS_STATED = ("bytes_over_time", "bytes_rate")  # the lines' own size
+_PRESENT = {"sent": "send", "got": "get", "took": "take", "wrote": "write", "written": "write",
+            "ran": "run", "read": "read", "lost": "lose", "kept": "keep"}  # a log's past tense
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
@@ -159,6 +162,7 @@ class DataChecks:
         self._counted_value()
         self._stand_in_value()
         self._counted_by_lines()
+        self._stated_bytes()
         self._self_ratio()
         self._stream_series()
         return self.found
@@ -639,7 +643,8 @@ class DataChecks:
         name = named[0]
         asked = self._asked_words()
         mine = [(len(_pattern_shares(asked, p)), p.count, p)
-                for p in self._patterns(query.selector) if headers.program(p) == name and p.line_filter]
+                for p in self._patterns(query.selector)
+                if headers.program(p) == name and p.line_filter]
         shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
         if shared < MIN_SHARED_WORDS:
             return
@@ -1209,6 +1214,52 @@ class DataChecks:
                                    f"take `sum_over_time` of {field}, the number the pattern "
                                    f"{quote(pattern.template)} has there"))
                     return
+
+    def _stated_bytes(self) -> None:
+        """The question asks about bytes the lines state ("bytes Dropbox.exe sent", the
+        lines saying "<n> bytes sent") where the query takes the size of the lines
+        themselves (``bytes_over_time``): the sum (a rate: per second) of that number, the
+        field whose words after "bytes" the question says too."""
+        from nl2logql.generation.schema import content_words
+
+        ranges = list(self.expr.find_all(ast.RangeAggregation))
+        if len(ranges) != 1 or ranges[0].op not in _AS_STATED or \
+                not re.search(r"\bbytes\b", self.question, re.I):
+            return
+        node, asked = ranges[0], self._asked_words()
+        query, scope = node.range.query, range_scope(self.backend, node.range)
+        found = []
+        for pattern in self._patterns(query.selector):
+            for field in (f.name for f in pattern.fields if f.numeric):
+                if (pattern.unit_after(field) or "").lower() != "bytes" or not pattern.line_filter:
+                    continue
+                after = VARIABLE.split(pattern.template.split(f"<{field}>", 1)[1])[0]
+                said = [w for w in content_words(after) if not w.startswith("byt")][:3]
+                if said and any(_alike(_PRESENT.get(a, a), _PRESENT.get(w, w))
+                                for a in asked for w in said):
+                    found.append((pattern, field, tuple(said)))
+        if len({said for _, _, said in found}) != 1:
+            return  # none, or several the question's words fit
+        best = None
+        for pattern, field, said in found:  # the extraction finding it on the most lines
+            lines_of = query if _filters_lines(query.stages) else query.replace(
+                stages=(_stage(pattern.line_filter),) + query.stages)
+            for extraction in filter(None, (pattern.field_regexp(field), pattern.extraction)):
+                fixed = _with_extraction(lines_of, field, _stage(extraction), field)
+                lines = self.probe.count(with_stage(fixed, has_label(field)), scope)
+                if lines and (best is None or lines > best[0]):
+                    best = (lines, fixed, field, pattern.template, said)
+        if best is None:
+            return
+        lines, fixed, field, template, said = best
+        if lines != self.probe.count(fixed, scope):  # lines without the number fail the unwrap
+            fixed = with_stage(fixed, has_label(field))
+        op = "rate" if _ASKS_RATE.search(self.question) else "sum_over_time"
+        self._warn("function", f"the lines state the bytes {' '.join(said)}, but the query "
+                   "takes the size of the lines", MEDIUM,
+                   Fix(self._unwrapping(node, fixed, field, (op, None)),
+                       f"take `{op}` of {field}, the number of bytes the pattern "
+                       f"{quote(template)} has there"))
 
     def _exclusions(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out lines ("without the 'terminating' messages", "other than
