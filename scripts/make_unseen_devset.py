@@ -9,7 +9,9 @@ sets: never train on them.
   Proxifier, written in session 21 before any answer of the assistant's to them was seen,
   to check that the answer checks tuned on the first set hold on logs they never met;
 - ``unseen-systems-3`` (``data/devsets/unseen-systems-3.jsonl``): Spark, Mac, BGL, written
-  in session 21 after the checks the second set led to, first measured fresh, then used.
+  in session 21 after the checks the second set led to, first measured fresh, then used;
+- ``unseen-systems-4`` (``data/devsets/unseen-systems-4.jsonl``): Windows, Thunderbird,
+  Android, written in session 21 after its checks were made, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -99,6 +101,12 @@ SYSTEMS = {
                   lambda r: strptime_ns(f"{YEARLESS_YEAR} {r['Month']} {r['Date']} {r['Time']}",
                                         "%Y %b %d %H:%M:%S"), yearless=True),
     "BGL": System("BGL", "bgl", lambda r: int(r["Timestamp"]) * SECOND),
+    "Windows": System("Windows", "windows",
+                      lambda r: strptime_ns(f"{r['Date']} {r['Time']}", "%Y-%m-%d %H:%M:%S")),
+    "Thunderbird": System("Thunderbird", "thunderbird", lambda r: int(r["Timestamp"]) * SECOND),
+    "Android": System("Android", "android",
+                      lambda r: strptime_ns(f"{YEARLESS_YEAR}-{r['Date']} {r['Time']}",
+                                            "%Y-%m-%d %H:%M:%S.%f"), yearless=True),
     "Proxifier": System("Proxifier", "proxifier",
                         lambda r: strptime_ns(f"{YEARLESS_YEAR}.{r['Time']}", "%Y.%m.%d %H:%M:%S"),
                         yearless=True),
@@ -473,8 +481,102 @@ THIRD_QUESTIONS = [
              "EventId == E81"),
 ]
 
+# The fourth set, the fresh measure: written in session 21 after its checks were made,
+# and measured only, before and after them.
+FOURTH_QUESTIONS = [
+    # -- Windows (the CBS log of a Windows update; Info only; a day) -------------------------
+    Question("Windows", "How many 'Failed to internally open package' errors did windows log "
+             "in the last day?", "metric", event("E21"), "EventId == E21", window="24h"),
+    Question("Windows", "How many windows log lines did each component write in the last "
+             "day?", "metric", lambda r: True, "every line", window="24h", agg="by",
+             key=lambda r: r["Component"], key_how="Component (CBS, CSI)", label="component"),
+    Question("Windows", "How many WindowsUpdateAgent sessions were initialized on windows in "
+             "the last 24 hours?", "metric", event("E36"),
+             "EventId == E36 (Session: <*> initialized by client WindowsUpdateAgent.)",
+             window="24h"),
+    Question("Windows", "What is the per-second rate of windows 'Unrecognized packageExtended "
+             "attribute' warnings over the last hour?", "metric", event("E50"),
+             "EventId == E50", window="1h", agg="rate"),
+    Question("Windows", "How many windows lines mention CBS_E_MANIFEST_INVALID_ITEM in the last "
+             "day?", "metric", lambda r: "CBS_E_MANIFEST_INVALID_ITEM" in r["Content"],
+             "Content contains 'CBS_E_MANIFEST_INVALID_ITEM'", window="24h"),
+    Question("Windows", "How many offline registry hives did windows load in the last day?",
+             "metric", event("E24"), "EventId == E24 (Loading offline registry hive: ...)",
+             window="24h"),
+    Question("Windows", "Show the windows lines where a package failed to open internally.",
+             "log", event("E21"), "EventId == E21"),
+    Question("Windows", "Show the windows CSI lines.", "log", lambda r: r["Component"] == "CSI",
+             "Component == CSI"),
+    Question("Windows", "Show windows' 'Unloading offline registry hive' lines.", "log",
+             event("E49"), "EventId == E49"),
+    Question("Windows", "Show the windows lines that mention WcpInitialize.", "log",
+             lambda r: "WcpInitialize" in r["Content"], "Content contains 'WcpInitialize'"),
+
+    # -- Thunderbird (a supercomputer's syslog; no levels; 14 minutes) -----------------------
+    Question("Thunderbird", "How many times did thunderbird's gmetad get no answer from a "
+             "datasource in the last hour?", "metric", event("E32"),
+             "EventId == E32 (data_thread() got not answer from any [<*>] datasource); the "
+             "window covers the whole file", window="1h"),
+    Question("Thunderbird", "How many ntpd lines did thunderbird write in the last 30 minutes?",
+             "metric", lambda r: r["Component"] == "ntpd", "Component == ntpd; the window "
+             "covers the whole file", window="30m"),
+    Question("Thunderbird", "Which 3 thunderbird programs logged the most lines in the last "
+             "hour?", "metric", lambda r: True, "every line; the window covers the whole file",
+             window="1h", agg="topk", key=lambda r: r["Component"], key_how="Component",
+             label="program"),
+    Question("Thunderbird", "How many sessions were opened for root on thunderbird in the last "
+             "hour?", "metric", event("E118"), "EventId == E118; the window covers the whole "
+             "file", window="1h"),
+    Question("Thunderbird", "How many thunderbird lines did each host write in the last hour?",
+             "metric", lambda r: True, "every line; the window covers the whole file",
+             window="1h", agg="by", key=lambda r: r["User"],
+             key_how="the host (the CSV's User column)", label="host"),
+    Question("Thunderbird", "How many DHCPDISCOVER requests got no free leases on thunderbird "
+             "in the last hour?", "metric", event("E37"), "EventId == E37; the window covers "
+             "the whole file", window="1h"),
+    Question("Thunderbird", "What is the per-second rate of thunderbird ntpd 'synchronized to' "
+             "messages over the last 10 minutes?", "metric", event("E125"),
+             "EventId == E125 (synchronized to <*>, stratum <*>)", window="10m", agg="rate"),
+    Question("Thunderbird", "Show the thunderbird lines where a data source name failed to "
+             "resolve.", "log", event("E146"), "EventId == E146"),
+    Question("Thunderbird", "Show thunderbird's 'No topology change' lines.", "log",
+             event("E6"), "EventId == E6"),
+    Question("Thunderbird", "Show the thunderbird lines from dhcpd.", "log",
+             lambda r: r["Component"] == "dhcpd", "Component == dhcpd"),
+
+    # -- Android (logcat of a phone; levels V, D, I, W, E; 2.5 minutes, no year) -------------
+    Question("Android", "How many error lines did android log in the last 5 minutes?",
+             "metric", lambda r: r["Level"] == "E", "Level == E", window="5m"),
+    Question("Android", "Count android log lines per level over the last 10 minutes.",
+             "metric", lambda r: True, "every line", window="10m", agg="by",
+             key=lambda r: r["Level"], key_how="Level", label="level"),
+    Question("Android", "Which 3 android components logged the most lines in the last 10 "
+             "minutes?", "metric", lambda r: True, "every line", window="10m", agg="topk",
+             key=lambda r: r["Component"], key_how="Component (the logcat tag)",
+             label="component"),
+    Question("Android", "How many times did android's PowerManagerService release a suspend "
+             "blocker in the last 5 minutes?", "metric", event("E109"), "EventId == E109",
+             window="5m"),
+    Question("Android", "How many getRunningAppProcesses calls were denied REAL_GET_TASKS on "
+             "android in the last 5 minutes?", "metric", event("E59"), "EventId == E59",
+             window="5m"),
+    Question("Android", "What was the highest HBM brightnessOut value android logged in the "
+             "last 5 minutes?", "metric", event("E65"), "EventId == E65 (HBM brightnessOut "
+             "=<*>)", window="5m", agg="max", key=extract(r"brightnessOut =(\d+)"),
+             key_how="brightnessOut"),
+    Question("Android", "How many lines did each android process (pid) write in the last 10 "
+             "minutes?", "metric", lambda r: True, "every line", window="10m", agg="by",
+             key=lambda r: r["Pid"], key_how="Pid", label="pid"),
+    Question("Android", "Show the android WindowManager lines.", "log",
+             lambda r: r["Component"] == "WindowManager", "Component == WindowManager"),
+    Question("Android", "Show android's 'setLightsOn(true)' lines.", "log", event("E123"),
+             "EventId == E123"),
+    Question("Android", "Show the android warning lines.", "log", lambda r: r["Level"] == "W",
+             "Level == W"),
+]
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
-           "unseen-systems-3": THIRD_QUESTIONS}
+           "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

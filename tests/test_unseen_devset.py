@@ -32,7 +32,8 @@ LOGHUB = loghub_root()
 SETS = {name: EVAL.load_devset(MAKE.devset_path(name)) for name in MAKE.DEVSETS}
 SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-2": {"Hadoop", "HealthApp", "Proxifier"},
-           "unseen-systems-3": {"Spark", "Mac", "BGL"}}
+           "unseen-systems-3": {"Spark", "Mac", "BGL"},
+           "unseen-systems-4": {"Windows", "Thunderbird", "Android"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -125,6 +126,12 @@ CORRECT = {
     "bgl-05": r'sum(sum_over_time({application="bgl"} |= "floating point alignment exceptions" '
               r'| regexp `(?P<n>\d+) floating` | unwrap n [1y]))',
     "bgl-09": '{application="bgl"} |= "R30-M0-N9-C:J16-U01"',
+    "windows-02": 'sum by (component) (count_over_time({application="windows"} '
+                  '| regexp `^\\S+ \\S+ \\w+ +(?P<component>\\w+)` [24h]))',
+    "thunderbird-06": 'sum(count_over_time({application="thunderbird"} |= "DHCPDISCOVER" '
+                      '|= "no free leases" [1h]))',
+    "android-02": 'sum by (detected_level) (count_over_time({application="android"} [10m]))',
+    "android-10": '{application="android"} | detected_level="warn"',
 }
 
 # Near misses: the scorer must call each one wrong.
