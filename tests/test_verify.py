@@ -1488,3 +1488,29 @@ def test_bytes_the_lines_state_are_summed_not_the_lines_size(headed_boxes, quest
     # the size of the lines, asked as such, stays
     volume = "how many bytes of logs did proxy write in the last day"
     assert "function" not in checks_of(checker, volume, 'sum(bytes_over_time({app="proxy"} [1d]))')
+
+
+def test_a_value_the_question_gives_a_field_the_query_extracts_is_kept(checker):
+    question = "failed password lines of the root user on openssh-eu-west"
+    warning = next(w for w in checker.check(question, FAILED) if w.check == "value")
+    assert parse(warning.fix.query) == parse(f'{FAILED} | user="root"')
+    assert "value" not in checks_of(checker, question, warning.fix.query)
+    # two values are compared, not one kept
+    assert "value" not in checks_of(checker, "ratio of root to admin users behind failed "
+                                             "password lines on openssh-eu-west", FAILED)
+
+
+def test_the_words_of_a_quote_name_no_program(tmp_path):
+    # "network" starts networkd, but inside the quote it is the kernel line's word
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path / "laptop.log"
+    path.write_text("".join(
+        f"Jul  1 09:00:{i:02d} laptop "
+        + ("kernel[0]: tcp_connection failed: No network route" if i % 2 else
+           "networkd[12]: route lookup failed for bundle ID") + "\n"
+        for i in range(20)))
+    laptop = Checker(load_paths(path, {"app": "laptop"}, now=parse_time("2026-07-01T10:00:00Z")))
+    question = "how many 'No network route' failures did laptop log in the last day"
+    assert laptop.check(question, 'sum(count_over_time({app="laptop"} '
+                                  '|= "No network route" [1d]))') == []

@@ -149,6 +149,7 @@ class DataChecks:
                 if _filters_lines(query.stages):
                     self._other_program(query, scope)
                     self._other_programs(query, scope, count)
+                    self._value_unfiltered(query, scope, count)
             if query.stages:
                 self._literal_unused(query, scope)
             if count:
@@ -622,8 +623,12 @@ class DataChecks:
     def _named_program(self, selector: ast.Selector) -> tuple[str, headers.Style] | None:
         """The one program of the streams' line headers that the question names, and how
         the headers name it."""
-        asked = [w for w in self._asked_words() if len(w) >= 3]
-        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", self.question)}
+        from nl2logql.generation.schema import content_words
+
+        # the words of a quote are the line's, not a program's ("'No network route'")
+        quoted = {w for q in quoted_texts(self.question) for w in content_words(q)}
+        asked = [w for w in self._asked_words() - quoted if len(w) >= 3]
+        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", _QUOTED.sub(" ", self.question))}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
         # a program the question writes out ("QQ"), else the one a word starts ("ftp": ftpd)
@@ -669,6 +674,27 @@ class DataChecks:
             self._warn("program", f"the question names {named[0]}, but the query keeps other "
                        "programs' lines too", MEDIUM,
                        self._fix(query, fixed, f"keep the lines {named[0]} writes"))
+
+    def _value_unfiltered(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The question gives the value of a field the query extracts ("failures for user
+        guest") but keeps every value of it: the lines with that value."""
+        extracted = {f for s in query.stages for f in parser_fields(s)}
+        compared = {n for s in query.stages if isinstance(s, ast.LabelFilter)
+                    for n in _filter_labels(s.expr)}
+        given = {name: {v for v in values if singular_of(v.lower()) != name}
+                 for name, values in self._question_values().items()}
+        for name, values in given.items():
+            if name not in extracted or name in compared or len(values) != 1:
+                continue  # (two values are compared or broken down: "Paused to Resumed")
+            value = values.pop()
+            kept = ast.LabelFilter(ast.StringFilter(ast.Matcher(name, "=", value)))
+            at = 1 + max(i for i, s in enumerate(query.stages) if name in parser_fields(s))
+            fixed = query.replace(stages=query.stages[:at] + (kept,) + query.stages[at:])
+            if 0 < self.probe.count(_unformatted(fixed), scope) < count:
+                self._warn("value", f"the question gives {name} {quote(value)}, but the query "
+                           f"keeps every {name}", MEDIUM,
+                           self._fix(query, fixed, f"keep {name}={quote(value)}"))
+                return
 
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
@@ -1007,13 +1033,10 @@ class DataChecks:
         """The values the question gives a field of the lines (:meth:`_named_values`)."""
         return list(dict.fromkeys(value for _, _, value in self._named_values(selector, scope)))
 
-    def _named_values(self, selector: ast.Selector, scope: Scope) -> list[tuple[object, str, str]]:
-        """``(pattern, field, value)`` for each value the question gives a field of the
-        lines: the word after the field's name ("failures for user guest"; after "for", a
-        user's: "logins for root"), unless the name is a breakdown's ("per user"), or the
-        word before it ("the root user"), where some line of the pattern has that field
-        with that value."""
-        named: dict[str, list[str]] = {}  # a field's name in the question: the values given
+    def _question_values(self) -> dict[str, list[str]]:
+        """A field's name in the question: the values it gives it (see
+        :meth:`_named_values`)."""
+        named: dict[str, list[str]] = {}
         for match in _NAME_VALUE.finditer(self.question):
             if not _AS_DIMENSION.search(self.question[:match.start()]):
                 name = match.group(1).lower()  # "logins for root": a user, as lines say it
@@ -1021,6 +1044,15 @@ class DataChecks:
         for match in _VALUE_NAME.finditer(_QUOTED.sub(" ", self.question)):  # not a quote's
             if not _NOT_A_VALUE.fullmatch(match.group(1)):
                 named.setdefault(match.group(2).lower(), []).append(match.group(1))
+        return named
+
+    def _named_values(self, selector: ast.Selector, scope: Scope) -> list[tuple[object, str, str]]:
+        """``(pattern, field, value)`` for each value the question gives a field of the
+        lines: the word after the field's name ("failures for user guest"; after "for", a
+        user's: "logins for root"), unless the name is a breakdown's ("per user"), or the
+        word before it ("the root user"), where some line of the pattern has that field
+        with that value."""
+        named = self._question_values()
         found, tried = [], {}
         for pattern in self._patterns(selector):
             for f in pattern.fields:
