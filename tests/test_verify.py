@@ -1514,3 +1514,22 @@ def test_the_words_of_a_quote_name_no_program(tmp_path):
     question = "how many 'No network route' failures did laptop log in the last day"
     assert laptop.check(question, 'sum(count_over_time({app="laptop"} '
                                   '|= "No network route" [1d]))') == []
+
+
+def test_events_the_question_cannot_tell_apart_keep_the_text_they_share(tmp_path):
+    # "connection errors": three error events fit the question's words alike
+    from nl2logql.timeutil import parse_time
+
+    errors = ["host{i}:443 error : A connection request was canceled before the completion.",
+              "host{i}:80 error : Could not connect through proxy p:5070 - connection lost.",
+              "host{i}:22 error : Proxy closed the connection unexpectedly.",
+              "host{i}:443 open through proxy p:5070 HTTPS"]
+    path = tmp_path / "proxy.log"
+    path.write_text("".join(f"[10.30 16:{i // 60:02d}:{i % 60:02d}] app.exe - "
+                            + errors[i % 4].format(i=i) + "\n" for i in range(80)))
+    proxy = Checker(load_paths(path, {"app": "proxy"}, now=parse_time("2026-10-30T17:00:00Z")))
+    question = "how many connection errors did proxy log in the last day"
+    [warning] = proxy.check(question, 'sum(count_over_time({app="proxy"}[1d]))')
+    assert warning.check == "unfiltered"
+    assert parse(warning.fix.query) == parse(
+        'sum(count_over_time({app="proxy"} |= "error :" [1d]))')

@@ -87,7 +87,10 @@ _AS_STATED = ("bytes_over_time", "bytes_rate")  # the lines' own size
 _PRESENT = {"sent": "send", "got": "get", "took": "take", "wrote": "write", "written": "write",
             "ran": "run", "read": "read", "lost": "lose", "kept": "keep"}  # a log's past tense
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
-MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
+MIN_SHARED_WORDS = 2
+MIN_COMMON_TEXT = 5  # characters of a text several events share, for it to keep their lines
+MIN_TIED_EVENTS = 3
+COMMON_TEXT_SLACK = 1.5  # lines a shared text may keep, as a multiple of the events' own  # events sharing as many of the question's words: it names their kind  # question words a pattern must share for its filter to be a fix
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
 # a word and the one after it ("user root", "user named root"), at each word of a text
 _NAME_VALUE = re.compile(r"(?<![\w.-])(?=([A-Za-z_]\w*)\s+(?:named\s+|called\s+)?"
@@ -235,9 +238,11 @@ class DataChecks:
         return {w for w in content_words(_TIMES_COUNTED.sub(" ", self.question))
                 if not w.isdigit()}
 
-    def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object] | None:
+    def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object,
+                                                          list] | None:
         """The pattern of the streams sharing the most of the question's content words:
-        how many, whether no other shares as many, the words, the pattern."""
+        how many, whether no other shares as many, the words, the pattern, and the
+        patterns sharing the same words (it among them)."""
         from nl2logql.generation.schema import content_words
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
@@ -256,18 +261,43 @@ class DataChecks:
         if not scored or scored[0][0] == 0:
             return None
         best, pattern, shared = scored[0][0], scored[0][3], scored[0][4]
-        return (best, len(scored) == 1 or scored[1][:2] < scored[0][:2], sorted(shared), pattern)
+        tied = [item[3] for item in scored if item[4] == shared]  # the question cannot tell
+        return (best, len(scored) == 1 or scored[1][:2] < scored[0][:2], sorted(shared), pattern,
+                tied)
 
     def _event_asked(self, query: ast.LogQuery, match) -> tuple[ast.LogQuery, str, str] | None:
         """The lines of the one pattern (``match``, of :meth:`_event_match`) that shares at
         least :data:`MIN_SHARED_WORDS` of the question's content words, more than any other
-        does."""
-        if match is None or match[0] < MIN_SHARED_WORDS or not match[1]:
+        does. Where three or more share the same words, the question names their kind
+        ("connection errors": every "<host> error : ..." event): the text they all hold
+        around a word of the question."""
+        if match is None or match[0] < MIN_SHARED_WORDS:
+            return None
+        # the head of the phrase that names them comes last ("connection errors": errors)
+        heads = sorted(match[2], key=lambda w: self.question.lower().rfind(w), reverse=True)
+        common = _common_text([p.template for p in match[4]], heads) \
+            if len(match[4]) >= MIN_TIED_EVENTS else None
+        kept = ast.LineFilter("|=", (ast.FilterTerm(common),)) if common else None
+        if kept is not None and self._their_lines(query, kept, match[4]):
+            return (query.replace(stages=(kept, *query.stages)),
+                    _event_reason(query, ", ".join(match[2])),
+                    f"keep the lines with {quote(common)}, which the {len(match[4])} events "
+                    "the question's words fit all hold")
+        if not match[1]:
             return None
         pattern = match[3]
         return (query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
                 _event_reason(query, ", ".join(match[2])),
                 f"keep the lines of the pattern {quote(pattern.template)}")
+
+    def _their_lines(self, query: ast.LogQuery, kept: ast.LineFilter, patterns: list) -> bool:
+        """Whether ``kept`` keeps about the lines of ``patterns`` and not many more (a text
+        every line holds, "block" in HDFS, names no kind of event)."""
+        scope = log_scope(self.backend)
+        theirs = sum(self.probe.count(query.replace(stages=(_stage(p.line_filter),)), scope)
+                     for p in patterns)
+        return 0 < self.probe.count(query.replace(stages=(kept,)), scope) <= \
+            COMMON_TEXT_SLACK * theirs
 
     def _value_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The lines of the event whose field has the value the question gives it ("failed
@@ -1825,6 +1855,34 @@ def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
     if program:
         held |= {w for w in asked if len(w) >= 3 and program.lower().startswith(w)}
     return held
+
+
+def _word_edge(text: str, at: int) -> bool:
+    """Whether ``at`` is not inside a word of ``text``."""
+    return at in (0, len(text)) or not (text[at - 1].isalnum() and text[at].isalnum())
+
+
+def _common_text(templates: list[str], words: list[str]) -> str | None:
+    """The longest text that each template holds in one run of its fixed text around the
+    first of ``words`` (stems, as the question's) that they all hold."""
+    for word in words:
+        runs = [[r for r in VARIABLE.split(t) if word in r.lower()] for t in templates]
+        if not all(runs):
+            continue
+        best, first = None, runs[0][0]
+        starts = [i for i in range(len(first)) if _word_edge(first, i)]
+        for i in starts:
+            for j in range(len(first), i, -1):
+                text = first[i:j]
+                if not _word_edge(first, j):
+                    continue
+                if word in text.lower() and all(any(text in r for r in rs) for rs in runs[1:]):
+                    if best is None or len(text.strip()) > len(best):
+                        best = text.strip()
+                    break
+        if best and len(best) >= MIN_COMMON_TEXT:
+            return best
+    return None
 
 
 def _alike(word: str, other: str) -> bool:
