@@ -1306,14 +1306,6 @@ def test_lines_of_another_program_than_the_one_named_are_swapped_for_its_own(sys
     assert syslog_box.check(question, warning.fix.query) == []
 
 
-def test_a_breakdown_by_component_extracts_the_program_the_headers_name(syslog_box):
-    question = "lines per component on box in the last day"
-    [warning] = syslog_box.check(question, 'sum by (component) (count_over_time({app="box"}[1d]))')
-    assert warning.check == "label" and warning.fix is not None
-    result = syslog_box.backend.query(warning.fix.query)["result"]
-    assert {r["metric"]["component"]: float(r["value"][1]) for r in result} == {
-        "kernel": 60, "ftpd": 30, "sshd(pam_unix)": 30}
-    assert syslog_box.check(question, warning.fix.query) == []
 
 
 @pytest.fixture(scope="module")
@@ -1343,22 +1335,6 @@ def headed_boxes(tmp_path_factory):
         "proxy": Checker(load_paths(folder / "proxy.log", {"app": "proxy"},
                                     now=parse_time("2026-10-30T17:00:00Z"))),
     }
-
-
-@pytest.mark.parametrize("box, label, counts", [
-    ("pipes", "component", {"Step_LSC": 30, "Step_SPUtils": 30, "HiH_HiBroadcastUtil": 30,
-                            "HiH_HiSyncControl": 30}),
-    ("proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
-])
-def test_a_breakdown_by_program_extracts_it_where_the_headers_name_it(headed_boxes, box, label,
-                                                                      counts):
-    checker, question = headed_boxes[box], f"lines per {label} on {box} in the last day"
-    wrong = f'sum by ({label}) (count_over_time({{app="{box}"}}[1d]))'
-    [warning] = checker.check(question, wrong)
-    assert warning.check == "label" and warning.fix is not None
-    result = checker.backend.query(warning.fix.query)["result"]
-    assert {r["metric"][label]: float(r["value"][1]) for r in result} == counts
-    assert checker.check(question, warning.fix.query) == []
 
 
 def test_a_program_the_question_names_narrows_lines_of_several_programs(headed_boxes):
@@ -1427,13 +1403,25 @@ def cluster(tmp_path_factory):
     return Checker(load_paths(path, {"app": "cluster"}, now=parse_time("2005-06-14T16:00:00Z")))
 
 
-def test_a_breakdown_by_host_extracts_the_header_column_of_hosts(cluster):
-    question = "lines per host on cluster in the last day"
-    [warning] = cluster.check(question, 'sum by (host) (count_over_time({app="cluster"}[1d]))')
+@pytest.mark.parametrize("box, app, label, counts", [
+    ("syslog_box", "box", "component", {"kernel": 60, "ftpd": 30, "sshd(pam_unix)": 30}),
+    ("cluster", "cluster", "host", {"node-a1": 40, "node-b2": 40, "node-c3": 40}),
+    ("pipes", "pipes", "component", {"Step_LSC": 30, "Step_SPUtils": 30,
+                                     "HiH_HiBroadcastUtil": 30, "HiH_HiSyncControl": 30}),
+    ("proxy", "proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
+])
+def test_a_breakdown_by_program_or_host_extracts_it_from_the_headers(request, box, app, label,
+                                                                     counts):
+    # syslog's "name[pid]:", a column between pipes, a word after a bracketed time, a host
+    # column found by lining the headers up
+    checker = request.getfixturevalue(box) if box in ("syslog_box", "cluster") else \
+        request.getfixturevalue("headed_boxes")[box]
+    question = f"lines per {label} on {app} in the last day"
+    [warning] = checker.check(question, f'sum by ({label}) (count_over_time({{app="{app}"}}[1d]))')
     assert warning.check == "label" and warning.fix is not None
-    result = cluster.backend.query(warning.fix.query)["result"]
-    assert {r["metric"]["host"]: float(r["value"][1]) for r in result} == {
-        "node-a1": 40, "node-b2": 40, "node-c3": 40}
+    result = checker.backend.query(warning.fix.query)["result"]
+    assert {r["metric"][label]: float(r["value"][1]) for r in result} == counts
+    assert checker.check(question, warning.fix.query) == []
 
 
 def test_a_number_the_lines_count_themselves_is_summed(cluster):

@@ -1219,26 +1219,34 @@ class DataChecks:
         if len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
             return
         node, named = ranges[0], named_function(self.question)
-        query, scope = node.range.query, range_scope(self.backend, node.range)
         stand_ins = [(quoted, before, after) for quoted in quoted_texts(self.question)
                      for before, after in _stand_in_contexts(quoted)]
         for (quoted, before, after), pattern in itertools.product(
-                stand_ins, self._patterns(query.selector)):
+                stand_ins, self._patterns(node.range.query.selector)):
             asked = named or (("sum_over_time", None) if _counts_noun(self.question, after)
                               else None)
             field = _field_between(pattern, before, after)
             if asked is None or field is None or not pattern.line_filter:
                 continue
-            lines_of = query if _filters_lines(query.stages) else query.replace(
-                stages=(_stage(pattern.line_filter),) + query.stages)
-            fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
-            if lines:
-                self._warn("function", f"question asks for `{asked[0]}` of the number in "
-                           f"{quote(quoted)}, but the query counts lines", MEDIUM,
-                           Fix(self._unwrapping(node, fixed, field, asked),
-                               f"take `{asked[0]}` of {field}, the number the pattern "
-                               f"{quote(pattern.template)} has there"))
+            if self._unwrap_fix(node, pattern, field, asked, f"question asks for `{asked[0]}` "
+                                f"of the number in {quote(quoted)}, but the query counts lines"):
                 return
+
+    def _unwrap_fix(self, node: ast.RangeAggregation, pattern, field: str,
+                    function: tuple[str, float | None], reason: str) -> bool:
+        """Warn (``reason``) with the fix taking ``function`` of ``pattern``'s ``field``
+        over the query's lines (the pattern's, where the query filters none); whether the
+        field was found on any."""
+        query, scope = node.range.query, range_scope(self.backend, node.range)
+        lines_of = query if _filters_lines(query.stages) else query.replace(
+            stages=(_stage(pattern.line_filter),) + query.stages)
+        fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
+        if lines:
+            self._warn("function", reason, MEDIUM, Fix(
+                self._unwrapping(node, fixed, field, function),
+                f"take `{function[0]}` of {field}, the number the pattern "
+                f"{quote(pattern.template)} has there"))
+        return bool(lines)
 
     def _counted_by_lines(self) -> None:
         """The question counts what each line counts itself ("the total number of floating
@@ -1257,8 +1265,7 @@ class DataChecks:
         words = content_words(counted.group("what"))
         asked = set(words)
         node = ranges[0]
-        query, scope = node.range.query, range_scope(self.backend, node.range)
-        for pattern in self._patterns(query.selector):
+        for pattern in self._patterns(node.range.query.selector):
             for field in (f.name for f in pattern.fields if f.numeric):
                 before, after = pattern.template.split(f"<{field}>", 1)
                 after = VARIABLE.split(after)[0]
@@ -1266,15 +1273,9 @@ class DataChecks:
                 if len(set(said)) < 2 or not set(said) <= asked or said[0] != words[0] or \
                         before.endswith(":") or not pattern.line_filter:
                     continue
-                lines_of = query if _filters_lines(query.stages) else query.replace(
-                    stages=(_stage(pattern.line_filter),) + query.stages)
-                fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
-                if lines:
-                    self._warn("function", f"the lines count {after.strip()} themselves, "
-                               "but the query counts lines", MEDIUM,
-                               Fix(self._unwrapping(node, fixed, field, ("sum_over_time", None)),
-                                   f"take `sum_over_time` of {field}, the number the pattern "
-                                   f"{quote(pattern.template)} has there"))
+                if self._unwrap_fix(node, pattern, field, ("sum_over_time", None),
+                                    f"the lines count {after.strip()} themselves, but the "
+                                    "query counts lines"):
                     return
 
     def _stated_bytes(self) -> None:
