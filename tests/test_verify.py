@@ -1521,3 +1521,22 @@ def test_events_the_question_cannot_tell_apart_keep_the_text_they_share(tmp_path
     assert warning.check == "unfiltered"
     assert parse(warning.fix.query) == parse(
         'sum(count_over_time({app="proxy"} |= "error :" [1d]))')
+
+
+def test_how_long_unwraps_the_field_written_before_a_unit_of_time(checker):
+    question = "how long did the slowest instance build take in openstack-eu-west in the last day"
+    right = ('max_over_time({application="openstack-eu-west"} |= "seconds to build instance" '
+             '| regexp `instance: (?P<uuid>\\S+)\\] Took (?P<took>[\\d.]+) seconds` | unwrap took '
+             '[1d])')
+    wrong = right.replace("unwrap took", "unwrap uuid")
+    warning = next(w for w in checker.check(question, wrong) if w.check == "function")
+    assert parse(warning.fix.query) == parse(right)
+    assert repaired_clean(checker, question, wrong).range.unwrap.label == "took"
+
+
+def test_the_slowest_of_several_series_is_their_largest(checker):
+    question = "how long did the slowest instance build take in openstack-eu-west in the last day"
+    inner = ('max_over_time({application="openstack-eu-west"} |= "seconds to build instance" '
+             '| regexp `Took (?P<took>[\\d.]+) seconds` | unwrap took [1d])')
+    warning = next(w for w in checker.check(question, f"min({inner})") if w.check == "function")
+    assert parse(warning.fix.query) == parse(f"max({inner})")

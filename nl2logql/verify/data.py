@@ -71,8 +71,9 @@ from nl2logql.verify import headers, rewrite
 from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (TEMPLATE_FIELD, asked_function, asked_unit, named_function,
-                                   names_field, scaled, used_labels)
+from nl2logql.verify.shape import (ASKS_DURATION, DURATION_UNITS, TEMPLATE_FIELD, asked_function,
+                                   asked_unit, named_function, names_field, scaled, unit_in_stage,
+                                   used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -1152,6 +1153,7 @@ class DataChecks:
             if unwrap is None:
                 continue
             scope = range_scope(self.backend, log_range)
+            self._unwrapped_duration(log_range)
             for kept in unwrap.filters:  # a filter after it on a label no line carries
                 for name in _filter_labels(kept):
                     self._label_exists(name, [(log_range.query, scope)],
@@ -1168,6 +1170,24 @@ class DataChecks:
                 self._warn("label", f"`unwrap {unwrap.label}` is not a number on any line in "
                            f"{scope.name}", MEDIUM,
                            self._extraction_fix(unwrap.label, [(log_range.query, scope)], True))
+
+    def _unwrapped_duration(self, log_range: ast.LogRange) -> None:
+        """The question asks how long something took ("how long, in ms, did the slowest
+        read take") where the query unwraps a field its own parser does not write before
+        a unit of time, while it extracts one that it does (``<variable> took <took> ms``):
+        that one."""
+        if not ASKS_DURATION.search(_QUOTED.sub(" ", self.question)):
+            return
+        label = log_range.unwrap.label
+        timed = [f for s in log_range.query.stages for f in parser_fields(s)
+                 if (unit_in_stage(s, f) or "").lower() in DURATION_UNITS]
+        if len(set(timed)) != 1 or label in timed or label in _DURATION_NAMES:
+            return
+        fixed = log_range.replace(unwrap=log_range.unwrap.replace(label=timed[0]))
+        self._warn("function", f"the question asks how long, but the query unwraps {label}, "
+                   f"which no unit of time follows", MEDIUM,
+                   Fix(format_ast(rewrite.replace_node(self.expr, log_range, fixed)),
+                       f"unwrap {timed[0]}, which the query extracts before a unit of time"))
 
     def _counted_value(self) -> None:
         """The question asks a function of a value ("the total size of the blocks added")
@@ -1703,10 +1723,7 @@ _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "qua
 # Questions that want several answers, each named ("which hosts", "list the", "for every").
 _LISTS = re.compile(r"\b(?:which|list|each|every|what are)\b", re.I)
 _ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
-_DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds min mins minute "
-                            "minutes".split())
 _DURATION_NAMES = frozenset("time took duration elapsed latency seconds secs ms".split())
-_ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|seconds|secs)\b", re.I)
 
 
 def _asked_field(question: str, pattern) -> str | None:
@@ -1725,9 +1742,9 @@ def _measured_field(question: str, pattern) -> str | None:
              if not _TYPE_NAME.fullmatch(f.name) and names_field(question, f.name)]
     whole = [n for n in named if re.search(rf"\b{n.replace('_', '[ _]')}s?\b", question, re.I)]
     named = whole if len(whole) == 1 else named  # "used RAM": used_ram, not used_disk too
-    if not named and _ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
+    if not named and ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
         named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
-                 or (pattern.unit_after(f.name) or "").lower() in _DURATION_UNITS]
+                 or (pattern.unit_after(f.name) or "").lower() in DURATION_UNITS]
     return named[0] if len(named) == 1 else None
 
 

@@ -72,6 +72,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
         found += [_unit(question, expr), _order(question, expr),
                   _threshold(question, expr) if value is None else None,
                   _share(question, expr), _combined(question, expr), _function(question, expr),
+                  _outer_extreme(question, expr),
                   _counted(question, expr),
                   _period(question, expr), _offset(question, expr), _ranked(question, expr),
                   _naming(question, expr), _distinct(question, expr)]
@@ -599,6 +600,23 @@ def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                         f"query takes `{node.op}`", MEDIUM, Fix(format_ast(fixed), change))
 
 
+_EXTREMES = {"max_over_time": ("min", "max"), "min_over_time": ("max", "min")}  # wrong, right
+
+
+def _outer_extreme(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """The question asks the largest (the smallest) of a value, and the query takes the
+    smallest (the largest) of its series: ``min(max_over_time(…))`` for "the slowest"."""
+    asked = named_function(question)
+    if not isinstance(expr, ast.VectorAggregation) or asked is None or \
+            asked[0] not in _EXTREMES or expr.op != _EXTREMES[asked[0]][0]:
+        return None
+    op = _EXTREMES[asked[0]][1]
+    extreme = "largest" if op == "max" else "smallest"
+    return QueryWarning("function", f"question asks for the {extreme} value but the query "
+                        f"takes `{expr.op}` of its series", MEDIUM,
+                        Fix(format_ast(expr.replace(op=op)), f"take `{op}` of the series"))
+
+
 def _function_text(op: str, param: Optional[float]) -> str:
     return f"`{op}({_number(param)}, …)`" if param is not None else f"`{op}`"
 
@@ -660,6 +678,31 @@ _KEEPING = ("topk", "bottomk", "approx_topk", "sort", "sort_desc")
 TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
+DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds min mins minute "
+                           "minutes".split())
+ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|seconds|secs)\b", re.I)
+
+
+def unit_in_stage(stage: ast.Node, field: str) -> str | None:
+    """The word a ``pattern`` or ``regexp`` stage writes right after ``field`` (``<took>
+    ms``, ``(?P<took>\\d+)\\s+ms``): what it measures, or None."""
+    if isinstance(stage, ast.PatternParser):
+        found = re.search(rf"<{re.escape(field)}>\s*([A-Za-z]+)", stage.pattern)
+    elif isinstance(stage, ast.RegexpParser):
+        found = re.search(rf"\(\?P<{re.escape(field)}>(?:[^()\\]|\\.|\([^()]*\))*\)"
+                          r"(?:\\s[*+?]?| )*([A-Za-z]+)", stage.pattern)
+    else:
+        return None
+    return found.group(1) if found else None
+
+
+def _timed(question: str, stage: ast.Node, field: str) -> bool:
+    """Whether ``field`` is written before a unit of time and the question asks how long
+    (the value asked, not a label nobody asked for)."""
+    return bool(ASKS_DURATION.search(question)) and \
+        (unit_in_stage(stage, field) or "").lower() in DURATION_UNITS
+
+
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if any(expr.find_all(ast.DropLabels, ast.KeepLabels, ast.LabelReplace)):
         return None  # the query manages its labels itself
@@ -672,7 +715,8 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
             if not isinstance(stage, (ast.PatternParser, ast.RegexpParser)):
                 continue
             names = [f for f in parser_fields(stage)
-                     if f not in used and not _asks_each(question, f)]
+                     if f not in used and not _asks_each(question, f)
+                     and not _timed(question, stage, f)]
             if query is expr and (names != parser_fields(stage)
                                   or any(names_field(question, f) for f in names)):
                 continue  # log lines: a parser may keep a field or two unused, or one named
