@@ -1,9 +1,10 @@
 #!/usr/bin/env python
-"""Ask the assistant the 30 questions of a devset, ``data/devsets/unseen-systems.jsonl``
-(Apache, Zookeeper, Linux: systems outside the sample store) or with ``--set
-unseen-systems-2`` ``data/devsets/unseen-systems-2.jsonl`` (Hadoop, HealthApp, Proxifier),
-and score its queries against the answers computed from the Loghub structured CSVs
-(``scripts/make_unseen_devset.py``).
+"""Score the assistant on an unseen-systems devset (logs of systems it never saw).
+
+It asks the 30 questions of ``data/devsets/<set>.jsonl`` (``unseen-systems``: Apache,
+Zookeeper, Linux; ``-2``: Hadoop, HealthApp, Proxifier; ``-3``: Spark, Mac, BGL; ``-4``:
+Windows, Thunderbird, Android) and scores its queries against the answers computed from
+the Loghub structured CSVs (``scripts/make_unseen_devset.py``).
 
 For each system the raw ``<System>_2k.log`` is loaded as ``nl2logql generate --logs FILE
 --label application=NAME`` loads it (``load_paths``, timestamps detected), and its first
@@ -238,8 +239,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", choices=CHECK_MODES, default="repair")
     parser.add_argument("--set", choices=sorted(devset.DEVSETS), default="unseen-systems",
-                        help="which devset (default: unseen-systems; unseen-systems-2: Hadoop, "
-                             "HealthApp, Proxifier)")
+                        help="which devset (default: unseen-systems)")
     parser.add_argument("--out", type=Path, default=None,
                         help="default: eval/results/<set>")
     parser.add_argument("--limit", type=int, default=None,

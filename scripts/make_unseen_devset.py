@@ -1,6 +1,8 @@
 #!/usr/bin/env python
-"""Write the unseen-systems devsets: 30 questions each about three Loghub systems that the
-sample store does not hold, 10 a system, with answers computed here from each system's
+"""Write an unseen-systems devset from the Loghub CSVs.
+
+Each devset has 30 questions about three Loghub systems that the sample store does not
+hold, 10 a system, with answers computed here from each system's
 ``<System>_2k.log_structured.csv`` (the csv module; our engine is not used). Development
 sets: never train on them.
 
@@ -709,7 +711,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loghub", type=Path, help="the Loghub samples' folder")
     parser.add_argument("--set", choices=sorted(DEVSETS), default="unseen-systems",
-                        help="which devset (default: unseen-systems)")
+                        help="which devset (default: unseen-systems); see the module's doc")
     parser.add_argument("--out", type=Path, help="default: data/devsets/<set>.jsonl")
     args = parser.parse_args(argv)
     args.out = args.out or devset_path(args.set)
