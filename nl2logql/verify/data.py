@@ -231,13 +231,14 @@ class DataChecks:
         if match is not None:
             self._warn("unfiltered", _event_reason(query, ", ".join(match[2])), MEDIUM)
 
-    def _asked_words(self) -> set[str]:
+    @functools.cached_property
+    def _asked_words(self) -> frozenset[str]:
         """The question's content words, but numbers and the "times" of a count ("how many
-        times did it fail to sync": not the "time" of a ``totalTime`` field)."""
+        times did it fail to sync": not the "time" of a ``totalTime`` field); once a check."""
         from nl2logql.generation.schema import content_words
 
-        return {w for w in content_words(_TIMES_COUNTED.sub(" ", self.question))
-                if not w.isdigit()}
+        return frozenset(w for w in content_words(_TIMES_COUNTED.sub(" ", self.question))
+                         if not w.isdigit())
 
     def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object,
                                                           list] | None:
@@ -248,7 +249,7 @@ class DataChecks:
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
         named |= set(content_words(" ".join(left_out(self.question))))  # not what it is about
-        asked = self._asked_words() - named
+        asked = self._asked_words - named
         scored = []
         for pattern in self._patterns(query.selector):
             if pattern.line_filter:
@@ -307,7 +308,7 @@ class DataChecks:
         keeps lines, the one sharing the most of the question's words, at least
         :data:`MIN_SHARED_WORDS` and more than any other."""
         scope = log_scope(self.backend)
-        asked = self._asked_words()
+        asked = self._asked_words
         scored = []
         for pattern, name, value in self._named_values(query.selector, scope):
             before = pattern.template.split(f"<{name}>")[0]
@@ -658,7 +659,7 @@ class DataChecks:
 
         # the words of a quote are the line's, not a program's ("'No network route'")
         quoted = {w for q in quoted_texts(self.question) for w in content_words(q)}
-        asked = [w for w in self._asked_words() - quoted if len(w) >= 3]
+        asked = [w for w in self._asked_words - quoted if len(w) >= 3]
         written = {w.lower() for w in re.findall(r"[\w.$-]*\w", _QUOTED.sub(" ", self.question))}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
@@ -677,7 +678,7 @@ class DataChecks:
                 with_stage(_unformatted(query), _program_stage(*named)), scope) != 0:
             return
         name = named[0]
-        asked = self._asked_words()
+        asked = self._asked_words
         mine = [(len(_pattern_shares(asked, p)), p.count, p)
                 for p in self._patterns(query.selector)
                 if headers.program(p) == name and p.line_filter]
@@ -1258,9 +1259,8 @@ class DataChecks:
         over the query's lines (the pattern's, where the query filters none); whether the
         field was found on any."""
         query, scope = node.range.query, range_scope(self.backend, node.range)
-        lines_of = query if _filters_lines(query.stages) else query.replace(
-            stages=(_stage(pattern.line_filter),) + query.stages)
-        fixed, lines = self._extracting(lines_of, field, pattern, field, scope)
+        fixed, lines = self._extracting(_event_lines(query, pattern), field, pattern, field,
+                                        scope)
         if lines:
             self._warn("function", reason, MEDIUM, Fix(
                 self._unwrapping(node, fixed, field, function),
@@ -1309,7 +1309,7 @@ class DataChecks:
         if len(ranges) != 1 or ranges[0].op not in _AS_STATED or \
                 not re.search(r"\bbytes\b", self.question, re.I):
             return
-        node, asked = ranges[0], self._asked_words()
+        node, asked = ranges[0], self._asked_words
         query, scope = node.range.query, range_scope(self.backend, node.range)
         found = []
         for pattern in self._patterns(query.selector):
@@ -1325,10 +1325,9 @@ class DataChecks:
             return  # none, or several the question's words fit
         best = None
         for pattern, field, said in found:  # the extraction finding it on the most lines
-            lines_of = query if _filters_lines(query.stages) else query.replace(
-                stages=(_stage(pattern.line_filter),) + query.stages)
             for extraction in filter(None, (pattern.field_regexp(field), pattern.extraction)):
-                fixed = _with_extraction(lines_of, field, _stage(extraction), field)
+                fixed = _with_extraction(_event_lines(query, pattern), field,
+                                         _stage(extraction), field)
                 lines = self.probe.count(with_stage(fixed, has_label(field)), scope)
                 if lines and (best is None or lines > best[0]):
                     best = (lines, fixed, field, pattern.template, said)
@@ -1847,6 +1846,13 @@ def _filter_terms(query: ast.LogQuery, ops: tuple[str, ...]):
 def _selects_lines(query: ast.LogQuery) -> bool:
     """Whether some stage drops lines: a line or label filter (a parser alone keeps all)."""
     return any(isinstance(s, (ast.LineFilter, ast.LabelFilter)) for s in query.stages)
+
+
+def _event_lines(query: ast.LogQuery, pattern) -> ast.LogQuery:
+    """The lines ``query`` means: its own where its line filters say which, else those of
+    ``pattern``'s event."""
+    return query if _filters_lines(query.stages) else query.replace(
+        stages=(_stage(pattern.line_filter),) + query.stages)
 
 
 def _filters_lines(stages) -> bool:
