@@ -13,7 +13,10 @@ sets: never train on them.
 - ``unseen-systems-3`` (``data/devsets/unseen-systems-3.jsonl``): Spark, Mac, BGL, written
   in session 21 after the checks the second set led to, first measured fresh, then used;
 - ``unseen-systems-4`` (``data/devsets/unseen-systems-4.jsonl``): Windows, Thunderbird,
-  Android, written in session 21 after its checks were made, to measure them fresh.
+  Android, written in session 21 after its checks were made, to measure them fresh;
+- ``unseen-systems-5`` (``data/devsets/unseen-systems-5.jsonl``): HPC (the one Loghub
+  system no set had), and new questions over BGL and Android, written in session 22 after
+  its checks were made, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -109,6 +112,7 @@ SYSTEMS = {
     "Android": System("Android", "android",
                       lambda r: strptime_ns(f"{YEARLESS_YEAR}-{r['Date']} {r['Time']}",
                                             "%Y-%m-%d %H:%M:%S.%f"), yearless=True),
+    "HPC": System("HPC", "hpc", lambda r: int(r["Time"]) * SECOND),
     "Proxifier": System("Proxifier", "proxifier",
                         lambda r: strptime_ns(f"{YEARLESS_YEAR}.{r['Time']}", "%Y.%m.%d %H:%M:%S"),
                         yearless=True),
@@ -577,8 +581,98 @@ FOURTH_QUESTIONS = [
              "Level == W"),
 ]
 
+FIFTH_QUESTIONS = [
+    # -- HPC (a cluster's node and switch events; epoch seconds, Aug 2003 - Apr 2006) ---------
+    Question("HPC", "How many 'Linkerror event interval expired' messages did hpc log in the "
+             "last 3 years?", "metric", event("E26"), "EventId == E26", window="1095d"),
+    Question("HPC", "How many 'not responding' messages did hpc log in the last year?",
+             "metric", event("E32"), "EventId == E32", window="365d"),
+    Question("HPC", "How many hpc log lines did each component write in the last 3 years?",
+             "metric", lambda r: True, "every line", window="1095d", agg="by",
+             key=lambda r: r["Component"], key_how="Component (node, switch_module, gige, ...)",
+             label="component"),
+    Question("HPC", "Which 3 hpc nodes logged the most lines in the last 3 years?", "metric",
+             lambda r: True, "every line", window="1095d", agg="topk",
+             key=lambda r: r["Node"], key_how="Node", label="node"),
+    Question("HPC", "How many fan speed readings did hpc log in the last year?", "metric",
+             event("E17", "E18"), "EventId in (E17, E18) (Fan speeds ( <*> ... ))",
+             window="365d"),
+    Question("HPC", "How many times was a ServerFileSystem domain full on hpc in the last 3 "
+             "years?", "metric", event("E40"), "EventId == E40", window="1095d"),
+    Question("HPC", "How many boot commands did hpc run in the last year?", "metric",
+             event("E4"), "EventId == E4 (boot  (command <*>))", window="365d"),
+    Question("HPC", "Show the hpc lines where a component went into the unavailable state.",
+             "log", event("E13"), "EventId == E13"),
+    Question("HPC", "Show hpc's 'Temperature exceeds warning threshold' lines.", "log",
+             event("E44"), "EventId == E44 (Temperature (<*>C) exceeds warning threshold)"),
+    Question("HPC", "Show the hpc lines where a ClusterFileSystem domain is no longer served "
+             "by a node.", "log", event("E9"), "EventId == E9"),
+
+    # -- BGL (new questions; set 3 asked others) ----------------------------------------------
+    Question("BGL", "How many ciod 'Received signal' messages did bgl log in the last year?",
+             "metric", event("E41"), "EventId == E41", window="365d"),
+    Question("BGL", "How many data storage interrupts did bgl log in the last year?", "metric",
+             event("E52"), "EventId == E52 (data storage interrupt; not E53/E54's data store "
+             "interrupt caused by ...)", window="365d"),
+    Question("BGL", "How many times did bgl's idoproxydb hit an ASSERT condition in the last "
+             "year?", "metric", event("E74"), "EventId == E74", window="365d"),
+    Question("BGL", "Count bgl log lines per level over the last year.", "metric",
+             lambda r: True, "every line", window="365d", agg="by", key=lambda r: r["Level"],
+             key_how="Level", label="level"),
+    Question("BGL", "How many 'Error reading message prefix' messages did bgl's ciod log in "
+             "the last year?", "metric",
+             lambda r: "Error reading message prefix" in r["Content"],
+             "Content contains 'Error reading message prefix' (E29-E32: after LOAD_MESSAGE, "
+             "after LOGIN_MESSAGE, ...)", window="365d"),
+    Question("BGL", "How many instruction cache parity errors were corrected on bgl node "
+             "R02-M1-N0-C:J12-U11 in the last year?", "metric",
+             lambda r: r["EventId"] == "E77" and r["Node"] == "R02-M1-N0-C:J12-U11",
+             "EventId == E77 and Node == R02-M1-N0-C:J12-U11", window="365d"),
+    Question("BGL", "What is the largest number of double-hummer alignment exceptions one bgl "
+             "line reported in the last year?", "metric", event("E3"), "EventId == E3",
+             window="365d", agg="max", key=extract(r"^(\d+) double-hummer"),
+             key_how="the number before 'double-hummer'"),
+    Question("BGL", "Show the bgl lines where a node card is not fully functional.", "log",
+             event("E90"), "EventId == E90"),
+    Question("BGL", "Show bgl's MACHINE CHECK DCR read timeout lines.", "log", event("E82"),
+             "EventId == E82"),
+    Question("BGL", "Show the bgl lines where ciod could not chdir at login.", "log",
+             event("E37"), "EventId == E37 (ciod: LOGIN chdir(<*>) failed: ...)"),
+
+    # -- Android (new questions; set 4 asked others) ------------------------------------------
+    Question("Android", "How many times did android acquire a suspend blocker in the last 5 "
+             "minutes?", "metric", event("E11"), "EventId == E11", window="5m"),
+    Question("Android", "How many android lines did the PowerManagerService component write "
+             "in the last 10 minutes?", "metric",
+             lambda r: r["Component"] == "PowerManagerService",
+             "Component == PowerManagerService", window="10m"),
+    Question("Android", "What was the highest brightness target android animated to in the "
+             "last 5 minutes?", "metric", event("E21"), "EventId == E21 (Animating "
+             "brightness: target=<*>, rate=<*>)", window="5m", agg="max",
+             key=extract(r"target=(\d+)"), key_how="target"),
+    Question("Android", "How many surfaces did android destroy in the last 10 minutes?",
+             "metric", event("E41"), "EventId == E41 (Destroying surface ...)", window="10m"),
+    Question("Android", "How many getTasks calls were limited on android for not holding "
+             "REAL_GET_TASKS in the last 5 minutes?", "metric", event("E61"),
+             "EventId == E61 (getTasks; not E59's getRunningAppProcesses)", window="5m"),
+    Question("Android", "What is the per-second rate of android userActivityNoUpdateLocked "
+             "messages over the last 5 minutes?", "metric", event("E164"), "EventId == E164",
+             window="5m", agg="rate"),
+    Question("Android", "How many android warning lines did each component write in the last "
+             "10 minutes?", "metric", lambda r: r["Level"] == "W", "Level == W", window="10m",
+             agg="by", key=lambda r: r["Component"], key_how="Component", label="component"),
+    Question("Android", "Show the android lines where a key was intercepted before queueing.",
+             "log", event("E67"), "EventId == E67"),
+    Question("Android", "Show android's 'Skipping, withExcluded' lines.", "log",
+             lambda r: r["Content"].startswith("Skipping, withExcluded"),
+             "Content starts with 'Skipping, withExcluded' (E134, E135, E136)"),
+    Question("Android", "Show the android lines from the PhoneStatusBar component.", "log",
+             lambda r: r["Component"] == "PhoneStatusBar", "Component == PhoneStatusBar"),
+]
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
-           "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS}
+           "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
+           "unseen-systems-5": FIFTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:
@@ -664,7 +758,9 @@ def devset_path(name: str) -> Path:
 def build(directory: Path, name: str = "unseen-systems") -> list[dict]:
     records = []
     cache: dict[str, tuple] = {}
-    numbers: Counter = Counter()
+    # a system asked again in a later set goes on numbering where the earlier sets stopped
+    earlier = list(DEVSETS)[:list(DEVSETS).index(name)]
+    numbers = Counter(q.system for previous in earlier for q in DEVSETS[previous])
     for q in DEVSETS[name]:
         system = SYSTEMS[q.system]
         if q.system not in cache:

@@ -1,5 +1,4 @@
-"""The unseen-systems devsets (``data/devsets/unseen-systems.jsonl`` and
-``unseen-systems-2.jsonl``): rebuilt byte for byte from the Loghub CSVs, well formed, and
+"""The unseen-systems devsets (``data/devsets/unseen-systems*.jsonl``): rebuilt byte for byte from the Loghub CSVs, well formed, and
 their CSV answers agree with our store: hand-written correct LogQL queries, run as
 ``scripts/eval_unseen_devset.py`` runs the assistant's, are scored correct (no model here)."""
 
@@ -33,7 +32,8 @@ SETS = {name: EVAL.load_devset(MAKE.devset_path(name)) for name in MAKE.DEVSETS}
 SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-2": {"Hadoop", "HealthApp", "Proxifier"},
            "unseen-systems-3": {"Spark", "Mac", "BGL"},
-           "unseen-systems-4": {"Windows", "Thunderbird", "Android"}}
+           "unseen-systems-4": {"Windows", "Thunderbird", "Android"},
+           "unseen-systems-5": {"HPC", "BGL", "Android"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -55,9 +55,10 @@ def test_thirty_questions_ten_per_system_outside_the_sample_store(name):
     assert {r["kind"] for r in records} == {"metric", "log"}
 
 
-def test_the_devsets_share_no_system_and_none_is_in_the_sample_store():
-    assert len(BY_ID) == len(RECORDS) == 30 * len(SETS)
-    assert sum(map(len, SYSTEMS.values())) == len(set().union(*SYSTEMS.values()))
+def test_the_devsets_share_no_question_and_none_is_of_the_sample_store():
+    # the last set asks new questions of two earlier sets' systems (and HPC, new)
+    assert len(BY_ID) == len({r["question"] for r in RECORDS}) == len(RECORDS) == 30 * len(SETS)
+    assert sum(map(len, SYSTEMS.values())) - 2 == len(set().union(*SYSTEMS.values())) == 13
     assert not {r["system"] for r in RECORDS} & {"OpenSSH", "OpenStack", "HDFS"}
 
 
@@ -132,6 +133,15 @@ CORRECT = {
                       '|= "no free leases" [1h]))',
     "android-02": 'sum by (detected_level) (count_over_time({application="android"} [10m]))',
     "android-10": '{application="android"} | detected_level="warn"',
+    "hpc-03": r'sum by (component) (count_over_time({application="hpc"} '
+              r'| regexp `^\d+ \S+ (?P<component>\S+)` [1095d]))',
+    "hpc-05": 'sum(count_over_time({application="hpc"} |= "Fan speeds" [365d]))',
+    "bgl-15": 'sum(count_over_time({application="bgl"} |= "Error reading message prefix" [1y]))',
+    "bgl-17": r'max(max_over_time({application="bgl"} |= "double-hummer alignment exceptions" '
+              r'| regexp `(?P<n>\d+) double-hummer` | unwrap n [1y]))',
+    "android-13": r'max(max_over_time({application="android"} |= "Animating brightness" '
+                  r'| regexp `target=(?P<target>\d+)` | unwrap target [5m]))',
+    "android-19": '{application="android"} |= "Skipping, withExcluded"',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -148,6 +158,9 @@ WRONG = {
     "proxifier-04": r'sum(bytes_over_time({application="proxifier"} '  # the lines' bytes
                     r'|= "Dropbox.exe" |= " close, " [100d]))',
     "proxifier-09": '{application="proxifier"} |= "WeChat.exe" |= "open through"',  # opens only
+    "bgl-12": 'sum(count_over_time({application="bgl"} |= "data store" [1y]))',  # E53/E54 too
+    "android-15": 'sum(count_over_time({application="android"} '  # getRunningAppProcesses too
+                  '|= "does not hold REAL_GET_TASKS" [5m]))',
 }
 
 

@@ -563,6 +563,9 @@ def test_stems_are_what_each_form_of_a_word_contains(literal, expected):
     # a value the question asks for is no value to avoid, nor a word holding a stem asked
     ('1.2.3.4 "GET /v2/servers HTTP/1.1" status: 404 len: 176', ["http", "404"],
      'HTTP/1.1" status: 404'),
+    # ... but the value a word asked for goes on with is no part of the event's text
+    ("PowerManagerService: release:lock=189667585, flg=0x0", ["powermanagerservice", "release"],
+     "PowerManagerService: release:lock="),
 ])
 def test_a_run_of_a_line_holds_every_stem_and_no_value(line, wanted, expected):
     assert run_with(line, wanted) == expected
@@ -1286,7 +1289,7 @@ def syslog_box(tmp_path_factory):
      '|= "connection from" [1d]))', 30),
     # "kernel" names a program of several patterns: its lines, as the header writes it
     ("how many kernel lines did box write", 'sum(count_over_time({app="box"} '
-     '|~ `\\bkernel(?:\\([^)]*\\))?(?:\\[\\d+\\])?: ` [1d]))', 60),
+     '|~ `(?:^|\\s)kernel(?:\\([^)]*\\))?(?:\\[\\d+\\])?: ` [1d]))', 60),
 ])
 def test_a_program_the_question_names_keeps_its_lines(syslog_box, question, fixed, lines):
     [warning] = syslog_box.check(question, 'sum(count_over_time({app="box"}[1d]))')
@@ -1329,7 +1332,19 @@ def headed_boxes(tmp_path_factory):
         + ("open through proxy proxy.example.com:5070 HTTPS" if i % 3 else
            f"close, {100 + i} bytes sent, {900 + i} bytes received, lifetime 00:01") + "\n"
         for i in range(120)))
+    # Windows' CBS: a time, a level and a component in columns; CSI's messages start with
+    # a value, which is no part of the header
+    services = [("CBS", "Loading offline registry hive: SOFTWARE{i}, into registry key"),
+                ("CBS", "Unloading offline registry hive: SOFTWARE{i}"),
+                ("CSI", "{i:08x} Creating NT transaction (seq {j})"),
+                ("CSI", "{i:08x}@2016/9/27:20:30:31.455 CSI perf trace:")]
+    (folder / "columns.log").write_text("".join(
+        f"2016-09-28 04:{i // 60:02d}:{i % 60:02d}, Info                  "
+        f"{services[i % 4][0]}    " + services[i % 4][1].format(i=i, j=i // 4) + "\n"
+        for i in range(120)))
     return {
+        "columns": Checker(load_paths(folder / "columns.log", {"app": "columns"},
+                                      now=parse_time("2016-09-28T05:00:00Z"))),
         "pipes": Checker(load_paths(folder / "pipes.log", {"app": "pipes"},
                                     now=parse_time("2017-12-23T23:00:00Z"))),
         "proxy": Checker(load_paths(folder / "proxy.log", {"app": "proxy"},
@@ -1409,11 +1424,12 @@ def cluster(tmp_path_factory):
     ("pipes", "pipes", "component", {"Step_LSC": 30, "Step_SPUtils": 30,
                                      "HiH_HiBroadcastUtil": 30, "HiH_HiSyncControl": 30}),
     ("proxy", "proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
+    ("columns", "columns", "component", {"CBS": 60, "CSI": 60}),
 ])
 def test_a_breakdown_by_program_or_host_extracts_it_from_the_headers(request, box, app, label,
                                                                      counts):
     # syslog's "name[pid]:", a column between pipes, a word after a bracketed time, a host
-    # column found by lining the headers up
+    # or component column found by lining the headers up
     checker = request.getfixturevalue(box) if box in ("syslog_box", "cluster") else \
         request.getfixturevalue("headed_boxes")[box]
     question = f"lines per {label} on {app} in the last day"
@@ -1540,3 +1556,64 @@ def test_the_slowest_of_several_series_is_their_largest(checker):
              '| regexp `Took (?P<took>[\\d.]+) seconds` | unwrap took [1d])')
     warning = next(w for w in checker.check(question, f"min({inner})") if w.check == "function")
     assert parse(warning.fix.query) == parse(f"max({inner})")
+
+
+def test_a_program_named_by_its_path_is_one_program(tmp_path):
+    from nl2logql.engine.loaders import load_paths
+    from nl2logql.timeutil import parse_time
+
+    messages = ["/apps/sbin/gmetad[1682]: data_thread() got no answer from any [an{i}] datasource",
+                "gmetad: Warning: we failed to resolve data source name an{i}",
+                "ntpd[2510]: synchronized to 10.100.{i}.1, stratum 2"]
+    path = tmp_path / "grid.log"
+    path.write_text("".join(f"Nov  9 12:{i // 60:02d}:{i % 60:02d} tbird-admin1 "
+                            + messages[i % 3].format(i=i) + "\n" for i in range(90)))
+    checker = Checker(load_paths(path, {"app": "grid"}, now=parse_time("2005-11-09T13:00:00Z")))
+    question = "lines per program on grid in the last day"
+    [warning] = checker.check(question, 'sum by (program) (count_over_time({app="grid"}[1d]))')
+    result = checker.backend.query(warning.fix.query)["result"]
+    assert {r["metric"]["program"]: float(r["value"][1]) for r in result} == {
+        "/apps/sbin/gmetad": 30, "gmetad": 30, "ntpd": 30}
+
+
+@pytest.mark.parametrize("question, fixed, lines", [
+    # "load" is the Loading lines' word ("Unloading" is another)
+    ("how many offline registry hives did columns load in the last day",
+     'sum(count_over_time({app="columns"} |= "Loading offline registry hive:" '
+     '|= "offline registry hive" [1d]))', 30),
+    # both events named, or none but the filter's own words and "messages": as it is
+    ("how many offline registry hives did columns load or unload in the last day", None, 60),
+    ("how many offline registry hive messages did columns write in the last day", None, 60),
+])
+def test_the_one_event_the_question_names_among_those_a_filter_keeps(headed_boxes, question,
+                                                                    fixed, lines):
+    checker = headed_boxes["columns"]
+    wrong = 'sum(count_over_time({app="columns"} |= "offline registry hive" [1d]))'
+    warnings = checker.check(question, wrong)
+    if fixed is None:
+        assert warnings == []
+        return
+    [warning] = warnings
+    assert warning.check == "broad" and parse(warning.fix.query) == parse(fixed)
+    assert float(checker.backend.query(fixed)["result"][0]["value"][1]) == lines
+    assert checker.check(question, fixed) == []
+
+
+def test_a_field_the_lines_call_by_the_name_asked_is_extracted(tmp_path):
+    # "HBM brightnessOut =<number>": the pattern's field is a number, the lines call it
+    # brightnessOut
+    from nl2logql.engine.loaders import load_paths
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path / "phone.log"
+    path.write_text("".join(
+        f"03-17 16:{i // 60:02d}:{i % 60:02d}.614  1702  1820 I DisplayPowerController: "
+        + (f"HBM brightnessOut ={30 + i % 9}" if i % 2 else f"HBM brightnessIn ={i}") + "\n"
+        for i in range(60)))
+    checker = Checker(load_paths(path, {"app": "phone"}, now=parse_time("2026-03-17T17:00:00Z")))
+    question = "highest HBM brightnessOut value phone logged in the last day"
+    wrong = ('max(max_over_time({app="phone"} |= "brightnessOut" '
+             '| regexp `brightnessOut is (?P<brightnessOut>\\d+)` | unwrap brightnessOut [1d]))')
+    result = repair(checker, question, wrong, checker.check(question, wrong))
+    assert "brightnessOut" in result.query and result.warnings == []
+    assert float(checker.backend.query(result.query)["result"][0]["value"][1]) == 38

@@ -84,6 +84,10 @@ _COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>
                       r"from|by|per|that|which)\b)[\w-]+\s*){1,6})", re.I)
 _LINES_COUNTED = re.compile(r"\b(?:lines?|events?|messages?|entries|entry|logs?|records?|"
                             r"occurrences?|times)\b", re.I)
+# what lines are about, not what happened ("the host's total memory")
+_ENTITY = re.compile(r"(?:node|host|server|peer|endpoint|addr(?:es|ess)?|user|client|port|ip|"
+                     r"instanc|machine|component|program|process|servic|modul)e?s?", re.I)
+_LINE_NOUN = re.compile(r"(?:line|event|messag|entr|log|record|occurr?enc)e?s?", re.I)  # a stem
 _AS_STATED = ("bytes_over_time", "bytes_rate")  # the lines' own size
 _PRESENT = {"sent": "send", "got": "get", "took": "take", "wrote": "write", "written": "write",
             "ran": "run", "read": "read", "lost": "lose", "kept": "keep"}  # a log's past tense
@@ -162,6 +166,8 @@ class DataChecks:
                 self._unfiltered(query)  # (a ratio's denominator may take every line)
             elif not query.stages:
                 self._quoted_unused(query)
+            if count and len(self.found) == before:  # (the other checks' fixes come first)
+                self._event_within(query, scope, count)
         self._groupings()
         self._unwraps()
         self._counted_value()
@@ -880,6 +886,54 @@ class DataChecks:
         if kept and kept < count:
             self._warn("unfiltered", "the query's filters name no event, but the question is "
                        f"about {', '.join(match[2])}", MEDIUM, self._fix(query, fixed, change))
+
+    def _event_within(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The query counts lines its filters keep for several events, and the question's
+        other words name one of them ("offline registry hives did windows load":
+        ``Loading offline registry hive:``, not ``Unloading …``; "gmetad get no answer from
+        a datasource": those of gmetad's lines, not all of them): that event's lines, where
+        its pattern is the only one the query keeps that holds any of those words, and the
+        lines holding them are its own ("root" is also a user of other events). Words of
+        the question's quotes are no others (a quote is a text asked for as it is), nor
+        those that call lines lines ("messages") or name what they are about ("host")."""
+        from nl2logql.generation.schema import content_words
+
+        if _MENTIONING.search(self.question) or not self._counts_lines(query):
+            return
+        kept = [term.value for _, term in _filter_terms(query, ("|=", "|~"))]
+        literals = token_literals(self.question)
+        if all(any(_overlaps(text, t) for t in literals) for text in kept):
+            return  # an IP's or an id's lines (and no filter): _literal_only's
+        said = content_words(" ".join(kept + [m.value for m in query.selector.matchers]
+                                      + left_out(self.question) + quoted_texts(self.question)))
+        other = {w for w in self._asked_words if not _LINE_NOUN.fullmatch(w)
+                 and not _ENTITY.fullmatch(w) and not any(_alike(w, s) for s in said)}
+        events = [(shared, fixed, lines) for pattern in self._patterns(query.selector)
+                  if pattern.line_filter and (shared := _pattern_shares(other, pattern))
+                  and (lines := self.probe.count(
+                      fixed := query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
+                      scope))]
+        if len(events) != 1:
+            return  # none, or the question's words name several of them
+        [(shared, fixed, lines)] = events
+        holding = query.replace(stages=(*query.stages, *(
+            ast.LineFilter("|~", (ast.FilterTerm(rf"(?i)\b{re.escape(word)}"),))
+            for word in sorted(shared))))
+        if lines < count and (self.probe.count(holding, scope) or 0) <= lines:
+            event = fixed.stages[0].terms[0].value
+            self._warn("broad", f"the query keeps the lines of other events too, but the "
+                       f"question's words ({', '.join(sorted(shared))}) are those of the lines "
+                       f"with {quote(event)}",
+                       MEDIUM, self._fix(query, fixed, f"keep the lines with {quote(event)}"))
+
+    def _counts_lines(self, query: ast.LogQuery) -> bool:
+        """Whether the expression is ``query``'s lines or their count alone (not a side of
+        a ratio, whose words the sides share, nor values of the lines)."""
+        if self.expr == query:
+            return True
+        return len(list(self.expr.find_all(ast.LogRange))) == 1 and any(
+            r.op in ("count_over_time", "rate") and r.range.query == query
+            for r in self.expr.find_all(ast.RangeAggregation))
 
     def _absent_filters(self, query: ast.LogQuery, streams: ast.Selector) -> None:
         """An alert on lines that do not come (``absent_over_time``) filtering on a text no
@@ -1620,8 +1674,9 @@ class DataChecks:
                 continue
             query = self._whole(upto)
             for pattern in self._patterns(query.selector):
-                field = _field_for(name, pattern.fields, numeric) or (
-                    _measured_field(self.question, pattern) if numeric else None)
+                field = _field_for(name, pattern.fields, numeric) or \
+                    _labelled_field(name, pattern, numeric) or (
+                        _measured_field(self.question, pattern) if numeric else None)
                 address = None
                 if field is None and not numeric and _NODE_NAME.search(name):
                     address = pattern.address_regexp(name)  # a node, named by its address
@@ -1710,6 +1765,14 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
             return found[0]
     close = difflib.get_close_matches(name, usable, n=1, cutoff=0.7)
     return close[0] if close else None
+
+
+def _labelled_field(name: str, pattern, numeric: bool) -> str | None:
+    """The field the pattern's text calls ``name`` ("HBM brightnessOut =<number>":
+    ``number`` is the brightnessOut), a number when it is to be unwrapped."""
+    found = re.search(rf"(?<![\w.]){re.escape(name)}\s*[=:]\s*<(\w+)>", pattern.template, re.I)
+    field = next((f for f in pattern.fields if found and f.name == found.group(1)), None)
+    return field.name if field is not None and (field.numeric or not numeric) else None
 
 
 # The vector aggregation that makes one value of a range function's series per stream.

@@ -31,6 +31,8 @@ PROGRAM_LABELS = frozenset({"component", "program", "process", "daemon", "servic
 HOST_LABELS = frozenset({"host", "hostname", "node", "server", "machine"})
 
 NAME, SUBSYSTEM, PID = r"[A-Za-z][\w.$-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
+# syslog names a program also by its path ("/apps/x86_64/.../sbin/gmetad[1682]: ")
+PROGRAM = rf"(?:(?:/[\w.+-]+)*/)?{NAME}"
 _TAIL = f"{SUBSYSTEM}{PID}:"
 
 
@@ -48,9 +50,9 @@ class Style(NamedTuple):
 STYLES = (
     # syslog-like, the program last: "combo kernel: ", "ftpd[24245]: ",
     # "sshd(pam_unix)[19939]: ", "INFO [main] org.apache.hadoop.ipc.Client: "
-    Style(re.compile(rf"({NAME}){_TAIL}\s*$"),
-          lambda name: rf"\b{re.escape(name)}{_TAIL} ",
-          lambda label: rf"(?P<{label}>{NAME}{SUBSYSTEM}){PID}: "),
+    Style(re.compile(rf"(?<![\w/])({PROGRAM}){_TAIL}\s*$"),
+          lambda name: rf"(?:^|\s){re.escape(name)}{_TAIL} ",
+          lambda label: rf"(?P<{label}>{PROGRAM}{SUBSYSTEM}){PID}: "),
     # columns between pipes, the first a word: "20171223-22:15:29:606|Step_LSC|30002312|"
     Style(re.compile(rf"^[^|]*\|({NAME})\|"),
           lambda name: rf"^[^|]*\|{re.escape(name)}\|",
@@ -72,7 +74,16 @@ def header(pattern) -> str:
 def _header(template: str, example: str) -> str:
     first = next((run.strip() for run in VARIABLE.split(template) if run.strip()), "")
     at = example.find(first) if first else -1
-    return example[:at] if at > 0 else ""
+    if at <= 0:
+        return ""
+    # a message may start with values ("<word> CSI perf trace:"): their tokens are not the
+    # header's
+    values = len(template[:template.find(first)].split())
+    text = example[:at]
+    for _ in range(values):
+        text = text.rstrip()
+        text = text[:max(text.rfind(" "), text.rfind("\t")) + 1]
+    return text if text.strip() else ""
 
 
 def program(pattern) -> str:
@@ -100,7 +111,7 @@ def _program(text: str) -> tuple[str, Style | None]:
 
 AGREEMENT = 0.9  # share of a column's values that must fit its kind
 _TOKEN = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]:?|\||[^\s|]+")
-_COMPONENT = re.compile(rf"({NAME}{SUBSYSTEM}){PID}:")
+_COMPONENT = re.compile(rf"({PROGRAM}{SUBSYSTEM}){PID}:")
 _IDENTIFIER = re.compile(NAME)
 _SKIP = {"bracket": r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]:?", "pipe": r"\|", "other": r"[^\s|]+"}
 
@@ -155,7 +166,7 @@ def _program_column(columns: list[tuple[str, ...]]):
     identifiers with the most values."""
     for at, values in enumerate(columns):
         if _most(_COMPONENT.fullmatch(v) for v in values):
-            return at, lambda label: rf"(?P<{label}>{NAME}{SUBSYSTEM}){PID}:"
+            return at, lambda label: rf"(?P<{label}>{PROGRAM}{SUBSYSTEM}){PID}:"
     words = [(len(set(values)), -at) for at, values in enumerate(columns)
              if _most(_IDENTIFIER.fullmatch(v) and _named(v) for v in values)
              and len(set(values)) > 1]

@@ -142,5 +142,10 @@ def run_with(line: str, wanted: list[str]) -> str | None:
                 break
     if best is None:
         return None
-    text = line[spans[best[0]][0]:spans[best[1]][1]].strip(_PUNCTUATION)
+    start, end, last = spans[best[0]][0], spans[best[1]][1], spans[best[1]][2]
+    held = max((last.find(w) + len(w) for w in wanted if w in last), default=0)
+    value = re.search(r"\d", last[held:])
+    if value:  # the run ends in a value past the words wanted ("release:lock=189667585,")
+        end = spans[best[1]][0] + held + value.start()
+    text = line[start:end].strip(_PUNCTUATION)
     return text if len(text) >= MIN_CHARS else None
