@@ -112,6 +112,14 @@ def test_defaults_follow_the_newest_entry(store):
     assert store.default_range() == (6 * S - 30 * 86_400 * S, 7 * S)
 
 
+def test_the_default_range_reaches_back_to_the_oldest_entry_of_a_longer_log():
+    year = 365 * 86_400 * S
+    store = LogStore.from_streams([({"app": "hpc"}, [1 * S, 3 * year], ["old", "new"])])
+    assert store.default_range() == (1 * S, 3 * year + S)
+    assert [v[1] for r in store.query_range('{app="hpc"}')["result"] for v in r["values"]] == \
+        ["new", "old"]
+
+
 def test_empty_store():
     store = LogStore()
     assert store.start is None and store.end is None and store.labels() == []

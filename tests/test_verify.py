@@ -1264,6 +1264,16 @@ def test_answers_are_checked_against_the_backend_in_use_now():
     assert answer.level == CHECKED and answer.candidates[0].checked
 
 
+def log_checker(folder, app: str, lines, now: str) -> Checker:
+    """A checker over a log file of ``lines`` (its times read from the lines) in ``folder``,
+    loaded as ``{app="<app>"}`` with the clock at ``now``."""
+    from nl2logql.timeutil import parse_time
+
+    path = folder / f"{app}.log"
+    path.write_text("".join(line + "\n" for line in lines))
+    return Checker(load_paths(path, {"app": app}, now=parse_time(now)))
+
+
 @pytest.fixture(scope="module")
 def syslog_box(tmp_path_factory):
     """A syslog-like file: each line's header names the program that wrote it."""
@@ -1342,7 +1352,20 @@ def headed_boxes(tmp_path_factory):
         f"2016-09-28 04:{i // 60:02d}:{i % 60:02d}, Info                  "
         f"{services[i % 4][0]}    " + services[i % 4][1].format(i=i, j=i // 4) + "\n"
         for i in range(120)))
+    # HPC: an id, the node (a number where a command wrote the line), the component, the
+    # state, the time in epoch seconds, a flag
+    events = [("node", "temperature", "ambient={i}"), ("node", "status", "not responding"),
+              ("gige", "temperature", "normal"), ("gige", "error", "Link error"),
+              ("unix.hw", "net.niff.up", "NIFF: node node-{n} has detected a connection")]
+    (folder / "cluster.log").write_text("".join(
+        f"{2550000 + i} " + (f"{1890 + i} boot_cmd success {1072000000 + 60 * i} 1 Command has "
+                             "completed successfully" if i % 40 == 39 else
+                             f"node-{i % 3} {events[i % 5][0]} {events[i % 5][1]} "
+                             f"{1072000000 + 60 * i} 1 " + events[i % 5][2].format(i=i, n=i % 3))
+        + "\n" for i in range(120)))
     return {
+        "hpc": Checker(load_paths(folder / "cluster.log", {"app": "hpc"},
+                                  now=parse_time("2003-12-31T12:00:00Z"))),
         "columns": Checker(load_paths(folder / "columns.log", {"app": "columns"},
                                       now=parse_time("2016-09-28T05:00:00Z"))),
         "pipes": Checker(load_paths(folder / "pipes.log", {"app": "pipes"},
@@ -1425,6 +1448,10 @@ def cluster(tmp_path_factory):
                                      "HiH_HiBroadcastUtil": 30, "HiH_HiSyncControl": 30}),
     ("proxy", "proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
     ("columns", "columns", "component", {"CBS": 60, "CSI": 60}),
+    # a node's name holds a digit, a component's none; a few lines' node is a number
+    ("hpc", "hpc", "node", {"node-0": 39, "node-1": 39, "node-2": 39, "1929": 1, "1969": 1,
+                            "2009": 1}),
+    ("hpc", "hpc", "component", {"node": 48, "gige": 48, "unix.hw": 21, "boot_cmd": 3}),
 ])
 def test_a_breakdown_by_program_or_host_extracts_it_from_the_headers(request, box, app, label,
                                                                      counts):
@@ -1506,15 +1533,11 @@ def test_a_value_the_question_gives_a_field_the_query_extracts_is_kept(checker):
 
 def test_the_words_of_a_quote_name_no_program(tmp_path):
     # "network" starts networkd, but inside the quote it is the kernel line's word
-    from nl2logql.timeutil import parse_time
-
-    path = tmp_path / "laptop.log"
-    path.write_text("".join(
+    laptop = log_checker(tmp_path, "laptop", (
         f"Jul  1 09:00:{i:02d} laptop "
         + ("kernel[0]: tcp_connection failed: No network route" if i % 2 else
-           "networkd[12]: route lookup failed for bundle ID") + "\n"
-        for i in range(20)))
-    laptop = Checker(load_paths(path, {"app": "laptop"}, now=parse_time("2026-07-01T10:00:00Z")))
+           "networkd[12]: route lookup failed for bundle ID") for i in range(20)),
+        "2026-07-01T10:00:00Z")
     question = "how many 'No network route' failures did laptop log in the last day"
     assert laptop.check(question, 'sum(count_over_time({app="laptop"} '
                                   '|= "No network route" [1d]))') == []
@@ -1522,16 +1545,13 @@ def test_the_words_of_a_quote_name_no_program(tmp_path):
 
 def test_events_the_question_cannot_tell_apart_keep_the_text_they_share(tmp_path):
     # "connection errors": three error events fit the question's words alike
-    from nl2logql.timeutil import parse_time
-
     errors = ["host{i}:443 error : A connection request was canceled before the completion.",
               "host{i}:80 error : Could not connect through proxy p:5070 - connection lost.",
               "host{i}:22 error : Proxy closed the connection unexpectedly.",
               "host{i}:443 open through proxy p:5070 HTTPS"]
-    path = tmp_path / "proxy.log"
-    path.write_text("".join(f"[10.30 16:{i // 60:02d}:{i % 60:02d}] app.exe - "
-                            + errors[i % 4].format(i=i) + "\n" for i in range(80)))
-    proxy = Checker(load_paths(path, {"app": "proxy"}, now=parse_time("2026-10-30T17:00:00Z")))
+    proxy = log_checker(tmp_path, "proxy", (f"[10.30 16:{i // 60:02d}:{i % 60:02d}] app.exe - "
+                                            + errors[i % 4].format(i=i) for i in range(80)),
+                        "2026-10-30T17:00:00Z")
     question = "how many connection errors did proxy log in the last day"
     [warning] = proxy.check(question, 'sum(count_over_time({app="proxy"}[1d]))')
     assert warning.check == "unfiltered"
@@ -1559,16 +1579,12 @@ def test_the_slowest_of_several_series_is_their_largest(checker):
 
 
 def test_a_program_named_by_its_path_is_one_program(tmp_path):
-    from nl2logql.engine.loaders import load_paths
-    from nl2logql.timeutil import parse_time
-
     messages = ["/apps/sbin/gmetad[1682]: data_thread() got no answer from any [an{i}] datasource",
                 "gmetad: Warning: we failed to resolve data source name an{i}",
                 "ntpd[2510]: synchronized to 10.100.{i}.1, stratum 2"]
-    path = tmp_path / "grid.log"
-    path.write_text("".join(f"Nov  9 12:{i // 60:02d}:{i % 60:02d} tbird-admin1 "
-                            + messages[i % 3].format(i=i) + "\n" for i in range(90)))
-    checker = Checker(load_paths(path, {"app": "grid"}, now=parse_time("2005-11-09T13:00:00Z")))
+    checker = log_checker(tmp_path, "grid", (f"Nov  9 12:{i // 60:02d}:{i % 60:02d} tbird-admin1 "
+                                             + messages[i % 3].format(i=i) for i in range(90)),
+                          "2005-11-09T13:00:00Z")
     question = "lines per program on grid in the last day"
     [warning] = checker.check(question, 'sum by (program) (count_over_time({app="grid"}[1d]))')
     result = checker.backend.query(warning.fix.query)["result"]
@@ -1602,18 +1618,29 @@ def test_the_one_event_the_question_names_among_those_a_filter_keeps(headed_boxe
 def test_a_field_the_lines_call_by_the_name_asked_is_extracted(tmp_path):
     # "HBM brightnessOut =<number>": the pattern's field is a number, the lines call it
     # brightnessOut
-    from nl2logql.engine.loaders import load_paths
-    from nl2logql.timeutil import parse_time
-
-    path = tmp_path / "phone.log"
-    path.write_text("".join(
+    checker = log_checker(tmp_path, "phone", (
         f"03-17 16:{i // 60:02d}:{i % 60:02d}.614  1702  1820 I DisplayPowerController: "
-        + (f"HBM brightnessOut ={30 + i % 9}" if i % 2 else f"HBM brightnessIn ={i}") + "\n"
-        for i in range(60)))
-    checker = Checker(load_paths(path, {"app": "phone"}, now=parse_time("2026-03-17T17:00:00Z")))
+        + (f"HBM brightnessOut ={30 + i % 9}" if i % 2 else f"HBM brightnessIn ={i}")
+        for i in range(60)), "2026-03-17T17:00:00Z")
     question = "highest HBM brightnessOut value phone logged in the last day"
     wrong = ('max(max_over_time({app="phone"} |= "brightnessOut" '
              '| regexp `brightnessOut is (?P<brightnessOut>\\d+)` | unwrap brightnessOut [1d]))')
     result = repair(checker, question, wrong, checker.check(question, wrong))
     assert "brightnessOut" in result.query and result.warnings == []
     assert float(checker.backend.query(result.query)["result"][0]["value"][1]) == 38
+
+
+def test_a_remote_host_is_the_messages_not_the_headers(syslog_box):
+    # "remote hosts": the rhost= the lines name, not the machine that wrote them (combo)
+    wrong = 'sum by (host) (count_over_time({app="box"}[1d]))'
+
+    def header_fix(question: str) -> bool:
+        [label] = [w for w in syslog_box.check(question, wrong) if w.check == "label"]
+        return label.fix is not None and "headers" in label.fix.change
+
+    assert header_fix("which hosts wrote the most lines on box today")
+    question = "which remote hosts caused the most authentication failures on box today"
+    assert not header_fix(question)
+    result = repair(syslog_box, question, wrong, syslog_box.check(question, wrong))
+    hosts = {r["metric"]["rhost"] for r in syslog_box.backend.query(result.query)["result"]}
+    assert len(hosts) > 1 and all(h.startswith("10.1.") for h in hosts)

@@ -31,7 +31,7 @@ from nl2logql.timeutil import now_ns
 LabelKey = tuple[tuple[str, str], ...]
 Metadata = dict[str, str]
 
-DEFAULT_LOOKBACK = 30 * DAY  # a log query with no range covers the last 30 days
+DEFAULT_LOOKBACK = 30 * DAY  # a log query with no range covers the last 30 days at least
 
 
 class Matcher(Protocol):
@@ -384,9 +384,12 @@ class LogStore(Backend):
         return now_ns() if self.end is None else self.end + SECOND
 
     def default_range(self) -> tuple[int, int]:
-        """The last 30 days up to :meth:`default_time`."""
+        """The last 30 days up to :meth:`default_time`, or back to the oldest entry where
+        the store holds older ones: a file of years is searched whole, as "show me the
+        lines where ..." about it means."""
         end = self.default_time()
-        return end - SECOND - DEFAULT_LOOKBACK, end
+        start = end - SECOND - DEFAULT_LOOKBACK
+        return (start if self.start is None else min(start, self.start)), end
 
     # -- running --------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import headers, rewrite
-from nl2logql.verify.agreement import asked_breakdown, singular_of
+from nl2logql.verify.agreement import asked_breakdown, dimension, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
 from nl2logql.verify.shape import (ASKS_DURATION, DURATION_UNITS, TEMPLATE_FIELD, asked_function,
@@ -84,6 +84,9 @@ _COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>
                       r"from|by|per|that|which)\b)[\w-]+\s*){1,6})", re.I)
 _LINES_COUNTED = re.compile(r"\b(?:lines?|events?|messages?|entries|entry|logs?|records?|"
                             r"occurrences?|times)\b", re.I)
+# a host the message names, not the machine that wrote the line
+_OTHER_HOST = re.compile(r"\b(?:remote|source|src|client|peer|destination|dst|target|origin"
+                         r"|attacking)\s+(?:host|node|server|machine)", re.I)
 # what lines are about, not what happened ("the host's total memory")
 _ENTITY = re.compile(r"(?:node|host|server|peer|endpoint|addr(?:es|ess)?|user|client|port|ip|"
                      r"instanc|machine|component|program|process|servic|modul)e?s?", re.I)
@@ -255,6 +258,8 @@ class DataChecks:
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
         named |= set(content_words(" ".join(left_out(self.question))))  # not what it is about
+        breakdown = asked_breakdown(self.question)  # nor what it breaks down by ("per node")
+        named |= set(content_words(dimension(breakdown))) if breakdown else set()
         asked = self._asked_words - named
         scored = []
         for pattern in self._patterns(query.selector):
@@ -670,9 +675,9 @@ class DataChecks:
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
         # a program the question writes out ("QQ"), else the one a word starts ("ftp": ftpd)
-        named = {(name, style) for name, style in programs if name.lower() in written} or \
-            {(name, style) for name, style in programs
-             if any(name.lower().startswith(w) for w in asked)}
+        named = {(name, style) for name, style in programs
+                 if {name.lower(), name.rsplit("/", 1)[-1].lower()} & written} or \
+            {(name, style) for name, style in programs if any(_starts_name(w, name) for w in asked)}
         return next(iter(named)) if len({name for name, _ in named}) == 1 else None
 
     def _other_program(self, query: ast.LogQuery, scope: Scope) -> None:
@@ -1642,8 +1647,9 @@ class DataChecks:
         headers name the program that wrote them ("combo kernel: ...", "|Step_LSC|") or
         the host: extracted from the header, first in the pipeline."""
         kind = name.lower()
-        if kind not in headers.PROGRAM_LABELS | headers.HOST_LABELS:
-            return None
+        if kind not in headers.PROGRAM_LABELS | headers.HOST_LABELS or \
+                (kind in headers.HOST_LABELS and _OTHER_HOST.search(self.question)):
+            return None  # (a remote host is the message's, not the header's machine)
         expr = self.expr
         for upto, scope in places:
             query = self._whole(upto)
@@ -1651,7 +1657,8 @@ class DataChecks:
             styles = Counter(headers.program_style(p) for p in patterns)
             style = max((s for s in styles if s is not None), key=styles.get, default=None)
             extraction = style.extracts(name) if style and kind in headers.PROGRAM_LABELS \
-                else headers.column_regexp(map(headers.header, patterns), name)
+                else headers.column_regexp(map(headers.header, patterns), name,
+                                           [p.count for p in patterns])
             if extraction is None:
                 return None
             fixed = query.replace(stages=(_stage("| regexp " + quote(extraction)),
@@ -1940,8 +1947,15 @@ def _shared(asked: set[str], words: list[str], program: str) -> set[str]:
     held |= {w for w in asked - held
              if any(_alike(w, t) for t in words if t not in _TIME_UNITS)}
     if program:
-        held |= {w for w in asked if len(w) >= 3 and program.lower().startswith(w)}
+        held |= {w for w in asked if _starts_name(w, program)}
     return held
+
+
+def _starts_name(word: str, name: str) -> bool:
+    """Whether a question's word names a program by its start ("ftp": ``ftpd``), half of
+    its name at least ("not" is no ``NotificationManager``); a path's last part counts."""
+    name = name.rsplit("/", 1)[-1].lower()
+    return len(word) >= 3 and 2 * len(word) >= len(name) and name.startswith(word)
 
 
 def _word_edge(text: str, at: int) -> bool:
@@ -1974,9 +1988,11 @@ def _common_text(templates: list[str], words: list[str]) -> str | None:
 
 def _alike(word: str, other: str) -> bool:
     """One typo apart, or the same but for an ending "e" ("receive": receiv, "allocate":
-    the misspelt "alloct" of "allocted")."""
+    the misspelt "alloct" of "allocted") or an "ed" of the word's own that a stem lost
+    ("speed": spe, where "speeds" is speed)."""
     a, b = word.removesuffix("e"), other.removesuffix("e")
-    return a == b or one_typo_apart(word, other) or one_typo_apart(a, b)
+    return a == b or one_typo_apart(word, other) or one_typo_apart(a, b) or \
+        f"{word}ed" == other or f"{other}ed" == word
 
 
 def _pattern_shares(asked: set[str], pattern) -> set[str]:

@@ -113,22 +113,28 @@ AGREEMENT = 0.9  # share of a column's values that must fit its kind
 _TOKEN = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]:?|\||[^\s|]+")
 _COMPONENT = re.compile(rf"({PROGRAM}{SUBSYSTEM}){PID}:")
 _IDENTIFIER = re.compile(NAME)
+_DIGIT = re.compile(r"\d")
 _SKIP = {"bracket": r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]:?", "pipe": r"\|", "other": r"[^\s|]+"}
 
 
-def column_regexp(headers: Iterable[str], label: str) -> str | None:
-    """A regexp extracting ``label`` from the lines' headers: the program's column for a
-    program label, the host's for a host label (None where no column fits, or the headers
-    do not line up)."""
-    rows = [_TOKEN.findall(text) for text in headers if text.strip()]
-    if not rows:
+def column_regexp(headers: Iterable[str], label: str,
+                  lines: Iterable[int] | None = None) -> str | None:
+    """A regexp extracting ``label`` from the lines' headers (each header standing for
+    ``lines`` of the log, one each by default): the program's column for a program label,
+    the host's for a host label (None where no column fits, or the headers do not line
+    up)."""
+    headers = list(headers)
+    weighted = [(_TOKEN.findall(text), n) for text, n in
+                zip(headers, lines if lines is not None else [1] * len(headers)) if text.strip()]
+    if not weighted:
         return None
-    width = Counter(len(row) for row in rows).most_common(1)[0][0]
-    rows = [row for row in rows if len(row) == width]
-    columns = list(zip(*rows))
+    width = Counter(len(row) for row, _ in weighted).most_common(1)[0][0]
+    weighted = [(row, n) for row, n in weighted if len(row) == width]
+    columns = [Column(values, tuple(n for _, n in weighted))
+               for values in zip(*(row for row, _ in weighted))]
     # columns line up while a pipe stays a pipe in every row
-    usable = next((i for i, values in enumerate(columns)
-                   if len({v == "|" for v in values}) > 1), width)
+    usable = next((i for i, column in enumerate(columns)
+                   if len({v == "|" for v in column.values}) > 1), width)
     kind = label.lower()
     found = _program_column(columns[:usable]) if kind in PROGRAM_LABELS else \
         _host_column(columns[:usable]) if kind in HOST_LABELS else None
@@ -136,21 +142,32 @@ def column_regexp(headers: Iterable[str], label: str) -> str | None:
         return None
     at, capture = found
     parts, previous = [], None
-    for values in columns[:at]:
-        token = "pipe" if values[0] == "|" else "bracket" if values[0].startswith("[") else "other"
+    for column in columns[:at]:
+        first = column.values[0]
+        token = "pipe" if first == "|" else "bracket" if first.startswith("[") else "other"
         if previous is not None:
             parts.append(r"\s*" if "pipe" in (token, previous) else r"\s+")
         parts.append(_SKIP[token])
         previous = token
     if previous is not None:
-        parts.append(r"\s*" if previous == "pipe" or columns[at][0] == "|" else r"\s+")
+        parts.append(r"\s*" if previous == "pipe" or columns[at].values[0] == "|" else r"\s+")
     return r"^\s*" + "".join(parts) + capture(label)
 
 
-def _most(fits: Iterable) -> bool:
-    """Whether nearly every value of a column fits (a few headers are another shape)."""
-    fits = [bool(fit) for fit in fits]
-    return sum(fits) >= AGREEMENT * len(fits)
+class Column(NamedTuple):
+    """One header column: a value of each pattern's header, and the lines each stands for."""
+
+    values: tuple[str, ...]
+    lines: tuple[int, ...]
+
+    def most(self, fits: Callable[[str], object]) -> bool:
+        """Whether nearly every line's value fits (a few lines' headers are another shape)."""
+        return sum(n for v, n in zip(self.values, self.lines) if fits(v)) >= \
+            AGREEMENT * sum(self.lines)
+
+    @property
+    def distinct(self) -> int:
+        return len(set(self.values))
 
 
 def _named(token: str) -> bool:
@@ -161,27 +178,30 @@ def _named(token: str) -> bool:
         and not (shape == "time" and token.isalpha())
 
 
-def _program_column(columns: list[tuple[str, ...]]):
+def _program_column(columns: list[Column]):
     """The column of ``name:`` tokens (syslog's program), else the word column of
-    identifiers with the most values."""
-    for at, values in enumerate(columns):
-        if _most(_COMPONENT.fullmatch(v) for v in values):
+    identifiers with the most values, one whose names hold no digit first (a program is
+    ``unix.hw``, a host ``node-212``)."""
+    for at, column in enumerate(columns):
+        if column.most(_COMPONENT.fullmatch):
             return at, lambda label: rf"(?P<{label}>{PROGRAM}{SUBSYSTEM}){PID}:"
-    words = [(len(set(values)), -at) for at, values in enumerate(columns)
-             if _most(_IDENTIFIER.fullmatch(v) and _named(v) for v in values)
-             and len(set(values)) > 1]
+    words = [(not column.most(_DIGIT.search), column.distinct, -at)
+             for at, column in enumerate(columns)
+             if column.most(lambda v: _IDENTIFIER.fullmatch(v) and _named(v))
+             and column.distinct > 1]
     if not words:
         return None
-    at = -max(words)[1]
+    at = -max(words)[2]
     return at, lambda label: rf"(?P<{label}>{NAME})[\s|]"
 
 
-def _host_column(columns: list[tuple[str, ...]]):
-    """The word column with the most values but the program's."""
+def _host_column(columns: list[Column]):
+    """The word column with the most values but the program's, one whose names hold a
+    digit first (``node-212``, ``tbird-admin1``)."""
     program_at = (_program_column(columns) or (None,))[0]
-    words = [(len(set(values)), -at) for at, values in enumerate(columns)
-             if at != program_at and _most(_named(v) for v in values)]
+    words = [(column.most(_DIGIT.search), column.distinct, -at)
+             for at, column in enumerate(columns) if at != program_at and column.most(_named)]
     if not words:
         return None
-    at = -max(words)[1]
+    at = -max(words)[2]
     return at, lambda label: rf"(?P<{label}>[^\s|]+)[\s|]"
