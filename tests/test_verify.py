@@ -1449,7 +1449,7 @@ def cluster(tmp_path_factory):
     ("proxy", "proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
     ("columns", "columns", "component", {"CBS": 60, "CSI": 60}),
     # a node's name holds a digit, a component's none; a few lines' node is a number
-    ("hpc", "hpc", "node", {"node-0": 39, "node-1": 39, "node-2": 39, "1929": 1, "1969": 1,
+    ("hpc", "hpc", "host", {"node-0": 39, "node-1": 39, "node-2": 39, "1929": 1, "1969": 1,
                             "2009": 1}),
     ("hpc", "hpc", "component", {"node": 48, "gige": 48, "unix.hw": 21, "boot_cmd": 3}),
 ])

@@ -68,7 +68,7 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import headers, rewrite
-from nl2logql.verify.agreement import asked_breakdown, dimension, singular_of
+from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
 from nl2logql.verify.shape import (ASKS_DURATION, DURATION_UNITS, TEMPLATE_FIELD, asked_function,
@@ -258,8 +258,6 @@ class DataChecks:
 
         named = set(content_words(" ".join(m.value for m in query.selector.matchers)))
         named |= set(content_words(" ".join(left_out(self.question))))  # not what it is about
-        breakdown = asked_breakdown(self.question)  # nor what it breaks down by ("per node")
-        named |= set(content_words(dimension(breakdown))) if breakdown else set()
         asked = self._asked_words - named
         scored = []
         for pattern in self._patterns(query.selector):
