@@ -37,7 +37,9 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``narrow``: a filter text that goes on past the question's words ("Failed password for
   invalid user" for "failed password attempts") keeps the words the question says;
   ``broad``: one that stops short of them ("Failed password for" for "invalid usernames")
-  is the one event's text that goes on with them;
+  is the one event's text that goes on with them, and a count of lines a filter keeps for
+  several events, where the question's other words are one event's alone ("offline
+  registry hives windows loaded": not the ``Unloading …`` lines), keeps that event's;
 - ``format``: a ``line_format`` writing no field, or one no line carries, goes;
 - ``mention``: lines that "mention" an id the question names are every line holding it,
   not only those a wrapping text or an unnamed stream keeps;
@@ -906,16 +908,18 @@ class DataChecks:
         kept = [term.value for _, term in _filter_terms(query, ("|=", "|~"))]
         literals = token_literals(self.question)
         if all(any(_overlaps(text, t) for t in literals) for text in kept):
-            return  # an IP's or an id's lines (and no filter): _literal_only's
+            return  # no filter (_unfiltered's), or only an IP's or an id's (_literal_only's)
         said = content_words(" ".join(kept + [m.value for m in query.selector.matchers]
                                       + left_out(self.question) + quoted_texts(self.question)))
         other = {w for w in self._asked_words if not _LINE_NOUN.fullmatch(w)
                  and not _ENTITY.fullmatch(w) and not any(_alike(w, s) for s in said)}
-        events = [(shared, fixed, lines) for pattern in self._patterns(query.selector)
-                  if pattern.line_filter and (shared := _pattern_shares(other, pattern))
-                  and (lines := self.probe.count(
-                      fixed := query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
-                      scope))]
+        events = []  # (words shared, the query keeping the event's lines, how many)
+        for pattern in self._patterns(query.selector):
+            shared = _pattern_shares(other, pattern) if pattern.line_filter else None
+            if shared:
+                fixed = query.replace(stages=(_stage(pattern.line_filter), *query.stages))
+                if lines := self.probe.count(fixed, scope):
+                    events.append((shared, fixed, lines))
         if len(events) != 1:
             return  # none, or the question's words name several of them
         [(shared, fixed, lines)] = events

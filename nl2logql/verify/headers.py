@@ -8,9 +8,10 @@ Two readings:
   alone: syslog's ``kernel:``/``sshd[123]:``, a column between pipes, a word after a
   bracketed time;
 - **columns** (:func:`column_regexp`): the headers of many patterns lined up token by
-  token; the column that holds the program (a ``name:`` token, else the identifier column
-  with the most values) or the host (the other word column with the most values) is
-  extracted by a regexp that skips the columns before it.
+  token, each weighing the lines its pattern stands for; the column that holds the
+  program (a ``name:`` token, else the identifier column with the most values, names
+  without digits first) or the host (the other word column with the most values, names
+  with a digit first) is extracted by a regexp that skips the columns before it.
 """
 
 from __future__ import annotations
