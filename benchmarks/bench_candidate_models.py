@@ -44,7 +44,8 @@ def parse_args() -> argparse.Namespace:
                         help="a candidate model's GGUF (repeatable)")
     parser.add_argument("--limit", type=int, default=53,
                         help="questions, every third of the validation sides (default 53)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="llama.cpp threads (default: every core)")
     parser.add_argument("--json", type=Path, help="also write the figures and each question's here")
     return parser.parse_args()
 
