@@ -487,8 +487,8 @@ THIRD_QUESTIONS = [
              "EventId == E81"),
 ]
 
-# The fourth set, the fresh measure: written in session 21 after its checks were made,
-# and measured only, before and after them.
+# The fourth set: written in session 21 after its checks were made and measured fresh
+# with them; its misses then led session 22's first checks.
 FOURTH_QUESTIONS = [
     # -- Windows (the CBS log of a Windows update; Info only; a day) -------------------------
     Question("Windows", "How many 'Failed to internally open package' errors did windows log "
@@ -581,6 +581,8 @@ FOURTH_QUESTIONS = [
              "Level == W"),
 ]
 
+# The fifth set: written in session 22 after its first checks and measured fresh with
+# them; its misses then led the rest.
 FIFTH_QUESTIONS = [
     # -- HPC (a cluster's node and switch events; epoch seconds, Aug 2003 - Apr 2006) ---------
     Question("HPC", "How many 'Linkerror event interval expired' messages did hpc log in the "

@@ -45,6 +45,16 @@ def checks_of(checker, question, query):
     return [w.check for w in checker.check(question, query)]
 
 
+def log_checker(folder, app: str, lines, now: str) -> Checker:
+    """A checker over a log file of ``lines`` (its times read from the lines) in ``folder``,
+    loaded as ``{app="<app>"}`` with the clock at ``now``."""
+    from nl2logql.timeutil import parse_time
+
+    path = folder / f"{app}.log"
+    path.write_text("".join(line + "\n" for line in lines))
+    return Checker(load_paths(path, {"app": app}, now=parse_time(now)))
+
+
 def repaired_clean(checker, question, wrong):
     """The repaired query, which must check clean."""
     result = repair(checker, question, wrong, checker.check(question, wrong))
@@ -355,13 +365,9 @@ def test_a_level_or_a_label_asked_in_other_words_is_fixed(checker, question, wro
 
 
 def test_a_level_of_your_own_logs_is_kept_by_their_detected_level(tmp_path):
-    from nl2logql.engine.loaders import load_paths
-    from nl2logql.timeutil import parse_time
-
-    path = tmp_path / "app.log"
-    path.write_text("".join(f"2025-01-01 00:00:{i:02d},000 {level} step {i}\n"
-                            for i, level in enumerate(["INFO", "ERROR", "WARN", "ERROR"])))
-    checker = Checker(load_paths(path, {"app": "shop"}, now=parse_time("2025-01-01T01:00:00Z")))
+    lines = (f"2025-01-01 00:00:{i:02d},000 {level} step {i}"
+             for i, level in enumerate(["INFO", "ERROR", "WARN", "ERROR"]))
+    checker = log_checker(tmp_path, "shop", lines, "2025-01-01T01:00:00Z")
     [warning] = checker.check("how many error lines did shop log", 'sum(count_over_time({app="shop"}[2h]))')
     assert warning.check == "unfiltered" and "error lines" in warning.reason
     assert parse(warning.fix.query) == parse(
@@ -418,13 +424,8 @@ def test_mentioned_words_are_what_lines_are_asked_to_hold(question, words):
 
 
 def test_a_name_of_the_streams_is_no_literal_to_filter_on(tmp_path):
-    from nl2logql.engine.loaders import load_paths
-    from nl2logql.timeutil import parse_time
-
-    path = tmp_path / "api.log"
-    path.write_text("".join(f"2025-01-01T00:00:{i:02d}Z GET /api-v2/items/{i} 200\n"
-                            for i in range(10)))
-    checker = Checker(load_paths(path, {"app": "api-v2"}, now=parse_time("2025-01-01T01:00:00Z")))
+    lines = (f"2025-01-01T00:00:{i:02d}Z GET /api-v2/items/{i} 200" for i in range(10))
+    checker = log_checker(tmp_path, "api-v2", lines, "2025-01-01T01:00:00Z")
     # api-v2 is in the lines, but it is the application the selector already names
     assert checker.check("every line of api-v2", '{app="api-v2"}') == []
     [warning] = checker.check("lines of api-v2 about /api-v2/items/7", '{app="api-v2"}')
@@ -1264,33 +1265,18 @@ def test_answers_are_checked_against_the_backend_in_use_now():
     assert answer.level == CHECKED and answer.candidates[0].checked
 
 
-def log_checker(folder, app: str, lines, now: str) -> Checker:
-    """A checker over a log file of ``lines`` (its times read from the lines) in ``folder``,
-    loaded as ``{app="<app>"}`` with the clock at ``now``."""
-    from nl2logql.timeutil import parse_time
-
-    path = folder / f"{app}.log"
-    path.write_text("".join(line + "\n" for line in lines))
-    return Checker(load_paths(path, {"app": app}, now=parse_time(now)))
-
-
 @pytest.fixture(scope="module")
 def syslog_box(tmp_path_factory):
     """A syslog-like file: each line's header names the program that wrote it."""
-    from nl2logql.engine.loaders import load_paths
-    from nl2logql.timeutil import parse_time
-
     messages = ["kernel: ACPI: PCI interrupt {i} -> IRQ {irq}",
                 "kernel: Memory: {i}k/{j}k available",
                 "ftpd[{pid}]: connection from 10.0.{irq}.{i} () at Tue Jun 14 15:00:00 2005",
                 "sshd(pam_unix)[{pid}]: authentication failure; logname= uid=0 euid=0 "
                 "tty=NODEVssh ruser= rhost=10.1.{irq}.{i}"]
-    path = tmp_path_factory.mktemp("box") / "box.log"
-    path.write_text("".join(
+    return log_checker(tmp_path_factory.mktemp("box"), "box", (
         f"Jun 14 15:{i // 60:02d}:{i % 60:02d} combo "
-        + messages[i % 4].format(i=i, j=2000 + i, irq=i % 7, pid=19000 + i) + "\n"
-        for i in range(120)))
-    return Checker(load_paths(path, {"app": "box"}, now=parse_time("2005-06-14T16:00:00Z")))
+        + messages[i % 4].format(i=i, j=2000 + i, irq=i % 7, pid=19000 + i) for i in range(120)),
+        "2005-06-14T16:00:00Z")
 
 
 @pytest.mark.parametrize("question, fixed, lines", [
@@ -1427,18 +1413,15 @@ def test_a_filter_after_unwrap_on_a_label_no_line_carries_is_dropped(checker):
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A syslog-like log of three hosts whose lines count things themselves."""
-    from nl2logql.timeutil import parse_time
-
     hosts = ["node-a1", "node-b2", "node-c3"]
     messages = ["kernel: {n} floating point alignment exceptions",
                 "kernel: {n} double-hummer alignment exceptions",
                 "ciod[{pid}]: generated {n} core files for program app",
                 "QQ[{pid}]: FA||Url||taskID[{n}] dealloc"]
-    path = tmp_path_factory.mktemp("cluster") / "cluster.log"
-    path.write_text("".join(
+    return log_checker(tmp_path_factory.mktemp("cluster"), "cluster", (
         f"Jun 14 15:{i // 60:02d}:{i % 60:02d} {hosts[i % 3]} "
-        + messages[i % 4].format(n=i + 1, pid=300 + i) + "\n" for i in range(120)))
-    return Checker(load_paths(path, {"app": "cluster"}, now=parse_time("2005-06-14T16:00:00Z")))
+        + messages[i % 4].format(n=i + 1, pid=300 + i) for i in range(120)),
+        "2005-06-14T16:00:00Z")
 
 
 @pytest.mark.parametrize("box, app, label, counts", [

@@ -73,9 +73,9 @@ from nl2logql.verify import headers, rewrite
 from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (ASKS_DURATION, DURATION_UNITS, TEMPLATE_FIELD, asked_function,
-                                   asked_unit, named_function, names_field, scaled, unit_in_stage,
-                                   used_labels)
+from nl2logql.verify.shape import (ASKS_DURATION, TEMPLATE_FIELD, asked_function, asked_unit,
+                                   is_time_unit, named_function, names_field, scaled,
+                                   unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -97,10 +97,10 @@ _AS_STATED = ("bytes_over_time", "bytes_rate")  # the lines' own size
 _PRESENT = {"sent": "send", "got": "get", "took": "take", "wrote": "write", "written": "write",
             "ran": "run", "read": "read", "lost": "lose", "kept": "keep"}  # a log's past tense
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
-MIN_SHARED_WORDS = 2
+MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 MIN_COMMON_TEXT = 5  # characters of a text several events share, for it to keep their lines
-MIN_TIED_EVENTS = 3
-COMMON_TEXT_SLACK = 1.5  # lines a shared text may keep, as a multiple of the events' own  # events sharing as many of the question's words: it names their kind  # question words a pattern must share for its filter to be a fix
+MIN_TIED_EVENTS = 3  # events sharing as many of the question's words: it names their kind
+COMMON_TEXT_SLACK = 1.5  # lines a shared text may keep, as a multiple of the events' own
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
 # a word and the one after it ("user root", "user named root"), at each word of a text
 _NAME_VALUE = re.compile(r"(?<![\w.-])(?=([A-Za-z_]\w*)\s+(?:named\s+|called\s+)?"
@@ -1242,7 +1242,7 @@ class DataChecks:
             return
         label = log_range.unwrap.label
         timed = [f for s in log_range.query.stages for f in parser_fields(s)
-                 if (unit_in_stage(s, f) or "").lower() in DURATION_UNITS]
+                 if is_time_unit(unit_in_stage(s, f))]
         if len(set(timed)) != 1 or label in timed or label in _DURATION_NAMES:
             return
         fixed = log_range.replace(unwrap=log_range.unwrap.replace(label=timed[0]))
@@ -1815,7 +1815,7 @@ def _measured_field(question: str, pattern) -> str | None:
     named = whole if len(whole) == 1 else named  # "used RAM": used_ram, not used_disk too
     if not named and ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
         named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
-                 or (pattern.unit_after(f.name) or "").lower() in DURATION_UNITS]
+                 or is_time_unit(pattern.unit_after(f.name))]
     return named[0] if len(named) == 1 else None
 
 

@@ -17,6 +17,7 @@ Two readings:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -80,10 +81,7 @@ def _header(template: str, example: str) -> str:
     # a message may start with values ("<word> CSI perf trace:"): their tokens are not the
     # header's
     values = len(template[:template.find(first)].split())
-    text = example[:at]
-    for _ in range(values):
-        text = text.rstrip()
-        text = text[:max(text.rfind(" "), text.rfind("\t")) + 1]
+    text = re.sub(rf"(?:\S+\s*){{{values}}}$", "", example[:at]) if values else example[:at]
     return text if text.strip() else ""
 
 
@@ -124,9 +122,8 @@ def column_regexp(headers: Iterable[str], label: str,
     ``lines`` of the log, one each by default): the program's column for a program label,
     the host's for a host label (None where no column fits, or the headers do not line
     up)."""
-    headers = list(headers)
     weighted = [(_TOKEN.findall(text), n) for text, n in
-                zip(headers, lines if lines is not None else [1] * len(headers)) if text.strip()]
+                zip(headers, itertools.repeat(1) if lines is None else lines) if text.strip()]
     if not weighted:
         return None
     width = Counter(len(row) for row, _ in weighted).most_common(1)[0][0]

@@ -683,6 +683,11 @@ DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds min
 ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|seconds|secs)\b", re.I)
 
 
+def is_time_unit(word: str | None) -> bool:
+    """Whether a unit written after a value (``ms``, ``seconds``) is one of time."""
+    return (word or "").lower() in DURATION_UNITS
+
+
 def unit_in_stage(stage: ast.Node, field: str) -> str | None:
     """The word a ``pattern`` or ``regexp`` stage writes right after ``field`` (``<took>
     ms``, ``(?P<took>\\d+)\\s+ms``): what it measures, or None."""
@@ -699,8 +704,7 @@ def unit_in_stage(stage: ast.Node, field: str) -> str | None:
 def _timed(question: str, stage: ast.Node, field: str) -> bool:
     """Whether ``field`` is written before a unit of time and the question asks how long
     (the value asked, not a label nobody asked for)."""
-    return bool(ASKS_DURATION.search(question)) and \
-        (unit_in_stage(stage, field) or "").lower() in DURATION_UNITS
+    return bool(ASKS_DURATION.search(question)) and is_time_unit(unit_in_stage(stage, field))
 
 
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
