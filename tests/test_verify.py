@@ -13,7 +13,7 @@ from nl2logql.generation.pipeline import Assistant
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
 from nl2logql.paths import loghub_root
-from nl2logql.verify import agreement, rewrite
+from nl2logql.verify import agreement, formats, rewrite
 from nl2logql.verify.agreement import label_for
 from nl2logql.verify.checker import Checker
 from nl2logql.verify.data import code_words, elided_regex, mentioned_words, question_literals
@@ -21,7 +21,7 @@ from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RET
                                       QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
 from nl2logql.verify.repair import repair
-from nl2logql.verify.shape import named_function
+from nl2logql.verify.shape import named_function, names_field
 
 SSH = '{application="openssh-eu-west"}'
 USER = r'| regexp `for (?P<user>\S+) from`'
@@ -757,6 +757,13 @@ def test_a_missing_field_is_extracted_as_the_lines_pattern_does(checker, wrong, 
      'avg_over_time({application="openstack-tenant-2"} |= "Attempting claim" | unwrap MB [7d])',
      'avg_over_time({application="openstack-tenant-2"} |= "Attempting claim" '
      '| regexp `\\bmemory\\s+(?P<memory>\\S+)\\s+MB,` | unwrap memory [7d])'),
+    # a number the question counts by the noun its lines write after it ("<n> instances.")
+    ("What is the largest number of instances one openstack-us-east usage audit reported "
+     "over the past day?",
+     'max_over_time({application="openstack-us-east"} |= "Running instance usage audit" '
+     '| unwrap total [1d])',
+     'max_over_time({application="openstack-us-east"} |= "Running instance usage audit" '
+     '| regexp `\\.\\s+(?P<number_2>\\S+)\\s+instances\\.` | unwrap number_2 [24h])'),
 ])
 def test_an_unwrapped_label_no_line_carries_is_the_number_the_question_asks(checker, question,
                                                                             wrong, fixed):
@@ -1627,3 +1634,108 @@ def test_a_remote_host_is_the_messages_not_the_headers(syslog_box):
     result = repair(syslog_box, question, wrong, syslog_box.check(question, wrong))
     hosts = {r["metric"]["rhost"] for r in syslog_box.backend.query(result.query)["result"]}
     assert len(hosts) > 1 and all(h.startswith("10.1.") for h in hosts)
+
+
+@pytest.mark.parametrize("question, stand_ins, around, line_format", [
+    ("Show each as 'no ident string from <ip>'.", ["ip"], {"ip": ("from", None)},
+     "no ident string from {{.ip}}"),
+    ("List the claims as '<instance> mem=<MB>MB vcpus=<n>'", ["instance", "MB", "n"],
+     {"MB": ("mem", "MB"), "n": ("vcpus", None)}, "{{.instance}} mem={{.MB}}MB vcpus={{.n}}"),
+    ("each rewritten as \"<block> <src> -> <dest>\"", ["block", "src", "dest"],
+     {"dest": (None, None)}, "{{.block}} {{.src}} -> {{.dest}}"),
+])
+def test_a_quoted_template_is_the_line_asked_for(question, stand_ins, around, line_format):
+    asked = formats.asked_format(question)
+    assert asked.stand_ins == stand_ins
+    assert {s: asked.words_around(s) for s in around} == around
+    written = asked.line_format({s: s for s in stand_ins})
+    assert written == line_format and asked.writes(written)
+
+
+@pytest.mark.parametrize("question", [
+    "Show the 'Received block' lines of hdfs-eu-west",  # quoted, but no stand-in
+    "lines formatted as JSON", "count <ip> values",
+])
+def test_no_template_is_asked_without_a_quoted_stand_in(question):
+    assert formats.asked_format(question) is None
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # a line_format that writes other text is rewritten; the stand-in is the field it names
+    ("Which hosts connected to openssh-south-america without sending an identification "
+     "string? Show one line per event formatted as 'no ident string from <ip>'.",
+     '{application="openssh-south-america"} |= "identification string" '
+     '| regexp `\\bfrom\\s+(?P<ip>\\S+)` | line_format "{{.ip}}"',
+     '{application="openssh-south-america"} |= "identification string" '
+     '| regexp `\\bfrom\\s+(?P<ip>\\S+)` | line_format "no ident string from {{.ip}}"'),
+    # the event whose fields give every stand-in: by the unit after it ("memory <memory>
+    # MB"), the name the template gives it ("instance: <uuid>"), the word before ("vcpus=")
+    ("List the resource claims in openstack-eu-west as '<instance> mem=<MB>MB disk=<GB>GB "
+     "vcpus=<n>'.",
+     '{application="openstack-eu-west"} |= "instance"',
+     '{application="openstack-eu-west"} |= "instance" |= "] Attempting claim: memory" '
+     '| regexp `\\[instance:\\s+(?P<instance>\\S+?)\\]` '
+     '| regexp `\\bmemory\\s+(?P<mb>\\S+)\\s+MB,` | regexp `\\bdisk\\s+(?P<gb>\\S+)\\s+GB,` '
+     '| regexp `\\bvcpus\\s+(?P<n>\\S+)\\s+CPU` '
+     '| line_format "{{.instance}} mem={{.mb}}MB disk={{.gb}}GB vcpus={{.n}}"'),
+    # a stand-in the lines write after its name as a key takes the token there ("src: /")
+    ("List the 'Receiving block' events in hdfs-south-america, each rewritten as "
+     "'<block> <src> -> <dest>'.",
+     '{application="hdfs-south-america"} |= "Receiving block"',
+     '{application="hdfs-south-america"} |= "Receiving block" '
+     '| regexp `\\bblock\\s+(?P<block>\\S+)\\s+src:` | regexp `src:\\s+/(?P<src>[^\\s,;\\]]+)` '
+     '| regexp `dest:\\s+/(?P<dest>[^\\s,;\\]]+)` | line_format "{{.block}} {{.src}} -> {{.dest}}"'),
+])
+def test_lines_asked_as_a_template_are_written_so(checker, question, wrong, fixed):
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
+    assert checks_of(checker, question, fixed) == []
+
+
+@pytest.mark.parametrize("question, field, named", [
+    ("Top 4 attacked usernames on openssh-eu-west", "user", True),
+    ("failed logins per user name", "user", True),
+    ("hostnames with failures", "host", True),
+    ("failed logins of users", "user", True),
+    ("user agents seen", "user_agent", True),
+    ("the busiest userspace process", "user", False),
+])
+def test_a_field_is_named_by_its_name_and_as_a_names_start(question, field, named):
+    assert names_field(question, field) is named
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    ("Show the 'Took seconds to build instance' lines of openstack-us-east",
+     '{application="openstack-us-east"} |= "Took seconds to build instance"',
+     '{application="openstack-us-east"} |= "seconds to build instance."'),
+])
+def test_a_quote_that_leaves_out_values_keeps_the_lines_of_its_event(checker, question, wrong,
+                                                                     fixed):
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
+
+
+def test_a_quote_no_event_writes_is_left_empty(checker):
+    question = "Show the 'Took forever to build anything' lines of openstack-us-east"
+    wrong = '{application="openstack-us-east"} |= "Took forever to build anything"'
+    assert [w.fix for w in checker.check(question, wrong)] == [None]
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # of the failures sharing "password", the one the others hold
+    ("which source IPs had the most failed logins on openssh-us-east today?",
+     'topk(3, sum by (ip) (count_over_time({application="openssh-us-east"} '
+     '|= "Accepted password for" | regexp `from (?P<ip>\\S+) port` [24h])))',
+     'topk(3, sum by (ip) (count_over_time({application="openssh-us-east"} '
+     '|= "Failed password for" | regexp `from (?P<ip>\\S+) port` [24h])))'),
+])
+def test_a_filter_on_the_opposite_outcome_keeps_the_asked_one(checker, question, wrong, fixed):
+    assert "outcome" in checks_of(checker, question, wrong)
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
+
+
+@pytest.mark.parametrize("question", [
+    "ratio of failed to successful logins on openssh-us-east today",  # both outcomes asked
+    "accepted logins on openssh-us-east today",
+])
+def test_an_outcome_the_question_asks_is_no_opposite(checker, question):
+    query = 'sum(count_over_time({application="openssh-us-east"} |= "Accepted password for" [24h]))'
+    assert "outcome" not in checks_of(checker, question, query)

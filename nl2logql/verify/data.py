@@ -5,8 +5,10 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``line_filter``: each line filter's text occurs in some line of the selected streams in
   the query's range (the fixes: a label matcher when the text is a label's value there, as
   a level asked as a word; else the run of a line's words holding the text's word stems,
-  else the nearest fixed text of the streams' patterns); and each ``!=`` text is in some
-  line of the streams, else it excludes nothing (the same fixes, still negated);
+  else the nearest fixed text of the streams' patterns; a quote that leaves out the
+  values, "'Temperature exceeds warning threshold'", the one event with its words); and
+  each ``!=`` text is in some line of the streams, else it excludes nothing (the same
+  fixes, still negated);
 - ``parser``: each parser extracts its fields from some of the lines before it;
 - ``label``: each label a ``by``, a label filter or an ``unwrap`` names is on the lines
   there, and an ``unwrap``ped one is a number (the fixes: the closest label there, or one
@@ -40,7 +42,11 @@ checked as the embedded store is), each log query of a query over its own time r
   is the one event's text that goes on with them, and a count of lines a filter keeps for
   several events, where the question's other words are one event's alone ("offline
   registry hives windows loaded": not the ``Unloading …`` lines), keeps that event's;
-- ``format``: a ``line_format`` writing no field, or one no line carries, goes;
+- ``outcome``: a filter on the opposite outcome of the one asked ("failed logins" answered
+  with "Accepted password for") is the asked outcome's event sharing its other words;
+- ``format``: a ``line_format`` writing no field, or one no line carries, goes; lines
+  asked for as a quoted template ("formatted as 'no ident string from <ip>'") are written
+  so, each stand-in taken from the field of the lines' event that it names;
 - ``mention``: lines that "mention" an id the question names are every line holding it,
   not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
@@ -69,7 +75,7 @@ from nl2logql.logql.parser import parse, quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
-from nl2logql.verify import headers, rewrite
+from nl2logql.verify import formats, headers, rewrite
 from nl2logql.verify.agreement import asked_breakdown, singular_of
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
@@ -99,6 +105,7 @@ _PRESENT = {"sent": "send", "got": "get", "took": "take", "wrote": "write", "wri
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
 MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be a fix
 MIN_COMMON_TEXT = 5  # characters of a text several events share, for it to keep their lines
+MIN_QUOTED_WORDS = 3  # words of a quote that leaves out values, for it to name one event
 MIN_TIED_EVENTS = 3  # events sharing as many of the question's words: it names their kind
 COMMON_TEXT_SLACK = 1.5  # lines a shared text may keep, as a multiple of the events' own
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
@@ -150,12 +157,15 @@ class DataChecks:
             if count == 0 and len(self.found) == before:
                 self._empty(query, scope)
             self._negations(query)
+            self._opposite_outcome(query, scope)
             if count:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope, count)
                 self._mentioning(query, scope, count)
                 self._literal_only(query, scope, count)
             self._line_formats(query, scope, count)
+            if count and query is self.expr:
+                self._format_asked(query, scope)
             self._exclusions(query, scope)
             if count:
                 self._excluded_streams(query, scope)
@@ -416,6 +426,14 @@ class DataChecks:
             return
         if quoted is not None and not any(
                 self._occurs(selector)(term.value) for selector in _widenings(query.selector)):
+            event = None if regex else self._quoted_event(query.selector, quoted)
+            if event is not None:  # "'Temperature exceeds warning threshold'": "(41C)" left out
+                fixed = query.replace(stages=tuple(
+                    _stage(event.line_filter) if s is stage else s for s in query.stages))
+                self._warn("line_filter", f"{reason}, the text the question quotes", severity,
+                           self._fix(query, fixed, f"keep the lines of the pattern "
+                                                   f"{quote(event.template)}, the quote's words"))
+                return
             self._warn("line_filter", f"{reason}, the text the question quotes", severity)
             return  # not in these logs, then: an empty answer is the right one
         fix = None if negated else self._as_label(query, stage, term)
@@ -465,6 +483,21 @@ class DataChecks:
         inner = [t for t in question_literals(self.question) + code_words(self.question)
                  if t in words and t != words and occurs(t)]
         return max(inner, key=len) if inner else None
+
+    def _quoted_event(self, selector: ast.Selector, quoted: str):
+        """The one pattern with a run of words that are those of a quote that leaves its
+        values out ("'Temperature exceeds warning threshold'": "Temperature (41C) exceeds
+        warning threshold"; "'Took seconds to build instance'"), each word of three letters
+        or more quoted."""
+        wanted = [w.lower() for w in re.findall(r"[A-Za-z]\w*", quoted)]
+        found = []
+        for pattern in self._patterns(selector):
+            fixed = [w.lower() for w in re.findall(r"[A-Za-z]\w*", VARIABLE.sub(" ", pattern.template))]
+            fixed = [w for w in fixed if len(w) >= 3 or w in wanted]
+            if pattern.line_filter and len(wanted) >= MIN_QUOTED_WORDS and any(
+                    fixed[i:i + len(wanted)] == wanted for i in range(len(fixed))):
+                found.append(pattern)
+        return found[0] if len({p.line_filter for p in found}) == 1 else None
 
     def _quoted_exactly(self, text: str) -> str | None:
         """The question's quote that is ``text`` but for case, with no stand-in for a value
@@ -775,6 +808,42 @@ class DataChecks:
             fixed, reason, change = found
             self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
 
+    def _opposite_outcome(self, query: ast.LogQuery, scope: Scope) -> None:
+        """A filter on the opposite outcome of the one asked ("failed logins" answered with
+        "Accepted password for"): the event of the asked outcome that shares the most of the
+        filter's other words ("Failed password for"; of several, the one the others hold)
+        takes its place."""
+        asked = _outcome(self.question)
+        if asked is None:
+            return
+        for stage, term in _filter_terms(query, ("|=",)):
+            if _outcome(term.value) not in (None, asked):
+                event = self._outcome_event(query.selector, term.value, asked)
+                fixed = query.replace(stages=tuple(
+                    ast.LineFilter("|=", (ast.FilterTerm(event),)) if s is stage else s
+                    for s in query.stages)) if event else None
+                if fixed is None or not self.probe.count(fixed, scope):
+                    continue
+                self._warn("outcome", f"the question asks about what {asked}, but "
+                           f"{quote(term.value)} keeps what {_opposite(asked)}", MEDIUM,
+                           self._fix(query, fixed, f"filter on {quote(event)}"))
+                return
+
+    def _outcome_event(self, selector: ast.Selector, text: str, asked: str) -> str | None:
+        """The event text of the streams' patterns with the ``asked`` outcome sharing the
+        most of ``text``'s words but its outcome's; of several, the one the others hold."""
+        rest = set(stems(_OUTCOME_WORDS.sub(" ", text)))
+        scored = {}
+        for pattern in self._patterns(selector):
+            event = _event_text(pattern.line_filter) if pattern.line_filter else ""
+            if event and _outcome(event) == asked:
+                scored[event] = len(rest & set(stems(event)))
+        best = max(scored.values(), default=0)
+        tied = [e for e, n in scored.items() if n == best]
+        if not best:
+            return None
+        return next((e for e in tied if all(e in t for t in tied)), None)
+
     def _narrowing(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """A filter text that says more or less than the question: "Failed password for
         invalid user" for "failed password attempts" keeps only some of the lines asked
@@ -838,6 +907,50 @@ class DataChecks:
                    else "writes no field of the lines")
             self._warn("format", f"`{_short(stage)}` {why}", MEDIUM, self._drop(stage))
             return
+
+    def _format_asked(self, query: ast.LogQuery, scope: Scope) -> None:
+        """Lines asked for as a quoted template ("print each build as '<instance id> built
+        in <seconds>s'") that the query does not write so: of the events among its lines,
+        the one with the most lines whose fields give every stand-in (by its name, a name
+        the template gives the field, the unit after it, the words around the stand-in)
+        is written so; a label filter on a label left stays."""
+        asked = formats.asked_format(self.question)
+        written = [s for s in query.stages if isinstance(s, ast.LineFormat)]
+        if asked is None or (written and asked.writes(written[-1].template)):
+            return
+        filters = tuple(s for s in _unformatted(query).stages if isinstance(s, ast.LineFilter))
+        plain = query.replace(stages=filters)
+        streams = {name for labels in self.probe.series(query.selector, scope) or []
+                   for name in labels}
+        best = None
+        for pattern in self._patterns(query.selector):
+            sources = _format_sources(asked, pattern, streams) if pattern.line_filter else None
+            if sources is None:
+                continue
+            event = _stage(pattern.line_filter)
+            lines = self.probe.count(with_stage(plain, event), scope)
+            if lines and (best is None or lines > best[0]):
+                best = (lines, event, sources)
+        if best is None:
+            return
+        lines, event, sources = best
+        stages = list(filters)
+        if (self.probe.count(plain, scope) or 0) > lines:  # other events' lines are not asked
+            stages.append(event)
+        stages += [_stage(extraction) for _, extraction in sources.values() if extraction]
+        known = {label for label, _ in sources.values()} | streams
+        stages += [s for s in query.stages
+                   if isinstance(s, ast.LabelFilter) and set(_filter_labels(s.expr)) <= known]
+        extracted = query.replace(stages=tuple(stages))
+        kept = self.probe.count(extracted, scope)
+        if not kept or any((self.probe.count(with_stage(extracted, has_label(label)), scope)
+                            or 0) < headers.AGREEMENT * kept for label, _ in sources.values()):
+            return
+        fixed = with_stage(extracted, ast.LineFormat(asked.line_format(
+            {stand_in: label for stand_in, (label, _) in sources.items()})))
+        self._warn("format", f"the question asks for each line as {quote(asked.text)}, which "
+                   "the query does not write", MEDIUM,
+                   self._fix(query, fixed, f"write each line as {quote(asked.text)}"))
 
     def _mentioning(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """"Every line that mentions instance af5f…", "lines that mention datanode
@@ -1730,6 +1843,63 @@ class DataChecks:
                 return _with_extraction(query, name, stage, field), lines
 
 
+def _format_sources(asked: formats.AskedFormat, pattern,
+                    streams: set[str]) -> dict[str, tuple[str, str | None]] | None:
+    """For each stand-in of ``asked``, the label that gives it, named as the stand-in, and
+    the ``| regexp`` that extracts it from ``pattern``'s lines (a field once at most; none
+    for a label of the ``streams``); None when a stand-in has no source."""
+    sources, taken = {}, set()
+    for stand_in in asked.stand_ins:
+        name = formats.label_name(stand_in)
+        if name is None:
+            return None
+        if name in streams:
+            sources[stand_in] = (name, None)
+            continue
+        field = _stand_in_field(asked, stand_in, name, pattern, taken)
+        taken.add(field)
+        extraction = _renamed(pattern.field_regexp(field), field, name) if field else \
+            _key_span(pattern.template, stand_in, name)
+        if not extraction:
+            return None
+        sources[stand_in] = (name, extraction)
+    return sources
+
+
+def _renamed(extraction: str | None, field: str, name: str) -> str | None:
+    """A ``| regexp`` stage capturing ``field`` as ``name``."""
+    return extraction and extraction.replace(f"(?P<{field}>", f"(?P<{name}>")
+
+
+def _stand_in_field(asked: formats.AskedFormat, stand_in: str, name: str, pattern,
+                    taken: set[str]) -> str | None:
+    """The field of ``pattern`` a stand-in means: by its name ("<blk>": ``block``), by the
+    name the template gives the field ("<instance id>": "instance: <uuid>"), by the unit
+    after it ("<MB>": "memory <memory> MB"), by the words around the stand-in ("vcpus=<n>",
+    "<N> repeated failures"), an IP by its kind."""
+    fields = [f for f in pattern.fields if f.name not in taken]
+    before, after = asked.words_around(stand_in)
+    units = [f.name for f in fields  # the unit, not the key of the next field ("dest: ")
+             if re.search(rf"<{f.name}>\s*{re.escape(name)}\b(?!\s*[=:])", pattern.template, re.I)]
+    ips = [f.name for f in fields if f.type == "ip"]
+    found = _field_for(name, fields, False) or next(
+        filter(None, (_labelled_field(w, pattern, False) for w in reversed(stand_in.split()))),
+        None) or (units[0] if len(units) == 1 else None) or next(
+        filter(None, (_field_for(w, fields, False) for w in (before, after) if w)), None) or (
+        ips[0] if name in ("address", "ip_address", "addr") and len(ips) == 1 else None)
+    return found if found not in taken else None
+
+
+def _key_span(template: str, stand_in: str, name: str) -> str | None:
+    """A ``| regexp`` extracting, as ``name``, the token the template writes after the
+    stand-in's word as a key ("src: /<ip>:<number>" for "<src>": ``10.250.19.102:54106``)."""
+    for word in reversed(stand_in.split()):
+        key = re.search(rf"(?<![\w.]){re.escape(word)}\s*[=:]\s*/?(?=<)", template, re.I)
+        if key:
+            return "| regexp " + quote(regex_literal(key.group(0)) + rf"(?P<{name}>[^\s,;\]]+)")
+    return None
+
+
 def _unformatted(query: ast.LogQuery) -> ast.LogQuery:
     """``query`` up to its first ``line_format``: its lines while they are still the log's."""
     at = next((i for i, s in enumerate(query.stages) if isinstance(s, ast.LineFormat)), None)
@@ -1816,6 +1986,8 @@ def _measured_field(question: str, pattern) -> str | None:
     if not named and ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
         named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
                  or is_time_unit(pattern.unit_after(f.name))]
+    if not named:  # "the largest number of alignment exceptions": "<n> alignment exceptions"
+        named = [f.name for f in numbers if _counts_noun(question, pattern.unit_after(f.name))]
     return named[0] if len(named) == 1 else None
 
 
@@ -2009,6 +2181,24 @@ def _template_words(template: str) -> list[str]:
     from nl2logql.generation.schema import content_words
 
     return content_words(template) + content_words(_CAMEL_HUMP.sub(" ", template))
+
+
+# what a question or a line says happened: a failure or a success
+_FAILED = re.compile(r"\b(?:fail(?:s|ed|ures?|ing)?|unsuccessful(?:ly)?|denied|rejected"
+                     r"|refused)\b", re.I)
+_SUCCEEDED = re.compile(r"\b(?:accept(?:s|ed)?|success(?:es|ful|fully)?|succeed(?:s|ed)?"
+                        r"|granted)\b", re.I)
+_OUTCOME_WORDS = re.compile(f"{_FAILED.pattern}|{_SUCCEEDED.pattern}", re.I)
+
+
+def _outcome(text: str) -> str | None:
+    """"failed" or "succeeded" where the text says one of them and not the other."""
+    failed, succeeded = bool(_FAILED.search(text)), bool(_SUCCEEDED.search(text))
+    return None if failed == succeeded else "failed" if failed else "succeeded"
+
+
+def _opposite(outcome: str) -> str:
+    return "succeeded" if outcome == "failed" else "failed"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -623,8 +623,10 @@ def _function_text(op: str, param: Optional[float]) -> str:
 
 def names_field(question: str, field: str) -> bool:
     """Whether the question names an extracted field: its name, or a part of it of four
-    letters or more (``free_mb``: "free")."""
-    return any(re.search(rf"\b{word}s?\b", question, re.I) for word in _field_words(field))
+    letters or more (``free_mb``: "free"), also as the start of a name ("usernames":
+    ``user``)."""
+    return any(re.search(rf"\b{word}(?:s|\s?names?)?\b", question, re.I)
+               for word in _field_words(field))
 
 
 def _field_words(field: str) -> list[str]:
