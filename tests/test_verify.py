@@ -1739,3 +1739,15 @@ def test_a_filter_on_the_opposite_outcome_keeps_the_asked_one(checker, question,
 def test_an_outcome_the_question_asks_is_no_opposite(checker, question):
     query = 'sum(count_over_time({application="openssh-us-east"} |= "Accepted password for" [24h]))'
     assert "outcome" not in checks_of(checker, question, query)
+
+
+def test_a_breakdown_found_on_some_events_lines_is_extracted_on_each(checker):
+    """"usernames with failed password attempts": valid and invalid users alike write the
+    user before "from"; "invalid usernames" asks for the narrower extraction."""
+    wrong = ('topk(5, sum by (user) (count_over_time({application="openssh-eu-west"} '
+             '|= "Failed password" | regexp `invalid user\\s+(?P<user>\\S+) from` [30d])))')
+    fixed = ('topk(5, sum by (user) (count_over_time({application="openssh-eu-west"} '
+             '|= "Failed password" | regexp `(?P<user>\\S+)\\s+from\\b` [30d])))')
+    question = "top 5 usernames with failed password attempts on openssh-eu-west in the last 30 days"
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
+    assert "breakdown" not in checks_of(checker, question.replace("top 5", "top 5 invalid"), wrong)

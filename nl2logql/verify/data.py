@@ -42,6 +42,9 @@ checked as the embedded store is), each log query of a query over its own time r
   is the one event's text that goes on with them, and a count of lines a filter keeps for
   several events, where the question's other words are one event's alone ("offline
   registry hives windows loaded": not the ``Unloading …`` lines), keeps that event's;
+- ``breakdown``: a ``by`` field a ``regexp`` finds on only some of the query's lines, where
+  they are of several events writing it before the same word ("usernames with failed
+  password attempts": ``<user> from``), is extracted before that word on each;
 - ``outcome``: a filter on the opposite outcome of the one asked ("failed logins" answered
   with "Accepted password for") is the asked outcome's event sharing its other words;
 - ``format``: a ``line_format`` writing no field, or one no line carries, goes; lines
@@ -1291,6 +1294,42 @@ class DataChecks:
                 if name not in made and self._label_exists(name, places, f"`by ({name})`",
                                                            grouped=True):
                     self._bare_address(name, places)
+                    for query, scope in places:
+                        self._partial_breakdown(name, query, scope)
+
+    def _partial_breakdown(self, name: str, query: ast.LogQuery, scope: Scope) -> None:
+        """A breakdown by a field that the query's ``regexp`` finds on only some of its lines
+        ("usernames with failed password attempts": ``invalid user (?P<user>…) from`` on
+        the invalid users' lines alone), where its lines are of several events that write
+        the field before the same words (``<user> from``): the field is extracted before
+        those words, on each event's lines. Not where the question says the words the
+        regexp puts before the field ("invalid usernames")."""
+        at = next((i for i, s in enumerate(query.stages)
+                   if isinstance(s, ast.RegexpParser) and name in parser_fields(s)), None)
+        kept = self.probe.count(query, scope) if at is not None else None
+        if not kept:
+            return
+        carried = self.probe.count(with_stage(query, has_label(name)), scope) or 0
+        before = query.stages[at].pattern.split(f"<{name}>")[0]
+        if carried >= headers.AGREEMENT * kept or set(stems(before)) & set(stems(self.question)):
+            return
+        follows = set()
+        for pattern in self._patterns(query.selector):
+            event = _stage(pattern.line_filter) if pattern.line_filter else None
+            if event and name in {f.name for f in pattern.fields} and \
+                    self.probe.count(with_stage(query, event), scope):
+                word = _WORD_AT_START.search(pattern.template.split(f"<{name}>", 1)[1])
+                follows.add(word.group(1) if word else None)
+        if len(follows) != 1 or None in follows:
+            return
+        wider = _stage("| regexp " + quote(rf"(?P<{name}>\S+)\s+{follows.pop()}\b"))
+        fixed = query.replace(stages=tuple(wider if i == at else s
+                                           for i, s in enumerate(query.stages)))
+        found = self.probe.count(with_stage(fixed, has_label(name)), scope) or 0
+        if found >= headers.AGREEMENT * kept:
+            self._warn("breakdown", f"`by ({name})` has {name} on {carried} of the {kept} lines "
+                       "the query keeps; the others are counted without it", MEDIUM,
+                       self._fix(query, fixed, f"extract {name} on every event's lines"))
 
     def _bare_address(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> None:
         """A node's label (``datanode``) that a parser fills with IPs alone, where the lines
