@@ -42,7 +42,7 @@ checked as the embedded store is), each log query of a query over its own time r
   is the one event's text that goes on with them, and a count of lines a filter keeps for
   several events, where the question's other words are one event's alone ("offline
   registry hives windows loaded": not the ``Unloading …`` lines), keeps that event's;
-- ``breakdown``: a ``by`` field a ``regexp`` finds on only some of the query's lines, where
+- ``breakdown``: a ``by`` field a ``regexp`` finds on under half of the query's lines, where
   they are of several events writing it before the same word ("usernames with failed
   password attempts": ``<user> from``), is extracted before that word on each;
 - ``outcome``: a filter on the opposite outcome of the one asked ("failed logins" answered
@@ -1298,9 +1298,9 @@ class DataChecks:
                         self._partial_breakdown(name, query, scope)
 
     def _partial_breakdown(self, name: str, query: ast.LogQuery, scope: Scope) -> None:
-        """A breakdown by a field that the query's ``regexp`` finds on only some of its lines
-        ("usernames with failed password attempts": ``invalid user (?P<user>…) from`` on
-        the invalid users' lines alone), where its lines are of several events that write
+        """A breakdown by a field that the query's ``regexp`` finds on fewer than half of its
+        lines ("usernames with failed password attempts": ``invalid user (?P<user>…) from``
+        on the invalid users' lines alone), where its lines are of several events that write
         the field before the same words (``<user> from``): the field is extracted before
         those words, on each event's lines. Not where the question says the words the
         regexp puts before the field ("invalid usernames")."""
@@ -1311,7 +1311,8 @@ class DataChecks:
             return
         carried = self.probe.count(with_stage(query, has_label(name)), scope) or 0
         before = query.stages[at].pattern.split(f"<{name}>")[0]
-        if carried >= headers.AGREEMENT * kept or set(stems(before)) & set(stems(self.question)):
+        # (most lines with it: a narrower event may be meant, "which valid usernames")
+        if carried >= kept / 2 or set(stems(before)) & set(stems(self.question)):
             return
         follows = set()
         for pattern in self._patterns(query.selector):
