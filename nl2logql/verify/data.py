@@ -493,12 +493,14 @@ class DataChecks:
         warning threshold"; "'Took seconds to build instance'"), each word of three letters
         or more quoted."""
         wanted = [w.lower() for w in re.findall(r"[A-Za-z]\w*", quoted)]
+        if len(wanted) < MIN_QUOTED_WORDS:
+            return None
         found = []
         for pattern in self._patterns(selector):
-            fixed = [w.lower() for w in re.findall(r"[A-Za-z]\w*", VARIABLE.sub(" ", pattern.template))]
-            fixed = [w for w in fixed if len(w) >= 3 or w in wanted]
-            if pattern.line_filter and len(wanted) >= MIN_QUOTED_WORDS and any(
-                    fixed[i:i + len(wanted)] == wanted for i in range(len(fixed))):
+            words = [w.lower() for w in re.findall(r"[A-Za-z]\w*", VARIABLE.sub(" ", pattern.template))]
+            words = [w for w in words if len(w) >= 3 or w in wanted]
+            if pattern.line_filter and any(words[i:i + len(wanted)] == wanted
+                                           for i in range(len(words))):
                 found.append(pattern)
         return found[0] if len({p.line_filter for p in found}) == 1 else None
 
@@ -820,13 +822,15 @@ class DataChecks:
         if asked is None:
             return
         for stage, term in _filter_terms(query, ("|=",)):
-            if _outcome(term.value) not in (None, asked):
-                event = self._outcome_event(query.selector, term.value, asked)
-                fixed = query.replace(stages=tuple(
-                    ast.LineFilter("|=", (ast.FilterTerm(event),)) if s is stage else s
-                    for s in query.stages)) if event else None
-                if fixed is None or not self.probe.count(fixed, scope):
-                    continue
+            if _outcome(term.value) in (None, asked):
+                continue
+            event = self._outcome_event(query.selector, term.value, asked)
+            if event is None:
+                continue
+            fixed = query.replace(stages=tuple(
+                ast.LineFilter("|=", (ast.FilterTerm(event),)) if s is stage else s
+                for s in query.stages))
+            if self.probe.count(fixed, scope):
                 self._warn("outcome", f"the question asks about what {asked}, but "
                            f"{quote(term.value)} keeps what {_opposite(asked)}", MEDIUM,
                            self._fix(query, fixed, f"filter on {quote(event)}"))
@@ -842,9 +846,9 @@ class DataChecks:
             if event and _outcome(event) == asked:
                 scored[event] = len(rest & set(stems(event)))
         best = max(scored.values(), default=0)
-        tied = [e for e, n in scored.items() if n == best]
         if not best:
             return None
+        tied = [e for e, n in scored.items() if n == best]
         return next((e for e in tied if all(e in t for t in tied)), None)
 
     def _narrowing(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
@@ -923,8 +927,7 @@ class DataChecks:
             return
         filters = tuple(s for s in _unformatted(query).stages if isinstance(s, ast.LineFilter))
         plain = query.replace(stages=filters)
-        streams = {name for labels in self.probe.series(query.selector, scope) or []
-                   for name in labels}
+        streams = self._stream_label_names(query.selector, scope)
         best = None
         for pattern in self._patterns(query.selector):
             sources = _format_sources(asked, pattern, streams) if pattern.line_filter else None
@@ -1897,9 +1900,11 @@ def _format_sources(asked: formats.AskedFormat, pattern,
             sources[stand_in] = (name, None)
             continue
         field = _stand_in_field(asked, stand_in, name, pattern, taken)
-        taken.add(field)
-        extraction = _renamed(pattern.field_regexp(field), field, name) if field else \
-            _key_span(pattern.template, stand_in, name)
+        if field:
+            taken.add(field)
+            extraction = _renamed(pattern.field_regexp(field), field, name)
+        else:
+            extraction = _key_span(pattern.template, stand_in, name)
         if not extraction:
             return None
         sources[stand_in] = (name, extraction)
