@@ -3,7 +3,8 @@
 
 It asks the 30 questions of ``data/devsets/<set>.jsonl`` (``unseen-systems``: Apache,
 Zookeeper, Linux; ``-2``: Hadoop, HealthApp, Proxifier; ``-3``: Spark, Mac, BGL; ``-4``:
-Windows, Thunderbird, Android; ``-5``: HPC, BGL, Android) and scores its queries against the answers computed from
+Windows, Thunderbird, Android; ``-5``: HPC, BGL, Android; ``-6``: composition over nine of
+them) and scores its queries against the answers computed from
 the Loghub structured CSVs (``scripts/make_unseen_devset.py``).
 
 For each system the raw ``<System>_2k.log`` is loaded as ``nl2logql generate --logs FILE

@@ -16,7 +16,11 @@ sets: never train on them.
   Android, written in session 21 after its checks were made, to measure them fresh;
 - ``unseen-systems-5`` (``data/devsets/unseen-systems-5.jsonl``): HPC (the one Loghub
   system no set had), and new questions over BGL and Android, written in session 22 after
-  its checks were made, to measure them fresh.
+  its checks were made, to measure them fresh;
+- ``unseen-systems-6`` (``data/devsets/unseen-systems-6.jsonl``): composition over nine of
+  those systems (numbers read from the lines and averaged, summed or their extreme taken,
+  breakdowns and top 3 by a field of the lines, lines kept by a number), written in
+  session 24 before any answer of the assistant's to them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -64,6 +68,9 @@ NOT_CONTENT = ("LineId", "EventId", "EventTemplate")  # columns that are not the
 YEARLESS_YEAR = 2005  # Linux: the year its lines' times are computed in (not a leap year)
 
 Row = dict[str, str]
+# Of the numbers a question's rows give: the one value it asks for.
+NUMBER_AGGREGATIONS = {"sum": sum, "max": max, "min": min,
+                       "avg": lambda numbers: sum(numbers) / len(numbers)}
 
 
 def _iso(ns: int) -> str:
@@ -135,7 +142,7 @@ class Question:
     ``where``/``filter``: the rows it is about (code, and the same in words for ``how``);
     ``window``: "1h", "2d"... (metric questions: the range ending at newest + 1 s);
     ``agg``: "count", "rate" (count / window seconds), "by" (a count per ``key`` value),
-    "topk" (the ``k`` largest of those counts), "sum" or "max" (of the number ``key``
+    "topk" (the ``k`` largest of those counts), "sum", "max", "min" or "avg" (of the number ``key``
     extracts from each row); ``label``: the breakdown's label name."""
 
     system: str
@@ -672,9 +679,142 @@ FIFTH_QUESTIONS = [
              lambda r: r["Component"] == "PhoneStatusBar", "Component == PhoneStatusBar"),
 ]
 
+def number(pattern: str) -> Callable[[Row], float]:
+    """The number ``pattern``'s first group finds in a row's content."""
+    key = extract(pattern)
+    return lambda row: float(key(row))
+
+
+SIXTH_QUESTIONS = [
+    # -- composition: numbers read from the lines, breakdowns by a field of the lines, log
+    # lines kept by a number (session 24, written before any answer of the assistant's) ---
+    Question("Linux", "Which 3 remote hosts (rhost) caused the most authentication failures "
+             "on linux in the last 60 days?", "metric", event("E16", "E17", "E18"),
+             "EventId in (E16, E17, E18) (authentication failure; ... rhost=<*>)",
+             window="60d", agg="topk", key=extract(r"rhost=(\S+)"), key_how="rhost",
+             label="rhost"),
+    Question("Linux", "How many ftp connections came from each source IP on linux over the "
+             "last 60 days?", "metric", event("E29"), "EventId == E29 (connection from <*> "
+             "(<*>) at ...)", window="60d", agg="by", key=extract(r"^connection from (\S+)"),
+             key_how="the IP after 'connection from'", label="ip"),
+    Question("Linux", "top 3 users by sessions opened on linux in the past 60 days",
+             "metric", event("E102"), "EventId == E102 (session opened for user <*> by ...)",
+             window="60d", agg="topk", key=extract(r"for user (\S+) by"), key_how="user",
+             label="user"),
+    Question("Zookeeper", "Which 3 client IPs sent zookeeper the most connection requests "
+             "in the last 30 days?", "metric", event("E40"), "EventId == E40 (Received "
+             "connection request /<*>:<*>)", window="30d", agg="topk",
+             key=extract(r"request /([\d.]+):"), key_how="the IP", label="ip"),
+    Question("Zookeeper", "What is the longest session timeout zookeeper negotiated with a "
+             "client in the last 30 days, in ms?", "metric", event("E13"), "EventId == E13 "
+             "(Established session <*> with negotiated timeout <*> ...)", window="30d",
+             agg="max", key=number(r"negotiated timeout (\d+)"), key_how="the negotiated "
+             "timeout"),
+    Question("Zookeeper", "Average negotiated session timeout in zookeeper over the last 30 "
+             "days?", "metric", event("E13"), "EventId == E13", window="30d", agg="avg",
+             key=number(r"negotiated timeout (\d+)"), key_how="the negotiated timeout"),
+    Question("Zookeeper", "How many zookeeper sessions expired in the last 30 days, broken "
+             "down by their timeout?", "metric", event("E15"), "EventId == E15 (Expiring "
+             "session <*>, timeout of <*>ms exceeded)", window="30d", agg="by",
+             key=extract(r"timeout of (\d+)ms"), key_how="the timeout", label="timeout"),
+    Question("Zookeeper", "Show the zookeeper notification time outs above 30000 ms.", "log",
+             lambda r: r["EventId"] == "E31" and number(r"time out: (\d+)")(r) > 30000,
+             "EventId == E31 (Notification time out: <*>) and the number > 30000"),
+    Question("Spark", "What is the average size in bytes of the task results spark sent to "
+             "the driver in the last hour?", "metric", event("E9"), "EventId == E9 (Finished "
+             "task ... <*> bytes result sent to driver)", window="1h", agg="avg",
+             key=number(r"\. (\d+) bytes result"), key_how="the bytes"),
+    Question("Spark", "longest time spark took to read a broadcast variable in the last hour "
+             "(ms)", "metric", event("E20"), "EventId == E20 (Reading broadcast variable <*> "
+             "took <*> ms)", window="1h", agg="max", key=number(r"took (\d+) ms"),
+             key_how="the ms"),
+    Question("Spark", "How many tasks did spark finish in each stage over the last hour?",
+             "metric", event("E9"), "EventId == E9", window="1h", agg="by",
+             key=extract(r"in stage (\S+) \(TID"), key_how="the stage", label="stage"),
+    Question("Spark", "Show the spark task completions that sent more than 2500 bytes of "
+             "result to the driver.", "log",
+             lambda r: r["EventId"] == "E9" and number(r"\. (\d+) bytes result")(r) > 2500,
+             "EventId == E9 and the bytes > 2500"),
+    Question("Proxifier", "How many bytes did chrome.exe receive in total over proxifier "
+             "connections that closed in the last 100 days?", "metric",
+             lambda r: r["EventId"] == "E8" and r["Program"] == "chrome.exe",
+             "EventId == E8 (<*> close, ...) and Program == chrome.exe", window="100d",
+             agg="sum", key=number(r"(\d+) bytes(?: \([^)]*\))? received"),
+             key_how="the bytes received"),
+    Question("Proxifier", "Which 3 target hosts did proxifier open the most connections to "
+             "in the last 100 days?", "metric", event("E1", "E2"), "EventId in (E1, E2) "
+             "(<*>:<*> open through proxy ...)", window="100d", agg="topk",
+             key=extract(r"^([^\s:]+):\d+ open"), key_how="the target host", label="host"),
+    Question("Proxifier", "What was the largest number of bytes sent on a single proxifier "
+             "connection in the last 100 days?", "metric", event("E8"), "EventId == E8",
+             window="100d", agg="max", key=number(r"close, (\d+) bytes"),
+             key_how="the bytes sent"),
+    Question("HealthApp", "What was the lowest step count healthapp's onStandStepChanged "
+             "reported in the last 3 hours?", "metric", event("E42"), "EventId == E42 "
+             "(onStandStepChanged <*>)", window="3h", agg="min",
+             key=number(r"onStandStepChanged (\d+)"), key_how="the step count"),
+    Question("HealthApp", "average totalAltitude computed by healthapp over the last 3 hours",
+             "metric", event("E3"), "EventId == E3 (calculateAltitudeWithCache "
+             "totalAltitude=<*>)", window="3h", agg="avg",
+             key=number(r"totalAltitude=(\d+)"), key_how="totalAltitude"),
+    Question("HealthApp", "What is the highest totalCalories healthapp calculated in the last "
+             "3 hours?", "metric", event("E4"), "EventId == E4 (calculateCaloriesWithCache "
+             "totalCalories=<*>)", window="3h", agg="max",
+             key=number(r"totalCalories=(\d+)"), key_how="totalCalories"),
+    Question("Hadoop", "What is the highest progress a hadoop TaskAttempt reported in the "
+             "last hour?", "metric", event("E80"), "EventId == E80 (Progress of TaskAttempt "
+             "attempt_<*> is : <*>.<*>)", window="1h", agg="max",
+             key=number(r"is : ([\d.]+)"), key_how="the progress"),
+    Question("Hadoop", "On average, for how many seconds had hadoop failed to renew a lease "
+             "when it logged it, over the last hour?", "metric", event("E44"),
+             "EventId == E44 (Failed to renew lease for [...] for <*> seconds)", window="1h",
+             agg="avg", key=number(r"\] for (\d+) seconds"), key_how="the seconds"),
+    Question("Hadoop", "Which 3 hadoop task attempts reported their progress most often in "
+             "the last hour?", "metric", event("E80"), "EventId == E80", window="1h",
+             agg="topk", key=extract(r"TaskAttempt (attempt_\S+) is"),
+             key_how="the attempt", label="attempt"),
+    Question("Apache", "How many 'Found child' messages did apache log per scoreboard slot in "
+             "the last 2 days?", "metric", event("E1"), "EventId == E1 (jk2_init() Found "
+             "child <*> in scoreboard slot <*>)", window="2d", agg="by",
+             key=extract(r"scoreboard slot (\d+)"), key_how="the slot", label="slot"),
+    Question("Apache", "Which 3 client IPs were refused a directory index by apache most "
+             "often in the last 2 days?", "metric", event("E4"), "EventId == E4 ([client <*>] "
+             "Directory index forbidden by rule: <*>)", window="2d", agg="topk",
+             key=extract(r"\[client ([\d.]+)\]"), key_how="the client IP", label="client"),
+    Question("Apache", "Show the apache 'Found child' lines for scoreboard slots above 9.",
+             "log", lambda r: r["EventId"] == "E1" and number(r"scoreboard slot (\d+)")(r) > 9,
+             "EventId == E1 and the slot > 9"),
+    Question("Thunderbird", "Which 3 time servers did thunderbird synchronize to most often "
+             "in the last hour?", "metric", event("E125"), "EventId == E125 (synchronized to "
+             "<*>, stratum <*>)", window="1h", agg="topk",
+             key=extract(r"synchronized to (\S+),"), key_how="the server", label="server"),
+    Question("Thunderbird", "What is the average stratum thunderbird synchronized at over the "
+             "last hour?", "metric", event("E125"), "EventId == E125", window="1h", agg="avg",
+             key=number(r"stratum (\d+)"), key_how="the stratum"),
+    Question("Mac", "What is the longest Thunderbolt early wake on mac in the last 7 days, in "
+             "milliseconds?", "metric", event("E122"), "EventId == E122 "
+             "(AppleThunderboltGenericHAL::earlyWake - complete - took <*> milliseconds)",
+             window="7d", agg="max", key=number(r"took (\d+) milliseconds"),
+             key_how="the milliseconds"),
+    Question("Mac", "What is the highest number of tries mac's dnssd ConnectToServer reported "
+             "in the last 7 days?", "metric", event("E203"), "EventId == E203 (... No of "
+             "tries: <*>)", window="7d", agg="max", key=number(r"No of tries: (\d+)"),
+             key_how="the tries"),
+    Question("Mac", "How many mac AppleCamIn systemWakeCall messages were there per message "
+             "type in the last 7 days?", "metric", event("E120"), "EventId == E120 "
+             "(AppleCamIn::systemWakeCall - messageType = <*>)", window="7d", agg="by",
+             key=extract(r"messageType = (\S+)"), key_how="the messageType",
+             label="message_type"),
+    Question("Linux", "Which linux users had sessions closed in the last 60 days, and how "
+             "many each?", "metric", event("E101"), "EventId == E101 (session closed for user "
+             "<*>)", window="60d", agg="by", key=extract(r"for user (\S+)"), key_how="user",
+             label="user"),
+]
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
-           "unseen-systems-5": FIFTH_QUESTIONS}
+           "unseen-systems-5": FIFTH_QUESTIONS,
+           "unseen-systems-6": SIXTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:
@@ -736,9 +876,9 @@ def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tupl
         value = len(chosen) / seconds
         return {"series": [{"labels": {}, "value": value}]}, \
             f"{q.filter}; {window}; count of {merged} ({len(chosen)}) / {seconds} s"
-    if q.agg in ("sum", "max"):
+    if q.agg in NUMBER_AGGREGATIONS:
         numbers = [float(q.key(r)) for r in chosen]
-        value = sum(numbers) if q.agg == "sum" else max(numbers)
+        value = NUMBER_AGGREGATIONS[q.agg](numbers)
         return {"series": [{"labels": {}, "value": value}]}, \
             f"{q.filter}; {window}; the {q.agg} of {q.key_how} over {merged}"
     counts = Counter(q.key(r) for r in chosen)

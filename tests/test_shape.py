@@ -121,6 +121,19 @@ def fixed(question, query):
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` [12h]))', "value",
      'sum(count_over_time({application="openssh"} | regexp `port (?P<port>\\d+)` | port < 10000 '
      '[12h]))'),
+    # a time in ms, or a size where the query reads no field yet: bytes, as patterns name it
+    ("notification time outs in zookeeper longer than 30000 ms",
+     '{application="zookeeper"} |= "Notification time out" | pattern "<_>time out: <out>"',
+     "value", '{application="zookeeper"} |= "Notification time out" '
+     '| pattern "<_>time out: <out>" | out > 30000'),
+    ("task results of spark larger than 2500 bytes", '{application="spark"} |= "sent to driver"',
+     "value", '{application="spark"} |= "sent to driver" | bytes > 2500'),
+    # the number compared as asked, but on a field the question does not name (a quoted
+    # text's words are the line's)
+    ("apache 'Found child' messages for scoreboard slots above 9",
+     '{application="apache"} |= "Found child" | regexp `child (?P<child>\\d+)` | child > 9',
+     "value", '{application="apache"} |= "Found child" | regexp `child (?P<child>\\d+)` '
+     '| slot > 9'),
     # a value left out: the field the query reads is not it
     ("median block size in hdfs, last 12 hours, ignoring the full 67108864-byte ones",
      f'quantile_over_time(0.5, {APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h])', "value",
@@ -138,6 +151,14 @@ def fixed(question, query):
      '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due" '
      '| session="0x0"', "invented",
      '{application="zookeeper"} |= "not running" | pattern "<_> session <session> due"'),
+    # ... or a series compared with one: a threshold the model made up
+    ("largest block size received by hdfs in the last 12 hours",
+     f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h]) > 2e+16)',
+     "invented", f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h]))'),
+    ("source IPs of failed logins on openssh in the last 12 hours",
+     'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
+     '> 1e+23 * 1e+23', "invented",
+     'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h]))'),
     # a line filter on a number no word of the question states ("p95" is a statistic)
     ("p95 response time of openstack requests over the last hour",
      'quantile_over_time(0.95, {application="openstack"} |= "95" '
@@ -304,7 +325,14 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
        f'| regexp `for (?P<{label}>\\S+) from` [12h])))')
       for words, label in [("usres", "user"), ("source IPs", "src_ip"), ("usernames", "user"),
                            ("most frequent users", "user"), ("uuisd", "uuid")]],
-    # a number the question states is one to filter on
+    # a number the question states is one to filter on, or to compare series with; a
+    # comparison with 0 drops only empty series
+    ("source IPs with more than 20 failed logins on openssh in the last 12 hours",
+     'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
+     '> 20'),
+    ("source IPs of failed logins on openssh in the last 12 hours",
+     'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
+     '> 0'),
     ("how many HTTP 500 responses did openstack send in the last hour",
      'sum(count_over_time({application="openstack"} |= "500" [1h]))'),
     ("failed logins on openssh per http staus code in the last 12 hours",

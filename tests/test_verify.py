@@ -158,13 +158,19 @@ def test_a_fix_passes_the_check_it_fixed(checker, check, question, wrong, right)
     assert check not in checks_of(checker, question, fixable[0].fix.query)
 
 
-@pytest.mark.parametrize("question", [
-    "how many log lines did hdfs-eu-west write per component in the last 6 hours",
-    "which components of hdfs-eu-west logged lines in the last 6 hours",
-    "list the line counts of each hdfs-eu-west stream over the last 6 hours",
+@pytest.mark.parametrize("question, fixed", [
+    # several values, each of a stream label's value: the streams of each added up
+    ("how many log lines did hdfs-eu-west write per component in the last 6 hours",
+     f"sum by (component) (count_over_time({HDFS}[6h]))"),
+    ("which components of hdfs-eu-west logged lines in the last 6 hours",
+     f"sum by (component) (count_over_time({HDFS}[6h]))"),
+    # several values, one a stream: as they are
+    ("list the line counts of each hdfs-eu-west stream over the last 6 hours", None),
 ])
-def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, question):
-    assert "series" not in checks_of(checker, question, f"count_over_time({HDFS}[6h])")
+def test_a_series_per_stream_stays_where_the_question_asks_for_several(checker, question, fixed):
+    series = [w for w in checker.check(question, f"count_over_time({HDFS}[6h])")
+              if w.check == "series"]
+    assert [parse(w.fix.query) for w in series] == ([parse(fixed)] if fixed else [])
 
 
 @pytest.mark.parametrize("question, wrong, fixed", [
@@ -593,13 +599,19 @@ def test_group_by_puts_the_breakdown_where_it_belongs(query, expected):
     assert (None if fixed is None else fixed) == (None if expected is None else parse(expected))
 
 
-def test_breakdown_dimension_is_the_word_after_the_phrase():
-    assert agreement.dimension(agreement.asked_breakdown("logins per user today")) == "user"
-    assert agreement.dimension(agreement.asked_breakdown("top 3 hosts by errors")) == "hosts"
+@pytest.mark.parametrize("question, word", [
+    ("logins per user today", "user"), ("top 3 hosts by errors", "hosts"),
+    ("sessions expired today, broken down by their timeout", "timeout"),
+    ("errors grouped by the component", "component"),
+    ("wake calls per message type", "message"), ("which 3 time servers did ntp use", "server"),
+])
+def test_breakdown_dimension_is_the_word_after_the_phrase(question, word):
+    assert agreement.dimension(agreement.asked_breakdown(question)) == word
 
 
 @pytest.mark.parametrize("word, singular", [
     ("IPs", "IP"), ("users", "user"), ("status", "status"), ("process", "process"), ("os", "os"),
+    ("directories", "directory"), ("entries", "entry"),
 ])
 def test_a_plural_loses_its_s_and_a_word_ending_in_its_own_s_keeps_it(word, singular):
     assert agreement.singular_of(word) == singular
@@ -1560,6 +1572,21 @@ def test_how_long_unwraps_the_field_written_before_a_unit_of_time(checker):
     assert repaired_clean(checker, question, wrong).range.unwrap.label == "took"
 
 
+def test_how_big_unwraps_the_field_written_before_a_unit_of_size(tmp_path):
+    tasks = log_checker(tmp_path, "tasks", (
+        f"17/06/09 20:{i // 60:02d}:{i % 60:02d} INFO executor.Executor: Finished task {i}.0 in "
+        f"stage 1.0 (TID {i}). {2000 + i} bytes result sent to driver" for i in range(40)),
+        "2017-06-09T21:00:00Z")
+    question = "average size in bytes of the task results tasks sent to the driver in the last day"
+    right = ('avg(avg_over_time({app="tasks"} |= "bytes result sent to driver" | regexp `task '
+             '(?P<task>\\S+) in .* (?P<bytes>\\d+) bytes result` | unwrap bytes [1d]))')
+    wrong = right.replace("unwrap bytes", "unwrap task")
+    warning = next(w for w in tasks.check(question, wrong) if w.check == "function")
+    assert parse(warning.fix.query) == parse(right)
+    assert float(tasks.backend.query(warning.fix.query)["result"][0]["value"][1]) == \
+        pytest.approx(2019.5)
+
+
 def test_the_slowest_of_several_series_is_their_largest(checker):
     question = "how long did the slowest instance build take in openstack-eu-west in the last day"
     inner = ('max_over_time({application="openstack-eu-west"} |= "seconds to build instance" '
@@ -1739,6 +1766,54 @@ def test_a_filter_on_the_opposite_outcome_keeps_the_asked_one(checker, question,
 def test_an_outcome_the_question_asks_is_no_opposite(checker, question):
     query = 'sum(count_over_time({application="openssh-us-east"} |= "Accepted password for" [24h]))'
     assert "outcome" not in checks_of(checker, question, query)
+
+
+@pytest.fixture
+def keeper(tmp_path):
+    """Sessions expiring with a timeout the lines name ("timeout of <duration>"), and
+    clocks synchronized to a server that is the lines' one word field."""
+    lines = [f"2015-07-29 19:{i // 60:02d}:{i % 60:02d},000 - INFO  [SessionTracker] - "
+             f"Expiring session 0x{i:x}, timeout of {20000 if i % 5 == 0 else 10000}ms exceeded"
+             for i in range(40)]
+    lines += [f"2015-07-29 19:{i // 60:02d}:{i % 60:02d},500 - INFO  [NtpClient] - "
+              f"synchronized to 10.0.0.{i % 3}, stratum 3" for i in range(30)]
+    return log_checker(tmp_path, "keeper", sorted(lines), "2015-07-29T20:00:00Z")
+
+
+@pytest.mark.parametrize("wrong", [
+    'sum by (session) (count_over_time({app="keeper"} |= "Expiring session" '
+    '| regexp `session (?P<session>\\S+),` [1d]))',
+    'sum by (timeout) (count_over_time({app="keeper"} |= "Expiring session" '
+    '| regexp `session (?P<timeout>\\S+),` [1d]))',
+])
+def test_a_breakdown_by_a_field_the_lines_name_is_by_that_field(keeper, wrong):
+    question = "how many keeper sessions expired in the last day, broken down by their timeout"
+    [warning] = [w for w in keeper.check(question, wrong) if w.check == "breakdown"]
+    result = keeper.backend.query(warning.fix.query)["result"]
+    assert {r["metric"]["timeout"]: r["value"][1] for r in result} == {"10000ms": "32",
+                                                                        "20000ms": "8"}
+    right = wrong.replace("session (?P<session>", "of (?P<timeout>").replace(
+        "session (?P<timeout>", "of (?P<timeout>").replace("by (session)", "by (timeout)")
+    assert "breakdown" not in checks_of(keeper, question, right)
+
+
+def test_a_breakdown_by_a_label_no_line_has_takes_the_lines_one_word_field(keeper):
+    question = "which 3 time servers did keeper synchronize to most often in the last day"
+    wrong = ('topk(3, sum by (time) (count_over_time({app="keeper"} |= "synchronized to" '
+             '[1d])))')
+    [warning] = [w for w in keeper.check(question, wrong) if w.check == "label"]
+    result = keeper.backend.query(warning.fix.query)["result"]
+    assert sorted(r["value"][1] for r in result) == ["10", "10", "10"]
+
+
+def test_a_value_per_stream_label_is_taken_over_that_labels_series(checker):
+    question = ("the highest N in 'PAM N more authentication failures' lines over the last 30 "
+                "days, per application, across all openssh applications")
+    inner = ('max_over_time({application=~"openssh.*"} |= "more authentication failures" '
+             '| regexp `PAM (?P<n>\\d+) more` | unwrap n [30d])')
+    [warning] = [w for w in checker.check(question, inner) if w.check == "series"]
+    assert parse(warning.fix.query) == parse(f"max by (application) ({inner})")
+    assert checks_of(checker, question, f"max by (application) ({inner})") == []
 
 
 def test_a_breakdown_found_on_some_events_lines_is_extracted_on_each(checker):

@@ -99,9 +99,11 @@ _LABEL_WORDS = (r"component|level|severity|host|hostname|node|service|applicatio
 # bare "by" is too often passive ("received by DataNodes") to count.
 _BREAKDOWN = re.compile(
     rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
-    rf"|(?:grouped|group|split) by)[ -](?!{_NOT_A_DIMENSION}\b)(?P<word>[a-z]\w*)"
+    rf"|(?:grouped|group|split) by)[ -](?:(?:their|its|the) )?"
+    rf"(?!{_NOT_A_DIMENSION}\b(?! (?:types?|kinds?|codes?)\b))(?P<word>[a-z]\w*)"
     rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
-    rf"|\bwhich (?!(?:is|was|has|does|this|its)\b)(?:[a-z][\w-]* )?(?P<which>[a-z]\w*)s\b"
+    rf"|\bwhich (?:{_COUNT_WORD} )?(?!(?:is|was|has|does|this|its)\b)(?:[a-z][\w-]* )?"
+    rf"(?P<which>[a-z]\w*)s\b"
     rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b"
     rf"|{DISTINCT.pattern}"
     rf"|\bby (?:the |each )?(?:log )?(?P<label>{_LABEL_WORDS})(?:e?s)?(?: codes?| types?)?\b"
@@ -127,8 +129,10 @@ def dimension_words(question: str, match: re.Match) -> list[str]:
 
 
 def singular_of(word: str) -> str:
-    """The word without a plural's ``s`` ("IPs": ``IP``); "status", "address" and
-    "analysis" end in an ``s`` of their own."""
+    """The word without a plural's ``s`` ("IPs": ``IP``; "directories": ``directory``);
+    "status", "address" and "analysis" end in an ``s`` of their own."""
+    if len(word) >= 5 and word.lower().endswith("ies"):
+        return word[:-3] + "y"
     return word[:-1] if len(word) >= 3 and word.endswith("s") \
         and not word.lower().endswith(("ss", "us", "is")) else word
 

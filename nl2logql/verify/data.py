@@ -79,12 +79,14 @@ from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.patterns.sources import APPLICATION_LABELS
 from nl2logql.verify import formats, headers, rewrite
-from nl2logql.verify.agreement import asked_breakdown, singular_of
+from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_words, label_for,
+                                      singular_of)
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (ASKS_DURATION, TEMPLATE_FIELD, asked_function, asked_unit,
-                                   is_time_unit, named_function, names_field, scaled,
-                                   unit_in_stage, used_labels)
+from nl2logql.verify.shape import (ASKS_DURATION, ASKS_SIZE, QUOTED, TEMPLATE_FIELD,
+                                   asked_function, asked_unit, is_size_unit, is_time_unit,
+                                   named_function, names_field, scaled, unit_in_stage,
+                                   used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -709,7 +711,7 @@ class DataChecks:
         # the words of a quote are the line's, not a program's ("'No network route'")
         quoted = {w for q in quoted_texts(self.question) for w in content_words(q)}
         asked = [w for w in self._asked_words - quoted if len(w) >= 3]
-        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", _QUOTED.sub(" ", self.question))}
+        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
         # a program the question writes out ("QQ"), else the one a word starts ("ftp": ftpd)
@@ -1253,7 +1255,7 @@ class DataChecks:
             if not _AS_DIMENSION.search(self.question[:match.start()]):
                 name = match.group(1).lower()  # "logins for root": a user, as lines say it
                 named.setdefault("user" if name == "for" else name, []).append(match.group(2))
-        for match in _VALUE_NAME.finditer(_QUOTED.sub(" ", self.question)):  # not a quote's
+        for match in _VALUE_NAME.finditer(QUOTED.sub(" ", self.question)):  # not a quote's
             if not _NOT_A_VALUE.fullmatch(match.group(1)):
                 named.setdefault(match.group(2).lower(), []).append(match.group(1))
         return named
@@ -1299,6 +1301,39 @@ class DataChecks:
                     self._bare_address(name, places)
                     for query, scope in places:
                         self._partial_breakdown(name, query, scope)
+                    if len(node.grouping.labels) == 1 and len(places) == 1:
+                        self._labelled_breakdown(node, *places[0])
+
+    def _labelled_breakdown(self, node: ast.Node, query: ast.LogQuery, scope: Scope) -> None:
+        """"broken down by their timeout" answered ``by (session)``, or ``by (timeout)`` of
+        a capture after "session", where the lines call another field the timeout
+        ("timeout of <duration>"): the breakdown is by that one, named as asked."""
+        match = asked_breakdown(self.question)
+        [name] = node.grouping.labels
+        word = singular_of(dimension(match)).lower() if match else None
+        if word is None or not _filters_lines(query.stages):
+            return
+        captured = _word_before_capture(query, name)
+        if captured is None:
+            return  # a label a parser does not place (a stream's, a json field, a label_format)
+        for pattern in self._patterns(query.selector):
+            field = _labelled_field(word, pattern, numeric=False)
+            if field is None or not pattern.line_filter:
+                continue
+            key = _WORD_AT_END.search(pattern.template.split(f"<{field}>", 1)[0])
+            if key is None or captured == key.group(1).lower():
+                return  # the query captures that field
+            fixed, lines = self._extracting(query, name, pattern, field, scope)
+            if lines:
+                grouped = rewrite.replace_node(node, query, fixed).replace(
+                    grouping=node.grouping.replace(labels=(field,)))
+                expr = rewrite.rename_field(rewrite.replace_node(self.expr, node, grouped),
+                                            field, word)
+                self._warn("breakdown", f"the question asks for a breakdown by {word}, which "
+                           f"the lines write as {quote(pattern.template)}, but the query "
+                           f"breaks down by its {name} after {captured!r}", MEDIUM,
+                           Fix(format_ast(expr), f"break it down by {word}"))
+                return
 
     def _partial_breakdown(self, name: str, query: ast.LogQuery, scope: Scope) -> None:
         """A breakdown by a field that the query's ``regexp`` finds on fewer than half of its
@@ -1371,7 +1406,7 @@ class DataChecks:
             if unwrap is None:
                 continue
             scope = range_scope(self.backend, log_range)
-            self._unwrapped_duration(log_range)
+            self._unwrapped_measure(log_range)
             for kept in unwrap.filters:  # a filter after it on a label no line carries
                 for name in _filter_labels(kept):
                     self._label_exists(name, [(log_range.query, scope)],
@@ -1389,23 +1424,28 @@ class DataChecks:
                            f"{scope.name}", MEDIUM,
                            self._extraction_fix(unwrap.label, [(log_range.query, scope)], True))
 
-    def _unwrapped_duration(self, log_range: ast.LogRange) -> None:
+    def _unwrapped_measure(self, log_range: ast.LogRange) -> None:
         """The question asks how long something took ("how long, in ms, did the slowest
-        read take") where the query unwraps a field its own parser does not write before
-        a unit of time, while it extracts one that it does (``<variable> took <took> ms``):
-        that one."""
-        if not ASKS_DURATION.search(_QUOTED.sub(" ", self.question)):
-            return
+        read take") or how big it was ("the average size in bytes of the results sent")
+        where the query unwraps a field its own parser does not write before such a unit,
+        while it extracts one that it does (``<variable> took <took> ms``, ``<bytes> bytes
+        result``): that one."""
+        asked = QUOTED.sub(" ", self.question)
         label = log_range.unwrap.label
-        timed = [f for s in log_range.query.stages for f in parser_fields(s)
-                 if is_time_unit(unit_in_stage(s, f))]
-        if len(set(timed)) != 1 or label in timed or label in _DURATION_NAMES:
+        for what, measure, asks, is_unit, names in _MEASURES:
+            measured = {f for s in log_range.query.stages for f in parser_fields(s)
+                        if is_unit(unit_in_stage(s, f))}
+            if not asks.search(asked) or len(measured) != 1 or label in measured \
+                    or label in names:
+                continue
+            field = measured.pop()
+            fixed = log_range.replace(unwrap=log_range.unwrap.replace(label=field))
+            self._warn("function", f"the question asks {what}, but the query unwraps "
+                       f"{label}, which no unit of {measure} follows", MEDIUM,
+                       Fix(format_ast(rewrite.replace_node(self.expr, log_range, fixed)),
+                           f"unwrap {field}, which the query extracts before a unit of "
+                           f"{measure}"))
             return
-        fixed = log_range.replace(unwrap=log_range.unwrap.replace(label=timed[0]))
-        self._warn("function", f"the question asks how long, but the query unwraps {label}, "
-                   f"which no unit of time follows", MEDIUM,
-                   Fix(format_ast(rewrite.replace_node(self.expr, log_range, fixed)),
-                       f"unwrap {timed[0]}, which the query extracts before a unit of time"))
 
     def _counted_value(self) -> None:
         """The question asks a function of a value ("the total size of the blocks added")
@@ -1596,7 +1636,7 @@ class DataChecks:
     def _excluded_streams(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out streams the query selects ("leaving out the
         PacketResponder and FSNamesystem components"): a ``!=`` matcher for each."""
-        spans = _QUOTED.sub(" ", " ".join(left_out(self.question)))  # quoted: a line's text
+        spans = QUOTED.sub(" ", " ".join(left_out(self.question)))  # quoted: a line's text
         if not spans.strip() or len(list(self.expr.find_all(ast.LogQuery))) != 1:
             return
         excluded = sorted((name, value)
@@ -1704,8 +1744,13 @@ class DataChecks:
         """The question asks for one value (no breakdown, nothing listed) where the query
         answers a series per stream: they are added up, averaged or the largest taken, as
         its function asks. Series split by an extracted field are the ``fields`` rule's."""
-        if node.grouping is not None or node.op not in _ONE_VALUE \
-                or asked_breakdown(self.question) or _LISTS.search(self.question):
+        if node.grouping is not None or node.op not in _ONE_VALUE:
+            return
+        breakdown = asked_breakdown(self.question)
+        if breakdown:
+            self._stream_breakdown(node, breakdown)
+            return
+        if _LISTS.search(self.question):
             return
         scope = range_scope(self.backend, node.range)
         answer = self.probe.answer_labels(node, scope)
@@ -1726,6 +1771,23 @@ class DataChecks:
         self._warn("series", f"question asks for one value, but the query answers {len(answer)} "
                    f"series, one per stream ({', '.join(sorted(varying))})", MEDIUM,
                    Fix(format_ast(fixed), f"take `{op}` of the streams' series"))
+
+    def _stream_breakdown(self, node: ast.RangeAggregation, breakdown: re.Match) -> None:
+        """"the highest N … per application" answered by a series per stream, which carry
+        the streams' other labels too (``hostname``): the series of each value of the
+        label asked are added up, averaged or the largest taken, as the function asks."""
+        scope = range_scope(self.backend, node.range)
+        streams = self._stream_label_names(node.range.query.selector, scope)
+        label = label_for(dimension_words(self.question, breakdown), streams)
+        answer = self.probe.answer_labels(node, scope)
+        if label is None or not answer or all(set(labels) <= {label} for labels in answer):
+            return
+        op = _ONE_VALUE[node.op]
+        fixed = ast.VectorAggregation(op, node, grouping=ast.Grouping(labels=(label,)))
+        self._warn("series", f"question asks for a value per {label}, but the query answers "
+                   f"one per stream, named by all its labels", MEDIUM,
+                   Fix(format_ast(rewrite.replace_node(self.expr, node, fixed)),
+                       f"take `{op} by ({label})` of the streams' series"))
 
     def _values_aggregated(self, node: ast.VectorAggregation) -> None:
         """A ``sum`` of averages, extremes or percentiles is a number nobody asks for: of
@@ -1847,7 +1909,7 @@ class DataChecks:
                     address = pattern.address_regexp(name)  # a node, named by its address
                     field = name if address else None
                 if field is None and grouped:  # "list source IPs", "by (count)"
-                    field = _asked_field(self.question, pattern)
+                    field = _asked_field(self.question, pattern, name)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed, lines = self._extracting(query, name, pattern, field, scope, address)
@@ -1993,8 +2055,10 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
 
 def _labelled_field(name: str, pattern, numeric: bool) -> str | None:
     """The field the pattern's text calls ``name`` ("HBM brightnessOut =<number>":
-    ``number`` is the brightnessOut), a number when it is to be unwrapped."""
-    found = re.search(rf"(?<![\w.]){re.escape(name)}\s*[=:]\s*<(\w+)>", pattern.template, re.I)
+    ``number`` is the brightnessOut; "timeout of <duration>": the timeout), a number when
+    it is to be unwrapped."""
+    found = re.search(rf"(?<![\w.]){re.escape(name)}(?:\s*[=:]|\s+of)\s*<(\w+)>",
+                      pattern.template, re.I)
     field = next((f for f in pattern.fields if found and f.name == found.group(1)), None)
     return field.name if field is not None and (field.numeric or not numeric) else None
 
@@ -2010,12 +2074,30 @@ _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "qua
 _LISTS = re.compile(r"\b(?:which|list|each|every|what are)\b", re.I)
 _ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
 _DURATION_NAMES = frozenset("time took duration elapsed latency seconds secs ms".split())
+_SIZE_NAMES = frozenset("size bytes length len".split())
+_ADDRESSES = re.compile(r"\b(?:ips?|address(?:es)?|hosts?|servers?|clients?|peers?|nodes?"
+                        r"|machines?|sources?|destinations?|targets?)\b", re.I)
+_HEADER_LABELS = headers.PROGRAM_LABELS | headers.HOST_LABELS | {"level", "severity", "pid"}
+# What a question asks of a value, how it says so, the units the lines write it in, and
+# the names a field of it already has.
+_MEASURES = (("how long", "time", ASKS_DURATION, is_time_unit, _DURATION_NAMES),
+             ("how big", "size", ASKS_SIZE, is_size_unit, _SIZE_NAMES))
 
 
-def _asked_field(question: str, pattern) -> str | None:
+def _asked_field(question: str, pattern, name: str) -> str | None:
     """The one field of ``pattern`` that is no number and that the question names ("top 4
-    attacked usernames": ``user``; "source IPs": ``ip``)."""
-    named = [f.name for f in pattern.fields if not f.numeric and names_field(question, f.name)]
+    attacked usernames": ``user``; "source IPs": ``ip``), else its only field that is no
+    number where the question asks for the breakdown ``name`` names ("which 3 time
+    servers", ``by (time)``: ``synchronized to <word>``), unless that is a label a line's
+    header gives (a program, a host, a level)."""
+    words = [f for f in pattern.fields if not f.numeric]
+    named = [f.name for f in words if names_field(question, f.name)]
+    breakdown = asked_breakdown(question)
+    if not named and breakdown and name not in _HEADER_LABELS and not name.endswith("level") \
+            and names_field(" ".join([breakdown.group(0)] + dimension_words(question, breakdown)),
+                            name):
+        # (an address only where the question asks for one: "reasons" are no IPs)
+        named = [f.name for f in words if f.type != "ip" or _ADDRESSES.search(question)]
     return named[0] if len(named) == 1 else None
 
 
@@ -2028,7 +2110,7 @@ def _measured_field(question: str, pattern) -> str | None:
              if not _TYPE_NAME.fullmatch(f.name) and names_field(question, f.name)]
     whole = [n for n in named if re.search(rf"\b{n.replace('_', '[ _]')}s?\b", question, re.I)]
     named = whole if len(whole) == 1 else named  # "used RAM": used_ram, not used_disk too
-    if not named and ASKS_DURATION.search(_QUOTED.sub(" ", question)):  # not a quoted text's
+    if not named and ASKS_DURATION.search(QUOTED.sub(" ", question)):  # not a quoted text's
         named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
                  or is_time_unit(pattern.unit_after(f.name))]
     if not named:  # "the largest number of alignment exceptions": "<n> alignment exceptions"
@@ -2065,6 +2147,19 @@ def _field_between(pattern, before: str | None, after: str | None) -> str | None
         if (before is None or (left and left.group(1).lower() == before.lower())) and \
                 (after is None or (right or "").lower() == after.lower()):
             return f.name
+    return None
+
+
+def _word_before_capture(query: ast.LogQuery, name: str) -> str | None:
+    """The word a parser of ``query`` writes right before the field ``name`` (``session``
+    in ``session\\s+(?P<name>…)``), lower-cased."""
+    for stage in query.stages:
+        if name in parser_fields(stage) and isinstance(stage, (ast.RegexpParser,
+                                                               ast.PatternParser)):
+            capture = f"(?P<{name}>" if isinstance(stage, ast.RegexpParser) else f"<{name}>"
+            before = re.sub(r"\\[A-Za-z]", " ", stage.pattern.split(capture, 1)[0])  # not \s
+            found = re.search(r"([A-Za-z]\w*)[^A-Za-z]*$", before)
+            return found.group(1).lower() if found else None
     return None
 
 
@@ -2348,7 +2443,6 @@ def _level_reason(value: str) -> str:
 
 # A question's literals: a quoted text, or a token with a digit that is not a time (an IP,
 # an id such as blk_-1608999687919862906 or a UUID).
-_QUOTED = re.compile(r"""(?:^|[\s(])['"`]([^'"`]{3,}?)['"`](?=[\s.,;:?!)]|$)""")
 _TOKEN = re.compile(r"[A-Za-z0-9_][\w.:/@-]*[A-Za-z0-9_]")
 # (a long number with a unit, "a 20000ms timeout", is a text the lines may hold)
 _NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+|\d{1,3}[a-z]{1,3})$")
@@ -2398,7 +2492,7 @@ def code_words(text: str) -> list[str]:
     """The words of ``text`` written as code (:func:`_looks_code`), and outside its quotes
     those in capitals (:func:`_shouted`), a run of capitals as one text ("POSSIBLE
     BREAK-IN ATTEMPT", "ERROR IN CONTACTING RM")."""
-    inside = [m.span(1) for m in _QUOTED.finditer(text)]
+    inside = [m.span(1) for m in QUOTED.finditer(text)]
 
     def shouted(match: re.Match) -> bool:
         return not any(start <= match.start() < end for start, end in inside) and \
@@ -2419,14 +2513,14 @@ def left_out(question: str) -> list[str]:
     """What follows each word that leaves something out ("without the 'terminating'
     messages"), up to the end of its sentence, and the word after "non-" ("non-GET"); a
     quoted text's own words ("'PAM service ignoring max retries'") leave nothing out."""
-    inside = [m.span(1) for m in _QUOTED.finditer(question)]
+    inside = [m.span(1) for m in QUOTED.finditer(question)]
     return [m.group("span") for m in itertools.chain(_EXCLUDING.finditer(question),
                                                      _NON.finditer(question))
             if not any(start <= m.start() < end for start, end in inside)]
 
 
 def quoted_texts(question: str) -> list[str]:
-    return [m.group(1).strip() for m in _QUOTED.finditer(question)]
+    return [m.group(1).strip() for m in QUOTED.finditer(question)]
 
 
 def question_literals(question: str) -> list[str]:

@@ -10,7 +10,8 @@ returns a warning with its fix, or None:
 - ``value``: "requests that took more than 0.5 seconds", "blocks smaller than 64 MB",
   "where used_vcpus is greater than 0" compare an extracted field, kept as a filter;
 - ``invented``: a label filter comparing with a number the question never states (in no
-  unit) is a condition the model made up (``| child > 5``), so it goes;
+  unit) is a condition the model made up (``| child > 5``), so it goes; so does a series
+  compared with one (``max(…) > 2e+16``);
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
   the application's lines;
 - ``combined``: "across all hdfs applications combined" adds the applications up, where
@@ -63,6 +64,8 @@ from nl2logql.verify.findings import LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.rewrite import rename_field, replace_node, same_sides
 
 _NS = 10**9
+# a text the question quotes: a line's words, not the question's own
+QUOTED = re.compile(r"""(?:^|[\s(])['"`]([^'"`]{3,}?)['"`](?=[\s.,;:?!)]|$)""")
 
 
 def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
@@ -206,11 +209,11 @@ _VALUE = re.compile(
     r"(?:(?:the|all|any|full|standard)\s+)*"
     # (not the start of an id: "uuid is not 43204226-2f87-…", "user is not 191-210-…")
     r"(?P<n>\d+(?:\.\d+)?)(?![.:]\d|[\w-]*\d)(?:\s*-?\s*(?P<unit>[a-z]+)\b)?", re.I)
-_SECONDS = re.compile(r"^(?:seconds?|secs?|s)$", re.I)
 _BYTES = re.compile(r"^(?:(?P<scale>[kmgt])(?P<binary>i)?b|bytes?)$", re.I)
 _NOT_UNITS = frozenset("""
 on in at for over during from and or the of to within since last past per by with across
 """.split())  # the words after a number that end the phrase instead of naming its unit
+_LINE_SIZES = ("bytes_over_time", "bytes_rate")  # the lines' own size: no field's
 _FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")  # used_vcpus: a field as a program names it
 
 
@@ -231,7 +234,12 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     # "the port was below", "the size is under": a field the label check extracts
     named = ([before.lower()] if not extracted and match.group("be")
              and re.fullmatch(r"[a-z]{3,}", before, re.I) else [])
-    if _SECONDS.match(unit) or scale:  # the one number the query reads
+    compared = {n.name: n for n in expr.find_all(ast.NumberFilter, ast.BytesFilter,
+                                                  ast.DurationFilter)}
+    lines_sized = any(r.op in _LINE_SIZES for r in expr.find_all(ast.RangeAggregation))
+    if scale and not extracted and not named and not lines_sized:
+        named = ["bytes"]  # a size the lines write in bytes, as their patterns name it
+    if is_time_unit(unit) or scale:  # the one number the query reads
         fields = sorted({u.label for u in expr.find_all(ast.Unwrap)}) or extracted or named
     elif unit:
         return None
@@ -240,8 +248,9 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         fields = [before]  # logfmt or json: every field, named as the lines name it
     else:
         fields = [f for f in extracted if names_field(before, f)] or named
-    if len(set(fields)) != 1 or fields[0] in {
-            n.name for n in expr.find_all(ast.NumberFilter, ast.BytesFilter, ast.DurationFilter)}:
+        if not fields:
+            return _other_field_compared(question, expr, match, compared)
+    if len(set(fields)) != 1 or fields[0] in compared:
         return None
     field, number = fields[0], float(match.group("n"))
     if scale and scale.group("scale"):
@@ -258,6 +267,25 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     asked = question[match.start("cmp"):match.end("n")] + (f" {unit}" if unit else "")
     return QueryWarning("value", f'question asks for "{asked}" but no filter compares {field}',
                         MEDIUM, Fix(format_ast(fixed), f"keep {format_ast(stage)[2:]}"))
+
+
+def _other_field_compared(question: str, expr: ast.Expr, match: re.Match,
+                          compared: dict[str, ast.Node]) -> Optional[QueryWarning]:
+    """"the 'Found child' lines for scoreboard slots above 9" answered with ``| child >
+    9``: the number is compared as asked, on a field the question does not name. The
+    comparison is made on the field it names (which the label check then extracts)."""
+    before, number = match.group("before") or "", float(match.group("n"))
+    same = [n for n in compared.values()
+            if isinstance(n, ast.NumberFilter) and math.isclose(n.value, number)
+            and not names_field(QUOTED.sub(" ", question), n.name)]
+    if len(same) != 1 or not re.fullmatch(r"[a-z]{3,}", before, re.I) \
+            or before.lower() in _NOT_UNITS:
+        return None
+    field = singular_of(before.lower())
+    fixed = expr.transform(lambda n: n.replace(name=field) if n is same[0] else n)
+    return QueryWarning("value", f'question asks for "{before} {match.group("cmp")} '
+                        f'{match.group("n")}" but the query compares {same[0].name}', MEDIUM,
+                        Fix(format_ast(fixed), f"compare {field}"))
 
 
 # ---- invented -------------------------------------------------------------------------------
@@ -287,7 +315,7 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
             what = f"{quote(stage.terms[0].value)}, a number the question does not state"
         elif isinstance(stage.expr, ast.NumberFilter):
             value = stage.expr.value
-            if any(math.isclose(value, n * scale) for n in stated for scale in _SCALES):
+            if _in_some_unit(value, stated):
                 continue
             what = f"{_number(value)}, a number the question does not state"
         elif isinstance(stage.expr, ast.StringFilter) and stage.expr.matcher.op in ("=", "=~") \
@@ -303,7 +331,33 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return QueryWarning("invented", f"`{text}` {verb} {what}",
                             MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
                                         f"drop `{format_ast(stage)}`"))
+    return _invented_threshold(stated, expr)
+
+
+def _invented_threshold(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
+    """``max(…) > 2e+16`` where the question states no such number: a threshold the model
+    made up, which drops the series asked about (a comparison with 0 only drops empty
+    ones)."""
+    for node in expr.find_all(ast.BinaryOp):
+        if node.op not in ast.COMPARISON_OPS or node.bool:
+            continue
+        for constant, metric in ((node.right, node.left), (node.left, node.right)):
+            if constant.find(ast.LogRange) or not metric.find(ast.LogRange):
+                continue
+            made_up = [n.value for n in constant.find_all(ast.Literal)
+                       if n.value and not _in_some_unit(n.value, stated)]
+            if not made_up:
+                continue
+            text = format_ast(constant)
+            return QueryWarning("invented", f"the query compares its series with {text}, a "
+                                "number the question does not state", MEDIUM,
+                                Fix(format_ast(replace_node(expr, node, metric)),
+                                    f"drop `{node.op} {text}`"))
     return None
+
+
+def _in_some_unit(value: float, stated: set[float]) -> bool:
+    return any(math.isclose(value, n * scale) for n in stated for scale in _SCALES)
 
 
 # ---- share ----------------------------------------------------------------------------------
@@ -690,6 +744,15 @@ def is_time_unit(word: str | None) -> bool:
     return (word or "").lower() in DURATION_UNITS
 
 
+SIZE_UNITS = frozenset("b byte bytes kb kib mb mib gb gib".split())
+ASKS_SIZE = re.compile(r"\b(?:size|sizes|bytes|how big|how large)\b", re.I)
+
+
+def is_size_unit(word: str | None) -> bool:
+    """Whether a unit written after a value (``bytes``, ``MB``) is one of size."""
+    return (word or "").lower() in SIZE_UNITS
+
+
 def unit_in_stage(stage: ast.Node, field: str) -> str | None:
     """The word a ``pattern`` or ``regexp`` stage writes right after ``field`` (``<took>
     ms``, ``(?P<took>\\d+)\\s+ms``): what it measures, or None."""
@@ -703,10 +766,13 @@ def unit_in_stage(stage: ast.Node, field: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _timed(question: str, stage: ast.Node, field: str) -> bool:
-    """Whether ``field`` is written before a unit of time and the question asks how long
-    (the value asked, not a label nobody asked for)."""
-    return bool(ASKS_DURATION.search(question)) and is_time_unit(unit_in_stage(stage, field))
+def _measured(question: str, stage: ast.Node, field: str) -> bool:
+    """Whether ``field`` is written before a unit of time and the question asks how long,
+    or before a unit of size and it asks how big (the value asked, not a label nobody
+    asked for)."""
+    unit = unit_in_stage(stage, field)
+    return bool(ASKS_DURATION.search(question)) and is_time_unit(unit) or \
+        bool(ASKS_SIZE.search(question)) and is_size_unit(unit)
 
 
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
@@ -722,7 +788,7 @@ def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                 continue
             names = [f for f in parser_fields(stage)
                      if f not in used and not _asks_each(question, f)
-                     and not _timed(question, stage, f)]
+                     and not _measured(question, stage, f)]
             if query is expr and (names != parser_fields(stage)
                                   or any(names_field(question, f) for f in names)):
                 continue  # log lines: a parser may keep a field or two unused, or one named
