@@ -12,6 +12,7 @@ from nl2logql.generation.models import ScriptedModel
 from nl2logql.generation.pipeline import Assistant
 from nl2logql.logql import ast
 from nl2logql.logql.parser import parse
+from nl2logql.logql.printer import format_ast
 from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, formats, rewrite
 from nl2logql.verify.agreement import label_for
@@ -1570,6 +1571,19 @@ def test_how_long_unwraps_the_field_written_before_a_unit_of_time(checker):
     warning = next(w for w in checker.check(question, wrong) if w.check == "function")
     assert parse(warning.fix.query) == parse(right)
     assert repaired_clean(checker, question, wrong).range.unwrap.label == "took"
+
+
+def test_how_long_unwraps_the_field_its_events_pattern_writes_before_a_unit_of_time(checker):
+    question = "how long did the slowest instance build take in openstack-eu-west in the last day"
+    right = ('max_over_time({application="openstack-eu-west"} |= "seconds to build instance" '
+             '| regexp `Took (?P<took>[\\d.]+) seconds` | unwrap took [1d])')
+    wrong = ('max_over_time({application="openstack-eu-west"} |= "seconds to build instance" '
+             '| regexp `instance: (?P<uuid>\\S+)\\]` | unwrap uuid [1d])')
+    warning = next(w for w in checker.check(question, wrong) if w.check == "function")
+    assert "| unwrap took" in warning.fix.query
+    query = checker.backend.query
+    assert query(format_ast(repaired_clean(checker, question, wrong)))["result"] == \
+        query(right)["result"]
 
 
 def test_how_big_unwraps_the_field_written_before_a_unit_of_size(tmp_path):

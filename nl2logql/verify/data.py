@@ -1427,25 +1427,42 @@ class DataChecks:
     def _unwrapped_measure(self, log_range: ast.LogRange) -> None:
         """The question asks how long something took ("how long, in ms, did the slowest
         read take") or how big it was ("the average size in bytes of the results sent")
-        where the query unwraps a field its own parser does not write before such a unit,
-        while it extracts one that it does (``<variable> took <took> ms``, ``<bytes> bytes
-        result``): that one."""
+        where the query unwraps a field its own parser does not write before such a unit:
+        the one it extracts that it does (``<variable> took <took> ms``, ``<bytes> bytes
+        result``), else the one the pattern of its lines writes so."""
         asked = QUOTED.sub(" ", self.question)
         label = log_range.unwrap.label
+        stages = log_range.query.stages
         for what, measure, asks, is_unit, names in _MEASURES:
-            measured = {f for s in log_range.query.stages for f in parser_fields(s)
-                        if is_unit(unit_in_stage(s, f))}
-            if not asks.search(asked) or len(measured) != 1 or label in measured \
-                    or label in names:
+            measured = {f for s in stages for f in parser_fields(s) if is_unit(unit_in_stage(s, f))}
+            if not asks.search(asked) or label in measured or label in names:
                 continue
-            field = measured.pop()
-            fixed = log_range.replace(unwrap=log_range.unwrap.replace(label=field))
-            self._warn("function", f"the question asks {what}, but the query unwraps "
-                       f"{label}, which no unit of {measure} follows", MEDIUM,
-                       Fix(format_ast(rewrite.replace_node(self.expr, log_range, fixed)),
-                           f"unwrap {field}, which the query extracts before a unit of "
-                           f"{measure}"))
+            reason = f"the question asks {what}, but the query unwraps {label}, which no " \
+                     f"unit of {measure} follows"
+            if len(measured) == 1:
+                field = measured.pop()
+                fixed = log_range.replace(unwrap=log_range.unwrap.replace(label=field))
+                self._warn("function", reason, MEDIUM, Fix(
+                    format_ast(rewrite.replace_node(self.expr, log_range, fixed)),
+                    f"unwrap {field}, which the query extracts before a unit of {measure}"))
+                return
+            if not measured and any(label in parser_fields(s) for s in stages):
+                self._measured_by_pattern(log_range, is_unit, reason)  # (else: label's check)
+                return
+
+    def _measured_by_pattern(self, log_range: ast.LogRange, is_unit, reason: str) -> None:
+        """Unwrap the one number the pattern of the query's lines writes before a unit of
+        the kind asked, extracted as the pattern does."""
+        node = next((n for n in self.expr.find_all(ast.RangeAggregation)
+                     if n.range is log_range), None)
+        if node is None or not _filters_lines(log_range.query.stages):
             return
+        for pattern in self._patterns(log_range.query.selector):
+            fields = [f.name for f in pattern.fields
+                      if f.numeric and is_unit(pattern.unit_after(f.name))]
+            if len(fields) == 1 and pattern.line_filter and \
+                    self._unwrap_fix(node, pattern, fields[0], (node.op, node.param), reason):
+                return
 
     def _counted_value(self) -> None:
         """The question asks a function of a value ("the total size of the blocks added")
