@@ -610,6 +610,13 @@ def test_breakdown_dimension_is_the_word_after_the_phrase(question, word):
     assert agreement.dimension(agreement.asked_breakdown(question)) == word
 
 
+def test_a_breakdowns_words_include_the_kind_before_it():
+    question = "which 2 DataNode IPs threw the most exceptions"
+    words = agreement.dimension_words(question, agreement.asked_breakdown(question))
+    assert words == ["IP", "threw", "DataNode"]
+    assert label_for(words, {"datanode"}) == "datanode"
+
+
 @pytest.mark.parametrize("word, singular", [
     ("IPs", "IP"), ("users", "user"), ("status", "status"), ("process", "process"), ("os", "os"),
     ("directories", "directory"), ("entries", "entry"),

@@ -102,7 +102,7 @@ _BREAKDOWN = re.compile(
     rf"|(?:grouped|group|split) by)[ -](?:(?:their|its|the) )?"
     rf"(?!{_NOT_A_DIMENSION}\b(?! (?:types?|kinds?|codes?)\b))(?P<word>[a-z]\w*)"
     rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
-    rf"|\bwhich (?:{_COUNT_WORD} )?(?!(?:is|was|has|does|this|its)\b)(?:[a-z][\w-]* )?"
+    rf"|\bwhich (?:{_COUNT_WORD} )?(?!(?:is|was|has|does|this|its)\b)(?:(?P<kind>[a-z][\w-]*) )?"
     rf"(?P<which>[a-z]\w*)s\b"
     rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b"
     rf"|{DISTINCT.pattern}"
@@ -118,14 +118,16 @@ def asked_breakdown(question: str) -> Optional[re.Match]:
 
 def dimension(match: re.Match) -> str:
     """The word that names the breakdown's dimension ("user" in "per user")."""
-    return next(word for word in match.groups() if word)
+    return next(word for name, word in match.groupdict().items() if word and name != "kind")
 
 
 def dimension_words(question: str, match: re.Match) -> list[str]:
     """The word naming the breakdown and the one after it ("source" and "IP" in "per
-    source IP")."""
+    source IP"), and the one before it that says which kind ("DataNode" in "which 2
+    DataNode IPs")."""
     after = question[match.end():].split()
-    return [dimension(match)] + [re.sub(r"\W", "", w) for w in after[:1]]
+    kind = [match.group("kind")] if match.group("kind") else []
+    return [dimension(match)] + [re.sub(r"\W", "", w) for w in after[:1]] + kind
 
 
 def singular_of(word: str) -> str:
