@@ -83,10 +83,9 @@ from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_wor
                                       singular_of)
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (ASKS_DURATION, ASKS_SIZE, QUOTED, TEMPLATE_FIELD,
-                                   asked_function, asked_unit, is_size_unit, is_time_unit,
-                                   named_function, names_field, scaled, unit_in_stage,
-                                   used_labels)
+from nl2logql.verify.shape import (ASKS_DURATION, LINE_SIZES, MEASURES, QUOTED, TEMPLATE_FIELD,
+                                   asked_function, asked_unit, is_time_unit, named_function,
+                                   names_field, scaled, unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -104,7 +103,6 @@ _OTHER_HOST = re.compile(r"\b(?:remote|source|src|client|peer|destination|dst|ta
 _ENTITY = re.compile(r"(?:node|host|server|peer|endpoint|addr(?:es|ess)?|user|client|port|ip|"
                      r"instanc|machine|component|program|process|servic|modul)e?s?", re.I)
 _LINE_NOUN = re.compile(r"(?:line|event|messag|entr|log|record|occurr?enc)e?s?", re.I)  # a stem
-_AS_STATED = ("bytes_over_time", "bytes_rate")  # the lines' own size
 _PRESENT = {"sent": "send", "got": "get", "took": "take", "wrote": "write", "written": "write",
             "ran": "run", "read": "read", "lost": "lose", "kept": "keep"}  # a log's past tense
 _TIMES_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of|count\s+of|\d+)\s+times\b", re.I)
@@ -1433,9 +1431,10 @@ class DataChecks:
         asked = QUOTED.sub(" ", self.question)
         label = log_range.unwrap.label
         stages = log_range.query.stages
-        for what, measure, asks, is_unit, names in _MEASURES:
-            measured = {f for s in stages for f in parser_fields(s) if is_unit(unit_in_stage(s, f))}
-            if not asks.search(asked) or label in measured or label in names:
+        for what, measure, asks, is_unit in MEASURES:
+            measured = {f for s in stages for f in parser_fields(s)
+                        if is_unit(unit_in_stage(s, f))}
+            if not asks.search(asked) or label in measured or label in _MEASURE_NAMES[measure]:
                 continue
             reason = f"the question asks {what}, but the query unwraps {label}, which no " \
                      f"unit of {measure} follows"
@@ -1580,7 +1579,7 @@ class DataChecks:
         from nl2logql.generation.schema import content_words
 
         ranges = list(self.expr.find_all(ast.RangeAggregation))
-        if len(ranges) != 1 or ranges[0].op not in _AS_STATED or \
+        if len(ranges) != 1 or ranges[0].op not in LINE_SIZES or \
                 not re.search(r"\bbytes\b", self.question, re.I):
             return
         node, asked = ranges[0], self._asked_words
@@ -2091,14 +2090,11 @@ _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "qua
 _LISTS = re.compile(r"\b(?:which|list|each|every|what are)\b", re.I)
 _ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
 _DURATION_NAMES = frozenset("time took duration elapsed latency seconds secs ms".split())
-_SIZE_NAMES = frozenset("size bytes length len".split())
+# the names a field of a measure already has
+_MEASURE_NAMES = {"time": _DURATION_NAMES, "size": frozenset("size bytes length len".split())}
 _ADDRESSES = re.compile(r"\b(?:ips?|address(?:es)?|hosts?|servers?|clients?|peers?|nodes?"
                         r"|machines?|sources?|destinations?|targets?)\b", re.I)
-_HEADER_LABELS = headers.PROGRAM_LABELS | headers.HOST_LABELS | {"level", "severity", "pid"}
-# What a question asks of a value, how it says so, the units the lines write it in, and
-# the names a field of it already has.
-_MEASURES = (("how long", "time", ASKS_DURATION, is_time_unit, _DURATION_NAMES),
-             ("how big", "size", ASKS_SIZE, is_size_unit, _SIZE_NAMES))
+_HEADER_LABELS = headers.PROGRAM_LABELS | headers.HOST_LABELS | {"severity", "pid"}
 
 
 def _asked_field(question: str, pattern, name: str) -> str | None:
@@ -2109,13 +2105,18 @@ def _asked_field(question: str, pattern, name: str) -> str | None:
     header gives (a program, a host, a level)."""
     words = [f for f in pattern.fields if not f.numeric]
     named = [f.name for f in words if names_field(question, f.name)]
-    breakdown = asked_breakdown(question)
-    if not named and breakdown and name not in _HEADER_LABELS and not name.endswith("level") \
-            and names_field(" ".join([breakdown.group(0)] + dimension_words(question, breakdown)),
-                            name):
+    if not named and name not in _HEADER_LABELS and not name.endswith("level") \
+            and _breakdown_names(question, name):
         # (an address only where the question asks for one: "reasons" are no IPs)
         named = [f.name for f in words if f.type != "ip" or _ADDRESSES.search(question)]
     return named[0] if len(named) == 1 else None
+
+
+def _breakdown_names(question: str, name: str) -> bool:
+    """Whether the question asks for a breakdown whose words name ``name``."""
+    breakdown = asked_breakdown(question)
+    return breakdown is not None and names_field(
+        " ".join([breakdown.group(0)] + dimension_words(question, breakdown)), name)
 
 
 def _measured_field(question: str, pattern) -> str | None:

@@ -213,7 +213,7 @@ _BYTES = re.compile(r"^(?:(?P<scale>[kmgt])(?P<binary>i)?b|bytes?)$", re.I)
 _NOT_UNITS = frozenset("""
 on in at for over during from and or the of to within since last past per by with across
 """.split())  # the words after a number that end the phrase instead of naming its unit
-_LINE_SIZES = ("bytes_over_time", "bytes_rate")  # the lines' own size: no field's
+LINE_SIZES = ("bytes_over_time", "bytes_rate")  # the lines' own size: no field's
 _FIELD_NAME = re.compile(r"^[a-z]+(?:_[a-z]+)+$")  # used_vcpus: a field as a program names it
 
 
@@ -236,7 +236,7 @@ def _value(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
              and re.fullmatch(r"[a-z]{3,}", before, re.I) else [])
     compared = {n.name: n for n in expr.find_all(ast.NumberFilter, ast.BytesFilter,
                                                   ast.DurationFilter)}
-    lines_sized = any(r.op in _LINE_SIZES for r in expr.find_all(ast.RangeAggregation))
+    lines_sized = any(r.op in LINE_SIZES for r in expr.find_all(ast.RangeAggregation))
     if scale and not extracted and not named and not lines_sized:
         named = ["bytes"]  # a size the lines write in bytes, as their patterns name it
     if is_time_unit(unit) or scale:  # the one number the query reads
@@ -766,13 +766,17 @@ def unit_in_stage(stage: ast.Node, field: str) -> str | None:
     return found.group(1) if found else None
 
 
+# What a question asks of a value, the measure, how the question says so, and the units
+# the lines write it in.
+MEASURES = (("how long", "time", ASKS_DURATION, is_time_unit),
+            ("how big", "size", ASKS_SIZE, is_size_unit))
+
+
 def _measured(question: str, stage: ast.Node, field: str) -> bool:
-    """Whether ``field`` is written before a unit of time and the question asks how long,
-    or before a unit of size and it asks how big (the value asked, not a label nobody
-    asked for)."""
+    """Whether ``field`` is written before a unit of a measure the question asks (how
+    long, how big): the value asked, not a label nobody asked for."""
     unit = unit_in_stage(stage, field)
-    return bool(ASKS_DURATION.search(question)) and is_time_unit(unit) or \
-        bool(ASKS_SIZE.search(question)) and is_size_unit(unit)
+    return any(asks.search(question) and is_unit(unit) for _, _, asks, is_unit in MEASURES)
 
 
 def _fields(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
