@@ -20,7 +20,11 @@ sets: never train on them.
 - ``unseen-systems-6`` (``data/devsets/unseen-systems-6.jsonl``): composition over nine of
   those systems (numbers read from the lines and averaged, summed or their extreme taken,
   breakdowns and top 3 by a field of the lines, lines kept by a number), written in
-  session 24 before any answer of the assistant's to them was seen.
+  session 24 before any answer of the assistant's to them was seen;
+- ``unseen-systems-7`` (``data/devsets/unseen-systems-7.jsonl``): the other compositions
+  over ten of them (the fewest, thresholds on a breakdown, distinct values, shares of the
+  lines, totals and peaks per key, counts per hour or day, lines kept by what they lack),
+  written in session 25 before any answer of the assistant's to them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -142,8 +146,12 @@ class Question:
     ``where``/``filter``: the rows it is about (code, and the same in words for ``how``);
     ``window``: "1h", "2d"... (metric questions: the range ending at newest + 1 s);
     ``agg``: "count", "rate" (count / window seconds), "by" (a count per ``key`` value),
-    "topk" (the ``k`` largest of those counts), "sum", "max", "min" or "avg" (of the number ``key``
-    extracts from each row); ``label``: the breakdown's label name."""
+    "topk"/"bottomk" (the ``k`` largest/smallest of those counts), "distinct" (how many
+    ``key`` values), "ratio" (count / the count of the rows ``of`` keeps), "sum", "max",
+    "min" or "avg" (of the number ``key`` extracts from each row), "sum_by"/"max_by" (of
+    the number ``value`` extracts, per ``key`` value); ``over``: keep the counts per key
+    above it; ``per``: a count per this much time ("1h": the count / the window's hours);
+    ``label``: the breakdown's label name."""
 
     system: str
     question: str
@@ -156,6 +164,10 @@ class Question:
     key_how: str = ""
     label: str = ""
     k: int = 3
+    over: float | None = None
+    per: str | None = None
+    value: Callable[[Row], float] | None = None
+    of: Callable[[Row], bool] | None = None
 
 
 def event(*ids: str) -> Callable[[Row], bool]:
@@ -811,10 +823,144 @@ SIXTH_QUESTIONS = [
              label="user"),
 ]
 
+def level(name: str) -> Callable[[Row], bool]:
+    return lambda r: r["Level"] == name
+
+
+def every(row: Row) -> bool:
+    return True
+
+
+PROXIFIER_ERRORS = event("E3", "E4", "E5", "E6", "E7")
+
+SEVENTH_QUESTIONS = [
+    # -- the other compositions: the fewest, thresholds, distinct values, shares of the
+    # lines, totals and peaks per key, counts per hour or day, lines kept by what they lack
+    # (session 25, written before any answer of the assistant's) ---
+    Question("Linux", "Which 2 users had the fewest sessions opened on linux in the last 60 "
+             "days?", "metric", lambda r: "session opened for user" in r["Content"],
+             "Content contains 'session opened for user' (E102, and login's E103: root's one "
+             "session)", window="60d", agg="bottomk", key=extract(r"for user (\S+) by"),
+             key_how="user", label="user", k=2),
+    Question("Linux", "How many distinct remote hosts caused authentication failures on linux "
+             "in the last 60 days?", "metric",
+             lambda r: re.search(r"authentication failure;.* rhost=\S", r["Content"]) is not None,
+             "Content contains 'authentication failure' and a non-empty rhost", window="60d",
+             agg="distinct",
+             key=extract(r"rhost=(\S*)"), key_how="rhost"),
+    Question("Linux", "Show the linux authentication failures that were not for user root.",
+             "log", lambda r: "authentication failure" in r["Content"]
+             and "user=root" not in r["Content"],
+             "Content contains 'authentication failure' and not 'user=root'"),
+    Question("Zookeeper", "Which client IPs sent zookeeper more than 95 connection requests "
+             "in the last 30 days?", "metric", event("E40"), "EventId == E40 (Received "
+             "connection request /<*>:<*>)", window="30d", agg="by",
+             key=extract(r"request /([\d.]+):"), key_how="the IP", label="ip", over=95),
+    Question("Zookeeper", "What fraction of zookeeper's log lines in the last 30 days were "
+             "warnings?", "metric", level("WARN"), "Level == WARN", window="30d", agg="ratio",
+             of=every, key_how="every line"),
+    Question("Zookeeper", "On average, how many connection requests did zookeeper receive per "
+             "day over the last 30 days?", "metric", event("E40"), "EventId == E40",
+             window="30d", per="1d"),
+    Question("Spark", "How many bytes of task results did spark send to the driver from each "
+             "stage in the last hour?", "metric", event("E9"), "EventId == E9 (Finished task "
+             "<*> in stage <*> (TID <*>). <*> bytes result sent to driver)", window="1h",
+             agg="sum_by", key=extract(r"in stage (\S+) \(TID"), key_how="stage",
+             label="stage", value=number(r"\. (\d+) bytes result")),
+    Question("Spark", "How many different stages did spark run tasks in during the last "
+             "hour?", "metric", event("E24"), "EventId == E24 (Running task <*> in stage <*> "
+             "(TID <*>))", window="1h", agg="distinct", key=extract(r"in stage (\S+) \(TID"),
+             key_how="stage"),
+    Question("Spark", "Which 2 spark stages finished the fewest tasks in the last hour?",
+             "metric", event("E9"), "EventId == E9", window="1h", agg="bottomk",
+             key=extract(r"in stage (\S+) \(TID"), key_how="stage", label="stage", k=2),
+    Question("Proxifier", "How many bytes did each program send through proxifier over the "
+             "last 100 days?", "metric", event("E8"), "EventId == E8 (<*> close, <*> bytes<*>"
+             "sent, <*> bytes<*>received, lifetime <*>)", window="100d", agg="sum_by",
+             key=lambda r: r["Program"], key_how="program", label="program",
+             value=number(r"close, (\d+) bytes(?: \([^)]*\))? sent")),
+    Question("Proxifier", "Which programs opened more than 20 connections through proxifier "
+             "in the last 100 days?", "metric", event("E1", "E2"), "EventId in (E1, E2) (<*>:<*> "
+             "open through proxy ...)", window="100d", agg="by", key=lambda r: r["Program"],
+             key_how="program", label="program", over=20),
+    Question("Proxifier", "What is the ratio of proxifier connection errors to connections "
+             "opened through the proxy in the last 100 days?", "metric", PROXIFIER_ERRORS,
+             "EventId in (E3, E4, E5, E6, E7) (<*>:<*> error : ...)", window="100d",
+             agg="ratio", of=event("E1", "E2"), key_how="EventId in (E1, E2) (open through "
+             "proxy)"),
+    Question("HealthApp", "Which healthapp components logged more than 100 lines in the last "
+             "3 hours?", "metric", every, "every line", window="3h", agg="by",
+             key=lambda r: r["Component"], key_how="component", label="component", over=100),
+    Question("HealthApp", "On average, how many onStandStepChanged updates did healthapp "
+             "report per hour over the last 3 hours?", "metric", event("E42"),
+             "EventId == E42 (onStandStepChanged <*>)", window="3h", per="1h"),
+    Question("HealthApp", "Show healthapp's processHandleBroadcastAction lines for actions "
+             "other than TIME_TICK.", "log",
+             lambda r: "processHandleBroadcastAction" in r["Content"]
+             and "TIME_TICK" not in r["Content"],
+             "Content contains 'processHandleBroadcastAction' and not 'TIME_TICK'"),
+    Question("Hadoop", "How many distinct task attempts reported progress in hadoop in the "
+             "last hour?", "metric", event("E80"), "EventId == E80 (Progress of TaskAttempt "
+             "attempt_<*> is : <*>.<*>)", window="1h", agg="distinct",
+             key=extract(r"TaskAttempt (attempt_\S+) is"), key_how="attempt"),
+    Question("Hadoop", "What share of hadoop's log lines in the last hour were errors?",
+             "metric", level("ERROR"), "Level == ERROR", window="1h", agg="ratio", of=every,
+             key_how="every line"),
+    Question("Hadoop", "What is the highest progress each hadoop task attempt reported in "
+             "the last hour?", "metric", event("E80"), "EventId == E80", window="1h",
+             agg="max_by", key=extract(r"TaskAttempt (attempt_\S+) is"), key_how="attempt",
+             label="attempt", value=number(r"is : ([\d.]+)")),
+    Question("Apache", "Which 2 scoreboard slots had the fewest 'Found child' messages in "
+             "apache over the last 2 days?", "metric", event("E1"), "EventId == E1 "
+             "(jk2_init() Found child <*> in scoreboard slot <*>)", window="2d",
+             agg="bottomk", key=extract(r"scoreboard slot (\d+)"), key_how="the slot",
+             label="slot", k=2),
+    Question("Apache", "What fraction of apache's log lines in the last 2 days were errors?",
+             "metric", level("error"), "Level == error", window="2d", agg="ratio", of=every,
+             key_how="every line"),
+    Question("Apache", "Show the apache error lines that are not about a workerEnv error "
+             "state.", "log", lambda r: r["Level"] == "error" and r["EventId"] != "E3",
+             "Level == error and EventId != E3 (mod_jk child workerEnv in error state <*>)"),
+    Question("Thunderbird", "Which time servers did thunderbird synchronize to more than 50 "
+             "times in the last hour?", "metric", event("E125"), "EventId == E125 "
+             "(synchronized to <*>, stratum <*>)", window="1h", agg="by",
+             key=extract(r"synchronized to (\S+),"), key_how="the server", label="server",
+             over=50),
+    Question("Thunderbird", "How many different hosts wrote thunderbird log lines in the last "
+             "hour?", "metric", every, "every line", window="1h", agg="distinct",
+             key=lambda r: r["User"], key_how="the host (the CSV's User column)"),
+    Question("Thunderbird", "Show thunderbird's ntpd lines other than 'synchronized to' "
+             "messages.", "log", lambda r: r["Component"].startswith("ntpd")
+             and r["EventId"] != "E125", "Component ntpd and EventId != E125"),
+    Question("Mac", "How many different message types did mac's AppleCamIn systemWakeCall "
+             "report in the last 7 days?", "metric", event("E120"), "EventId == E120 "
+             "(AppleCamIn::systemWakeCall - messageType = <*>)", window="7d", agg="distinct",
+             key=extract(r"messageType = (\S+)"), key_how="messageType"),
+    Question("Mac", "Which mac processes logged more than 100 lines in the last 7 days?",
+             "metric", every, "every line", window="7d", agg="by",
+             key=lambda r: r["Component"], key_how="the process (the CSV's Component column)",
+             label="process", over=100),
+    Question("Mac", "On average, how many Cocoa scripting errors did mac log per day over the "
+             "last 7 days?", "metric", event("E188"), "EventId == E188 (Cocoa scripting error "
+             "for '<*>': ...)", window="7d", per="1d"),
+    Question("BGL", "Which bgl nodes logged more than 20 lines in the last year?", "metric",
+             every, "every line", window="365d", agg="by", key=lambda r: r["Node"],
+             key_how="the node", label="node", over=20),
+    Question("BGL", "How many floating point alignment exceptions did each bgl node report in "
+             "total over the last year?", "metric", event("E4"), "EventId == E4 (<*> floating "
+             "point alignment exceptions)", window="365d", agg="sum_by",
+             key=lambda r: r["Node"], key_how="the node", label="node",
+             value=number(r"^(\d+) floating point")),
+    Question("BGL", "What fraction of bgl's log lines in the last year were FATAL?", "metric",
+             level("FATAL"), "Level == FATAL", window="365d", agg="ratio", of=every,
+             key_how="every line"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
-           "unseen-systems-6": SIXTH_QUESTIONS}
+           "unseen-systems-6": SIXTH_QUESTIONS, "unseen-systems-7": SEVENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:
@@ -868,9 +1014,29 @@ def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tupl
     lo = ref - window_ns(q.window)
     chosen = [r for r, t in zip(rows, times) if lo < t <= ref and q.where(r)]
     window = f"Time in (newest + 1 s - {q.window}, newest + 1 s]"
+    if q.agg == "count" and q.per:
+        periods = window_ns(q.window) / window_ns(q.per)
+        return {"series": [{"labels": {}, "value": len(chosen) / periods}]}, \
+            f"{q.filter}; {window}; count of {merged} ({len(chosen)}) / {periods:g}"
     if q.agg == "count":
         return {"series": [{"labels": {}, "value": len(chosen)}]}, \
             f"{q.filter}; {window}; count of {merged}"
+    if q.agg == "ratio":
+        whole = [r for r, t in zip(rows, times) if lo < t <= ref and q.of(r)]
+        return {"series": [{"labels": {}, "value": len(chosen) / len(whole)}]}, \
+            f"{q.filter}; {window}; count ({len(chosen)}) / count of {q.key_how} ({len(whole)})"
+    if q.agg == "distinct":
+        keys = {q.key(r) for r in chosen}
+        return {"series": [{"labels": {}, "value": len(keys)}]}, \
+            f"{q.filter}; {window}; the number of distinct {q.key_how} values"
+    if q.agg in ("sum_by", "max_by"):
+        per_key: dict[str, list[float]] = {}
+        for r in chosen:
+            per_key.setdefault(q.key(r), []).append(q.value(r))
+        how = NUMBER_AGGREGATIONS[q.agg[:3]]
+        series = [{"labels": {q.label: k}, "value": how(v)} for k, v in sorted(per_key.items())]
+        return {"series": series}, (f"{q.filter}; {window}; the {q.agg[:3]} per {q.key_how}; "
+                                    "compare the multiset of values (labels are illustrative)")
     if q.agg == "rate":
         seconds = window_ns(q.window) // SECOND
         value = len(chosen) / seconds
@@ -886,6 +1052,12 @@ def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tupl
     if q.agg == "topk":
         ordered = ordered[:q.k]
         what = f"the {q.k} largest counts per {q.key_how}"
+    elif q.agg == "bottomk":
+        ordered = sorted(counts.items(), key=lambda item: (item[1], item[0]))[:q.k]
+        what = f"the {q.k} smallest counts per {q.key_how}"
+    elif q.over is not None:
+        ordered = [(value, n) for value, n in ordered if n > q.over]
+        what = f"count per {q.key_how}, the counts above {q.over:g}"
     else:
         what = f"count per {q.key_how}"
     series = [{"labels": {q.label: value}, "value": n} for value, n in ordered]

@@ -35,7 +35,9 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-4": {"Windows", "Thunderbird", "Android"},
            "unseen-systems-5": {"HPC", "BGL", "Android"},
            "unseen-systems-6": {"Linux", "Zookeeper", "Spark", "Proxifier", "HealthApp",
-                                "Hadoop", "Apache", "Thunderbird", "Mac"}}
+                                "Hadoop", "Apache", "Thunderbird", "Mac"},
+           "unseen-systems-7": {"Linux", "Zookeeper", "Spark", "Proxifier", "HealthApp",
+                                "Hadoop", "Apache", "Thunderbird", "Mac", "BGL"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -150,6 +152,23 @@ CORRECT = {
     "android-13": r'max(max_over_time({application="android"} |= "Animating brightness" '
                   r'| regexp `target=(?P<target>\d+)` | unwrap target [5m]))',
     "android-19": '{application="android"} |= "Skipping, withExcluded"',
+    # the seventh set's compositions: a share, distinct values, the fewest, a threshold,
+    # lines kept by what they lack, a count per day, a peak per key
+    "zookeeper-17": 'sum(count_over_time({application="zookeeper"} |= " - WARN " [30d])) '
+                    '/ sum(count_over_time({application="zookeeper"} [30d]))',
+    "spark-16": r'count(sum by (stage) (count_over_time({application="spark"} '
+                r'|= "Running task" | regexp `in stage (?P<stage>\S+) \(TID` [1h])))',
+    "apache-14": r'bottomk(2, sum by (slot) (count_over_time({application="apache"} '
+                 r'|= "Found child" | regexp `scoreboard slot (?P<slot>\d+)` [2d])))',
+    "proxifier-15": r'sum by (program) (count_over_time({application="proxifier"} '
+                    r'|= " open through proxy " | regexp `^\[[^]]+\] (?P<program>.+?) - ` '
+                    r'[100d])) > 20',
+    "linux-17": '{application="linux"} |= "authentication failure" != "user=root"',
+    "mac-16": 'sum(count_over_time({application="mac"} |= "Cocoa scripting error" [7d])) / 7',
+    "hadoop-16": r'max by (attempt) (max_over_time({application="hadoop"} '
+                 r'|= "Progress of TaskAttempt" '
+                 r'| regexp `TaskAttempt (?P<attempt>attempt_\S+) is : (?P<p>[\d.]+)` '
+                 r'| unwrap p [1h]))',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -169,6 +188,13 @@ WRONG = {
     "bgl-12": 'sum(count_over_time({application="bgl"} |= "data store" [1y]))',  # E53/E54 too
     "android-15": 'sum(count_over_time({application="android"} '  # getRunningAppProcesses too
                   '|= "does not hold REAL_GET_TASKS" [5m]))',
+    "proxifier-15": r'sum by (program) (count_over_time({application="proxifier"} '  # "chrome.exe
+                    r'|= " open through proxy " | regexp `^\[[^]]+\] (?P<program>\S+)` '  # *64" is
+                    r'[100d])) > 20',                                                # another
+    "mac-16": 'sum(count_over_time({application="mac"} |= "Cocoa scripting error" [7d]))',
+    "linux-15": r'bottomk(2, sum by (user) (count_over_time({application="linux"} '  # login's
+                r'|= "session opened for user" |= "by (uid" '                       # session too
+                r'| regexp `for user (?P<user>\S+)` [60d])))',
 }
 
 

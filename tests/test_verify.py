@@ -114,6 +114,42 @@ CASES = [
     ("unit", "per minute rate of failed logins on openssh-eu-west over the last 10 minutes",
      f'sum(rate({SSH} |= "Failed password" [10m]))',
      f'sum(rate({SSH} |= "Failed password" [10m])) * 60'),
+    # how many per day, answered by averaging a number of the lines
+    ("unit", "on average, how many failed password attempts did openssh-eu-west see per day "
+     "over the last 30 days",
+     f'avg(avg_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\\d+)` '
+     '| unwrap port [30d]))',
+     f'sum(rate({SSH} |= "Failed password" [30d])) * 86400'),
+    ("grouping", "how many failed password attempts did each user have on openssh-eu-west in "
+     "the last 30 days", f'sum(count_over_time({FAILED} [30d]))',
+     f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    # the lines asked for, left out
+    ("exclusion", "failed password lines on openssh-eu-west that were not for root",
+     f'{SSH} != "Failed password" != "for root"', f'{SSH} |= "Failed password" != "for root"'),
+    ("exclusion", "failed password lines on openssh-eu-west, except those for root",
+     f'{SSH} != "Failed password" != "for root"', f'{SSH} |= "Failed password" != "for root"'),
+    # a quoted text left out only where a longer one follows it
+    ("exclusion", "Received disconnect lines on openssh-eu-west, without the 'preauth' ones",
+     f'{SSH} |= "Received disconnect" != "Bye Bye [preauth]"',
+     f'{SSH} |= "Received disconnect" != "preauth"'),
+    # a query that only leaves lines out keeps the level asked still
+    ("unfiltered", "WARNING lines of openstack that are not about unknown base files",
+     '{application="openstack"} != "Unknown base file"',
+     '{application="openstack", log_level="WARNING"} != "Unknown base file"'),
+    # a chain of made-up comparisons goes at once
+    ("invented", "users behind failed logins on openssh-eu-west in the last 30 days",
+     f'sum by (user) (count_over_time({FAILED} [30d])) == 4 * 2 == 8 * 2 == 120 * 2',
+     f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    # a share of a level answered with every line over every line
+    ("share", "what fraction of openstack's log lines in the last day were WARNING",
+     'sum(count_over_time({application="openstack"} [1d])) '
+     '/ sum(count_over_time({application="openstack"} [1d]))',
+     'sum(count_over_time({application="openstack", log_level="WARNING"} [1d])) '
+     '/ sum(count_over_time({application="openstack"} [1d]))'),
+    # counts ranked, scaled by a number nobody asked
+    ("invented", "the 2 users behind the most failed logins on openssh-eu-west in the last 30 "
+     "days", f'topk(2, sum by (user) (count_over_time({FAILED} [30d])) * 2 * 2)',
+     f'topk(2, sum by (user) (count_over_time({FAILED} [30d])))'),
     ("order", "the 2 rarest users behind failed logins on openssh-eu-west in the last 30 days",
      f'topk(2, sum by (user) (count_over_time({FAILED} [30d])))',
      f'bottomk(2, sum by (user) (count_over_time({FAILED} [30d])))'),
@@ -1456,7 +1492,8 @@ def cluster(tmp_path_factory):
     ("cluster", "cluster", "host", {"node-a1": 40, "node-b2": 40, "node-c3": 40}),
     ("pipes", "pipes", "component", {"Step_LSC": 30, "Step_SPUtils": 30,
                                      "HiH_HiBroadcastUtil": 30, "HiH_HiSyncControl": 30}),
-    ("proxy", "proxy", "program", {"chrome.exe": 60, "Dropbox.exe": 30, "WeChat.exe": 30}),
+    ("proxy", "proxy", "program", {"chrome.exe": 30, "chrome.exe *64": 30, "Dropbox.exe": 30,
+                                   "WeChat.exe": 30}),
     ("columns", "columns", "component", {"CBS": 60, "CSI": 60}),
     # a node's name holds a digit, a component's none; a few lines' node is a number
     ("hpc", "hpc", "host", {"node-0": 39, "node-1": 39, "node-2": 39, "1929": 1, "1969": 1,
@@ -1847,3 +1884,33 @@ def test_a_breakdown_found_on_some_events_lines_is_extracted_on_each(checker):
     question = "top 5 usernames with failed password attempts on openssh-eu-west in the last 30 days"
     assert repaired_clean(checker, question, wrong) == parse(fixed)
     assert "breakdown" not in checks_of(checker, question.replace("top 5", "top 5 invalid"), wrong)
+
+
+def test_how_many_bytes_sums_the_bytes_the_lines_state_not_the_lines(headed_boxes):
+    checker = headed_boxes["proxy"]
+    question = "how many bytes did each program send through proxy in the last day"
+    wrong = ('sum by (program) (count_over_time({app="proxy"} |= "bytes sent" '
+             '| regexp `\\] (?P<program>.+?) - ` [1d]))')
+    [warning] = [w for w in checker.check(question, wrong) if w.check == "function"]
+    result = checker.backend.query(warning.fix.query)["result"]
+    programs = ["chrome.exe", "chrome.exe *64", "Dropbox.exe", "WeChat.exe"]
+    assert {r["metric"]["program"]: float(r["value"][1]) for r in result} == {
+        name: float(sum(100 + i for i in range(0, 120, 3) if programs[i % 4] == name))
+        for name in programs}
+    # how many connections closed is a count of lines
+    assert "function" not in checks_of(checker, "how many connections did each program close "
+                                       "through proxy in the last day", wrong)
+
+
+def test_each_of_an_applications_hosts_is_a_breakdown_by_host(cluster):
+    question = ("how many floating point alignment exceptions did each cluster host report in "
+                "total in the last day")
+    wrong = ('sum(sum_over_time({app="cluster"} |= "floating point alignment exceptions" '
+             '| regexp `(?P<n>\\d+) floating` | unwrap n [1d]))')
+    fixed = parse(repair(cluster, question, wrong, cluster.check(question, wrong)).query)
+    assert fixed.grouping.labels == ("host",)
+    result = cluster.backend.query(format_ast(fixed))["result"]
+    assert {r["metric"]["host"]: float(r["value"][1]) for r in result} == {
+        "node-a1": float(sum(i + 1 for i in range(0, 120, 12))),
+        "node-b2": float(sum(i + 1 for i in range(4, 120, 12))),
+        "node-c3": float(sum(i + 1 for i in range(8, 120, 12)))}

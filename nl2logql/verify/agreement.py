@@ -2,7 +2,8 @@
 
 - ``range``: the question states a window ("in the last hour") and none of the query's
   ranges is that window (``[30d]``);
-- ``grouping``: the question asks for a breakdown ("per user", "grouped by host", "top 3")
+- ``grouping``: the question asks for a breakdown ("per user", "grouped by host", "top 3",
+  "how many did each node report")
   and the query's answer collapses to one series (no ``by``/``without``, no ``topk``), or
   drops the very label asked for (``without (component)`` for "by component");
 - ``application``: the question names applications and the query selects another one.
@@ -97,11 +98,15 @@ _LABEL_WORDS = (r"component|level|severity|host|hostname|node|service|applicatio
 # A breakdown: "per user", "for each host", "grouped by application", "top 3 IPs", "which
 # hosts", "the most common exceptions", "how many unique users", "by component". Any other
 # bare "by" is too often passive ("received by DataNodes") to count.
+# "how often did each occur": a verb after "each", not what the answer is broken down by
+_NOT_EACH = (r"(?:one|of|occur|happen|appear|show|take|last|run|fail|succeed|see|get|have|log"
+             r"|report|send|receive|come|go|start|end|make|do)")
 _BREAKDOWN = re.compile(
     rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
     rf"|(?:grouped|group|split) by)[ -](?:(?:their|its|the) )?"
     rf"(?!{_NOT_A_DIMENSION}\b(?! (?:types?|kinds?|codes?)\b))(?P<word>[a-z]\w*)"
     rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
+    rf"|\b(?:did|does|do|has|have|had) each (?!{_NOT_EACH}\b)(?P<each>[a-z]\w*)"
     rf"|\bwhich (?:{_COUNT_WORD} )?(?!(?:is|was|has|does|this|its)\b)(?:(?P<kind>[a-z][\w-]*) )?"
     rf"(?P<which>[a-z]\w*)s\b"
     rf"|\bthe most (?:common|frequent) (?P<most>[a-z]\w*)s\b"

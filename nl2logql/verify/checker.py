@@ -29,7 +29,7 @@ from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.data import DataChecks
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.probe import Probe, range_scope
-from nl2logql.verify.shape import shape_warnings
+from nl2logql.verify.shape import asks_share, shape_warnings
 
 class Checker:
     """Checks queries for one backend (None: only the checks that need no data). Its data
@@ -145,7 +145,9 @@ def _range_fix(question: str, expr: ast.Expr) -> Fix | None:
     range (a query comparing two windows is not guessed at)."""
     windows = find_windows(question)
     ranges = set(agreement.ranges_of(expr))
-    if len(windows) != 1 or len(ranges) != 1:
+    # a share's two counts take the one window stated, whatever ranges the query gave them
+    if len(windows) != 1 or len(ranges) != 1 and (
+            not asks_share(question) or any(r.offset for r in expr.find_all(ast.LogRange))):
         return None
     window = windows[0]
     # a window put before now that is read without an offset: keep the query's then
@@ -166,9 +168,14 @@ def _with_grouping_fix(warning: QueryWarning, question: str, expr: ast.Expr, bac
     available: set[str] = set()
     for log_range in expr.find_all(ast.LogRange):
         available |= probe.labels(log_range.query, range_scope(backend, log_range)) or set()
-    label = agreement.label_for(agreement.dimension_words(question, match), available)
+    # "each bgl node": the application's name says whose nodes, not the breakdown
+    streams = {m.value.lower() for s in expr.find_all(ast.Selector) for m in s.matchers}
+    words = [w for w in agreement.dimension_words(question, match) if w.lower() not in streams]
+    if not words:
+        return warning
+    label = agreement.label_for(words, available)
     # no label fits: the word itself, for the label check to extract as a pattern has it
-    word = agreement.singular_of(agreement.dimension(match)).lower()
+    word = agreement.singular_of(words[0]).lower()
     label = label or (word if is_label_name(word) else None)
     fixed = rewrite.group_by(expr, label) if label else None
     if fixed is None:

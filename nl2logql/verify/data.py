@@ -26,16 +26,21 @@ checked as the embedded store is), each log query of a query over its own time r
   the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
   content words, more than any other; a level of a level label or of ``detected_level``;
   a word the lines are asked to "mention"); a side of a ratio that takes every line gets
-  the one text the question quotes that no filter uses;
+  the one text the question quotes that no filter uses; a query that only leaves lines out
+  ("the apache error lines that are not about …") keeps the level the question names;
 - alerts (``absent_over_time``): a filter text no line of the streams ever held makes the
   alert fire always (the fixes: the level or stream the question names instead, a level
   no line has yet included; else the nearest text); one watching every line gets the text
   the question quotes;
 - ``function``: the question asks a function of a value ("the total size") where the query
   counts lines: the pattern of those lines with a numeric field it names gives the value;
+  "how many bytes" the lines state ("<n> bytes result sent") is their sum, not a count;
 - ``exclusion``: what the question leaves out ("without the 'terminating' messages", "other
   than the addStoredBlock ones", "NOT about unknown base files") is excluded with ``!=``
-  (a ``|=`` on it turned), as the lines write it;
+  (a ``|=`` on it turned), as the lines write it, and a quoted or code-written text left
+  out is left out wherever it stands, not only where a longer text the query excludes goes
+  on from it; a ``!=`` on the very lines the question asks for ("the authentication
+  failures that were not for user root") keeps them;
 - ``narrow``: a filter text that goes on past the question's words ("Failed password for
   invalid user" for "failed password attempts") keeps the words the question says;
   ``broad``: one that stops short of them ("Failed password for" for "invalid usernames")
@@ -53,7 +58,8 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``mention``: lines that "mention" an id the question names are every line holding it,
   not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
-  event most of its lines belong to instead;
+  event most of its lines belong to instead; "what fraction of bgl's log lines were FATAL"
+  answered with every line over every line keeps that level in the numerator;
 - ``program``: in logs whose line headers name the program, lines of another program than
   the one the question names ("sshd authentication failures" answered with ftpd's
   "Authentication failed") are swapped for that program's pattern sharing the most words;
@@ -84,8 +90,9 @@ from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_wor
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
 from nl2logql.verify.shape import (ASKS_DURATION, LINE_SIZES, MEASURES, QUOTED, TEMPLATE_FIELD,
-                                   asked_function, asked_unit, is_time_unit, named_function,
-                                   names_field, scaled, unit_in_stage, used_labels)
+                                   asked_function, asked_unit, asks_share, is_time_unit,
+                                   named_function, names_field, scaled, unit_in_stage,
+                                   used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -132,6 +139,9 @@ _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|
                            r"different|the|a|an|no)\s+$", re.I)
 
 
+# a question that counts bytes, not lines ("how many bytes did chrome.exe send")
+_HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
+
 class DataChecks:
     """The data checks of one query, each log query over its own scope."""
 
@@ -170,6 +180,7 @@ class DataChecks:
             if count and query is self.expr:
                 self._format_asked(query, scope)
             self._exclusions(query, scope)
+            self._excluded_subject(query, scope)
             if count:
                 self._excluded_streams(query, scope)
                 if _filters_lines(query.stages):
@@ -181,9 +192,12 @@ class DataChecks:
             if count:
                 self._status_unused(query, scope, count)
             if not any(map(_selects_lines, self.expr.find_all(ast.LogQuery))):
-                self._unfiltered(query)  # (a ratio's denominator may take every line)
+                if not self._share_asked:  # a share's lines are its numerator's business
+                    self._unfiltered(query)  # (a ratio's denominator may take every line)
             elif not query.stages:
                 self._quoted_unused(query)
+            else:
+                self._level_unkept(query)
             if count and len(self.found) == before:  # (the other checks' fixes come first)
                 self._event_within(query, scope, count)
         self._groupings()
@@ -193,6 +207,7 @@ class DataChecks:
         self._counted_by_lines()
         self._stated_bytes()
         self._self_ratio()
+        self._level_share()
         self._stream_series()
         return self.found
 
@@ -254,6 +269,18 @@ class DataChecks:
                 return
         if match is not None:
             self._warn("unfiltered", _event_reason(query, ", ".join(match[2])), MEDIUM)
+
+    def _level_unkept(self, query: ast.LogQuery) -> None:
+        """The query only leaves lines out ("the apache error lines that are not about a
+        workerEnv error state" answered ``!= "workerEnv…"``): the level the question names
+        is still to be kept."""
+        if _filters_lines(query.stages) or any(isinstance(s, ast.LabelFilter)
+                                               for s in query.stages):
+            return
+        found = self._level_asked(query)
+        if found is not None:
+            fixed, reason, change = found
+            self._warn("unfiltered", reason, MEDIUM, self._fix(query, fixed, change))
 
     @functools.cached_property
     def _asked_words(self) -> frozenset[str]:
@@ -1574,12 +1601,14 @@ class DataChecks:
     def _stated_bytes(self) -> None:
         """The question asks about bytes the lines state ("bytes Dropbox.exe sent", the
         lines saying "<n> bytes sent") where the query takes the size of the lines
-        themselves (``bytes_over_time``): the sum (a rate: per second) of that number, the
-        field whose words after "bytes" the question says too."""
+        themselves (``bytes_over_time``), or counts the lines where it asks how many bytes:
+        the sum (a rate: per second) of that number, the field whose words after "bytes"
+        the question says too."""
         from nl2logql.generation.schema import content_words
 
         ranges = list(self.expr.find_all(ast.RangeAggregation))
-        if len(ranges) != 1 or ranges[0].op not in LINE_SIZES or \
+        counted = ("count_over_time", "rate") if _HOW_MANY_BYTES.search(self.question) else ()
+        if len(ranges) != 1 or ranges[0].op not in LINE_SIZES + counted or \
                 not re.search(r"\bbytes\b", self.question, re.I):
             return
         node, asked = ranges[0], self._asked_words
@@ -1597,10 +1626,15 @@ class DataChecks:
         if len({said for _, _, said in found}) != 1:
             return  # none, or several the question's words fit
         best = None
-        for pattern, field, said in found:  # the extraction finding it on the most lines
-            for extraction in filter(None, (pattern.field_regexp(field), pattern.extraction)):
-                fixed = _with_extraction(_event_lines(query, pattern), field,
-                                         _stage(extraction), field)
+        # the extraction finding it on the most lines; without a filter of the query's, on
+        # the lines of its event, else of every event it finds it on (Proxifier writes
+        # "<n> bytes sent" and "<n> bytes (<k> KB) sent" alike)
+        wider = [] if _filters_lines(query.stages) else [query]
+        for pattern, field, said in found:
+            for extraction, lines_of in itertools.product(
+                    filter(None, (pattern.field_regexp(field), pattern.extraction)),
+                    [_event_lines(query, pattern)] + wider):
+                fixed = _with_extraction(lines_of, field, _stage(extraction), field)
                 lines = self.probe.count(with_stage(fixed, has_label(field)), scope)
                 if lines and (best is None or lines > best[0]):
                     best = (lines, fixed, field, pattern.template, said)
@@ -1610,8 +1644,9 @@ class DataChecks:
         if lines != self.probe.count(fixed, scope):  # lines without the number fail the unwrap
             fixed = with_stage(fixed, has_label(field))
         op = "rate" if _ASKS_RATE.search(self.question) else "sum_over_time"
+        takes = "counts the lines" if node.op in counted else "takes the size of the lines"
         self._warn("function", f"the lines state the bytes {' '.join(said)}, but the query "
-                   "takes the size of the lines", MEDIUM,
+                   f"{takes}", MEDIUM,
                    Fix(self._unwrapping(node, fixed, field, (op, None)),
                        f"take `{op}` of {field}, the number of bytes the pattern "
                        f"{quote(template)} has there"))
@@ -1624,12 +1659,24 @@ class DataChecks:
             return  # which part of a ratio a text is left out of is a guess
         texts = self._excluded_texts(query.selector)
         values = {v.lower() for v in self._stream_values(query.selector)} if texts else set()
+        # quoted or written as code, a text is what to leave out, not a part of a longer one
+        specific = set(quoted_texts(self.question)) | set(
+            code_words(QUOTED.sub(" ", self.question)))
         stages, changes = list(query.stages), []
         for text in texts:
             if text.lower() in values:
                 continue  # a stream, not a text: a matcher's business
             terms = [(i, t) for i, s in enumerate(stages) if isinstance(s, ast.LineFilter)
                      for t in s.terms if _overlaps(t.value, text)]
+            narrower = [(i, t) for i, t in terms if stages[i].op == "!=" and text in specific
+                        and len(stages[i].terms) == 1 and len(t.value) > len(text)]
+            still = query.replace(stages=(*query.stages, _stage("|= " + quote(text))))
+            if narrower and self.probe.count(still, scope) and not any(
+                    stages[i].op in ("!=", "!~") and (i, t) not in narrower for i, t in terms):
+                index, term = narrower[0]  # "not about workerEnv": every line saying it
+                stages[index] = ast.LineFilter("!=", (ast.FilterTerm(text),))
+                changes.append(f"exclude {quote(text)}, not only {quote(term.value)}")
+                continue
             if any(stages[i].op in ("!=", "!~") for i, _ in terms):
                 continue
             kept = [(i, t) for i, t in terms if stages[i].op == "|=" and len(stages[i].terms) == 1]
@@ -1648,6 +1695,34 @@ class DataChecks:
         if self.probe.count(fixed, scope):
             self._warn("exclusion", "the question leaves out lines the query keeps", MEDIUM,
                        self._fix(query, fixed, "; ".join(changes)))
+
+    def _excluded_subject(self, query: ast.LogQuery, scope: Scope) -> None:
+        """The query leaves out the very lines the question asks for ("the authentication
+        failures that were not for user root" answered ``!= "authentication failure; …"``):
+        a ``!=`` on a text whose leading words the question says, outside what it leaves
+        out, keeps those lines instead."""
+        if len(list(self.expr.find_all(ast.LogQuery))) != 1:
+            return
+        said = self.question
+        for span in left_out(self.question):
+            said = said.replace(span, " ")
+        said = said.lower()
+        stages = list(query.stages)
+        for index, stage in enumerate(stages):
+            if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1:
+                continue
+            text = stage.terms[0].value
+            lead = re.match(r"[A-Za-z]+(?: [A-Za-z]+)+", text)
+            found = lead and re.search(rf"\b{re.escape(lead.group(0).lower())}", said)
+            if not found or _negated(said[:found.start()]):
+                continue
+            stages[index] = stage.replace(op="|=")
+            fixed = query.replace(stages=tuple(stages))
+            if self.probe.count(fixed, scope):
+                self._warn("exclusion", f"the query leaves out {quote(text)}, the lines the "
+                           "question asks for", MEDIUM,
+                           self._fix(query, fixed, f"keep {quote(text)} instead of excluding it"))
+            return
 
     def _excluded_streams(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out streams the query selects ("leaving out the
@@ -1737,6 +1812,32 @@ class DataChecks:
             self._warn("share", "the query divides a count by " + (
                 "itself" if itself else "a count of the very same lines") + " (always 1)", MEDIUM,
                        Fix(format_ast(fixed), f"divide by the lines with {best[2]}"))
+
+    @functools.cached_property
+    def _share_asked(self) -> bool:
+        """Whether the question asks a share and the query divides two counts."""
+        return asks_share(self.question) and any(
+            node.op == "/" and node.left.find(ast.LogRange) and node.right.find(ast.LogRange)
+            for node in self.expr.find_all(ast.BinaryOp))
+
+    def _level_share(self) -> None:
+        """"What fraction of bgl's log lines were FATAL" answered with every line over every
+        line: the numerator keeps the level the question names."""
+        if not self._share_asked:
+            return
+        for ratio in self.expr.find_all(ast.BinaryOp):
+            over = [list(side.find_all(ast.LogRange)) for side in (ratio.left, ratio.right)]
+            if ratio.op != "/" or any(len(ranges) != 1 or ranges[0].query.stages
+                                      for ranges in over):
+                continue
+            found = self._level_asked(over[0][0].query)
+            if found is not None:
+                query, reason, change = found
+                numerator = rewrite.replace_node(ratio.left, over[0][0].query, query)
+                fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(left=numerator))
+                self._warn("share", reason, MEDIUM, Fix(format_ast(fixed),
+                                                        f"{change} in the numerator"))
+                return
 
     def _counts_alike(self, ratio: ast.BinaryOp, denominator: ast.LogRange, lines: int) -> bool:
         """Whether the numerator of ``ratio`` counts what its denominator does (the same
@@ -2475,6 +2576,18 @@ _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "al
 _EXCLUDING = re.compile(r"\b(?:without|excluding|except(?: for)?|other than|not about|not for"
                         r"|leaving out|leave out|drop|dropping|filter(?:ed)? out|ignor(?:e|ing))"
                         r"\b(?P<span>(?:[^.;?]|[.?](?=\w))*)", re.I)
+# words that leave out what follows them ("but not the failed passwords", "hide 'Received
+# block' lines", "ecxept received block lines")
+_NEGATIONS = frozenset("not no never nor without except excluding exclude other hide hiding "
+                       "drop dropping ignore ignoring skip".split())
+
+
+def _negated(before: str) -> bool:
+    """Whether a word of ``before`` (misspelt, too) leaves out what comes after it."""
+    return any(word in _NEGATIONS or any(one_typo_apart(word, n) for n in _NEGATIONS)
+               for word in re.findall(r"[a-z]+", before.lower()))
+
+
 _NON = re.compile(r"\bnon-(?P<span>[A-Za-z][\w/.]*)")  # "non-GET requests": GET is left out
 # A question's lead-in that says who asks: a few words, then ":" or " - " and the request
 # ("Capacity planner here: total ...", "paged for API latency - how many"), not a quote's

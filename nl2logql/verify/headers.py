@@ -36,6 +36,8 @@ NAME, SUBSYSTEM, PID = r"[A-Za-z][\w.$-]*", r"(?:\([^)]*\))?", r"(?:\[\d+\])?"
 # syslog names a program also by its path ("/apps/x86_64/.../sbin/gmetad[1682]: ")
 PROGRAM = rf"(?:(?:/[\w.+-]+)*/)?{NAME}"
 _TAIL = f"{SUBSYSTEM}{PID}:"
+# a program's name and its starred marker ("chrome.exe *64": Proxifier's 64-bit process)
+STARRED_NAME = rf"{NAME}(?: \*\w+)?"
 
 
 class Style(NamedTuple):
@@ -59,10 +61,12 @@ STYLES = (
     Style(re.compile(rf"^[^|]*\|({NAME})\|"),
           lambda name: rf"^[^|]*\|{re.escape(name)}\|",
           lambda label: rf"^[^|]*\|(?P<{label}>{NAME})\|"),
-    # a word after a bracketed time: "[10.30 16:49:06] chrome.exe - "
-    Style(re.compile(rf"^\[[^\]]*\]\s+({NAME})\s"),
+    # a word after a bracketed time: "[10.30 16:49:06] chrome.exe - ", with its marker
+    # ("chrome.exe *64 - ": the 64-bit process is a program of its own, whose lines a
+    # filter on "chrome.exe" keeps too)
+    Style(re.compile(rf"^\[[^\]]*\]\s+({STARRED_NAME})\s"),
           lambda name: rf"^\[[^\]]*\]\s+{re.escape(name)}\s",
-          lambda label: rf"^\[[^\]]*\]\s+(?P<{label}>{NAME})\s"),
+          lambda label: rf"^\[[^\]]*\]\s+(?P<{label}>{STARRED_NAME})\s"),
 )
 
 

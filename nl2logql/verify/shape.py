@@ -1,8 +1,9 @@
 """The shape of the answer a question asks for, read from the two texts alone; each rule
 returns a warning with its fix, or None:
 
-- ``unit``: a rate "per minute" or "per hour" is LogQL's per-second ``rate`` scaled
-  (``* 60``); a count over the window is no rate at all;
+- ``unit``: a rate "per minute", "per hour" or "per day" is LogQL's per-second ``rate``
+  scaled (``* 60``); a count over the window is no rate at all, nor ("on average, how many
+  connection requests per day") a function of an unwrapped field;
 - ``order``: "the rarest", "the fewest" ask for ``bottomk``; "the top", "the most" for
   ``topk``;
 - ``threshold``: "IPs with more than 20 failed attempts" keeps only the series above 20
@@ -11,7 +12,7 @@ returns a warning with its fix, or None:
   "where used_vcpus is greater than 0" compare an extracted field, kept as a filter;
 - ``invented``: a label filter comparing with a number the question never states (in no
   unit) is a condition the model made up (``| child > 5``), so it goes; so does a series
-  compared with one (``max(…) > 2e+16``);
+  compared with one (``max(…) > 2e+16``), a chain of such comparisons at once;
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
   the application's lines;
 - ``combined``: "across all hdfs applications combined" adds the applications up, where
@@ -88,8 +89,8 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
 # ---- unit -----------------------------------------------------------------------------------
 
 _UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
-                 "hr": 3600, "hour": 3600}
-_PER_UNIT = re.compile(r"\bper[ -](?P<per>second|sec|minute|min|hour|hr)\b"
+                 "hr": 3600, "hour": 3600, "day": 86400}
+_PER_UNIT = re.compile(r"\bper[ -](?P<per>second|sec|minute|min|hour|hr|day)\b"
                        r"|(?<=\w)/(?P<slash>s|sec|second|m|min|minute|h|hr|hour)\b", re.I)
 # A count or a rate of lines or bytes, and its per-second form.
 _AS_RATE = {"count_over_time": "rate", "rate": "rate", "bytes_over_time": "bytes_rate",
@@ -109,6 +110,8 @@ def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return None
     base, factor = scaled(expr)
     ranges = list(base.find_all(ast.RangeAggregation))
+    if len(ranges) == 1 and ranges[0].range.unwrap is not None:
+        return _counted_per_unit(question, expr, ranges[0], unit)
     if len(ranges) != 1 or ranges[0].op not in _AS_RATE or any(base.find_all(ast.BinaryOp)):
         return None
     aggregation = ranges[0]
@@ -118,13 +121,36 @@ def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return None
     rate = replace_node(base, aggregation, aggregation.replace(op=_AS_RATE[aggregation.op]))
     fixed = rate if unit == 1 else ast.BinaryOp("*", rate, ast.Literal(float(unit)))
-    name = {1: "second", 60: "minute", 3600: "hour"}[unit]
+    name = _UNIT_NAMES[unit]
     gives = (f"a count over [{format_duration(aggregation.range.range)}]" if counted and factor == 1
              else "a rate per second" if per == 1 else f"{_number(per)} times the rate per second")
     return QueryWarning("unit", f"question asks for a rate per {name} but the query gives "
                         f"{gives}", MEDIUM,
                         Fix(format_ast(fixed), f"per {name}: `{_AS_RATE[aggregation.op]}` "
                             f"(per second){'' if unit == 1 else f' * {unit}'}"))
+
+
+_UNIT_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+# "how many connection requests per day", not how much of a measure
+_HOW_MANY = re.compile(r"\b(?:how many|number of)\b", re.I)
+
+
+def _counted_per_unit(question: str, expr: ast.Expr, aggregation: ast.RangeAggregation,
+                      unit: int) -> Optional[QueryWarning]:
+    """"On average, how many connection requests per day": lines counted per unit of time,
+    where the query takes a function of an unwrapped field instead."""
+    if not _HOW_MANY.search(question) or any(asks.search(question) for *_, asks, _ in MEASURES):
+        return None
+    top = expr if isinstance(expr, ast.VectorAggregation) else None
+    lines = aggregation.range.replace(unwrap=None)
+    rate = ast.VectorAggregation("sum", ast.RangeAggregation("rate", lines),
+                                 grouping=top.grouping if top is not None else None)
+    fixed = rate if unit == 1 else ast.BinaryOp("*", rate, ast.Literal(float(unit)))
+    name = _UNIT_NAMES[unit]
+    return QueryWarning("unit", f"question asks how many per {name}, but the query takes "
+                        f"`{aggregation.op}` of {aggregation.range.unwrap.label}", MEDIUM,
+                        Fix(format_ast(fixed), f"count the lines per {name}: `rate` (per "
+                            f"second){'' if unit == 1 else f' * {unit}'}"))
 
 
 def scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
@@ -331,28 +357,65 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return QueryWarning("invented", f"`{text}` {verb} {what}",
                             MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
                                         f"drop `{format_ast(stage)}`"))
-    return _invented_threshold(stated, expr)
+    return _invented_threshold(stated, expr) or _invented_scale(question, expr)
+
+
+# what a question says when it asks for a count scaled: a rate per unit, a share, a mean, a
+# unit of size, a time converted ("in minutes")
+_SCALE_ASKED = re.compile(r"%|\b(?:per|percent|percentage|average|avg|mean|ratio|fraction|share"
+                          r"|proportion|[kmg]i?b|kilobytes?|megabytes?|gigabytes?)\b"
+                          r"|\bin (?:ms|milliseconds|seconds|minutes|hours|days)\b", re.I)
+
+
+def _invented_scale(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """"Which 2 stages finished the fewest tasks" answered ``bottomk(2, … * 2 * 2)``: the
+    counts ranked come out scaled by a number the question asks for no scale of."""
+    if _SCALE_ASKED.search(question):
+        return None
+    for node in expr.find_all(ast.VectorAggregation):
+        base, factor = scaled(node.expr)
+        if node.op in ("topk", "bottomk") and factor != 1 and base.find(ast.LogRange):
+            return QueryWarning("invented", f"the query scales the counts it ranks by "
+                                f"{_number(factor)}, which the question does not ask", MEDIUM,
+                                Fix(format_ast(replace_node(expr, node, node.replace(
+                                    expr=base))), "rank the counts as they are"))
+    return None
 
 
 def _invented_threshold(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
     """``max(…) > 2e+16`` where the question states no such number: a threshold the model
     made up, which drops the series asked about (a comparison with 0 only drops empty
-    ones)."""
+    ones). A chain of them (``… == 4 * 2 == 8 * 2``) goes at once."""
     for node in expr.find_all(ast.BinaryOp):
-        if node.op not in ast.COMPARISON_OPS or node.bool:
+        made_up = _made_up_comparison(stated, node)
+        if made_up is None:
             continue
-        for constant, metric in ((node.right, node.left), (node.left, node.right)):
-            if constant.find(ast.LogRange) or not metric.find(ast.LogRange):
-                continue
-            made_up = [n.value for n in constant.find_all(ast.Literal)
-                       if n.value and not _in_some_unit(n.value, stated)]
-            if not made_up:
-                continue
-            text = format_ast(constant)
-            return QueryWarning("invented", f"the query compares its series with {text}, a "
-                                "number the question does not state", MEDIUM,
-                                Fix(format_ast(replace_node(expr, node, metric)),
-                                    f"drop `{node.op} {text}`"))
+        metric, dropped = made_up, [node]
+        while (inner := _made_up_comparison(stated, metric)) is not None:
+            dropped.append(metric)
+            metric = inner
+        texts = [f"{n.op} {format_ast(n.right if n.left.find(ast.LogRange) else n.left)}"
+                 for n in dropped]
+        return QueryWarning("invented", f"the query compares its series with "
+                            f"{texts[0].split(' ', 1)[1]}, a number the question does not "
+                            "state", MEDIUM,
+                            Fix(format_ast(replace_node(expr, node, metric)),
+                                f"drop `{'`, `'.join(texts)}`"))
+    return None
+
+
+def _made_up_comparison(stated: set[float], node: ast.Expr) -> Optional[ast.Expr]:
+    """The series side of ``node``, a comparison with a number not stated; else None."""
+    if not isinstance(node, ast.BinaryOp) or node.op not in ast.COMPARISON_OPS or node.bool:
+        return None
+    for constant, metric in ((node.right, node.left), (node.left, node.right)):
+        if constant.find(ast.LogRange) or not metric.find(ast.LogRange):
+            continue
+        base, factor = scaled(constant)
+        values = ([base.value * factor] if isinstance(base, ast.Literal)  # 120 * 2 is 240
+                  else [n.value for n in constant.find_all(ast.Literal)])
+        if any(v and not _in_some_unit(v, stated) for v in values):
+            return metric
     return None
 
 
@@ -364,6 +427,11 @@ def _in_some_unit(value: float, stated: set[float]) -> bool:
 
 _SHARE = re.compile(r"\b(?P<word>fraction|percentage|percent|share|proportion) of (?:all )?"
                     r"(?:[\w.-]+(?:'s)? ){0,2}?(?:log )?lines\b", re.I)
+
+
+def asks_share(question: str) -> bool:
+    """Whether the question asks what part of the lines something is."""
+    return _SHARE.search(question) is not None
 
 
 def _share(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
