@@ -163,6 +163,21 @@ def test_field_names_come_from_context_and_are_unique():
         ("uid", "number"), ("ip", "ip"), ("ip_2", "ip"), ("user", "word"), ("sent", "bytes")]
 
 
+@pytest.mark.parametrize("lines, tokens, names", [
+    # a key spaced from its "=" ("total = 1072"), or glued to the value ("In =180")
+    (["Times: total = 1072, boot = 856", "Times: total = 14, boot = 9"],
+     ("Times:", "total", "=", "<NUM>,", "boot", "=", "<NUM>"), ["total", "boot"]),
+    (["HBM brightnessIn =180", "HBM brightnessIn =90"], ("HBM", "brightnessIn", "=<NUM>"),
+     ["brightnessin"]),
+    # a key after an opening bracket ("(TID 5)")
+    (["Running task 0.0 in stage 1.0 (TID 5)", "Running task 2.0 in stage 1.0 (TID 7)"],
+     ("Running", "task", "<NUM>", "in", "stage", "<NUM>", "(TID", "<NUM>)"),
+     ["task", "stage", "tid"]),
+])
+def test_a_key_spaced_or_bracketed_names_its_field(lines, tokens, names):
+    assert [f.name for f in describe(tokens, 2, lines, [0, 0]).fields] == names
+
+
 def test_reserved_label_names_are_not_reused():
     pattern = describe(("level", "<*>"), 1, ["level warn"], [0], reserved=["level"])
     assert pattern.fields[0].name == "level_2"

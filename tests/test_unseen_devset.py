@@ -37,7 +37,10 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-6": {"Linux", "Zookeeper", "Spark", "Proxifier", "HealthApp",
                                 "Hadoop", "Apache", "Thunderbird", "Mac"},
            "unseen-systems-7": {"Linux", "Zookeeper", "Spark", "Proxifier", "HealthApp",
-                                "Hadoop", "Apache", "Thunderbird", "Mac", "BGL"}}
+                                "Hadoop", "Apache", "Thunderbird", "Mac", "BGL"},
+           "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
+                                "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
+                                "Apache"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,

@@ -146,6 +146,10 @@ CASES = [
      '/ sum(count_over_time({application="openstack"} [1d]))',
      'sum(count_over_time({application="openstack", log_level="WARNING"} [1d])) '
      '/ sum(count_over_time({application="openstack"} [1d]))'),
+    # every value moved by a number nobody asked
+    ("invented", "how many failed password attempts did openssh-eu-west see in the last 30 "
+     "days", f'sum(count_over_time({SSH} |= "Failed password" [30d])) + 60',
+     f'sum(count_over_time({SSH} |= "Failed password" [30d]))'),
     # counts ranked, scaled by a number nobody asked
     ("invented", "the 2 users behind the most failed logins on openssh-eu-west in the last 30 "
      "days", f'topk(2, sum by (user) (count_over_time({FAILED} [30d])) * 2 * 2)',
@@ -1914,3 +1918,39 @@ def test_each_of_an_applications_hosts_is_a_breakdown_by_host(cluster):
         "node-a1": float(sum(i + 1 for i in range(0, 120, 12))),
         "node-b2": float(sum(i + 1 for i in range(4, 120, 12))),
         "node-c3": float(sum(i + 1 for i in range(8, 120, 12)))}
+
+
+def test_a_query_that_only_leaves_lines_out_keeps_the_program_asked(syslog_box):
+    question = "show the kernel lines of box other than the ACPI ones"
+    wrong = '{app="box"} != "ACPI"'
+    fixed = parse(repair(syslog_box, question, wrong, syslog_box.check(question, wrong)).query)
+    lines = syslog_box.backend.query_range(format_ast(fixed))["result"]
+    assert sum(len(s["values"]) for s in lines) == 30  # the kernel's Memory lines
+
+
+def test_a_level_the_question_leaves_out_is_not_the_level_asked(tmp_path):
+    checker = log_checker(tmp_path, "ras", (
+        f"2005-06-03 15:{i // 60:02d}:{i % 60:02d} RAS KERNEL "
+        + ("FATAL data TLB error interrupt" if i % 3 == 0 else "FATAL data storage interrupt"
+           if i % 3 == 1 else "ERROR instruction cache parity error corrected")
+        for i in range(90)), "2005-06-03T16:00:00Z")
+    question = "show the ras FATAL lines that are not about data TLB errors"
+    wrong = '{app="ras"} != "data TLB error"'
+    fixed = parse(repair(checker, question, wrong, checker.check(question, wrong)).query)
+    lines = checker.backend.query_range(format_ast(fixed))["result"]
+    assert {v[1].split(" ", 4)[-1] for s in lines for v in s["values"]} == {
+        "FATAL data storage interrupt"}
+
+
+def test_the_total_number_of_a_count_each_line_states_is_their_sum(tmp_path):
+    checker = log_checker(tmp_path, "mac", (
+        f"Jul  1 09:{i:02d}:00 host mDNSResponder[42]: dnssd_clientstub ConnectToServer: "
+        f"connect()-> No of tries: {i % 4 + 1}" for i in range(40)), "2005-07-01T10:00:00Z")
+    question = "what is the total number of tries ConnectToServer reported on mac in the last day"
+    wrong = 'sum(count_over_time({app="mac"} |= "ConnectToServer" [1d]))'
+    [warning] = [w for w in checker.check(question, wrong) if w.check == "function"]
+    assert float(checker.backend.query(warning.fix.query)["result"][0]["value"][1]) == \
+        sum(i % 4 + 1 for i in range(40))
+    # the number of lines that report tries is a count
+    assert "function" not in checks_of(checker, "how many ConnectToServer lines did mac log "
+                                       "in the last day", wrong)

@@ -267,13 +267,16 @@ def _context_name(before: str, kind: str, whole: bool) -> str | None:
     key = re.search(r"([A-Za-z_][\w.-]*)[=:]$", before)  # in the same token: uid=<NUM>
     if key and not before.endswith("::"):
         return _label(key.group(1).split(".")[-1])
+    key = re.search(r"([A-Za-z_][\w.-]*) [=:] ?$", before)  # "total = <NUM>", "In =<NUM>"
+    if key:
+        return _label(key.group(1).split(".")[-1])
     words = before.split()
     if not words or not before[-1:].isspace():
         return None
     key = re.fullmatch(r"([A-Za-z_][\w-]*)[=:]", words[-1])  # "status: 200", "len= 5"
     if key and whole:
         return _label(key.group(1))
-    word = words[-1].lower()
+    word = words[-1].lower().lstrip("([{")  # "(TID <NUM>)": tid
     if word in _IMPLIED_NAMES and kind in ("word", "text"):
         return _IMPLIED_NAMES[word]
     if word in _LINKING_WORDS or not re.fullmatch(r"[a-z][a-z_-]*", word):

@@ -139,6 +139,9 @@ _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|
                            r"different|the|a|an|no)\s+$", re.I)
 
 
+# a count each line states, summed: "the total number of tries ConnectToServer reported"
+# (each line: "No of tries: <tries>"), where the word names a numeric field of the lines
+_TOTAL_NUMBER_OF = re.compile(r"\btotal number of (\w+)", re.I)
 # a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
 
@@ -273,11 +276,12 @@ class DataChecks:
     def _level_unkept(self, query: ast.LogQuery) -> None:
         """The query only leaves lines out ("the apache error lines that are not about a
         workerEnv error state" answered ``!= "workerEnv…"``): the level the question names
-        is still to be kept."""
+        is still to be kept, else the program ("the PowerManagerService lines other than
+        …")."""
         if _filters_lines(query.stages) or any(isinstance(s, ast.LabelFilter)
                                                for s in query.stages):
             return
-        found = self._level_asked(query)
+        found = self._level_asked(query) or self._program_asked(query)
         if found is not None:
             fixed, reason, change = found
             self._warn("unfiltered", reason, MEDIUM, self._fix(query, fixed, change))
@@ -810,7 +814,8 @@ class DataChecks:
         ``detected_level`` metadata of their lines. None when it names no level they have."""
         from nl2logql.generation.retrieval import tokenize
 
-        words = set(tokenize(self.question))
+        # "the FATAL lines that are not about data TLB errors": errors are left out
+        words = set(tokenize(self.question)) - set(tokenize(" ".join(left_out(self.question))))
 
         def asked(value: str) -> bool:
             return any(_names_level(word, value.lower()) for word in words)
@@ -1495,6 +1500,9 @@ class DataChecks:
         where the query counts lines and extracts no field it names: the pattern of those
         lines with a numeric field the question names gives the value to unwrap."""
         asked = asked_function(self.question)
+        total = _TOTAL_NUMBER_OF.search(self.question)  # "the total number of tries": a sum
+        if asked is None and total is not None:
+            asked = ("sum_over_time", None)
         ranges = list(self.expr.find_all(ast.RangeAggregation))
         if asked is None or len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
             return
@@ -1509,7 +1517,8 @@ class DataChecks:
         best = None
         for pattern in self._patterns(query.selector):
             named = _measured_field(self.question, pattern)
-            if named is None or not pattern.extraction or not pattern.line_filter:
+            if named is None or not pattern.extraction or not pattern.line_filter or (
+                    total and singular_of(total.group(1)).lower() != singular_of(named)):
                 continue
             fixed, lines = self._extracting(query, named, pattern, named, scope)
             if lines and every in (None, lines) and (best is None or lines > best[0]):

@@ -357,7 +357,26 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return QueryWarning("invented", f"`{text}` {verb} {what}",
                             MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
                                         f"drop `{format_ast(stage)}`"))
-    return _invented_threshold(stated, expr) or _invented_scale(question, expr)
+    return _invented_threshold(stated, expr) or _invented_shift(stated, expr) or \
+        _invented_scale(question, expr)
+
+
+def _invented_shift(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
+    """``avg_over_time(…) + 60`` where the question states no 60: every value moved by a
+    number the model made up."""
+    for node in expr.find_all(ast.BinaryOp):
+        if node.op not in ("+", "-"):
+            continue
+        for constant, metric in ((node.right, node.left), (node.left, node.right)):
+            base, factor = scaled(constant)
+            if isinstance(base, ast.Literal) and metric.find(ast.LogRange) and \
+                    not _in_some_unit(base.value * factor, stated):
+                text = format_ast(constant)
+                return QueryWarning("invented", f"the query shifts its series by {text}, a number "
+                                    "the question does not state", MEDIUM,
+                                    Fix(format_ast(replace_node(expr, node, metric)),
+                                        f"drop `{node.op} {text}`"))
+    return None
 
 
 # what a question says when it asks for a count scaled: a rate per unit, a share, a mean, a
