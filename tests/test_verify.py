@@ -154,6 +154,13 @@ CASES = [
     ("invented", "the 2 users behind the most failed logins on openssh-eu-west in the last 30 "
      "days", f'topk(2, sum by (user) (count_over_time({FAILED} [30d])) * 2 * 2)',
      f'topk(2, sum by (user) (count_over_time({FAILED} [30d])))'),
+    # as many series as asked: one for "which user", three for "top 3"
+    ("order", "which user had the most failed logins on openssh-eu-west in the last 30 days",
+     f'topk(3, sum by (user) (count_over_time({FAILED} [30d])))',
+     f'topk(1, sum by (user) (count_over_time({FAILED} [30d])))'),
+    ("order", "top 3 users by failed logins on openssh-eu-west in the last 30 days",
+     f'topk(5, sum by (user) (count_over_time({FAILED} [30d])))',
+     f'topk(3, sum by (user) (count_over_time({FAILED} [30d])))'),
     ("order", "the 2 rarest users behind failed logins on openssh-eu-west in the last 30 days",
      f'topk(2, sum by (user) (count_over_time({FAILED} [30d])))',
      f'bottomk(2, sum by (user) (count_over_time({FAILED} [30d])))'),
@@ -1940,6 +1947,12 @@ def test_a_level_the_question_leaves_out_is_not_the_level_asked(tmp_path):
     lines = checker.backend.query_range(format_ast(fixed))["result"]
     assert {v[1].split(" ", 4)[-1] for s in lines for v in s["values"]} == {
         "FATAL data storage interrupt"}
+    # a level said outside what is left out is asked, though the left out part says it too
+    question = "show the ras ERROR lines that are not about a FATAL data TLB error"
+    fixed = parse(repair(checker, question, wrong, checker.check(question, wrong)).query)
+    lines = checker.backend.query_range(format_ast(fixed))["result"]
+    assert {v[1].split(" ", 4)[-1] for s in lines for v in s["values"]} == {
+        "ERROR instruction cache parity error corrected"}
 
 
 def test_the_total_number_of_a_count_each_line_states_is_their_sum(tmp_path):

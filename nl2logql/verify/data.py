@@ -815,7 +815,9 @@ class DataChecks:
         from nl2logql.generation.retrieval import tokenize
 
         # "the FATAL lines that are not about data TLB errors": errors are left out
-        words = set(tokenize(self.question)) - set(tokenize(" ".join(left_out(self.question))))
+        said = functools.reduce(lambda text, span: text.replace(span, " "),
+                                left_out(self.question), self.question)
+        words = set(tokenize(said))
 
         def asked(value: str) -> bool:
             return any(_names_level(word, value.lower()) for word in words)

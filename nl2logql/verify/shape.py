@@ -5,7 +5,7 @@ returns a warning with its fix, or None:
   scaled (``* 60``); a count over the window is no rate at all, nor ("on average, how many
   connection requests per day") a function of an unwrapped field;
 - ``order``: "the rarest", "the fewest" ask for ``bottomk``; "the top", "the most" for
-  ``topk``;
+  ``topk``; as many series as "top 3", "which 2 users" or "which component" asks;
 - ``threshold``: "IPs with more than 20 failed attempts" keeps only the series above 20
   (``> 20``);
 - ``value``: "requests that took more than 0.5 seconds", "blocks smaller than 64 MB",
@@ -75,6 +75,7 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
     if ast.kind(expr) == "metric":
         found += [_unit(question, expr), _order(question, expr),
                   _threshold(question, expr) if value is None else None,
+                  _rank_count(question, expr),
                   _share(question, expr), _combined(question, expr), _function(question, expr),
                   _outer_extreme(question, expr),
                   _counted(question, expr),
@@ -189,6 +190,33 @@ def _order(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     fixed = expr.transform(lambda n: n.replace(op=wanted) if n in wrong else n)
     return QueryWarning("order", f'question asks for "{word.group(0)}" but the query takes '
                         f"`{wrong[0].op}`", MEDIUM, Fix(format_ast(fixed), f"use {wanted}"))
+
+
+_COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if len(w) > 2)  # not "a", "an"
+# how many series a ranking asks for: "top 3", "which 2 users", "the 5 rarest"
+_RANK_COUNT = re.compile(rf"\b(?:top|which|the)\s+(?P<k>\d+|{_COUNT_WORDS})\b", re.I)
+# one: "which windows component logged the fewest lines" (a singular noun, then its verb)
+_RANK_ONE = re.compile(r"\bwhich (?:[\w.-]+ )?(?P<noun>[a-z]+)(?<!s) (?:logged|had|has|have|sent"
+                       r"|got|made|wrote|received|saw|was|did|caused|reported|opened|produced"
+                       r"|generated|triggered|failed)\b", re.I)
+
+
+def _rank_count(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """"Which windows component logged the fewest lines" answered ``bottomk(3, …)``: the
+    ranking keeps as many series as the question asks for."""
+    ranked = [n for n in expr.find_all(ast.VectorAggregation) if n.op in _OPPOSITE]
+    counts = {int(m.group("k")) if m.group("k").isdigit() else NUMBER_WORDS[m.group("k").lower()]
+              for m in _RANK_COUNT.finditer(question)}
+    if not counts and _RANK_ONE.search(question) and (_FEWEST.search(question)
+                                                      or _MOST.search(question)):
+        counts = {1}
+    if len(ranked) != 1 or len(counts) != 1 or ranked[0].param in counts:
+        return None
+    k = counts.pop()
+    fixed = replace_node(expr, ranked[0], ranked[0].replace(param=float(k)))
+    return QueryWarning("order", f"question asks for {k} series but the query's "
+                        f"`{ranked[0].op}` keeps {_number(ranked[0].param)}", MEDIUM,
+                        Fix(format_ast(fixed), f"keep {k}"))
 
 
 # ---- threshold ------------------------------------------------------------------------------
