@@ -146,6 +146,10 @@ CASES = [
      '/ sum(count_over_time({application="openstack"} [1d]))',
      'sum(count_over_time({application="openstack", log_level="WARNING"} [1d])) '
      '/ sum(count_over_time({application="openstack"} [1d]))'),
+    # how many lines in a window: a count, not the per-second rate of their bytes
+    ("function", "how many failed password lines did openssh-eu-west log in the last 10 minutes",
+     f'sum(bytes_rate({SSH} |= "Failed password" [10m]))',
+     f'sum(count_over_time({SSH} |= "Failed password" [10m]))'),
     # every value moved by a number nobody asked
     ("invented", "how many failed password attempts did openssh-eu-west see in the last 30 "
      "days", f'sum(count_over_time({SSH} |= "Failed password" [30d])) + 60',

@@ -815,9 +815,7 @@ class DataChecks:
         from nl2logql.generation.retrieval import tokenize
 
         # "the FATAL lines that are not about data TLB errors": errors are left out
-        said = functools.reduce(lambda text, span: text.replace(span, " "),
-                                left_out(self.question), self.question)
-        words = set(tokenize(said))
+        words = set(tokenize(outside_left_out(self.question)))
 
         def asked(value: str) -> bool:
             return any(_names_level(word, value.lower()) for word in words)
@@ -1714,10 +1712,7 @@ class DataChecks:
         out, keeps those lines instead."""
         if len(list(self.expr.find_all(ast.LogQuery))) != 1:
             return
-        said = self.question
-        for span in left_out(self.question):
-            said = said.replace(span, " ")
-        said = said.lower()
+        said = outside_left_out(self.question).lower()
         stages = list(query.stages)
         for index, stage in enumerate(stages):
             if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1:
@@ -2659,6 +2654,12 @@ def left_out(question: str) -> list[str]:
     return [m.group("span") for m in itertools.chain(_EXCLUDING.finditer(question),
                                                      _NON.finditer(question))
             if not any(start <= m.start() < end for start, end in inside)]
+
+
+def outside_left_out(question: str) -> str:
+    """The question without what it leaves out."""
+    return functools.reduce(lambda text, span: text.replace(span, " "), left_out(question),
+                            question)
 
 
 def quoted_texts(question: str) -> list[str]:

@@ -723,6 +723,7 @@ _BYTES_ASKED = re.compile(r"\b(?:bytes?|size|sizes|[kmgt]i?b|data|traffic|big|la
 # a log volume is its lines (as Grafana's "logs volume" counts them) unless bytes are said
 _VOLUME = re.compile(r"\bvolumes?\b", re.I)
 _AS_COUNT = {"bytes_over_time": "count_over_time", "bytes_rate": "rate"}
+_RATE_ASKED = re.compile(r"\b(?:rate|per|throughput)\b", re.I)
 
 
 def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
@@ -734,10 +735,13 @@ def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     sized = [n for n in expr.find_all(ast.RangeAggregation) if n.op in _AS_COUNT]
     if not sized:
         return None
-    fixed = expr.transform(lambda n: n.replace(op=_AS_COUNT[n.op]) if n in sized else n)
+    # "how many lines in the last 10 minutes" is a count, whatever rate the query took
+    rated = asked_unit(question) is not None or _RATE_ASKED.search(question)
+    as_count = {**_AS_COUNT, **({} if rated else {"bytes_rate": "count_over_time"})}
+    fixed = expr.transform(lambda n: n.replace(op=as_count[n.op]) if n in sized else n)
     return QueryWarning("function", f"question counts lines but the query takes `{sized[0].op}` "
                         "(their bytes)", MEDIUM,
-                        Fix(format_ast(fixed), f"take `{_AS_COUNT[sized[0].op]}`"))
+                        Fix(format_ast(fixed), f"take `{as_count[sized[0].op]}`"))
 
 
 def _function(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
