@@ -1679,8 +1679,7 @@ class DataChecks:
                      for t in s.terms if _overlaps(t.value, text)]
             narrower = [(i, t) for i, t in terms if stages[i].op == "!=" and text in specific
                         and len(stages[i].terms) == 1 and len(t.value) > len(text)]
-            still = query.replace(stages=(*query.stages, _stage("|= " + quote(text))))
-            if narrower and self.probe.count(still, scope) and not any(
+            if narrower and self._still_held(query, text, scope) and not any(
                     stages[i].op in ("!=", "!~") and (i, t) not in narrower for i, t in terms):
                 index, term = narrower[0]  # "not about workerEnv": every line saying it
                 stages[index] = ast.LineFilter("!=", (ast.FilterTerm(text),))
@@ -1704,6 +1703,11 @@ class DataChecks:
         if self.probe.count(fixed, scope):
             self._warn("exclusion", "the question leaves out lines the query keeps", MEDIUM,
                        self._fix(query, fixed, "; ".join(changes)))
+
+    def _still_held(self, query: ast.LogQuery, text: str, scope: Scope) -> bool:
+        """Whether some line ``query`` keeps holds ``text``."""
+        held = query.replace(stages=(*query.stages, _stage("|= " + quote(text))))
+        return bool(self.probe.count(held, scope))
 
     def _excluded_subject(self, query: ast.LogQuery, scope: Scope) -> None:
         """The query leaves out the very lines the question asks for ("the authentication
