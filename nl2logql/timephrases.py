@@ -39,24 +39,24 @@ class Window:
 
 _UNIT_WORD = (r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|wks?|w"
               r"|months?|years?|yrs?|m|s)")
-_COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))})"
+COUNT = rf"(?P<count>\d+|{'|'.join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))})"
 _LAST = r"(?:last|past|previous|prior|recent|trailing|most recent)"
 _READERS = [  # (pattern, how to read a match); the first that matches a span wins
-    (rf"\b(?:{_COUNT}[ -])?{_UNIT_WORD}(?:[ -]long)?(?: (?:window|period|span|stretch))? "
+    (rf"\b(?:{COUNT}[ -])?{_UNIT_WORD}(?:[ -]long)?(?: (?:window|period|span|stretch))? "
      rf"(?:that|which) ended (?:exactly )?(?P<ago>.+?) ago\b", "ended_ago"),
     (rf"\bthe (?P<unit>hour|day|week|minute) before (?:last|that|the last one)\b", "before_last"),
-    (rf"\bthe (?:{_COUNT}[ -])?{_UNIT_WORD} before the (?:most recent|latest|last)\b",
+    (rf"\bthe (?:{COUNT}[ -])?{_UNIT_WORD} before the (?:most recent|latest|last)\b",
      "before_last"),
-    (rf"\b(?:in |during |over )?(?:the )?(?:preceding|previous|prior) (?:{_COUNT}[ -])?"
+    (rf"\b(?:in |during |over )?(?:the )?(?:preceding|previous|prior) (?:{COUNT}[ -])?"
      rf"{_UNIT_WORD}\b(?= before)", "before_last"),
     (r"\byesterday\b", "yesterday"),
     (r"\b(?:today|so far today)\b", "today"),
     (r"\bthis (?P<unit>hour|week|month)\b", "this"),
     (r"\b(?:the )?(?:last|past) (?:half[ -]an?[ -]hour|half hour|30 mins?)\b", "half_hour"),
     (r"\b(?:the )?(?:last|past) quarter[ -]hour\b", "quarter_hour"),
-    (rf"\b{_LAST} (?:{_COUNT}[ -]?)?{_UNIT_WORD}\b", "last"),
-    (rf"\b{_COUNT}[ -]?{_UNIT_WORD}(?: (?:window|period|span))? (?:ago|back)\b", "ago"),
-    (rf"\b(?:in|over|within|for) (?:the )?(?:{_COUNT}[ -])?(?P<unit>\d*[smhdw]|minutes?|hours?"
+    (rf"\b{_LAST} (?:{COUNT}[ -]?)?{_UNIT_WORD}\b", "last"),
+    (rf"\b{COUNT}[ -]?{_UNIT_WORD}(?: (?:window|period|span))? (?:ago|back)\b", "ago"),
+    (rf"\b(?:in|over|within|for) (?:the )?(?:{COUNT}[ -])?(?P<unit>\d*[smhdw]|minutes?|hours?"
      rf"|days?|weeks?)\b(?= window\b)", "last"),
 ]
 _COMPILED = [(re.compile(pattern, re.I), how) for pattern, how in _READERS]
@@ -73,7 +73,8 @@ def _unit(word: str) -> int:
     return UNIT_SECONDS[word[0]]
 
 
-def _count(text: str | None) -> int:
+def read_count(text: str | None) -> int:
+    """A count written in digits or as a word ("3", "three"); 1 where none is written."""
     if not text:
         return 1
     text = text.lower()
@@ -96,7 +97,7 @@ def find_windows(question: str) -> list[Window]:
 
 
 _EARLIER = re.compile(
-    rf"\b(?:{_COUNT}[ -])?(?P<unit>minute|hour|day|week)s?(?: long| window| period)?"
+    rf"\b(?:{COUNT}[ -])?(?P<unit>minute|hour|day|week)s?(?: long| window| period)?"
     r" (?:earlier|before (?:that|it|then)|back)\b"
     r"|\b(?:preceding|previous|prior)\b"
     r"|\bsame (?:[\w-]+ ){0,2}?(?P<named>yesterday|last week|a week (?:ago|earlier))\b", re.I)
@@ -116,7 +117,7 @@ def earlier_window(question: str) -> tuple[str, int] | None:
     if named:
         return match.group(0), UNIT_SECONDS["d"] * (1 if named == "yesterday" else 7)
     if match.group("count"):
-        return match.group(0), _count(match.group("count")) * _unit(match.group("unit"))
+        return match.group(0), read_count(match.group("count")) * _unit(match.group("unit"))
     return match.group(0), 0
 
 
@@ -136,17 +137,17 @@ def _read(match: re.Match, how: str) -> Window | None:
     # "5m" style units carry their own count.
     digits = re.match(r"(\d+)([smhdw])$", unit_text)
     count, unit = ((int(digits.group(1)), UNIT_SECONDS[digits.group(2)]) if digits
-                   else (_count(groups.get("count")), _unit(unit_text)))
+                   else (read_count(groups.get("count")), _unit(unit_text)))
     seconds = count * unit
     if how == "before_last":
         return Window(seconds, seconds)
     if how == "ago":
         return None  # "3 hours ago" names a moment, not a window: its length is elsewhere
     if how == "ended_ago":  # "the 12-hour window that ended one day ago"
-        ago = re.fullmatch(rf"(?:{_COUNT}[ -]?)?{_UNIT_WORD}", groups["ago"].strip(), re.I)
+        ago = re.fullmatch(rf"(?:{COUNT}[ -]?)?{_UNIT_WORD}", groups["ago"].strip(), re.I)
         if ago is None:
             return None
-        return Window(seconds, _count(ago.group("count")) * _unit(ago.group("unit")))
+        return Window(seconds, read_count(ago.group("count")) * _unit(ago.group("unit")))
     return Window(seconds)
 
 

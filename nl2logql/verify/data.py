@@ -89,10 +89,10 @@ from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_wor
                                       singular_of)
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (ASKS_DURATION, LINE_SIZES, MEASURES, QUOTED, TEMPLATE_FIELD,
-                                   asked_function, asked_unit, asks_share, is_time_unit,
-                                   named_function, names_field, scaled, unit_in_stage,
-                                   used_labels)
+from nl2logql.verify.shape import (ASKS_DURATION, ASKS_RATE, LINE_SIZES, MEASURES, QUOTED,
+                                   TEMPLATE_FIELD, asked_function, asked_unit, asks_share,
+                                   is_time_unit, named_function, names_field, scaled,
+                                   unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -1507,7 +1507,7 @@ class DataChecks:
         if asked is None or len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
             return
         node = ranges[0]
-        if node.op == "rate" and (asked_unit(self.question) or _ASKS_RATE.search(self.question)):
+        if node.op == "rate" and (asked_unit(self.question) or ASKS_RATE.search(self.question)):
             return  # "total allocated vcpus messages per second": a rate of lines, as asked
         query, scope = node.range.query, range_scope(self.backend, node.range)
         if any(names_field(self.question, f) for s in query.stages for f in parser_fields(s)):
@@ -1652,10 +1652,10 @@ class DataChecks:
         lines, fixed, field, template, said = best
         if lines != self.probe.count(fixed, scope):  # lines without the number fail the unwrap
             fixed = with_stage(fixed, has_label(field))
-        op = "rate" if _ASKS_RATE.search(self.question) else "sum_over_time"
+        op = "rate" if ASKS_RATE.search(self.question) else "sum_over_time"
         takes = "counts the lines" if node.op in counted else "takes the size of the lines"
         self._warn("function", f"the lines state the bytes {' '.join(said)}, but the query "
-                   f"{takes}", MEDIUM,
+                   + takes, MEDIUM,
                    Fix(self._unwrapping(node, fixed, field, (op, None)),
                        f"take `{op}` of {field}, the number of bytes the pattern "
                        f"{quote(template)} has there"))
@@ -1664,7 +1664,7 @@ class DataChecks:
         """The question leaves out lines ("without the 'terminating' messages", "other than
         the addStoredBlock ones", "NOT about unknown base files") that the query keeps, or
         asks for: each such text the lines hold is excluded (``!=``), a ``|=`` on it turned."""
-        if len(list(self.expr.find_all(ast.LogQuery))) != 1:
+        if not self._one_log_query:
             return  # which part of a ratio a text is left out of is a guess
         texts = self._excluded_texts(query.selector)
         values = {v.lower() for v in self._stream_values(query.selector)} if texts else set()
@@ -1714,7 +1714,7 @@ class DataChecks:
         failures that were not for user root" answered ``!= "authentication failure; …"``):
         a ``!=`` on a text whose leading words the question says, outside what it leaves
         out, keeps those lines instead."""
-        if len(list(self.expr.find_all(ast.LogQuery))) != 1:
+        if not self._one_log_query:
             return
         said = outside_left_out(self.question).lower()
         stages = list(query.stages)
@@ -1738,7 +1738,7 @@ class DataChecks:
         """The question leaves out streams the query selects ("leaving out the
         PacketResponder and FSNamesystem components"): a ``!=`` matcher for each."""
         spans = QUOTED.sub(" ", " ".join(left_out(self.question)))  # quoted: a line's text
-        if not spans.strip() or len(list(self.expr.find_all(ast.LogQuery))) != 1:
+        if not spans.strip() or not self._one_log_query:
             return
         excluded = sorted((name, value)
                           for name, values in self._unselected_values(query, scope).items()
@@ -1822,6 +1822,11 @@ class DataChecks:
             self._warn("share", "the query divides a count by " + (
                 "itself" if itself else "a count of the very same lines") + " (always 1)", MEDIUM,
                        Fix(format_ast(fixed), f"divide by the lines with {best[2]}"))
+
+    @functools.cached_property
+    def _one_log_query(self) -> bool:
+        """Whether the query has one log query (no ratio, no comparison of two)."""
+        return len(list(self.expr.find_all(ast.LogQuery))) == 1
 
     @functools.cached_property
     def _share_asked(self) -> bool:
@@ -2199,7 +2204,6 @@ _EXTREMES = frozenset({"max_over_time", "min_over_time"})
 _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "quantile_over_time"})
 # Questions that want several answers, each named ("which hosts", "list the", "for every").
 _LISTS = re.compile(r"\b(?:which|list|each|every|what are)\b", re.I)
-_ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
 _DURATION_NAMES = frozenset("time took duration elapsed latency seconds secs ms".split())
 # the names a field of a measure already has
 _MEASURE_NAMES = {"time": _DURATION_NAMES, "size": frozenset("size bytes length len".split())}

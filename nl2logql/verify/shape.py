@@ -58,7 +58,8 @@ from nl2logql.logql.parser import quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
 from nl2logql.patterns.sources import APPLICATION_LABELS
-from nl2logql.timephrases import NUMBER_WORDS, earlier_window, find_windows
+from nl2logql.timephrases import (COUNT, NUMBER_WORDS, earlier_window, find_windows,
+                                  read_count)
 from nl2logql.verify.agreement import (DISTINCT, asked_breakdown, dimension, dimension_words,
                                       label_for, offsets_loose, singular_of)
 from nl2logql.verify.findings import LIGHT, MEDIUM, Fix, QueryWarning
@@ -121,14 +122,14 @@ def _unit(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if math.isclose(per, unit, rel_tol=1e-6):
         return None
     rate = replace_node(base, aggregation, aggregation.replace(op=_AS_RATE[aggregation.op]))
-    fixed = rate if unit == 1 else ast.BinaryOp("*", rate, ast.Literal(float(unit)))
+    fixed, scaling = _per_unit(rate, unit)
     name = _UNIT_NAMES[unit]
     gives = (f"a count over [{format_duration(aggregation.range.range)}]" if counted and factor == 1
              else "a rate per second" if per == 1 else f"{_number(per)} times the rate per second")
     return QueryWarning("unit", f"question asks for a rate per {name} but the query gives "
                         f"{gives}", MEDIUM,
                         Fix(format_ast(fixed), f"per {name}: `{_AS_RATE[aggregation.op]}` "
-                            f"(per second){'' if unit == 1 else f' * {unit}'}"))
+                            f"{scaling}"))
 
 
 _UNIT_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
@@ -146,12 +147,18 @@ def _counted_per_unit(question: str, expr: ast.Expr, aggregation: ast.RangeAggre
     lines = aggregation.range.replace(unwrap=None)
     rate = ast.VectorAggregation("sum", ast.RangeAggregation("rate", lines),
                                  grouping=top.grouping if top is not None else None)
-    fixed = rate if unit == 1 else ast.BinaryOp("*", rate, ast.Literal(float(unit)))
+    fixed, scaling = _per_unit(rate, unit)
     name = _UNIT_NAMES[unit]
     return QueryWarning("unit", f"question asks how many per {name}, but the query takes "
                         f"`{aggregation.op}` of {aggregation.range.unwrap.label}", MEDIUM,
-                        Fix(format_ast(fixed), f"count the lines per {name}: `rate` (per "
-                            f"second){'' if unit == 1 else f' * {unit}'}"))
+                        Fix(format_ast(fixed), f"count the lines per {name}: `rate` {scaling}"))
+
+
+def _per_unit(rate: ast.Expr, unit: int) -> tuple[ast.Expr, str]:
+    """A per-second ``rate`` scaled to ``unit`` seconds, and how, in words."""
+    if unit == 1:
+        return rate, "(per second)"
+    return ast.BinaryOp("*", rate, ast.Literal(float(unit))), f"(per second) * {unit}"
 
 
 def scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
@@ -192,9 +199,8 @@ def _order(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                         f"`{wrong[0].op}`", MEDIUM, Fix(format_ast(fixed), f"use {wanted}"))
 
 
-_COUNT_WORDS = "|".join(w for w in NUMBER_WORDS if len(w) > 2)  # not "a", "an"
 # how many series a ranking asks for: "top 3", "which 2 users", "the 5 rarest"
-_RANK_COUNT = re.compile(rf"\b(?:top|which|the)\s+(?P<k>\d+|{_COUNT_WORDS})\b", re.I)
+_RANK_COUNT = re.compile(rf"\b(?:top|which|the)\s+(?!an?\b){COUNT}\b", re.I)
 # one: "which windows component logged the fewest lines" (a singular noun, then its verb)
 _RANK_ONE = re.compile(r"\bwhich (?:[\w.-]+ )?(?P<noun>[a-z]+)(?<!s) (?:logged|had|has|have|sent"
                        r"|got|made|wrote|received|saw|was|did|caused|reported|opened|produced"
@@ -205,8 +211,7 @@ def _rank_count(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     """"Which windows component logged the fewest lines" answered ``bottomk(3, …)``: the
     ranking keeps as many series as the question asks for."""
     ranked = [n for n in expr.find_all(ast.VectorAggregation) if n.op in _OPPOSITE]
-    counts = {int(m.group("k")) if m.group("k").isdigit() else NUMBER_WORDS[m.group("k").lower()]
-              for m in _RANK_COUNT.finditer(question)}
+    counts = {read_count(m.group("count")) for m in _RANK_COUNT.finditer(question)}
     if not counts and _RANK_ONE.search(question) and (_FEWEST.search(question)
                                                       or _MOST.search(question)):
         counts = {1}
@@ -396,9 +401,8 @@ def _invented_shift(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning
         if node.op not in ("+", "-"):
             continue
         for constant, metric in ((node.right, node.left), (node.left, node.right)):
-            base, factor = scaled(constant)
-            if isinstance(base, ast.Literal) and metric.find(ast.LogRange) and \
-                    not _in_some_unit(base.value * factor, stated):
+            if isinstance(scaled(constant)[0], ast.Literal) and metric.find(ast.LogRange) and \
+                    _made_up(stated, constant):
                 text = format_ast(constant)
                 return QueryWarning("invented", f"the query shifts its series by {text}, a number "
                                     "the question does not state", MEDIUM,
@@ -456,14 +460,19 @@ def _made_up_comparison(stated: set[float], node: ast.Expr) -> Optional[ast.Expr
     if not isinstance(node, ast.BinaryOp) or node.op not in ast.COMPARISON_OPS or node.bool:
         return None
     for constant, metric in ((node.right, node.left), (node.left, node.right)):
-        if constant.find(ast.LogRange) or not metric.find(ast.LogRange):
-            continue
-        base, factor = scaled(constant)
-        values = ([base.value * factor] if isinstance(base, ast.Literal)  # 120 * 2 is 240
-                  else [n.value for n in constant.find_all(ast.Literal)])
-        if any(v and not _in_some_unit(v, stated) for v in values):
+        if not constant.find(ast.LogRange) and metric.find(ast.LogRange) and \
+                _made_up(stated, constant):
             return metric
     return None
+
+
+def _made_up(stated: set[float], constant: ast.Expr) -> bool:
+    """Whether ``constant`` is a number the question does not state, in any unit: judged by
+    its value where it is one (``120 * 2`` is 240), else by each number in it."""
+    base, factor = scaled(constant)
+    values = ([base.value * factor] if isinstance(base, ast.Literal)
+              else [n.value for n in constant.find_all(ast.Literal)])
+    return any(v and not _in_some_unit(v, stated) for v in values)
 
 
 def _in_some_unit(value: float, stated: set[float]) -> bool:
@@ -723,7 +732,8 @@ _BYTES_ASKED = re.compile(r"\b(?:bytes?|size|sizes|[kmgt]i?b|data|traffic|big|la
 # a log volume is its lines (as Grafana's "logs volume" counts them) unless bytes are said
 _VOLUME = re.compile(r"\bvolumes?\b", re.I)
 _AS_COUNT = {"bytes_over_time": "count_over_time", "bytes_rate": "rate"}
-_RATE_ASKED = re.compile(r"\b(?:rate|per|throughput)\b", re.I)
+# a question that asks how fast, not how many
+ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
 
 
 def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
@@ -736,7 +746,8 @@ def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if not sized:
         return None
     # "how many lines in the last 10 minutes" is a count, whatever rate the query took
-    rated = asked_unit(question) is not None or _RATE_ASKED.search(question)
+    rated = asked_unit(question) is not None or ASKS_RATE.search(question) or \
+        re.search(r"\bper\b", question, re.I)
     as_count = {**_AS_COUNT, **({} if rated else {"bytes_rate": "count_over_time"})}
     fixed = expr.transform(lambda n: n.replace(op=as_count[n.op]) if n in sized else n)
     return QueryWarning("function", f"question counts lines but the query takes `{sized[0].op}` "
