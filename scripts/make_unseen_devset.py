@@ -27,7 +27,12 @@ sets: never train on them.
   written in session 25 before any answer of the assistant's to them was seen;
 - ``unseen-systems-8`` (``data/devsets/unseen-systems-8.jsonl``): new questions of the
   compositions of sets 6 and 7 over twelve systems, written in session 25 after the checks
-  its seventh set led to, to measure them fresh.
+  its seventh set led to, to measure them fresh;
+- ``unseen-systems-9`` (``data/devsets/unseen-systems-9.jsonl``): compositions no set asked
+  (percentiles, an average or a minimum per key, the change against the window before) and
+  an on-call engineer's wording (time spelled out or abbreviated, "past 90 minutes", "half
+  hour", casual asks, a misspelt word) over thirteen systems, written in session 26 before
+  any answer of the assistant's to them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -78,6 +83,18 @@ Row = dict[str, str]
 # Of the numbers a question's rows give: the one value it asks for.
 NUMBER_AGGREGATIONS = {"sum": sum, "max": max, "min": min,
                        "avg": lambda numbers: sum(numbers) / len(numbers)}
+PER_KEY = {f"{name}_by": name for name in NUMBER_AGGREGATIONS}
+
+
+def quantile(q: float, numbers: list[float]) -> float:
+    """The ``q`` quantile as Prometheus's and Loki's ``quantile_over_time`` interpolate it:
+    between the sorted values either side of rank q * (n - 1)."""
+    ordered = sorted(numbers)
+    rank = q * (len(ordered) - 1)
+    lower = int(rank)
+    upper = min(lower + 1, len(ordered) - 1)
+    weight = rank - lower
+    return ordered[lower] * (1 - weight) + ordered[upper] * weight
 
 
 def _iso(ns: int) -> str:
@@ -151,10 +168,12 @@ class Question:
     ``agg``: "count", "rate" (count / window seconds), "by" (a count per ``key`` value),
     "topk"/"bottomk" (the ``k`` largest/smallest of those counts), "distinct" (how many
     ``key`` values), "ratio" (count / the count of the rows ``of`` keeps), "sum", "max",
-    "min" or "avg" (of the number ``key`` extracts from each row), "sum_by"/"max_by" (of
-    the number ``value`` extracts, per ``key`` value); ``over``: keep the counts per key
-    above it; ``per``: a count per this much time ("1h": the count / the window's hours);
-    ``label``: the breakdown's label name."""
+    "min" or "avg" (of the number ``key`` extracts from each row), "quantile" (its ``q``
+    quantile, interpolated as Prometheus and Loki do), "sum_by"/"max_by"/"min_by"/"avg_by"
+    (of the number ``value`` extracts, per ``key`` value), "change" (the count minus the
+    count of the window before, as long); ``over``: keep the counts per key above it;
+    ``per``: a count per this much time ("1h": the count / the window's hours); ``label``:
+    the breakdown's label name."""
 
     system: str
     question: str
@@ -171,6 +190,7 @@ class Question:
     per: str | None = None
     value: Callable[[Row], float] | None = None
     of: Callable[[Row], bool] | None = None
+    q: float = 0.5
 
 
 def event(*ids: str) -> Callable[[Row], bool]:
@@ -1064,11 +1084,128 @@ EIGHTH_QUESTIONS = [
 ]
 
 
+NINTH_QUESTIONS = [
+    # -- compositions no set asked (percentiles, an average or minimum per key, the change
+    # against the window before) in an on-call engineer's words, written in session 26
+    # before any answer of the assistant's to them was seen ---
+    Question("Spark", "What is the 90th percentile of the total in spark's 'Times: total = N' "
+             "lines over the last hour?", "metric", event("E35"), "EventId == E35 (Times: "
+             "total = <*>, ...)", window="1h", agg="quantile", q=0.9,
+             key=number(r"total = (\d+)"), key_how="the total"),
+    Question("Spark", "hey, how many result bytes on average did spark send the driver per "
+             "finished task in the past 30 mins?", "metric", event("E9"), "EventId == E9 "
+             "(... <*> bytes result sent to driver)", window="30m", agg="avg",
+             key=number(r"(\d+) bytes result sent"), key_how="the bytes"),
+    Question("HealthApp", "How many onStandStepChanged events did healthapp log in the past 90 "
+             "minutes?", "metric", event("E42"), "EventId == E42", window="90m"),
+    Question("HealthApp", "What's the median totalCalories healthapp calculated over the last "
+             "two hours?", "metric", event("E4"), "EventId == E4 (calculateCaloriesWithCache "
+             "totalCalories=<*>)", window="2h", agg="quantile", q=0.5,
+             key=number(r"totalCalories=(\d+)"), key_how="totalCalories"),
+    Question("Zookeeper", "How many more (or fewer) sessions did zookeeper expire in the last 3 "
+             "days than in the 3 days before?", "metric", event("E15"), "EventId == E15 "
+             "(Expiring session <*>, timeout of <*>ms exceeded)", window="3d", agg="change"),
+    Question("Zookeeper", "What is the average negotiated session timeout per client IP on "
+             "zookeeper over the last 30 days?", "metric", event("E13"), "EventId == E13 "
+             "(Established session <*> with negotiated timeout <*> for client /<*>:<*>)",
+             window="30d", agg="avg_by", key=extract(r"for client /([\d.]+):"),
+             key_how="the client IP", label="ip", value=number(r"negotiated timeout (\d+)")),
+    Question("Zookeeper", "how many sesions did zookeeper expire in the last week?", "metric",
+             event("E15"), "EventId == E15 (Expiring session <*>, ...)", window="7d"),
+    Question("Proxifier", "What's the average number of bytes received per program on proxifier "
+             "over the last 100 days?", "metric", event("E8"), "EventId == E8 (<*> close, <*> "
+             "bytes sent, <*> bytes received, ...)", window="100d", agg="avg_by",
+             key=lambda r: r["Program"], key_how="Program", label="program",
+             value=number(r"(\d+) bytes (?:\([^)]*\) )?received")),
+    Question("Proxifier", "What's the 99th percentile of bytes sent per closed proxifier "
+             "connection over the last 100 days?", "metric", event("E8"), "EventId == E8 (<*> "
+             "close, <*> bytes sent, ...)", window="100d", agg="quantile", q=0.99,
+             key=number(r"(\d+) bytes (?:\([^)]*\) )?sent"), key_how="the bytes sent"),
+    Question("Thunderbird", "What's the lowest stratum of each time server thunderbird "
+             "synchronized to in the last 15 mins?", "metric", event("E125"), "EventId == E125 "
+             "(synchronized to <*>, stratum <*>)", window="15m", agg="min_by",
+             key=extract(r"synchronized to (\S+),"), key_how="the server", label="server",
+             value=number(r"stratum (\d+)")),
+    Question("Thunderbird", "how many times did thunderbird's data_thread get no answer from a "
+             "datasource in the last 10 min?", "metric", event("E32"), "EventId == E32",
+             window="10m"),
+    Question("Hadoop", "What's the 95th percentile of the seconds hadoop reported failing to "
+             "renew its lease over the last 10 minutes?", "metric", event("E44"),
+             "EventId == E44 (Failed to renew lease for [<*>] for <*> seconds ...)",
+             window="10m", agg="quantile", q=0.95, key=number(r"for (\d+) seconds"),
+             key_how="the seconds"),
+    Question("Hadoop", "Did hadoop retry connecting to a server more in the last 3 minutes than "
+             "in the 3 minutes before? Give the difference.", "metric", event("E91"),
+             "EventId == E91 (Retrying connect to server: ...)", window="3m", agg="change"),
+    Question("Hadoop", "What is the average memory headroom in hadoop's 'Recalculating "
+             "schedule' lines over the last 10 minutes?", "metric", event("E83"),
+             "EventId == E83 (Recalculating schedule, headroom=<memory:<*>, vCores:<*>>)",
+             window="10m", agg="avg", key=number(r"headroom=<memory:(\d+)"),
+             key_how="the memory"),
+    Question("BGL", "What's the average number of floating point alignment exceptions per bgl "
+             "node in the last year?", "metric", event("E4"), "EventId == E4 (<*> floating "
+             "point alignment exceptions)", window="365d", agg="avg_by",
+             key=lambda r: r["Node"], key_how="the node", label="node",
+             value=number(r"^(\d+) floating point")),
+    Question("BGL", "How many more core dumps did bgl generate in the last 180 days than in "
+             "the 180 days before?", "metric", event("E67"), "EventId == E67 (generating "
+             "core.<*>)", window="180d", agg="change"),
+    Question("BGL", "Show the bgl lines about ddr errors that were detected and corrected.",
+             "log", lambda r: "detected and corrected" in r["Content"]
+             and "ddr error" in r["Content"],
+             "Content contains 'ddr error' and 'detected and corrected' (E1, E2, E118)"),
+    Question("HPC", "What's the 90th percentile ambient temperature hpc reported over the last "
+             "3 years?", "metric", event("E2"), "EventId == E2 (ambient=<*>)",
+             window="1095d", agg="quantile", q=0.9, key=number(r"ambient=(\d+)"),
+             key_how="ambient"),
+    Question("HPC", "What is the highest ambient temperature per hpc node in the last 3 years?",
+             "metric", event("E2"), "EventId == E2 (ambient=<*>)", window="1095d",
+             agg="max_by", key=lambda r: r["Node"], key_how="the node", label="node",
+             value=number(r"ambient=(\d+)")),
+    Question("Windows", "How many CBS_E_MANIFEST_INVALID_ITEM errors did windows log in the past "
+             "half hour?", "metric", lambda r: "CBS_E_MANIFEST_INVALID_ITEM" in r["Content"],
+             "Content contains 'CBS_E_MANIFEST_INVALID_ITEM' (E18, E20)", window="30m"),
+    Question("Windows", "windows: sessions initialized by WindowsUpdateAgent in the last 12 "
+             "hrs minus the 12 hrs before?", "metric", event("E36"), "EventId == E36 (Session: "
+             "<*>_<*> initialized by client WindowsUpdateAgent.)", window="12h", agg="change"),
+    Question("Mac", "What's the median number of tries in mac's dnssd ConnectToServer lines over "
+             "the last week?", "metric", event("E203"), "EventId == E203 (... No of tries: "
+             "<*>)", window="7d", agg="quantile", q=0.5, key=number(r"No of tries: (\d+)"),
+             key_how="the tries"),
+    Question("Mac", "How long on average did mac's AppleThunderboltGenericHAL earlyWake take, "
+             "in milliseconds, over the past 7 days?", "metric", event("E122"),
+             "EventId == E122 (... earlyWake - complete - took <*> milliseconds)",
+             window="7d", agg="avg", key=number(r"took (\d+) milliseconds"),
+             key_how="the milliseconds"),
+    Question("Android", "What's the 90th percentile of android's HBM brightnessOut over the last "
+             "5 minutes?", "metric", event("E65"), "EventId == E65 (HBM brightnessOut =<*>)",
+             window="5m", agg="quantile", q=0.9, key=number(r"brightnessOut =(\d+)"),
+             key_how="brightnessOut"),
+    Question("Android", "peak notification shade total android reported in the last 5 min?",
+             "metric", event("E163"), "EventId == E163 (updateNotificationShade: total=<*>, "
+             "active=<*>)", window="5m", agg="max", key=number(r"total=(\d+)"),
+             key_how="the total"),
+    Question("Linux", "How many more ftp connections did linux get in the last 7 days than in "
+             "the 7 days before?", "metric", event("E29"), "EventId == E29 (connection from "
+             "<*> ...)", window="7d", agg="change"),
+    Question("Linux", "Show the linux authentification failures for user test.", "log",
+             event("E19"), "EventId == E19 (authentication failure ... user=test)"),
+    Question("Apache", "How many more error lines did apache log in the last 12 hours than in "
+             "the 12 hours before?", "metric", level("error"), "Level == error", window="12h",
+             agg="change"),
+    Question("Apache", "any apache jk2_init() lines where it couldn't find a child? show me",
+             "log", event("E5"), "EventId == E5 (jk2_init() Can't find child <*> in "
+             "scoreboard)"),
+    Question("Apache", "apache error lines in the last 90 mins?", "metric", level("error"),
+             "Level == error", window="90m"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
            "unseen-systems-6": SIXTH_QUESTIONS, "unseen-systems-7": SEVENTH_QUESTIONS,
-           "unseen-systems-8": EIGHTH_QUESTIONS}
+           "unseen-systems-8": EIGHTH_QUESTIONS, "unseen-systems-9": NINTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:
@@ -1137,14 +1274,25 @@ def answer(q: Question, system: System, rows: list[Row], raw: list[str]) -> tupl
         keys = {q.key(r) for r in chosen}
         return {"series": [{"labels": {}, "value": len(keys)}]}, \
             f"{q.filter}; {window}; the number of distinct {q.key_how} values"
-    if q.agg in ("sum_by", "max_by"):
+    if q.agg == "change":
+        before = [r for r, t in zip(rows, times)
+                  if lo - window_ns(q.window) < t <= lo and q.where(r)]
+        return {"series": [{"labels": {}, "value": len(chosen) - len(before)}]}, \
+            (f"{q.filter}; {window}; count of {merged} ({len(chosen)}) minus the count of the "
+             f"{q.window} before ({len(before)})")
+    if q.agg == "quantile":
+        value = quantile(q.q, [float(q.key(r)) for r in chosen])
+        return {"series": [{"labels": {}, "value": value}]}, \
+            f"{q.filter}; {window}; the {q.q:g} quantile of {q.key_how} over {merged}"
+    if q.agg in PER_KEY:
         per_key: dict[str, list[float]] = {}
         for r in chosen:
             per_key.setdefault(q.key(r), []).append(q.value(r))
-        how = NUMBER_AGGREGATIONS[q.agg[:3]]
+        how = NUMBER_AGGREGATIONS[PER_KEY[q.agg]]
         series = [{"labels": {q.label: k}, "value": how(v)} for k, v in sorted(per_key.items())]
-        return {"series": series}, (f"{q.filter}; {window}; the {q.agg[:3]} per {q.key_how}; "
-                                    "compare the multiset of values (labels are illustrative)")
+        return {"series": series}, (f"{q.filter}; {window}; the {PER_KEY[q.agg]} per "
+                                    f"{q.key_how}; compare the multiset of values (labels "
+                                    "are illustrative)")
     if q.agg == "rate":
         seconds = window_ns(q.window) // SECOND
         value = len(chosen) / seconds

@@ -40,6 +40,9 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
                                 "Hadoop", "Apache", "Thunderbird", "Mac", "BGL"},
            "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
                                 "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
+                                "Apache"},
+           "unseen-systems-9": {"Spark", "HealthApp", "Zookeeper", "Proxifier", "Thunderbird",
+                                "Hadoop", "BGL", "HPC", "Windows", "Mac", "Android", "Linux",
                                 "Apache"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
@@ -83,7 +86,8 @@ def test_each_question_names_its_application_and_has_an_answer(record):
     answer = record["answer"]
     if record["kind"] == "metric":
         assert record["window"]
-        assert answer["series"] and all(s["value"] > 0 for s in answer["series"])
+        assert answer["series"] and all(s["value"] for s in answer["series"])
+        assert "minus" in record["how"] or all(s["value"] > 0 for s in answer["series"])
         assert len(answer["series"]) == 1 or all(s["labels"] for s in answer["series"])
     else:
         assert answer["line_ids"] and len(answer["line_ids"]) == len(answer["lines"])
@@ -172,6 +176,19 @@ CORRECT = {
                  r'|= "Progress of TaskAttempt" '
                  r'| regexp `TaskAttempt (?P<attempt>attempt_\S+) is : (?P<p>[\d.]+)` '
                  r'| unwrap p [1h]))',
+    # the ninth set's: a percentile, the change against the window before, an average and
+    # a minimum per key
+    "spark-21": r'quantile_over_time(0.9, {application="spark"} |= "Times: total = " '
+                r'| regexp `total = (?P<total>\d+)` | unwrap total [1h])',
+    "zookeeper-22": 'sum(count_over_time({application="zookeeper"} |= "Expiring session" [3d])) '
+                    '- sum(count_over_time({application="zookeeper"} |= "Expiring session" '
+                    '[3d] offset 3d))',
+    "proxifier-17": r'avg by (program) (avg_over_time({application="proxifier"} |= " close, " '
+                    r'| regexp `^\[[^]]+\] (?P<program>.+?) - .* (?P<received>\d+) bytes '
+                    r'(?:\([^)]*\) )?received` | unwrap received [100d]))',
+    "thunderbird-18": r'min by (server) (min_over_time({application="thunderbird"} '
+                      r'|= "synchronized to" | regexp `synchronized to (?P<server>\S+), stratum '
+                      r'(?P<stratum>\d+)` | unwrap stratum [15m]))',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -198,6 +215,10 @@ WRONG = {
     "linux-15": r'bottomk(2, sum by (user) (count_over_time({application="linux"} '  # login's
                 r'|= "session opened for user" |= "by (uid" '                       # session too
                 r'| regexp `for user (?P<user>\S+)` [60d])))',
+    "spark-21": r'quantile_over_time(0.5, {application="spark"} |= "Times: total = " '  # median
+                r'| regexp `total = (?P<total>\d+)` | unwrap total [1h])',
+    "zookeeper-22": 'sum(count_over_time({application="zookeeper"} '  # the window before alone
+                    '|= "Expiring session" [3d] offset 3d))',
 }
 
 
