@@ -32,7 +32,10 @@ sets: never train on them.
   (percentiles, an average or a minimum per key, the change against the window before) and
   an on-call engineer's wording (time spelled out or abbreviated, "past 90 minutes", "half
   hour", casual asks, a misspelt word) over thirteen systems, written in session 26 before
-  any answer of the assistant's to them was seen.
+  any answer of the assistant's to them was seen;
+- ``unseen-systems-10`` (``data/devsets/unseen-systems-10.jsonl``): new questions of every
+  kind before over the thirteen systems, written in session 26 after the checks its ninth
+  set led to, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -1201,11 +1204,121 @@ NINTH_QUESTIONS = [
 ]
 
 
+TENTH_QUESTIONS = [
+    # -- every kind of the sets before, new questions over thirteen systems, written in
+    # session 26 after the checks its ninth set led to, to measure them fresh ---
+    Question("Apache", "What's the median child number in apache's 'jk2_init() Found child N' "
+             "lines over the last 2 days?", "metric", event("E1"), "EventId == E1 (jk2_init() "
+             "Found child <*> in scoreboard slot <*>)", window="2d", agg="quantile", q=0.5,
+             key=number(r"Found child (\d+)"), key_how="the child number"),
+    Question("Apache", "Show the apache lines about workerEnv error state 6.", "log",
+             lambda r: r["EventId"] == "E3" and r["Content"].endswith("error state 6"),
+             "EventId == E3 and the state is 6"),
+    Question("Zookeeper", "What's the largest session timeout zookeeper negotiated in the past "
+             "week?", "metric", event("E13"), "EventId == E13 (Established session <*> with "
+             "negotiated timeout <*> ...)", window="7d", agg="max",
+             key=number(r"negotiated timeout (\d+)"), key_how="the timeout"),
+    Question("Zookeeper", "Show zookeeper's GOODBYE lines.", "log", event("E1"),
+             "EventId == E1 (******* GOODBYE /<*>:<*> ********)"),
+    Question("Linux", "How many su sessions were closed per user on linux over the past 30 "
+             "days?", "metric", lambda r: r["Component"] == "su(pam_unix)"
+             and r["EventId"] == "E101", "Component == su(pam_unix) and EventId == E101 "
+             "(session closed for user <*>)", window="30d", agg="by",
+             key=extract(r"session closed for user (\S+)"), key_how="the user", label="user"),
+    Question("Linux", "Show linux's udev lines that created a device node.", "log",
+             event("E36"), "EventId == E36 (creating device node '/udev/<*>')"),
+    Question("Hadoop", "What is the median progress hadoop task attempts reported in the last "
+             "10 minutes?", "metric", event("E80"), "EventId == E80 (Progress of TaskAttempt "
+             "attempt_<*> is : <*>)", window="10m", agg="quantile", q=0.5,
+             key=number(r"is : ([\d.]+)"), key_how="the progress"),
+    Question("Hadoop", "Show the hadoop lines where a container was assigned to an attempt.",
+             "log", event("E13"), "EventId == E13 (Assigned container container_<*> to "
+             "attempt_<*>)"),
+    Question("Hadoop", "average completedMapsForReduceSlowstart hadoop reported over the last "
+             "10 min?", "metric", event("E85"), "EventId == E85 (... "
+             "completedMapsForReduceSlowstart <*>)", window="10m", agg="avg",
+             key=number(r"completedMapsForReduceSlowstart (\d+)"), key_how="the number"),
+    Question("HealthApp", "What's the 90th percentile of totalAltitude healthapp calculated over "
+             "the last 3 hours?", "metric", event("E3"), "EventId == E3 "
+             "(calculateAltitudeWithCache totalAltitude=<*>)", window="3h", agg="quantile",
+             q=0.9, key=number(r"totalAltitude=(\d+)"), key_how="totalAltitude"),
+    Question("HealthApp", "How many more onStandStepChanged events did healthapp log in the last "
+             "hour than in the hour before?", "metric", event("E42"), "EventId == E42",
+             window="1h", agg="change"),
+    Question("Proxifier", "What's the most bytes one connection received, per program, "
+             "through proxifier in the last 100 days?", "metric", event("E8"), "EventId == E8 "
+             "(<*> close, <*> bytes sent, <*> bytes received, ...)", window="100d",
+             agg="max_by", key=lambda r: r["Program"], key_how="Program", label="program",
+             value=number(r"(\d+) bytes (?:\([^)]*\) )?received")),
+    Question("Proxifier", "Show the proxifier lines where the proxy could not resolve a host.",
+             "log", event("E3"), "EventId == E3 (... Could not resolve <*> error <*>)"),
+    Question("Spark", "p90 of the time spark took to read broadcast variables over the last "
+             "hour, in ms?", "metric", event("E20"), "EventId == E20 (Reading broadcast "
+             "variable <*> took <*> ms)", window="1h", agg="quantile", q=0.9,
+             key=number(r"took (\d+) ms"), key_how="the ms"),
+    Question("Spark", "How many blocks did spark store as values in memory in the past 30 "
+             "mins?", "metric", event("E3"), "EventId == E3 (Block <*> stored as values in "
+             "memory ...)", window="30m"),
+    Question("Mac", "What's the longest prePCIWake power-up mac reported in the last week, in "
+             "microseconds?", "metric", event("E57"), "EventId == E57 (<*>::prePCIWake - "
+             "power up complete - took <*> us)", window="7d", agg="max",
+             key=number(r"took (\d+) us"), key_how="the microseconds"),
+    Question("Mac", "How many Cocoa scripting errors did mac log per day on average over the "
+             "past 7 days?", "metric", event("E188"), "EventId == E188", window="7d",
+             per="1d"),
+    Question("BGL", "What's the 95th percentile of double-hummer alignment exceptions per bgl "
+             "line in the last year?", "metric", event("E3"), "EventId == E3 (<*> "
+             "double-hummer alignment exceptions)", window="365d", agg="quantile", q=0.95,
+             key=number(r"^(\d+) double-hummer"), key_how="the exceptions"),
+    Question("BGL", "Show the bgl lines where ciod could not load a program image.", "log",
+             lambda r: "invalid or missing program image" in r["Content"],
+             "Content contains 'invalid or missing program image' (E25, E26, E28)"),
+    Question("BGL", "What's the most core files ciod generated per program on bgl in the last "
+             "year?", "metric", event("E34"), "EventId == E34 (ciod: generated <*> core "
+             "files for program <*>)", window="365d", agg="max_by",
+             key=extract(r"for program (\S+)"), key_how="the program", label="program",
+             value=number(r"generated (\d+) core files")),
+    Question("HPC", "How many times did an hpc ServerFileSystem domain become full in the last "
+             "3 years?", "metric", event("E40"), "EventId == E40 (ServerFileSystem: "
+             "ServerFileSystem domain <*> is full)", window="1095d"),
+    Question("HPC", "Show the hpc lines about a ServerFileSystem domain no longer served by a "
+             "node.", "log", event("E9"), "EventId == E9 (ClusterFileSystem: ServerFileSystem "
+             "domain <*> is no longer served by node node-<*>)"),
+    Question("Windows", "How many distinct registry hives did windows load offline in the last "
+             "day?", "metric", event("E24"), "EventId == E24 (Loading offline registry hive: "
+             "<*>, ...)", window="1d", agg="distinct",
+             key=extract(r"registry hive: ([^,]+),"), key_how="the hive"),
+    Question("Windows", "Show the windows lines where CBS failed to internally open a package.",
+             "log", event("E21"), "EventId == E21 (Failed to internally open package. ...)"),
+    Question("Thunderbird", "What's the average stratum thunderbird synchronized at in the past "
+             "15 minutes?", "metric", event("E125"), "EventId == E125 (synchronized to <*>, "
+             "stratum <*>)", window="15m", agg="avg", key=number(r"stratum (\d+)"),
+             key_how="the stratum"),
+    Question("Thunderbird", "Show thunderbird's ganglia RRD_update errors.", "log",
+             event("E111"), "EventId == E111 (RRD_update (...): illegal attempt to update "
+             "...)"),
+    Question("Android", "What's the median brightness animation rate android used in the last "
+             "5 min?", "metric", event("E21"), "EventId == E21 (Animating brightness: "
+             "target=<*>, rate=<*>)", window="5m", agg="quantile", q=0.5,
+             key=number(r"rate=(\d+)"), key_how="the rate"),
+    Question("Android", "How many wake locks did android acquire per tag in the last 10 "
+             "minutes?", "metric", event("E10"), "EventId == E10 (acquire lock=<*>, ..., "
+             "tag=\"<*>\", ...)", window="10m", agg="by", key=extract(r'tag="([^"]*)"'),
+             key_how="the tag", label="tag"),
+    Question("Zookeeper", "zookeeper WARN lines in the last 12 hours minus the 12 hours "
+             "before?", "metric", level("WARN"), "Level == WARN", window="12h", agg="change"),
+    Question("Linux", "What is the average number of ftp connections linux got per hour over "
+             "the last 2 days?", "metric", event("E29"), "EventId == E29 (connection from <*> "
+             "...)", window="2d", per="1h"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
            "unseen-systems-6": SIXTH_QUESTIONS, "unseen-systems-7": SEVENTH_QUESTIONS,
-           "unseen-systems-8": EIGHTH_QUESTIONS, "unseen-systems-9": NINTH_QUESTIONS}
+           "unseen-systems-8": EIGHTH_QUESTIONS, "unseen-systems-9": NINTH_QUESTIONS,
+           "unseen-systems-10": TENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

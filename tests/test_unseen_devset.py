@@ -43,7 +43,10 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
                                 "Apache"},
            "unseen-systems-9": {"Spark", "HealthApp", "Zookeeper", "Proxifier", "Thunderbird",
                                 "Hadoop", "BGL", "HPC", "Windows", "Mac", "Android", "Linux",
-                                "Apache"}}
+                                "Apache"},
+           "unseen-systems-10": {"Spark", "HealthApp", "Zookeeper", "Proxifier",
+                                 "Thunderbird", "Hadoop", "BGL", "HPC", "Windows", "Mac",
+                                 "Android", "Linux", "Apache"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
