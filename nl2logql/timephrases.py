@@ -97,8 +97,9 @@ def find_windows(question: str) -> list[Window]:
 
 
 _EARLIER = re.compile(
-    rf"\b(?:{COUNT}[ -])?(?P<unit>minute|hour|day|week)s?(?: long| window| period)?"
-    r" (?:earlier|before (?:that|it|then)|back)\b"
+    rf"\b(?:{COUNT}[ -])?(?P<unit>minute|min|hour|hr|day|week)s?(?: long| window| period)?"
+    # "before" alone ends its clause: "than in the 7 days before?" (not "before the outage")
+    r" (?:earlier|before (?:that|it|then)|before(?=\s*(?:[?.,;:!)]|$))|back)\b"
     r"|\b(?:preceding|previous|prior)\b"
     r"|\bsame (?:[\w-]+ ){0,2}?(?P<named>yesterday|last week|a week (?:ago|earlier))\b", re.I)
 
@@ -106,7 +107,8 @@ _EARLIER = re.compile(
 def earlier_window(question: str) -> tuple[str, int] | None:
     """``(phrase, offset)`` where the question compares its window with an earlier one:
     "the hour before that", "the preceding 24 hours" (offset 0: the window just before),
-    "the same window 3 hours earlier" (3 h), "the same hour yesterday" (1 d)."""
+    "than in the 7 days before" (7 d), "the same window 3 hours earlier" (3 h), "the same
+    hour yesterday" (1 d)."""
     match = _EARLIER.search(question)
     if match is None:
         return None

@@ -107,6 +107,9 @@ def test_each_fields_own_regexp_finds_it_on_every_line_of_its_pattern(applicatio
     # ends at the space, whatever key follows on another line
     ("logname= uid=<uid> euid=<euid> tty=ssh", "uid", r"| regexp `\buid=(?P<uid>\S+)`"),
     ("session closed for <user>", "user", r"| regexp `\bfor\s+(?P<user>\S+)`"),
+    # ... unless a comma ends it, which is part of the template ("total=1, active=1")
+    ("updateNotificationShade: total=<total>, active=<active>", "total",
+     r"| regexp `\btotal=(?P<total>\S+?),`"),
     ("Failed password for <user> from <ip> port <port> ssh2", "host", None),
 ])
 def test_a_fields_own_regexp_is_anchored_on_the_words_around_it(template, name, stage):

@@ -101,6 +101,19 @@ def fixed(question, query):
      f"{COUNT} / {COUNT}", "period", f"{COUNT} / {COUNT[:-2]} offset 3d))"),
     ("change in hdfs deletions, last 12 hours against the same 12 hours yesterday", COUNT,
      "period", f"{COUNT} - {COUNT[:-2]} offset 1d))"),
+    ("how many more hdfs deletions in the last 12 hours than in the 12 hours before?", COUNT,
+     "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    ("hdfs deletions in the last 12 hrs minus the 12 hrs before", COUNT,
+     "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    # ... the window asked taken only before now: now, and before
+    ("how many more hdfs deletions in the last 12 hours than in the 12 hours before?",
+     f"{COUNT[:-2]} offset 12h))", "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    ("hdfs deletions in the last 12 hours minus the 12 hours before",
+     f"{COUNT[:-2]} offset 12h)) - {COUNT[:-2]} offset 12h))", "period",
+     f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    # "how many more than before" written as a comparison: the difference
+    ("how many more (or fewer) hdfs deletions in the last 12 hours than in the 12 hours "
+     "before?", f"{COUNT} > {COUNT}", "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
     # ... or, where both sides take other windows, each the window stated, compared as asked
     ("hdfs deletions in the last 1h compared with the same hour-long window 3 hours earlier? "
      "Return last hour divided by that earlier hour.",
@@ -159,6 +172,11 @@ def fixed(question, query):
      'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h])) '
      '> 1e+23 * 1e+23', "invented",
      'sum by (ip) (count_over_time({application="openssh"} | regexp `from (?P<ip>\\S+)` [12h]))'),
+    # ... or the unwrapped values kept equal to one
+    ("largest block size received by hdfs in the last 12 hours",
+     f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size '
+     '| size = 1146100398 [12h]))',
+     "invented", f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h]))'),
     # a line filter on a number no word of the question states ("p95" is a statistic)
     ("p95 response time of openstack requests over the last hour",
      'quantile_over_time(0.95, {application="openstack"} |= "95" '
@@ -278,6 +296,7 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("deletions in hdfs in the previous 12 hours", COUNT),
     ("deletions in hdfs in the 12 hours before the most recent 12", COUNT),
     ("deletions in hdfs in the last 12 hours and in the 12 hours before that", COUNT),
+    ("deletions in hdfs in the 12 hours before the restart", COUNT),  # "before" goes on
     # log lines: a field or two unused beside one that is, or the field the question names
     ("openssh invalid users starting with test",
      '{application="openssh"} | pattern "Invalid user <user> from <ip>" | user=~"test.*"'),
@@ -363,6 +382,11 @@ def test_the_unit_a_rate_is_asked_per(question, seconds):
     ("p99 build time", ("quantile_over_time", 0.99)),
     ("the 5th percentile of block sizes", ("quantile_over_time", 0.05)),
     ("the peak memory", ("max_over_time", None)),
+    # a total measured, not summed; the "min" of minutes
+    ("the peak notification shade total", ("max_over_time", None)),
+    ("the average total time", ("avg_over_time", None)),
+    ("the peak memory in the last 5 min", ("max_over_time", None)),
+    ("the total of the peak memory", None),
     ("how many times was the size the largest", None),
     ("the smallest and the largest size", None),
 ])

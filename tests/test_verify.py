@@ -4,6 +4,8 @@ the pipeline ranks by the checks and says what it repaired."""
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 
 from nl2logql.engine.backend import Backend
@@ -87,6 +89,11 @@ CASES = [
      f'sum(count_over_time({SSH} |= "Failed password" [1h]))'),
     ("grouping", "failed logins per user on openssh-eu-west over the last 30 days",
      f'sum(count_over_time({FAILED} [30d]))', f'sum by (user) (count_over_time({FAILED} [30d]))'),
+    # the breakdown put on the range function, which the outer aggregation drops
+    ("grouping", "the highest port of failed logins per user on openssh-eu-west in the last "
+     "30 days", f'max(max_over_time({FAILED} | regexp `port (?P<port>\\d+)` | unwrap port '
+     '[30d]) by (user))', f'max by (user) (max_over_time({FAILED} | regexp '
+     '`port (?P<port>\\d+)` | unwrap port [30d]) by (user))'),
     ("grouping", "count log lines by component for hdfs-eu-west over the last 2 days",
      f'sum without (component) (count_over_time({HDFS}[2d]))',
      f'sum by (component) (count_over_time({HDFS}[2d]))'),
@@ -128,6 +135,8 @@ CASES = [
      f'{SSH} != "Failed password" != "for root"', f'{SSH} |= "Failed password" != "for root"'),
     ("exclusion", "failed password lines on openssh-eu-west, except those for root",
      f'{SSH} != "Failed password" != "for root"', f'{SSH} |= "Failed password" != "for root"'),
+    ("exclusion", "show the POSSIBLE BREAK-IN lines of openssh-eu-west",
+     f'{SSH} != "POSSIBLE"', f'{SSH} |= "POSSIBLE"'),
     # a quoted text left out only where a longer one follows it
     ("exclusion", "Received disconnect lines on openssh-eu-west, without the 'preauth' ones",
      f'{SSH} |= "Received disconnect" != "Bye Bye [preauth]"',
@@ -1246,6 +1255,14 @@ def test_an_answer_is_held_to_what_the_question_says(checker, question, wrong, f
     ("openssh-us-east lines matching either 'PAM service(sshd) ignoring max retries' or "
      "'Invalid user'",
      '{application="openssh-us-east"} |~ `PAM service\\(sshd\\) ignoring max retries|Invalid user`'),
+    # ... nor the first word of a longer text left out
+    ("hdfs-eu-west NameSystem lines other than the NameSystem.addStoredBlock ones",
+     '{application="hdfs-eu-west"} |= "NameSystem" != "NameSystem.addStoredBlock"'),
+    # a word left out that a stream's name holds is no word the lines are asked for by
+    ("hdfs-asia-pacific lines where component is dfs.DataNode$PacketResponder, without "
+     "'PacketResponder'",
+     '{application="hdfs-asia-pacific", component="dfs.DataNode$PacketResponder"} '
+     '!= "PacketResponder"'),
 ])
 def test_an_answer_as_wide_as_the_question_is_quiet(checker, question, query):
     assert checks_of(checker, question, query) == []
@@ -1483,9 +1500,11 @@ def test_a_filter_after_unwrap_on_a_label_no_line_carries_is_dropped(checker):
     right = (f'max(max_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\\d+)` '
              '| unwrap port [30d]))')
     wrong = right.replace("unwrap port", "unwrap port | over_time_by_total > 1")
-    [warning] = checker.check(question, wrong)
-    assert warning.check == "label" and "over_time_by_total" in warning.reason
-    assert parse(warning.fix.query) == parse(right)
+    # (its 1 is no number the question states either: each check drops it)
+    warnings = {w.check: w for w in checker.check(question, wrong)}
+    assert set(warnings) == {"label", "invented"}
+    assert "over_time_by_total" in warnings["label"].reason
+    assert all(parse(w.fix.query) == parse(right) for w in warnings.values())
 
 
 @pytest.fixture(scope="module")
@@ -1915,6 +1934,57 @@ def test_how_many_bytes_sums_the_bytes_the_lines_state_not_the_lines(headed_boxe
     # how many connections closed is a count of lines
     assert "function" not in checks_of(checker, "how many connections did each program close "
                                        "through proxy in the last day", wrong)
+
+
+def test_a_breakdown_by_what_the_miner_made_a_pattern_of_each_reads_their_endings(checker):
+    # "Received disconnect from <ip>: <number>: Bye Bye [preauth]", "…: disconnected by
+    # user": a pattern a reason, the reason the text each ends in
+    question = "top 3 'Received disconnect' reasons on openssh-eu-west in the last 30 days"
+    wrong = ('topk(3, sum by (reason) (count_over_time({application="openssh-eu-west"} '
+             '|= "Received disconnect" [30d])))')
+    fixed = repaired_clean(checker, question, wrong)
+    result = checker.backend.query(format_ast(fixed))["result"]
+    assert {r["metric"]["reason"] for r in result} == {
+        "Bye Bye", "No more user authentication methods available.", "Closed due to user request."}
+
+
+def test_the_bytes_sent_are_not_the_bytes_received(headed_boxes):
+    checker = headed_boxes["proxy"]
+    question = "the 99th percentile of bytes sent per closed proxy connection in the last day"
+    wrong = ('quantile_over_time(0.99, {app="proxy"} |= " close, " '
+             '| regexp `\\bsent,\\s+(?P<bytes_2>\\S+)\\s+bytes` | unwrap bytes_2 [1d])')
+    fixed = ('quantile_over_time(0.99, {app="proxy"} |= " close, " '
+             '| regexp `\\bclose,\\s+(?P<bytes>\\S+)\\s+bytes` | unwrap bytes [1d])')
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
+    assert "function" not in checks_of(checker, question.replace("sent", "received"), wrong)
+
+
+def test_a_number_no_kept_line_has_is_read_where_the_lines_write_it(headed_boxes):
+    checker = headed_boxes["hpc"]
+    question = "the highest ambient temperature of hpc in the last day, when normal"
+    wrong = 'max_over_time({app="hpc"} |= "normal" | unwrap ambient [1d])'
+    fixed = repaired_clean(checker, question, wrong)
+    assert [format_ast(s) for s in fixed.find_all(ast.LineFilter)] == ['|= "ambient="']
+    # every fifth line but the boot lines writes ambient=<its number>
+    assert float(checker.backend.query(format_ast(fixed))["result"][0]["value"][1]) == max(
+        i for i in range(0, 120, 5) if i % 40 != 39)
+
+
+def test_an_average_per_key_no_label_names_is_broken_down_by_it(cluster):
+    question = "the average number of floating point alignment exceptions per cluster host"
+    wrong = ('avg_over_time({app="cluster"} |= "floating point alignment exceptions" '
+             '| regexp `(?P<n>\\d+) floating` | unwrap n [1d])')
+    [warning] = [w for w in cluster.check(question, wrong) if w.check == "grouping"]
+    assert warning.fix.query.startswith("avg by (host) (avg_over_time(")
+    # line i of every fourth states i + 1 exceptions; host i % 3 wrote it
+    right = {host: statistics.mean(i + 1 for i in range(0, 120, 4) if i % 3 == k)
+             for k, host in enumerate(["node-a1", "node-b2", "node-c3"])}
+    # ... also where the key is unwrapped in place of the number: the number is unwrapped,
+    # the breakdown by the key kept
+    for query in (wrong, f'avg by (host) ({wrong.replace("unwrap n", "unwrap host")})'):
+        fixed = repair(cluster, question, query, cluster.check(question, query)).query
+        assert {r["metric"]["host"]: float(r["value"][1])
+                for r in cluster.backend.query(fixed)["result"]} == right, fixed
 
 
 def test_each_of_an_applications_hosts_is_a_breakdown_by_host(cluster):

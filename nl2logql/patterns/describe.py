@@ -92,7 +92,9 @@ class Pattern:
         kind = next(f.type for f in self.fields if f.name == name)
         spaced = kind == "text"
         if before.endswith("=") and not spaced:
-            after = ""  # key=value ends at the space: the next key may differ line to line
+            # key=value ends at the space (the next key may differ line to line), or at the
+            # comma after it ("total=<total>, active=…": not "1,")
+            after = after[:1] if after[:1] in (",", ";") else ""
         lazy = bool(after) and (spaced or not after[:1].isspace())
         capture = (".+" if spaced else r"\S+") + ("?" if lazy else "")
         return "| regexp " + quote(f"{_anchored(parts[at - 1], before)}(?P<{name}>{capture})"

@@ -164,7 +164,10 @@ def label_for(words: list[str], labels: set[str]) -> str | None:
 def grouping_reason(question: str, expr: ast.Expr) -> Optional[str]:
     if ast.kind(expr) == "log" or keeps_labels(expr):
         return None
-    if any(g.labels or g.without for g in expr.find_all(ast.Grouping)):
+    # `max(max_over_time(…) by (program))`: the outer aggregation drops the breakdown
+    inner = isinstance(expr, ast.VectorAggregation) and expr.op in ("sum", "avg", "min", "max") \
+        and isinstance(expr.expr, ast.RangeAggregation) and expr.expr.grouping is not None
+    if not inner and any(g.labels or g.without for g in expr.find_all(ast.Grouping)):
         return None
     match = asked_breakdown(question)
     if not match:

@@ -158,6 +158,10 @@ def _range_fix(question: str, expr: ast.Expr) -> Fix | None:
     return Fix(format_ast(fixed), f"set the range to {text}")
 
 
+# Nouns that end a compound naming what a breakdown is by ("per client IP", "source port").
+_HEAD_NOUNS = frozenset({"ip", "id", "address", "port", "code", "name"})
+
+
 def _with_grouping_fix(warning: QueryWarning, question: str, expr: ast.Expr, backend: Backend,
                        probe: Probe) -> QueryWarning:
     """The grouping warning with its fix: ``by`` the label the breakdown names, when the
@@ -174,8 +178,10 @@ def _with_grouping_fix(warning: QueryWarning, question: str, expr: ast.Expr, bac
     if not words:
         return warning
     label = agreement.label_for(words, available)
-    # no label fits: the word itself, for the label check to extract as a pattern has it
-    word = agreement.singular_of(words[0]).lower()
+    # no label fits: the word itself, for the label check to extract as a pattern has it;
+    # of "client IP", the IP
+    head = [w for w in words[1:2] if agreement.singular_of(w).lower() in _HEAD_NOUNS]
+    word = agreement.singular_of((head or words)[0]).lower()
     label = label or (word if is_label_name(word) else None)
     fixed = rewrite.group_by(expr, label) if label else None
     if fixed is None:

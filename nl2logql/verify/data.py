@@ -13,9 +13,10 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``label``: each label a ``by``, a label filter or an ``unwrap`` names is on the lines
   there, and an ``unwrap``ped one is a number (the fixes: the closest label there, or one
   with the name as a part, or the extraction of the pattern of those lines that has the
-  field, or for an ``unwrap`` the numeric field the question names; a label filter on a
-  label none of these finds is dropped); a duration or size compared with a field no line
-  writes with a unit is dropped;
+  field, or for an ``unwrap`` the numeric field the question names, else the lines of the
+  most common pattern with a field of that name in place of the query's filters; a label
+  filter on a label none of these finds is dropped); a duration or size compared with a
+  field no line writes with a unit is dropped;
 - ``stream``: a value of the selected streams' labels that the question names, and the
   selector leaves open ("FSNamesystem lines", "WARNING-level"), is selected when lines
   remain;
@@ -35,6 +36,8 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``function``: the question asks a function of a value ("the total size") where the query
   counts lines: the pattern of those lines with a numeric field it names gives the value;
   "how many bytes" the lines state ("<n> bytes result sent") is their sum, not a count;
+  of two numbers the lines state in one unit ("<m> bytes sent, <n> bytes received"), the
+  one the question names;
 - ``exclusion``: what the question leaves out ("without the 'terminating' messages", "other
   than the addStoredBlock ones", "NOT about unknown base files") is excluded with ``!=``
   (a ``|=`` on it turned), as the lines write it, and a quoted or code-written text left
@@ -65,7 +68,9 @@ checked as the embedded store is), each log query of a query over its own time r
   "Authentication failed") are swapped for that program's pattern sharing the most words;
 - ``series``: a question that asks for one value ("the average size of the blocks
   received", "how many lines") gets one where the query answers a series per stream: the
-  streams' series added up, averaged or the largest taken, as its function asks.
+  streams' series added up, averaged or the largest taken, as its function asks;
+  ``grouping``: one that asks for a value per key no label of those series names ("the
+  average timeout per client IP") is broken down by it.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ from __future__ import annotations
 import difflib
 import functools
 import itertools
+import os
 import re
 from collections import Counter
 
@@ -209,6 +215,7 @@ class DataChecks:
         self._stand_in_value()
         self._counted_by_lines()
         self._stated_bytes()
+        self._other_stated_number()
         self._self_ratio()
         self._level_share()
         self._stream_series()
@@ -1613,8 +1620,6 @@ class DataChecks:
         themselves (``bytes_over_time``), or counts the lines where it asks how many bytes:
         the sum (a rate: per second) of that number, the field whose words after "bytes"
         the question says too."""
-        from nl2logql.generation.schema import content_words
-
         ranges = list(self.expr.find_all(ast.RangeAggregation))
         counted = ("count_over_time", "rate") if _HOW_MANY_BYTES.search(self.question) else ()
         if len(ranges) != 1 or ranges[0].op not in LINE_SIZES + counted or \
@@ -1627,10 +1632,8 @@ class DataChecks:
             for field in (f.name for f in pattern.fields if f.numeric):
                 if (pattern.unit_after(field) or "").lower() != "bytes" or not pattern.line_filter:
                     continue
-                after = VARIABLE.split(pattern.template.split(f"<{field}>", 1)[1])[0]
-                said = [w for w in content_words(after) if not w.startswith("byt")][:3]
-                if said and any(_alike(_PRESENT.get(a, a), _PRESENT.get(w, w))
-                                for a in asked for w in said):
+                said = _words_after(pattern, field, "bytes")
+                if said and _asked_any(said, asked):
                     found.append((pattern, field, tuple(said)))
         if len({said for _, _, said in found}) != 1:
             return  # none, or several the question's words fit
@@ -1659,6 +1662,44 @@ class DataChecks:
                    Fix(self._unwrapping(node, fixed, field, (op, None)),
                        f"take `{op}` of {field}, the number of bytes the pattern "
                        f"{quote(template)} has there"))
+
+    def _other_stated_number(self) -> None:
+        """The query takes a number the lines state in a unit ("<n> bytes received") where
+        the question asks for the other one they state in it ("the 99th percentile of bytes
+        sent", the lines saying "<m> bytes sent, <n> bytes received"): that one, extracted
+        as the pattern has it."""
+        ranges = list(self.expr.find_all(ast.RangeAggregation))
+        if len(ranges) != 1 or ranges[0].range.unwrap is None:
+            return
+        node, asked = ranges[0], self._asked_words
+        taken, stages = node.range.unwrap.label, node.range.query.stages
+        for pattern in self._patterns(node.range.query.selector):
+            numeric = [f.name for f in pattern.fields if f.numeric]
+            unit = taken in numeric and pattern.unit_after(taken)
+            extracted_so = any(e and _stage(e) in stages
+                               for e in (pattern.field_regexp(taken), pattern.extraction))
+            said = unit and _words_after(pattern, taken, unit)
+            # (a field the words after its unit do not say, "free: <free> MB", is named by
+            # the words before it)
+            if not said or not extracted_so or _asked_any(said, asked) \
+                    or re.search(rf"\b{re.escape(taken)}\b", self.question, re.I):
+                continue
+            other = [f for f in numeric if f != taken and pattern.unit_after(f) == unit
+                     and _asked_any(_words_after(pattern, f, unit), asked)]
+            extraction = len(other) == 1 and pattern.field_regexp(other[0])
+            if not extraction:
+                continue
+            field = other[0]
+            query = _with_extraction(node.range.query, taken, _stage(extraction), field)
+            if not self.probe.count(with_stage(query, has_label(field)),
+                                    range_scope(self.backend, node.range)):
+                continue
+            self._warn("function", f"the question asks for other {unit} than the query's "
+                       f"{taken}", MEDIUM,
+                       Fix(self._unwrapping(node, query, field, (node.op, node.param)),
+                           f"take {field}, the {unit} of the pattern {quote(pattern.template)} "
+                           "the question names"))
+            return
 
     def _exclusions(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out lines ("without the 'terminating' messages", "other than
@@ -1712,8 +1753,8 @@ class DataChecks:
     def _excluded_subject(self, query: ast.LogQuery, scope: Scope) -> None:
         """The query leaves out the very lines the question asks for ("the authentication
         failures that were not for user root" answered ``!= "authentication failure; …"``):
-        a ``!=`` on a text whose leading words the question says, outside what it leaves
-        out, keeps those lines instead."""
+        a ``!=`` on a text whose leading words (or word) the question says, outside what it
+        leaves out, keeps those lines instead."""
         if not self._one_log_query:
             return
         said = outside_left_out(self.question).lower()
@@ -1722,8 +1763,10 @@ class DataChecks:
             if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1:
                 continue
             text = stage.terms[0].value
-            lead = re.match(r"[A-Za-z]+(?: [A-Za-z]+)+", text)
-            found = lead and re.search(rf"\b{re.escape(lead.group(0).lower())}", said)
+            lead = re.match(r"[A-Za-z]+(?: [A-Za-z]+)+|[A-Za-z]{4,}$", text)  # or "GOODBYE"
+            # (one word said alone, not inside a name: "dfs.DataNode$PacketResponder")
+            start = r"\b" if lead and " " in lead.group(0) else r"(?<![\w.$])"
+            found = lead and re.search(rf"{start}{re.escape(lead.group(0).lower())}", said)
             if not found or _negated(said[:found.start()]):
                 continue
             stages[index] = stage.replace(op="|=")
@@ -1910,8 +1953,15 @@ class DataChecks:
         label asked are added up, averaged or the largest taken, as the function asks."""
         scope = range_scope(self.backend, node.range)
         streams = self._stream_label_names(node.range.query.selector, scope)
-        label = label_for(dimension_words(self.question, breakdown), streams)
+        words = dimension_words(self.question, breakdown)
+        label = label_for(words, streams)
         answer = self.probe.answer_labels(node, scope)
+        if label is None and answer and node is self.expr \
+                and not label_for(words, {name for labels in answer for name in labels}):
+            # "the average timeout per client IP": no label of the answer's is the key
+            self._warn("grouping", f'question asks for a breakdown ("{breakdown.group(0)}") '
+                       "but no label of the query's series names it", MEDIUM)
+            return
         if label is None or not answer or all(set(labels) <= {label} for labels in answer):
             return
         op = _ONE_VALUE[node.op]
@@ -2048,12 +2098,79 @@ class DataChecks:
                 if lines and (best is None or lines > best[0]):
                     best = (lines, query, fixed, field, pattern.template)
         if best is None:
-            return None
+            return self._refiltered_fix(name, places) if numeric else \
+                self._ending_fix(name, places) if grouped else None
         _, query, fixed, field, template = best
         expr = rewrite.replace_node(self.expr, query, fixed)
         if field != name:
-            expr = rewrite.rename_label(expr, name, field)
+            # the number unwrapped is another field; a breakdown by the name stays asked
+            expr = rewrite.rename_unwrap(expr, name, field) if numeric \
+                else rewrite.rename_label(expr, name, field)
         return Fix(format_ast(expr), f"extract {field} as the pattern {quote(template)} does")
+
+    def _ending_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
+        """A breakdown by a label no line carries ("the rarest 'Received disconnect'
+        reasons") where the miner made a pattern of each value: the query's one filter text
+        goes on alike in several patterns, which end in different texts ("…: <number>: Bye
+        Bye [preauth]", "…: <number>: disconnected by user"). That ending is the label (a
+        bracketed tail most of them share left out)."""
+        if len(places) != 1 or not (_breakdown_names(self.question, name)
+                                    or names_field(QUOTED.sub(" ", self.question), name)):
+            return None
+        upto, scope = places[0]
+        query = self._whole(upto)
+        texts = [t.value for s in query.stages if isinstance(s, ast.LineFilter) and s.op == "|="
+                 for t in s.terms]
+        if len(texts) != 1:
+            return None
+        goes_on = [p.template.split(texts[0], 1)[1] for p in self._patterns(query.selector)
+                   if texts[0] in p.template]
+        shared = os.path.commonprefix(goes_on)
+        shared = shared[:shared.rfind(" ") + 1]  # up to a word's end
+        endings = Counter(t[len(shared):] for t in goes_on)
+        if len(endings) < 2 or any(VARIABLE.search(e) or not e.strip() for e in endings):
+            return None
+        tails = Counter(m.group(0) for e in endings
+                        if (m := re.search(r" [\[(][^\])]*[\])]$", e)))
+        tail, shared_by = tails.most_common(1)[0] if tails else ("", 0)
+        before = "".join(r"\S+" if VARIABLE.fullmatch(piece) else regex_literal(piece)
+                         for piece in re.split(f"({VARIABLE.pattern})", texts[0] + shared)
+                         if piece)
+        optional = f"(?:{regex_literal(tail)})?" if 2 * shared_by > len(endings) else ""
+        stage = _stage("| regexp " + quote(f"{before}(?P<{name}>.+?){optional}$"))
+        fixed = _with_extraction(query, name, stage, name)
+        lines = self.probe.count(query, scope)
+        if not lines or self.probe.count(with_stage(fixed, has_label(name)), scope) != lines:
+            return None
+        return Fix(format_ast(rewrite.replace_node(self.expr, query, fixed)),
+                   f"extract {name} as the text the patterns of {quote(texts[0])} end in")
+
+    def _refiltered_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
+        """A number to unwrap that none of the lines the query keeps has, where patterns of
+        the application have a field of that name ("the highest ambient temperature" kept
+        to the lines saying "Temperature (41C) exceeds …", where "ambient=<ambient>" is
+        written on others): the lines of the most common such pattern, in place of the
+        query's filters."""
+        expr, pattern = self.expr, None
+        for upto, scope in places:
+            query = self._whole(upto)
+            if not self.probe.count(query, scope):
+                return None  # no line kept at all: the text filtered on is what is wrong
+            named = [p for p in self._patterns(query.selector) if p.extraction and p.line_filter
+                     and name in (_field_for(name, p.fields, True),
+                                  _labelled_field(name, p, True))]
+            if not named:
+                return None
+            pattern = max(named, key=lambda p: p.count)
+            kept = tuple(s for s in query.stages
+                         if not (isinstance(s, ast.LineFilter) and s.op in ("|=", "|~")))
+            refiltered = query.replace(stages=_stages(pattern.line_filter) + kept)
+            fixed, lines = self._extracting(refiltered, name, pattern, name, scope)
+            if not lines:
+                return None
+            expr = rewrite.replace_node(expr, query, fixed)
+        return Fix(format_ast(expr), f"keep the lines of the pattern {quote(pattern.template)}, "
+                                     f"which has {name}, and extract it there")
 
     def _whole(self, upto: ast.LogQuery) -> ast.LogQuery:
         """The log query of the query that ``upto`` is the start of (a label filter's
@@ -2196,9 +2313,7 @@ def _labelled_field(name: str, pattern, numeric: bool) -> str | None:
 
 
 # The vector aggregation that makes one value of a range function's series per stream.
-_ONE_VALUE = {"avg_over_time": "avg", "max_over_time": "max", "min_over_time": "min",
-              "sum_over_time": "sum", "count_over_time": "sum", "rate": "sum",
-              "bytes_over_time": "sum", "bytes_rate": "sum"}
+_ONE_VALUE = rewrite.ONE_VALUE
 _EXTREMES = frozenset({"max_over_time", "min_over_time"})
 # Range functions whose values mean nothing added up across series.
 _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "quantile_over_time"})
@@ -2314,6 +2429,20 @@ def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
     stages = [s for i, s in enumerate(query.stages) if i not in claimed]
     stages.insert(at, stage)
     return query.replace(stages=tuple(stages))
+
+
+def _words_after(pattern, field: str, unit: str) -> list[str]:
+    """Up to three content words the pattern writes after a field and its unit, up to the
+    next field ("sent" of "<bytes> bytes sent, <bytes_2> …")."""
+    from nl2logql.generation.schema import content_words
+
+    after = VARIABLE.split(pattern.template.split(f"<{field}>", 1)[1])[0]
+    return [w for w in content_words(after) if not w.startswith(unit.lower()[:3])][:3]
+
+
+def _asked_any(words: list[str], asked) -> bool:
+    """Whether the question says any of ``words`` (a verb in any tense: "sent", "sends")."""
+    return any(_alike(_PRESENT.get(a, a), _PRESENT.get(w, w)) for a in asked for w in words)
 
 
 def _said(stem: str, asked: list[str]) -> bool:
@@ -2483,7 +2612,12 @@ def _event_text(line_filter: str) -> str:
 
 def _stage(text: str) -> ast.Node:
     """One pipeline stage from its text (``| pattern "..."``)."""
-    return parse("{x=\"y\"} " + text).stages[0]
+    return _stages(text)[0]
+
+
+def _stages(text: str) -> tuple[ast.Node, ...]:
+    """The pipeline stages of a text (a pattern's line filter may be two)."""
+    return parse("{x=\"y\"} " + text).stages
 
 
 def _widest(a: Scope, b: Scope) -> Scope:

@@ -55,6 +55,13 @@ def same_sides(node: ast.Node) -> bool:
             and not isinstance(node.left, (ast.Literal, ast.VectorLiteral)))
 
 
+# The vector aggregation that makes one value of a range function's series: counts and
+# totals add up, averages and extremes are averaged or the extreme taken.
+ONE_VALUE = {"avg_over_time": "avg", "max_over_time": "max", "min_over_time": "min",
+             "sum_over_time": "sum", "count_over_time": "sum", "rate": "sum",
+             "bytes_over_time": "sum", "bytes_rate": "sum"}
+
+
 def group_by(expr: ast.Expr, label: str) -> ast.Expr | None:
     """The answer broken down by ``label``: ``sum(x)`` → ``sum by (label) (x)``, a bare
     range aggregation summed by it (under a threshold too: ``x > 5``); None where the
@@ -66,12 +73,19 @@ def group_by(expr: ast.Expr, label: str) -> ast.Expr | None:
         inner = group_by(expr.expr, label)
         return None if inner is None else expr.replace(expr=inner)
     if isinstance(expr, ast.RangeAggregation) and expr.grouping is None:
-        return ast.VectorAggregation("sum", expr, grouping=ast.Grouping(labels=(label,)))
+        return ast.VectorAggregation(ONE_VALUE.get(expr.op, "sum"), expr,
+                                     grouping=ast.Grouping(labels=(label,)))
     if isinstance(expr, ast.BinaryOp) and expr.op in (">", ">=", "<", "<=", "==", "!=") \
             and isinstance(expr.right, ast.Literal):  # a threshold: x > 5
         inner = group_by(expr.left, label)
         return None if inner is None else expr.replace(left=inner)
     return None
+
+
+def rename_unwrap(expr: ast.Expr, old: str, new: str) -> ast.Expr:
+    """The ``unwrap`` of ``old`` made one of ``new`` (and its filters on it)."""
+    return expr.transform(lambda n: rename_label(n, old, new) if isinstance(n, ast.Unwrap)
+                          else n)
 
 
 def rename_label(expr: ast.Expr, old: str, new: str) -> ast.Expr:

@@ -11,8 +11,9 @@ returns a warning with its fix, or None:
 - ``value``: "requests that took more than 0.5 seconds", "blocks smaller than 64 MB",
   "where used_vcpus is greater than 0" compare an extracted field, kept as a filter;
 - ``invented``: a label filter comparing with a number the question never states (in no
-  unit) is a condition the model made up (``| child > 5``), so it goes; so does a series
-  compared with one (``max(…) > 2e+16``), a chain of such comparisons at once;
+  unit) is a condition the model made up (``| child > 5``, also after an ``unwrap``), so
+  it goes; so does a series compared with one (``max(…) > 2e+16``), a chain of such
+  comparisons at once;
 - ``share``: "what fraction of X's log lines were failed logins" divides the count by all
   the application's lines;
 - ``combined``: "across all hdfs applications combined" adds the applications up, where
@@ -20,10 +21,11 @@ returns a warning with its fix, or None:
 - ``function``: "the total size", "the average delay", "the median", "p95" name the range
   function of an unwrapped value; a count of lines that extracts the field named is made
   that function over it; "how many" lines is a count, not their bytes;
-- ``period``: "the last hour minus the hour before that", "divided by that earlier hour"
-  compare two windows; a query that takes one window, or the same one on both sides, gets
-  the earlier window on the right (``offset``); one that compares other windows gets the
-  window stated on each side, and the comparison asked;
+- ``period``: "the last hour minus the hour before that", "divided by that earlier hour",
+  "how many more … than in the 7 days before" compare two windows; a query that takes one
+  window, or the same one on both sides, gets the earlier window on the right
+  (``offset``); one that compares other windows, or compares them with ``>`` where a
+  difference is asked, gets the window stated on each side, and the comparison asked;
 - ``offset``: an ``offset`` where the question's window ends now ("in the last 2 days")
   looks at the wrong hours, so it goes;
 - ``ranked``: a ``topk``/``bottomk`` for a question that ranks nothing and states no such
@@ -390,8 +392,26 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
         return QueryWarning("invented", f"`{text}` {verb} {what}",
                             MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
                                         f"drop `{format_ast(stage)}`"))
-    return _invented_threshold(stated, expr) or _invented_shift(stated, expr) or \
-        _invented_scale(question, expr)
+    return _invented_after_unwrap(stated, expr) or _invented_threshold(stated, expr) or \
+        _invented_shift(stated, expr) or _invented_scale(question, expr)
+
+
+def _invented_after_unwrap(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
+    """``| unwrap ambient | ambient = 1146100398`` where the question states no such
+    number: the values kept are made up."""
+    for unwrap in expr.find_all(ast.Unwrap):
+        for condition in unwrap.filters:
+            if not isinstance(condition, ast.NumberFilter) \
+                    or _in_some_unit(condition.value, stated):
+                continue
+            kept = unwrap.replace(filters=tuple(c for c in unwrap.filters if c != condition))
+            text = format_ast(condition)
+            return QueryWarning("invented", f"`{text}` after the unwrap compares with "
+                                f"{_number(condition.value)}, a number the question does not "
+                                "state", MEDIUM,
+                                Fix(format_ast(replace_node(expr, unwrap, kept)),
+                                    f"drop `| {text}`"))
+    return None
 
 
 def _invented_shift(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
@@ -551,7 +571,8 @@ def _combined(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 # How the question combines the two windows, when the query takes only one.
 _COMPARING = (("-", re.compile(r"\b(?:minus|difference|change|increase|decrease|climbing"
-                               r"|rising|dropping)\b", re.I)),
+                               r"|rising|dropping|how many (?:more|fewer|less)"
+                               r"|more (?:or|and) (?:fewer|less))\b", re.I)),
               ("/", re.compile(r"\b(?:ratio|divided|relative to)\b", re.I)))
 
 
@@ -564,12 +585,14 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
              if not isinstance(n.right, (ast.Literal, ast.VectorLiteral))
              and not isinstance(n.left, (ast.Literal, ast.VectorLiteral))]
     if pairs:
-        node = pairs[0]
-        if len(pairs) != 1 or node.op not in ("-", "/"):
+        node, op = pairs[0], _comparison(question)
+        if len(pairs) != 1 or node.op not in ("-", "/") and op is None:
             return None  # a shape this rule cannot read
         if node.left != node.right:
             return _two_windows(question, expr, node, phrase, back)
         one, how = node.right, f"both sides of `{node.op}` take the same window"
+        # "how many more than before" written `A > A`: compared as the question says
+        op = node.op if node.op in ("-", "/") else op
     else:
         op = _comparison(question)
         base, _ = scaled(expr)
@@ -577,12 +600,16 @@ def _period(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
             return None
         node, one, how = None, expr, "the query takes one window"
     ranges = list(one.find_all(ast.LogRange))
-    if not ranges or any(r.offset for r in ranges) or len({r.range for r in ranges}) != 1:
+    if not ranges or len({(r.range, r.offset) for r in ranges}) != 1:
         return None
+    # the question's own window ends now (one taken only before now is moved to now)
+    now = _windowed(one, ranges[0].range, 0)
     offset = back * _NS or ranges[0].range
     right = _windowed(one, ranges[0].range, offset)
-    fixed = (replace_node(expr, node, node.replace(right=right)) if node is not None
-             else ast.BinaryOp(op, expr, right))
+    fixed = (replace_node(expr, node, node.replace(op=op, left=now, right=right))
+             if node is not None else ast.BinaryOp(op, now, right))
+    if fixed == expr:
+        return None
     back_text = format_duration(offset)
     return QueryWarning("period", f'question compares with an earlier window ("{phrase}") but '
                         f"{how}", MEDIUM,
@@ -694,11 +721,12 @@ def _distinct(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 
 # ---- function -------------------------------------------------------------------------------
 
+# (not the "min" of "in the last 5 min")
 _FUNCTIONS = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words in (
     ("sum_over_time", r"total|sum of|summed|sum up|add up|added up"),
     ("avg_over_time", r"average|mean|avg"),
     ("max_over_time", r"max|maximum|largest|highest|peak|biggest|longest|slowest"),
-    ("min_over_time", r"min|minimum|smallest|lowest|shortest|fastest|quickest"),
+    ("min_over_time", r"(?<!\d )(?<!\d)min|minimum|smallest|lowest|shortest|fastest|quickest"),
     ("quantile_over_time", r"median|p\d{2}|\d{1,2}(?:st|nd|rd|th)[ -]percentile"),
 ))
 _COUNTING = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
@@ -718,7 +746,13 @@ def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
 def named_function(question: str) -> Optional[tuple[str, Optional[float]]]:
     """The one range function over unwrapped values the question's words name, with its
     parameter, even where it also counts ("how many failures, on average, ...")."""
-    named = {name for name, words in _FUNCTIONS if words.search(question)}
+    found = {name: words.search(question) for name, words in _FUNCTIONS}
+    named = {name for name, match in found.items() if match}
+    total = found["sum_over_time"]
+    if len(named) == 2 and total and total.group(0).lower() == "total":
+        # "the peak total", "the average total time": the total is what is measured
+        other = next(name for name in named if name != "sum_over_time")
+        named = {other} if found[other].start() < total.start() else named
     if len(named) != 1:
         return None
     name = named.pop()
