@@ -406,12 +406,17 @@ def _invented_after_unwrap(stated: set[float], expr: ast.Expr) -> Optional[Query
                 continue
             kept = unwrap.replace(filters=tuple(c for c in unwrap.filters if c != condition))
             text = format_ast(condition)
-            return QueryWarning("invented", f"`{text}` after the unwrap compares with "
-                                f"{_number(condition.value)}, a number the question does not "
-                                "state", MEDIUM,
-                                Fix(format_ast(replace_node(expr, unwrap, kept)),
-                                    f"drop `| {text}`"))
+            return _not_stated(f"`{text}` after the unwrap compares with "
+                               f"{_number(condition.value)}", replace_node(expr, unwrap, kept),
+                               f"`| {text}`")
     return None
+
+
+def _not_stated(what: str, fixed: ast.Expr, dropped: str) -> QueryWarning:
+    """The warning that ``what`` is a number the question does not state, which ``fixed``
+    drops (``dropped``)."""
+    return QueryWarning("invented", f"{what}, a number the question does not state", MEDIUM,
+                        Fix(format_ast(fixed), f"drop {dropped}"))
 
 
 def _invented_shift(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
@@ -467,11 +472,8 @@ def _invented_threshold(stated: set[float], expr: ast.Expr) -> Optional[QueryWar
             metric = inner
         texts = [f"{n.op} {format_ast(n.right if n.left.find(ast.LogRange) else n.left)}"
                  for n in dropped]
-        return QueryWarning("invented", f"the query compares its series with "
-                            f"{texts[0].split(' ', 1)[1]}, a number the question does not "
-                            "state", MEDIUM,
-                            Fix(format_ast(replace_node(expr, node, metric)),
-                                f"drop `{'`, `'.join(texts)}`"))
+        return _not_stated(f"the query compares its series with {texts[0].split(' ', 1)[1]}",
+                           replace_node(expr, node, metric), f"`{'`, `'.join(texts)}`")
     return None
 
 
