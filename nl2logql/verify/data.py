@@ -1603,11 +1603,11 @@ class DataChecks:
         node = ranges[0]
         for pattern in self._patterns(node.range.query.selector):
             for field in (f.name for f in pattern.fields if f.numeric):
-                before, after = pattern.template.split(f"<{field}>", 1)
-                after = VARIABLE.split(after)[0]
+                after = _text_after(pattern, field)
                 said = content_words(after)
                 if len(set(said)) < 2 or not set(said) <= asked or said[0] != words[0] or \
-                        before.endswith(":") or not pattern.line_filter:
+                        pattern.template.split(f"<{field}>", 1)[0].endswith(":") \
+                        or not pattern.line_filter:
                     continue
                 if self._unwrap_fix(node, pattern, field, ("sum_over_time", None),
                                     f"the lines count {after.strip()} themselves, but the "
@@ -1673,17 +1673,16 @@ class DataChecks:
             return
         node, asked = ranges[0], self._asked_words
         taken, stages = node.range.unwrap.label, node.range.query.stages
+        if re.search(rf"\b{re.escape(taken)}\b", self.question, re.I):
+            return  # the question names the field taken ("the lowest free memory": free)
         for pattern in self._patterns(node.range.query.selector):
             numeric = [f.name for f in pattern.fields if f.numeric]
             unit = taken in numeric and pattern.unit_after(taken)
-            extracted_so = any(e and _stage(e) in stages
-                               for e in (pattern.field_regexp(taken), pattern.extraction))
             said = unit and _words_after(pattern, taken, unit)
-            # (a field the words after its unit do not say, "free: <free> MB", is named by
-            # the words before it)
-            if not said or not extracted_so or _asked_any(said, asked) \
-                    or re.search(rf"\b{re.escape(taken)}\b", self.question, re.I):
-                continue
+            if not said or _asked_any(said, asked) or not any(
+                    e and _stage(e) in stages
+                    for e in (pattern.field_regexp(taken), pattern.extraction)):
+                continue  # (the query extracts the field as this pattern does)
             other = [f for f in numeric if f != taken and pattern.unit_after(f) == unit
                      and _asked_any(_words_after(pattern, f, unit), asked)]
             extraction = len(other) == 1 and pattern.field_regexp(other[0])
@@ -1919,7 +1918,7 @@ class DataChecks:
         """The question asks for one value (no breakdown, nothing listed) where the query
         answers a series per stream: they are added up, averaged or the largest taken, as
         its function asks. Series split by an extracted field are the ``fields`` rule's."""
-        if node.grouping is not None or node.op not in _ONE_VALUE:
+        if node.grouping is not None or node.op not in rewrite.ONE_VALUE:
             return
         breakdown = asked_breakdown(self.question)
         if breakdown:
@@ -1929,7 +1928,7 @@ class DataChecks:
             return
         scope = range_scope(self.backend, node.range)
         answer = self.probe.answer_labels(node, scope)
-        op = _ONE_VALUE[node.op]
+        op = rewrite.ONE_VALUE[node.op]
         fixed = rewrite.replace_node(self.expr, node, ast.VectorAggregation(op, node))
         if answer and len(answer) == 1 and op == "sum":  # a count or a total: of every stream
             self._warn("series", "question asks for one value, but the query answers one "
@@ -1964,7 +1963,7 @@ class DataChecks:
             return
         if label is None or not answer or all(set(labels) <= {label} for labels in answer):
             return
-        op = _ONE_VALUE[node.op]
+        op = rewrite.ONE_VALUE[node.op]
         fixed = ast.VectorAggregation(op, node, grouping=ast.Grouping(labels=(label,)))
         self._warn("series", f"question asks for a value per {label}, but the query answers "
                    f"one per stream, named by all its labels", MEDIUM,
@@ -1979,7 +1978,7 @@ class DataChecks:
         if not isinstance(inner, ast.RangeAggregation) or inner.grouping is not None \
                 or inner.op not in _PER_SERIES:
             return
-        own = _ONE_VALUE.get(inner.op)  # none for a percentile
+        own = rewrite.ONE_VALUE.get(inner.op)  # none for a percentile
         if node.op not in ("sum", own):
             return
         scope = range_scope(self.backend, inner.range)
@@ -2312,8 +2311,6 @@ def _labelled_field(name: str, pattern, numeric: bool) -> str | None:
     return field.name if field is not None and (field.numeric or not numeric) else None
 
 
-# The vector aggregation that makes one value of a range function's series per stream.
-_ONE_VALUE = rewrite.ONE_VALUE
 _EXTREMES = frozenset({"max_over_time", "min_over_time"})
 # Range functions whose values mean nothing added up across series.
 _PER_SERIES = frozenset({"avg_over_time", "max_over_time", "min_over_time", "quantile_over_time"})
@@ -2431,13 +2428,18 @@ def _with_extraction(query: ast.LogQuery, name: str, stage: ast.Node,
     return query.replace(stages=tuple(stages))
 
 
+def _text_after(pattern, field: str) -> str:
+    """The fixed text the pattern writes after a field, up to the next one."""
+    return VARIABLE.split(pattern.template.split(f"<{field}>", 1)[1])[0]
+
+
 def _words_after(pattern, field: str, unit: str) -> list[str]:
     """Up to three content words the pattern writes after a field and its unit, up to the
     next field ("sent" of "<bytes> bytes sent, <bytes_2> …")."""
     from nl2logql.generation.schema import content_words
 
-    after = VARIABLE.split(pattern.template.split(f"<{field}>", 1)[1])[0]
-    return [w for w in content_words(after) if not w.startswith(unit.lower()[:3])][:3]
+    return [w for w in content_words(_text_after(pattern, field))
+            if not w.startswith(unit.lower()[:3])][:3]
 
 
 def _asked_any(words: list[str], asked) -> bool:
