@@ -35,7 +35,12 @@ sets: never train on them.
   any answer of the assistant's to them was seen;
 - ``unseen-systems-10`` (``data/devsets/unseen-systems-10.jsonl``): new questions of every
   kind before over the thirteen systems, written in session 26 after the checks its ninth
-  set led to, to measure them fresh.
+  set led to, to measure them fresh;
+- ``unseen-systems-11`` (``data/devsets/unseen-systems-11.jsonl``): new questions of every
+  kind over the thirteen systems, written in session 27 (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold) in users'
+  and on-call engineers' words, written after the checks sets 9 and 10 led to and before any
+  answer of the assistant's to them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -1313,12 +1318,124 @@ TENTH_QUESTIONS = [
 ]
 
 
+PROXIFIER_ERROR_LINES = "EventId in (E3, E4, E5, E6, E7) (<*>:<*> error : ...)"
+
+ELEVENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, a number the lines state, breakdowns, the change against the window
+    # before, a share, a threshold), in users' and on-call engineers' words, written after
+    # the checks sets 9 and 10 led to and before any answer of the assistant's to them ---
+    Question("Apache", "How many times did apache's jk2_init() fail to find a child in the "
+             "scoreboard over the past 24 hrs?", "metric", event("E5"), "EventId == E5 "
+             "(jk2_init() Can't find child <*> in scoreboard)", window="24h"),
+    Question("Apache", "apache: how many more 'workerEnv.init() ok' lines in the last 6 hours "
+             "than in the 6 hours before?", "metric", event("E2"), "EventId == E2 "
+             "(workerEnv.init() ok <*>)", window="6h", agg="change"),
+    Question("Zookeeper", "Show the zookeeper lines where a client tried to renew its session.",
+             "log", event("E8"), "EventId == E8 (Client attempting to renew session <*> at "
+             "/<*>:<*>)"),
+    Question("Zookeeper", "What's the average leader election notification time out zookeeper "
+             "logged over the past 30 days, in ms?", "metric", event("E31"), "EventId == E31 "
+             "(Notification time out: <*>)", window="30d", agg="avg",
+             key=number(r"Notification time out: (\d+)"), key_how="the time out"),
+    Question("Zookeeper", "How many times did zookeeper fail to open a channel to each peer "
+             "(by server id) in the last 12 hours?", "metric", event("E5"), "EventId == E5 "
+             "(Cannot open channel to <*> at election address /<*>:<*>)", window="12h",
+             agg="by", key=extract(r"open channel to (\d+) at"), key_how="the peer's id",
+             label="peer"),
+    Question("Linux", "any anonymous FTP logins on linux? show me the lines", "log",
+             event("E9"), "EventId == E9 (ANONYMOUS FTP LOGIN FROM <*>,  (anonymous))"),
+    Question("Linux", "how many times did logrotate exit abnormaly on linux in the past week?",
+             "metric", event("E8"), "EventId == E8 (logrotate: ALERT exited abnormally with "
+             "[1])", window="7d"),
+    Question("Linux", "What fraction of the sshd authentication failures on linux in the last "
+             "14 days were for user root?", "metric", event("E18"), "EventId == E18 "
+             "(sshd(pam_unix) authentication failure; ... user=root)", window="14d",
+             agg="ratio", of=lambda r: r["Component"] == "sshd(pam_unix)"
+             and "authentication failure" in r["Content"],
+             key_how="Component == sshd(pam_unix) and Content contains 'authentication "
+             "failure' (E16-E19)"),
+    Question("Hadoop", "Show the hadoop lines with a NoRouteToHostException.", "log",
+             lambda r: "NoRouteToHostException" in r["Content"],
+             "Content contains 'NoRouteToHostException' (E35, E101)"),
+    Question("Hadoop", "How many task attempts did hadoop launch in the last 8 minutes?",
+             "metric", event("E62"), "EventId == E62 (Launching attempt_<*>)", window="8m"),
+    Question("Hadoop", "What's the highest AssignedMaps hadoop's allocator reported in its "
+             "'After Scheduling' lines over the last 10 min?", "metric", event("E11"),
+             "EventId == E11 (After Scheduling: ... AssignedMaps:<*> ...)", window="10m",
+             agg="max", key=number(r"AssignedMaps:(\d+)"), key_how="AssignedMaps"),
+    Question("HealthApp", "how many times did the screen turn off according to healthapp in "
+             "the past 2 hrs?", "metric", event("E40"), "EventId == E40 (onReceive action: "
+             "android.intent.action.SCREEN_OFF)", window="2h"),
+    Question("HealthApp", "Add up the size values in healthapp's bulkSaveDetailHiHealthData() "
+             "lines over the last 3 hours: what's the total?", "metric", event("E2"),
+             "EventId == E2 (bulkSaveDetailHiHealthData() size = <*>,totalTime = <*>)",
+             window="3h", agg="sum", key=number(r"size = (\d+)"), key_how="the size"),
+    Question("Proxifier", "Which 3 programs hit the most proxifier errors in the last 100 days?",
+             "metric", PROXIFIER_ERRORS, PROXIFIER_ERROR_LINES, window="100d", agg="topk",
+             key=lambda r: r["Program"], key_how="Program", label="program"),
+    Question("Proxifier", "Which target hosts had more than 4 proxifier error lines in the last "
+             "100 days?", "metric", PROXIFIER_ERRORS, PROXIFIER_ERROR_LINES, window="100d",
+             agg="by", key=extract(r"([^\s:]+):\d+ error :"), key_how="the target host",
+             label="host", over=4),
+    Question("Spark", "What's the per-second rate of spark storing blocks as bytes in memory "
+             "over the last minute?", "metric", event("E2"), "EventId == E2 (Block <*> stored "
+             "as bytes in memory ...)", window="1m", agg="rate"),
+    Question("Spark", "How many different RDDs did spark find blocks of locally in the past "
+             "minute? (rdd_<id>_<partition>: count the ids)", "metric", event("E10"),
+             "EventId == E10 (Found block rdd_<*> locally)", window="1m", agg="distinct",
+             key=extract(r"Found block rdd_(\d+)_"), key_how="the RDD id"),
+    Question("Mac", "Show the mac lines where the AirPort wifi link went down.", "log",
+             lambda r: "AirPort: Link Down" in r["Content"],
+             "Content contains 'AirPort: Link Down' (E109 awdl0, E110 en0)"),
+    Question("Mac", "What's the median time mac's PM response took, in ms, over the past 7 "
+             "days?", "metric", event("E288"), "EventId == E288 (PM response took <*> ms "
+             "(<*>, powerd))", window="7d", agg="quantile", q=0.5,
+             key=number(r"PM response took (\d+) ms"), key_how="the ms"),
+    Question("Mac", "Which 2 channels did mac's en0 change to least often over the last week?",
+             "metric", event("E208"), "EventId == E208 (en0: channel changed to <*>)",
+             window="7d", agg="bottomk", key=extract(r"channel changed to (\S+)"),
+             key_how="the channel", label="channel", k=2),
+    Question("BGL", "Show the bgl lines where rts panicked and stopped execution.", "log",
+             event("E108"), "EventId == E108 (rts panic! - stopping execution)"),
+    Question("BGL", "What's the largest 'total interrupts' count one bgl kernel line reported "
+             "over the last 60 days?", "metric", event("E12"), "EventId == E12 (<*> total "
+             "interrupts. 0 critical input interrupts. ...)", window="60d", agg="max",
+             key=number(r"^(\d+) total interrupts"), key_how="the total interrupts"),
+    Question("HPC", "How many psu failures did hpc report in the last year?", "metric",
+             event("E35"), "EventId == E35 (psu failure\\ ambient=<*>)", window="365d"),
+    Question("HPC", "Count hpc's NIFF 'available network connection' messages per interface "
+             "over the last year.", "metric", event("E28", "E29", "E30"), "EventId in (E28, "
+             "E29, E30) (NIFF: node node-<*> has detected an available network connection on "
+             "network <*> via interface <*>)", window="365d", agg="by",
+             key=extract(r"via interface (\S+)"), key_how="the interface", label="interface"),
+    Question("Windows", "Show the windows SQM lines where an upload failed.", "log",
+             event("E38", "E39", "E43"), "EventId in (E38, E39, E43) (SQM: Failed to start "
+             "standard sample upload / Failed to start upload with file pattern / Warning: "
+             "Failed to upload all unsent reports)"),
+    Question("Windows", "How many times did the windows TrustedInstaller service start "
+             "successfully in the past 12 hrs?", "metric", event("E48"), "EventId == E48 "
+             "(TrustedInstaller service starts successfully.)", window="12h"),
+    Question("Thunderbird", "Show thunderbird's sendmail lines where it couldn't qualify its own "
+             "domain name.", "log", event("E131"), "EventId == E131 (unable to qualify my own "
+             "domain name (<*>) -- using short name)"),
+    Question("Thunderbird", "What's the average size of the mails root sent through sendmail on "
+             "thunderbird in the last 5 minutes?", "metric", event("E15"), "EventId == E15 "
+             "(<*>: from=root, size=<*>, ...)", window="5m", agg="avg",
+             key=number(r"size=(\d+)"), key_how="the size"),
+    Question("Android", "Show the android lines where a screenshot was taken.", "log",
+             event("E149"), "EventId == E149 (Taking screenshot from Surface with crop: ...)"),
+    Question("Android", "how many sound efects did android play in the last 2 min?", "metric",
+             event("E99"), "EventId == E99 (playSoundEffect   effectType: <*>)", window="2m"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
            "unseen-systems-6": SIXTH_QUESTIONS, "unseen-systems-7": SEVENTH_QUESTIONS,
            "unseen-systems-8": EIGHTH_QUESTIONS, "unseen-systems-9": NINTH_QUESTIONS,
-           "unseen-systems-10": TENTH_QUESTIONS}
+           "unseen-systems-10": TENTH_QUESTIONS, "unseen-systems-11": ELEVENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

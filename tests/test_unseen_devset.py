@@ -46,7 +46,10 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
                                 "Apache"},
            "unseen-systems-10": {"Spark", "HealthApp", "Zookeeper", "Proxifier",
                                  "Thunderbird", "Hadoop", "BGL", "HPC", "Windows", "Mac",
-                                 "Android", "Linux", "Apache"}}
+                                 "Android", "Linux", "Apache"},
+           "unseen-systems-11": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
+                                 "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
+                                 "Thunderbird", "Android"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -192,6 +195,13 @@ CORRECT = {
     "thunderbird-18": r'min by (server) (min_over_time({application="thunderbird"} '
                       r'|= "synchronized to" | regexp `synchronized to (?P<server>\S+), stratum '
                       r'(?P<stratum>\d+)` | unwrap stratum [15m]))',
+    # the eleventh set's: lines in the user's words, a number the lines state, the most per
+    # key
+    "mac-23": '{application="mac"} |= "AirPort: Link Down"',
+    "thunderbird-23": r'avg_over_time({application="thunderbird"} |= "sendmail" '
+                      r'|= "from=root" | regexp `size=(?P<size>\d+)` | unwrap size [5m])',
+    "proxifier-21": r'topk(3, sum by (program) (count_over_time({application="proxifier"} '
+                    r'|= " error : " | regexp `^\[[^]]+\] (?P<program>.+?) - ` [100d])))',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -222,6 +232,12 @@ WRONG = {
                 r'| regexp `total = (?P<total>\d+)` | unwrap total [1h])',
     "zookeeper-22": 'sum(count_over_time({application="zookeeper"} '  # the window before alone
                     '|= "Expiring session" [3d] offset 3d))',
+    "mac-23": '{application="mac"} |= "Link Down on awdl0"',  # en0's lines missed
+    "thunderbird-23": r'avg_over_time({application="thunderbird"} |= "sendmail" '  # 15 min
+                      r'|= "from=root" | regexp `size=(?P<size>\d+)` | unwrap size [15m])',
+    "proxifier-21": r'topk(3, sum by (program) (count_over_time({application="proxifier"} '
+                    r'|= "Could not connect" '  # the canceled requests left out
+                    r'| regexp `^\[[^]]+\] (?P<program>.+?) - ` [100d])))',
 }
 
 
