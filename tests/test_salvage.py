@@ -30,6 +30,12 @@ LOOP = r"\s+Server\s+Server\s+Server\s+Ser"
     # a function over unwrapped values gets the unwrap of the last label extracted
     (f'avg_over_time({SSH} |= "port" | regexp `port (?P<port>\\d+){LOOP}',
      f'avg_over_time({SSH} |= "port" | regexp `port (?P<port>\\d+)` | unwrap port [2h])'),
+    # nothing extracted to unwrap: the lines its filters keep are counted (the checks then
+    # find the number asked), a quantile's parameter gone
+    (f'quantile_over_time(0.95, {SSH} |= "port" | regexp `port\\s+\\(port\\s+\\(port',
+     f'count_over_time({SSH} |= "port" [2h])'),
+    (f'sum(avg_over_time({SSH} |~ "port \\\\d+" | json | line_format "{{{{.port',
+     f'sum(count_over_time({SSH} |~ "port \\\\d+" | json [2h]))'),
     # quantile_over_time's parameter stays; the selector's own range is kept
     (f'quantile_over_time(0.9, {SSH}[30m] | regexp `port (?P<port>\\d+)` | unwrap port | port >',
      f'quantile_over_time(0.9, {SSH}[30m] | regexp `port (?P<port>\\d+)` | unwrap port)'),
@@ -50,7 +56,7 @@ def test_a_cut_in_the_right_side_of_an_operation_may_keep_the_left_side_alone():
 @pytest.mark.parametrize("text", [
     '{application="openssh-eu-west", host',         # inside the selector
     'sum by (ip',                                   # nothing to keep
-    f'avg_over_time({SSH} |= "port',               # nothing to unwrap
+    f'avg_over_time({SSH} |= "port',               # nothing to unwrap, no filter
     f'rate({SSH}[5',                                # inside the range
 ])
 def test_what_no_cut_makes_whole_is_not_salvaged(text):

@@ -177,6 +177,11 @@ def fixed(question, query):
      f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size '
      '| size = 1146100398 [12h]))',
      "invented", f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h]))'),
+    # ... or the values multiplied by a fraction no unit gives (a model looping on arithmetic)
+    ("longest power-up mac reported in the last week, in microseconds",
+     f'max(max_over_time({APP} | regexp `took (?P<took>\\d+) us` | unwrap took [7d]) '
+     '* 1.7777777777777777 * 1024 * 1024)', "invented",
+     f'max(max_over_time({APP} | regexp `took (?P<took>\\d+) us` | unwrap took [7d]))'),
     # a line filter on a number no word of the question states ("p95" is a statistic)
     ("p95 response time of openstack requests over the last hour",
      'quantile_over_time(0.95, {application="openstack"} |= "95" '
@@ -357,6 +362,13 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
     ("failed logins on openssh per http staus code in the last 12 hours",
      'sum by (status) (count_over_time({application="openssh"} '
      '| regexp `status: (?P<status>\\d+)` [12h]))'),
+    # round factors: a rate per day, a count per minute over a week, a size in KB
+    ("failed logins per day on openssh over the last 12 hours",
+     'sum(rate({application="openssh"} |= "Failed" [12h])) * 60 * 60 * 24'),
+    ("average failed logins per minute on openssh over the last week",
+     'sum(count_over_time({application="openssh"} |= "Failed" [7d])) / 7 / 24 / 60'),
+    ("largest block size in hdfs in KB over the last 12 hours",
+     f'max(max_over_time({APP} | regexp `size (?P<size>\\d+)` | unwrap size [12h]) / 1024)'),
     # lines asked for rewritten, or with some of their fields
     *[(f"show the failed password lines of openssh {how}",
        '{application="openssh"} |= "Failed password" | regexp `for (?P<user>\\S+) from` '

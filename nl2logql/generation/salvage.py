@@ -29,6 +29,8 @@ MAX_SALVAGED = 3  # candidates offered: each is checked, and checks cost time
 _WORD_BEFORE = re.compile(r"([A-Za-z_]+)\s*$")
 _CLOSERS = {"(": ")", "{": "}", "[": "]"}
 _UNWRAP = re.compile(r"\|\s*unwrap\b")
+_FILTER = re.compile(r"\|\s*[=~]")  # a line filter keeping lines
+_PARAMETER = re.compile(r"\s*[\d.eE+-]+\s*,\s*")  # quantile_over_time's
 _OPERATOR = re.compile(r"\s(?:%s)\s" % "|".join(
     map(re.escape, sorted(ast.ARITHMETIC_OPS + ast.COMPARISON_OPS + ast.SET_OPS,
                           key=len, reverse=True))))
@@ -97,8 +99,10 @@ def _parsed(query: str) -> ast.Node | None:
 
 def _closed(text: str, cut: _Cut, range_: str) -> str | None:
     """The text up to ``cut``, with its string and brackets closed: a range function gets
-    its range, and the unwrap it needs of the last label its pipeline extracts (None: a
-    selector or a range was left open, or there is no label to unwrap)."""
+    its range, and the unwrap it needs of the last label its pipeline extracts; with none
+    extracted, it counts the lines its filters keep (the checks then find the number the
+    question asks in them). None: a selector or a range was left open, or there is neither
+    a label to unwrap nor a line filter."""
     kept = text[:cut.at].rstrip() + cut.quote
     closing = kept
     for opened in reversed(cut.opened):
@@ -106,13 +110,25 @@ def _closed(text: str, cut: _Cut, range_: str) -> str | None:
             return None
         if opened.function in UNWRAPPING and not _UNWRAP.search(kept, opened.at):
             captured = PATTERN_FIELD.findall(kept, opened.at)  # <name>, and (?P<name>
-            if not captured:
-                return None
-            closing += f" | unwrap {captured[-1]}"
+            if captured:
+                closing += f" | unwrap {captured[-1]}"
+            elif _FILTER.search(kept, opened.at):
+                closing = _counting(closing, opened)
+            else:
+                return None  # no lines named either
         if opened.function:
             closing += f" [{range_}]"
         closing += ")"
     return closing
+
+
+def _counting(text: str, opened: _Open) -> str:
+    """``text`` with the range function opened at ``opened`` made ``count_over_time`` (a
+    ``quantile_over_time``'s parameter dropped)."""
+    name = text.rfind(opened.function, 0, opened.at)
+    argument = _PARAMETER.match(text, opened.at + 1)
+    return (text[:name] + "count_over_time(" + text[argument.end() if argument
+                                                     else opened.at + 1:])
 
 
 def _cuts(text: str) -> list[_Cut]:

@@ -29,7 +29,7 @@ from nl2logql.verify import agreement, rewrite
 from nl2logql.verify.data import DataChecks
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.probe import Probe, range_scope
-from nl2logql.verify.shape import asks_share, shape_warnings
+from nl2logql.verify.shape import ASKS_PART, asks_share, shape_warnings
 
 class Checker:
     """Checks queries for one backend (None: only the checks that need no data). Its data
@@ -43,7 +43,8 @@ class Checker:
     def check(self, question: str, query: str | ast.Expr) -> list[QueryWarning]:
         """The warnings for ``query`` as an answer to ``question``, heaviest first."""
         expr = parse(query) if isinstance(query, str) else query
-        found = list(_loops(expr, earlier_window(question) is not None))
+        found = list(_loops(expr, earlier_window(question) is not None,
+                            ASKS_PART.search(question) is not None))
         found += _agreement(question, expr)
         if self.backend is not None:
             probe = self.probe
@@ -97,10 +98,11 @@ class Checker:
 
 # ---- from the texts alone ---------------------------------------------------------------------
 
-def _loops(expr: ast.Expr, two_windows: bool) -> Iterator[QueryWarning]:
+def _loops(expr: ast.Expr, two_windows: bool, part: bool) -> Iterator[QueryWarning]:
     """Stages repeated back to back; a selector's matcher repeated; both sides of an
     operator the same query (unless the question compares two windows: the shape's
-    ``period`` rule offsets one side)."""
+    ``period`` rule offsets one side), kept alone where the question asks a part of
+    something (``A / A``: the data checks narrow the part or widen the whole)."""
     for selector in expr.find_all(ast.Selector):
         once = tuple(dict.fromkeys(selector.matchers))
         if once != selector.matchers:
@@ -119,9 +121,9 @@ def _loops(expr: ast.Expr, two_windows: bool) -> Iterator[QueryWarning]:
         return
     for node in expr.find_all(ast.BinaryOp):
         if rewrite.same_sides(node):
+            one = Fix(format_ast(rewrite.replace_node(expr, node, node.left)), "keep one side")
             yield QueryWarning("loop", f"both sides of `{node.op}` are the same query", MEDIUM,
-                               Fix(format_ast(rewrite.replace_node(expr, node, node.left)),
-                                   "keep one side"))
+                               None if part and node.op == "/" else one)
 
 
 def _agreement(question: str, expr: ast.Expr) -> list[QueryWarning]:

@@ -95,8 +95,8 @@ from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_wor
                                       singular_of)
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (ASKS_DURATION, ASKS_RATE, LINE_SIZES, MEASURES, QUOTED,
-                                   TEMPLATE_FIELD, asked_function, asked_unit, asks_share,
+from nl2logql.verify.shape import (ASKS_DURATION, ASKS_PART, ASKS_RATE, LINE_SIZES, MEASURES,
+                                   QUOTED, TEMPLATE_FIELD, asked_function, asked_unit, asks_share,
                                    is_time_unit, named_function, names_field, scaled,
                                    unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
@@ -151,6 +151,12 @@ _TOTAL_NUMBER_OF = re.compile(r"\btotal number of (\w+)", re.I)
 # a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
 
+# two-letter words that link others, not what an event is about ("on" of "Link Up on")
+_LINKING = frozenset("an of to in on at by or is as be it if".split())
+# words after a template's word that name no variant of its field ("stored as a …")
+_NOT_A_VARIANT = frozenset("a an the any all each every some its their this that".split())
+
+
 class DataChecks:
     """The data checks of one query, each log query over its own scope."""
 
@@ -167,6 +173,8 @@ class DataChecks:
                 streams = self._without_unseen_level(query)
                 if self._selects_streams(streams, scope):
                     self._absent_filters(query, streams.selector)
+                    # (the event asked must be of the logs, not of the window watched)
+                    self._opposite_outcome(query, log_scope(self.backend))
                 continue
             count = self.probe.count(query, scope)  # None: it failed to run
             if not count and not self._selects_lines(query, scope):
@@ -196,6 +204,7 @@ class DataChecks:
                     self._other_program(query, scope)
                     self._other_programs(query, scope, count)
                     self._value_unfiltered(query, scope, count)
+                    self._variant_unfiltered(query, scope, count)
             if query.stages:
                 self._literal_unused(query, scope)
             if count:
@@ -396,11 +405,16 @@ class DataChecks:
                 self._line_filter(query, index, stage, scope)
 
     def _empty(self, query: ast.LogQuery, scope: Scope) -> None:
-        """Where the lines run out, when no other check said why."""
+        """Where the lines run out, when no other check said why; a filter there on the
+        name of the streams' program, which other lines write ("Received block" lines
+        kept to those saying "PacketResponder", which the responder's other lines do),
+        selects the program's streams instead."""
         for index, stage in enumerate(query.stages):
             if self.probe.count(query.replace(stages=query.stages[:index + 1]), scope) == 0:
+                as_label = isinstance(stage, ast.LineFilter) and len(stage.terms) == 1
                 self._warn("empty", f"no line is left after `{format_ast(stage)}` in "
-                           f"{scope.name}", MEDIUM)
+                           f"{scope.name}", MEDIUM,
+                           self._as_label(query, stage, stage.terms[0]) if as_label else None)
                 return
 
     def _selector(self, query: ast.LogQuery) -> None:
@@ -588,8 +602,9 @@ class DataChecks:
         """A filter text no line holds that is the value of a label of these streams (a
         level asked as a word: ``|= "WARN"`` for ``log_level="WARN"``): the fix selects
         the label instead (with the first matcher alone when the others rule it out)."""
-        if stage.op != "|=" or len(stage.terms) != 1:
-            return None
+        if stage.op not in ("|=", "|~") or len(stage.terms) != 1 or \
+                stage.op == "|~" and re.escape(stage.terms[0].value) != stage.terms[0].value:
+            return None  # (a regexp only as a plain text)
         scope = log_scope(self.backend)
         named = {m.name for m in query.selector.matchers}
         for selector in _widenings(query.selector):
@@ -815,6 +830,36 @@ class DataChecks:
                            self._fix(query, fixed, f"keep {name}={quote(value)}"))
                 return
 
+    def _variant_unfiltered(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The question says which variant of an event the miner merged into one pattern
+        ("blocks spark stored as values in memory", where the pattern is "Block <block>
+        stored as <word> in memory …" and lines say "as values" and "as bytes"): the word
+        after the one the template writes before the field, kept with the template's text
+        up to it, where some of the lines hold that text and not all."""
+        if not self._counts_lines(query):
+            return  # (a ratio's other side keeps every variant)
+        asked = QUOTED.sub(" ", self.question)  # a quote is a text asked for as it is
+        for pattern in self._patterns(query.selector):
+            for field in pattern.fields:
+                before = VARIABLE.split(pattern.template.split(f"<{field.name}>")[0])[-1]
+                last = re.search(r"([A-Za-z]{3,})\s+([A-Za-z]{2,})\s+$", before)
+                if field.numeric or last is None or not pattern.line_filter:
+                    continue
+                stem = last.group(1)[:len(last.group(1)) - 2]  # stored as: "store as"
+                said = re.search(rf"\b{stem}\w*\s+(?:\w+\s+)?{last.group(2)}\s+"
+                                 r"([A-Za-z]{2,})\b", asked, re.I)  # "storing blocks as bytes"
+                if said is None or said.group(1).lower() in _NOT_A_VARIANT or \
+                        not self.probe.count(with_stage(query, _stage(pattern.line_filter)), scope):
+                    continue
+                text = before.lstrip() + said.group(1)
+                fixed = query.replace(stages=(_stage(f"|= {quote(text)}"), *query.stages))
+                if 0 < (self.probe.count(fixed, scope) or 0) < count:
+                    self._warn("value", f"the question asks for the lines with {quote(text)}, "
+                               f"but the query keeps every {field.name} of "
+                               f"{quote(before.strip())}", MEDIUM,
+                               self._fix(query, fixed, f"keep the lines with {quote(text)}"))
+                    return
+
     def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
         """The query keeping only the level the question names ("error lines"), why and
         what changed: by a level label of the selected streams, else by Loki 3's
@@ -926,12 +971,15 @@ class DataChecks:
 
     def _asked_extension(self, selector: ast.Selector, text: str, asked: list[str]) -> str | None:
         """The one event text of the streams' patterns that starts with ``text`` and goes
-        on with content words the question says, every one of them."""
+        on with content words the question says, every one of them (a short one too: "Link
+        Up" is no link that went down)."""
         found = set()
+        said = set(re.findall(r"[a-z]+", self.question.lower()))
         for pattern in self._patterns(selector):
             longer = _event_text(pattern.line_filter) if pattern.line_filter else ""
             rest = stems(longer[len(text):]) if longer.startswith(text) else []
-            if rest and all(_said(stem, asked) for stem in rest):
+            short = set(re.findall(r"\b[a-z]{2}\b", longer[len(text):].lower())) - _LINKING
+            if rest and all(_said(stem, asked) for stem in rest) and short <= said:
                 found.add(longer)
         return found.pop() if len(found) == 1 else None
 
@@ -1055,10 +1103,11 @@ class DataChecks:
         other words name one of them ("offline registry hives did windows load":
         ``Loading offline registry hive:``, not ``Unloading …``; "gmetad get no answer from
         a datasource": those of gmetad's lines, not all of them): that event's lines, where
-        its pattern is the only one the query keeps that holds any of those words, and the
-        lines holding them are its own ("root" is also a user of other events). Words of
-        the question's quotes are no others (a quote is a text asked for as it is), nor
-        those that call lines lines ("messages") or name what they are about ("host")."""
+        its pattern is the only one the query keeps that holds any of those words (or holds
+        them all and more than any other), and the lines holding them are its own ("root"
+        is also a user of other events). Words of the question's quotes are no others (a
+        quote is a text asked for as it is), nor those that call lines lines ("messages")
+        or name what they are about ("host")."""
         from nl2logql.generation.schema import content_words
 
         if _MENTIONING.search(self.question) or not self._counts_lines(query):
@@ -1078,8 +1127,11 @@ class DataChecks:
                 fixed = query.replace(stages=(_stage(pattern.line_filter), *query.stages))
                 if lines := self.probe.count(fixed, scope):
                     events.append((shared, fixed, lines))
+        # the one the question's words name the most of ("su sessions closed": "session
+        # closed for user", not "session opened"), holding every word the others share
+        events = [e for e in events if all(o[0] < e[0] for o in events if o is not e)]
         if len(events) != 1:
-            return  # none, or the question's words name several of them
+            return  # none, or the question's words name several of them alike
         [(shared, fixed, lines)] = events
         holding = query.replace(stages=(*query.stages, *(
             ast.LineFilter("|~", (ast.FilterTerm(rf"(?i)\b{re.escape(word)}"),))
@@ -1250,9 +1302,16 @@ class DataChecks:
                     s for s in query.stages if not isinstance(s, ast.LineFilter)))
                 if not self.probe.count(fixed, scope):
                     continue
+            change = f"keep the lines with {quote(literal)}"
+            fix = self._fix(query, fixed, change)
+            part = next((n for n in self.expr.find_all(ast.BinaryOp) if n.op == "/"
+                         and rewrite.same_sides(n)), None)
+            if part is not None and ASKS_PART.search(self.question):
+                # "what fraction of the failures were for root", answered A / A: the part
+                fix = Fix(format_ast(rewrite.replace_node(self.expr, part, part.replace(
+                    left=rewrite.replace_node(part.left, query, fixed)))), change)
             self._warn("literal", f"question names {quote(literal)}, which the query does not "
-                       "use", MEDIUM,
-                       self._fix(query, fixed, f"keep the lines with {quote(literal)}"))
+                       "use", MEDIUM, fix)
             return
 
     def _status_unused(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
@@ -1753,12 +1812,14 @@ class DataChecks:
         """The query leaves out the very lines the question asks for ("the authentication
         failures that were not for user root" answered ``!= "authentication failure; …"``):
         a ``!=`` on a text whose leading words (or word) the question says, outside what it
-        leaves out, keeps those lines instead."""
+        leaves out, keeps those lines instead; of several ("where a VM was paused or
+        stopped" answered ``!= "paused" != "stopped"``), either where it says "or"; as the
+        lines write them where they write them in another case."""
         if not self._one_log_query:
             return
         said = outside_left_out(self.question).lower()
-        stages = list(query.stages)
-        for index, stage in enumerate(stages):
+        asked = []  # the excluding stages whose texts the question asks for
+        for stage in query.stages:
             if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1:
                 continue
             text = stage.terms[0].value
@@ -1766,15 +1827,25 @@ class DataChecks:
             # (one word said alone, not inside a name: "dfs.DataNode$PacketResponder")
             start = r"\b" if lead and " " in lead.group(0) else r"(?<![\w.$])"
             found = lead and re.search(rf"{start}{re.escape(lead.group(0).lower())}", said)
-            if not found or _negated(said[:found.start()]):
-                continue
-            stages[index] = stage.replace(op="|=")
-            fixed = query.replace(stages=tuple(stages))
-            if self.probe.count(fixed, scope):
-                self._warn("exclusion", f"the query leaves out {quote(text)}, the lines the "
-                           "question asks for", MEDIUM,
-                           self._fix(query, fixed, f"keep {quote(text)} instead of excluding it"))
+            if found and not _negated(said[:found.start()]):
+                asked.append(stage)
+        if not asked:
             return
+        texts = [stage.terms[0].value for stage in asked]
+        each = [_stage(f"|= {quote(t)}") for t in texts]
+        # "paused or stopped": either; as the lines write it, whatever its case
+        either = [_stage(f"|~ {quote('(?i)' + '|'.join(map(re.escape, texts)))}")]
+        one_of = len(texts) > 1 and re.search(r"\bor\b", said)
+        stages = [s for s in query.stages if s not in asked[1:]]
+        at = stages.index(asked[0])
+        for kept in [either] if one_of else [each, either]:
+            fixed = query.replace(stages=tuple(stages[:at] + kept + stages[at + 1:]))
+            if self.probe.count(fixed, scope):
+                listed = " or ".join(quote(t) for t in texts)
+                self._warn("exclusion", f"the query leaves out {listed}, the lines the "
+                           "question asks for", MEDIUM,
+                           self._fix(query, fixed, f"keep {listed} instead of excluding it"))
+                return
 
     def _excluded_streams(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question leaves out streams the query selects ("leaving out the
@@ -2148,28 +2219,47 @@ class DataChecks:
         """A number to unwrap that none of the lines the query keeps has, where patterns of
         the application have a field of that name ("the highest ambient temperature" kept
         to the lines saying "Temperature (41C) exceeds …", where "ambient=<ambient>" is
-        written on others): the lines of the most common such pattern, in place of the
-        query's filters."""
-        expr, pattern = self.expr, None
+        written on others), or the number the question asks ("the average stratum",
+        unwrapped as ``word``): the lines of that pattern (:meth:`_number_patterns`), in
+        place of the query's filters (its exclusions too, where they leave none)."""
+        expr, pattern, field = self.expr, None, name
         for upto, scope in places:
             query = self._whole(upto)
             if not self.probe.count(query, scope):
                 return None  # no line kept at all: the text filtered on is what is wrong
-            named = [p for p in self._patterns(query.selector) if p.extraction and p.line_filter
-                     and name in (_field_for(name, p.fields, True),
-                                  _labelled_field(name, p, True))]
-            if not named:
+            found = self._number_patterns(query.selector, name)
+            if not found:
                 return None
-            pattern = max(named, key=lambda p: p.count)
-            kept = tuple(s for s in query.stages
-                         if not (isinstance(s, ast.LineFilter) and s.op in ("|=", "|~")))
-            refiltered = query.replace(stages=_stages(pattern.line_filter) + kept)
-            fixed, lines = self._extracting(refiltered, name, pattern, name, scope)
-            if not lines:
+            pattern, field = found
+            for ops in (("|=", "|~"), ("|=", "|~", "!=", "!~")):  # its lines may be left out
+                kept = tuple(s for s in query.stages
+                             if not (isinstance(s, ast.LineFilter) and s.op in ops))
+                refiltered = query.replace(stages=_stages(pattern.line_filter) + kept)
+                fixed, lines = self._extracting(refiltered, name, pattern, field, scope)
+                if lines:
+                    break
+            else:
                 return None
             expr = rewrite.replace_node(expr, query, fixed)
+        if field != name:
+            expr = rewrite.rename_unwrap(expr, name, field)
         return Fix(format_ast(expr), f"keep the lines of the pattern {quote(pattern.template)}, "
-                                     f"which has {name}, and extract it there")
+                                     f"which has {field}, and extract it there")
+
+    def _number_patterns(self, selector: ast.Selector, name: str) -> tuple[object, str] | None:
+        """The pattern whose field ``name`` is, the most common; else, of those with a
+        number the question asks (:func:`_measured_field`), the one sharing the most of its
+        words ("instance build time": "Took <took> seconds to build instance", not the
+        commoner "… time: <time>"), and that field."""
+        patterns = [p for p in self._patterns(selector) if p.extraction and p.line_filter]
+        named = [p for p in patterns if name in (_field_for(name, p.fields, True),
+                                                 _labelled_field(name, p, True))]
+        if named:
+            return max(named, key=lambda p: p.count), name
+        measured = [(len(_pattern_shares(self._asked_words, p)), p.count, p, field)
+                    for p in patterns if (field := _measured_field(self.question, p))]
+        best = max(measured, key=lambda m: m[:2], default=None)
+        return (best[2], best[3]) if best and best[0] else None
 
     def _whole(self, upto: ast.LogQuery) -> ast.LogQuery:
         """The log query of the query that ``upto`` is the start of (a label filter's

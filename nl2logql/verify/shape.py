@@ -166,14 +166,22 @@ def _per_unit(rate: ast.Expr, unit: int) -> tuple[ast.Expr, str]:
 def scaled(expr: ast.Expr) -> tuple[ast.Expr, float]:
     """``(base, factor)`` with ``expr`` = ``base`` times the literal ``factor`` (the
     multipliers and divisors at its top)."""
+    base, multipliers = _multipliers(expr)
+    return base, math.prod(multipliers, start=1.0)
+
+
+def _multipliers(expr: ast.Expr) -> tuple[ast.Expr, list[float]]:
+    """``(base, multipliers)``: ``expr`` is ``base`` times each (a divisor's inverse),
+    innermost first."""
     if isinstance(expr, ast.BinaryOp) and expr.op in ("*", "/") and not expr.bool:
         if isinstance(expr.right, ast.Literal) and expr.right.value:
-            base, factor = scaled(expr.left)
-            return base, factor * (expr.right.value if expr.op == "*" else 1 / expr.right.value)
+            base, multipliers = _multipliers(expr.left)
+            value = expr.right.value
+            return base, multipliers + [value if expr.op == "*" else 1 / value]
         if isinstance(expr.left, ast.Literal) and expr.op == "*":
-            base, factor = scaled(expr.right)
-            return base, factor * expr.left.value
-    return expr, 1.0
+            base, multipliers = _multipliers(expr.right)
+            return base, multipliers + [expr.left.value]
+    return expr, []
 
 
 def _number(value: float) -> str:
@@ -393,7 +401,8 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
                             MEDIUM, Fix(format_ast(replace_node(expr, stage, None)),
                                         f"drop `{format_ast(stage)}`"))
     return _invented_after_unwrap(stated, expr) or _invented_threshold(stated, expr) or \
-        _invented_shift(stated, expr) or _invented_scale(question, expr)
+        _invented_shift(stated, expr) or _invented_scale(question, expr) or \
+        _invented_factor(stated, expr)
 
 
 def _invented_after_unwrap(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
@@ -458,6 +467,28 @@ def _invented_scale(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return None
 
 
+def _invented_factor(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
+    """The answer multiplied by ``1.7777777777777777 * 1024 * … * 1024`` (a model looping
+    on arithmetic): a fraction no unit conversion, count or stated number gives, or a
+    factor past any conversion (1e15). Round factors (``* 3600``, ``/ 7 / 24``) stay."""
+    for node in [expr] + [n.expr for n in expr.find_all(ast.VectorAggregation)]:
+        base, multipliers = _multipliers(node)
+        factor = math.prod(multipliers, start=1.0)
+        if factor == 1 or not base.find(ast.LogRange):
+            continue
+        if not 1e-15 < abs(factor) < 1e15 or any(
+                not _whole_or_reciprocal(m) and not _in_some_unit(m, stated) for m in multipliers):
+            return QueryWarning("invented", f"the query scales its values by {_number(factor)}, "
+                                "which no unit, count or number of the question gives", MEDIUM,
+                                Fix(format_ast(replace_node(expr, node, base)),
+                                    "take the values unscaled"))
+    return None
+
+
+def _whole_or_reciprocal(value: float) -> bool:
+    return any(v and math.isclose(v, round(v)) for v in (value, 1 / value if value else 0))
+
+
 def _invented_threshold(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning]:
     """``max(…) > 2e+16`` where the question states no such number: a threshold the model
     made up, which drops the series asked about (a comparison with 0 only drops empty
@@ -505,6 +536,11 @@ def _in_some_unit(value: float, stated: set[float]) -> bool:
 
 _SHARE = re.compile(r"\b(?P<word>fraction|percentage|percent|share|proportion) of (?:all )?"
                     r"(?:[\w.-]+(?:'s)? ){0,2}?(?:log )?lines\b", re.I)
+
+
+# a part of something asked ("what fraction of the failures were for root"): of lines or not
+ASKS_PART = re.compile(r"\b(?:fraction|percentage|percent|proportion|share|ratio) of\b|%",
+                       re.I)
 
 
 def asks_share(question: str) -> bool:
@@ -901,8 +937,10 @@ TEMPLATE_FIELD = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 DURATION_UNITS = frozenset("s sec secs second seconds ms millis milliseconds min mins minute "
-                           "minutes".split())
-ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|seconds|secs)\b", re.I)
+                           "minutes us µs usec usecs microsecond microseconds ns nanosecond "
+                           "nanoseconds".split())
+ASKS_DURATION = re.compile(r"\b(?:time|duration|latency|how long|took|(?:milli|micro|nano)?"
+                           r"seconds|secs)\b", re.I)
 
 
 def is_time_unit(word: str | None) -> bool:
