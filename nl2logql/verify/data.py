@@ -834,8 +834,10 @@ class DataChecks:
         """The question says which variant of an event the miner merged into one pattern
         ("blocks spark stored as values in memory", where the pattern is "Block <block>
         stored as <word> in memory …" and lines say "as values" and "as bytes"): the word
-        after the one the template writes before the field, kept with the template's text
-        up to it, where some of the lines hold that text and not all."""
+        the question says after the two the template writes before the field (the first in
+        any form of its stem, a word may come between: "storing blocks as bytes"), kept
+        with the template's text up to it, where some of the lines hold that text and not
+        all."""
         if not self._counts_lines(query):
             return  # (a ratio's other side keeps every variant)
         asked = QUOTED.sub(" ", self.question)  # a quote is a text asked for as it is
