@@ -445,10 +445,12 @@ def _invented_shift(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning
     return None
 
 
+# the words that ask a part of something: a share, a percentage
+_PART_WORDS = "fraction|percentage|percent|share|proportion"
 # what a question says when it asks for a count scaled: a rate per unit, a share, a mean, a
 # unit of size, a time converted ("in minutes")
-_SCALE_ASKED = re.compile(r"%|\b(?:per|percent|percentage|average|avg|mean|ratio|fraction|share"
-                          r"|proportion|[kmg]i?b|kilobytes?|megabytes?|gigabytes?)\b"
+_SCALE_ASKED = re.compile(rf"%|\b(?:per|{_PART_WORDS}|ratio|average|avg|mean"
+                          r"|[kmg]i?b|kilobytes?|megabytes?|gigabytes?)\b"
                           r"|\bin (?:ms|milliseconds|seconds|minutes|hours|days)\b", re.I)
 
 
@@ -534,13 +536,12 @@ def _in_some_unit(value: float, stated: set[float]) -> bool:
 
 # ---- share ----------------------------------------------------------------------------------
 
-_SHARE = re.compile(r"\b(?P<word>fraction|percentage|percent|share|proportion) of (?:all )?"
+_SHARE = re.compile(rf"\b(?P<word>{_PART_WORDS}) of (?:all )?"
                     r"(?:[\w.-]+(?:'s)? ){0,2}?(?:log )?lines\b", re.I)
 
 
 # a part of something asked ("what fraction of the failures were for root"): of lines or not
-ASKS_PART = re.compile(r"\b(?:fraction|percentage|percent|proportion|share|ratio) of\b|%",
-                       re.I)
+ASKS_PART = re.compile(rf"\b(?:{_PART_WORDS}|ratio) of\b|%", re.I)
 
 
 def asks_share(question: str) -> bool:
