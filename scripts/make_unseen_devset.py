@@ -40,7 +40,12 @@ sets: never train on them.
   kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
   state, breakdowns, the change against the window before, a share, a threshold) in users'
   and on-call engineers' words, written in session 27 after the checks sets 9 and 10 led to
-  and before any answer of the assistant's to them was seen.
+  and before any answer of the assistant's to them was seen;
+- ``unseen-systems-12`` (``data/devsets/unseen-systems-12.jsonl``): new questions of every
+  kind over the thirteen systems, about events no earlier set asked where a system has any
+  left (Apache's and Proxifier's events were all asked: new questions of them), written in
+  session 28 after the checks sets 9-11 led to and before any answer of the assistant's to
+  them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -1432,12 +1437,132 @@ ELEVENTH_QUESTIONS = [
 ]
 
 
+TWELFTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems, about events no set asked
+    # where a system has any left (Apache and Proxifier have none: new questions of their
+    # events), in users' and on-call engineers' words, written in session 28 after the
+    # checks sets 9-11 led to and before any answer of the assistant's to them ---
+    Question("Apache", "What's the highest child number apache's jk2_init() couldn't find in "
+             "the scoreboard over the last 12 hours?", "metric", event("E5"), "EventId == E5 "
+             "(jk2_init() Can't find child <*> in scoreboard)", window="12h", agg="max",
+             key=number(r"Can't find child (\d+)"), key_how="the child number"),
+    Question("Apache", "how many 'mod_jk child init' erors did apache log in the past 12 hrs?",
+             "metric", event("E6"), "EventId == E6 (mod_jk child init <*> <*>)",
+             window="12h"),
+    Question("Zookeeper", "How many distinct client IPs had a zookeeper connection closed after "
+             "a session was set up, over the past 30 days?", "metric", event("E10"),
+             "EventId == E10 (Closed socket connection for client /<*>:<*> which had "
+             "sessionid <*>; not E9's no session established)", window="30d",
+             agg="distinct", key=extract(r"for client /([\d.]+):"), key_how="the client IP"),
+    Question("Zookeeper", "Show me the zookeeper lines where a follower was getting a snapshot "
+             "from the leader.", "log", event("E20"), "EventId == E20 (Getting a snapshot "
+             "from leader)"),
+    Question("Linux", "How many times did cupsd shut down on linux in the last 3 weeks?",
+             "metric", event("E37"), "EventId == E37 (cupsd shutdown succeeded)",
+             window="21d"),
+    Question("Linux", "Show the linux named lines complaining that a notify question section "
+             "had no SOA.", "log", event("E75"), "EventId == E75 (notify question section "
+             "contains no SOA)"),
+    Question("Linux", "Break down linux's klogind 'Authentication failed from ...' lines by the "
+             "reason given, over the past 30 days.", "metric", event("E13", "E14"),
+             "EventId in (E13, E14) (Authentication failed from <*> (<*>): Permission denied "
+             "in replay cache code / Software caused connection abort; not E61's Kerberos "
+             "authentication failed)", window="30d", agg="by",
+             key=extract(r"\): (.+?)\s*$"), key_how="the reason", label="reason"),
+    Question("Hadoop", "In total, how many containers did hadoop's allocator report it got "
+             "allocated over the last 10 minutes?", "metric", event("E46"), "EventId == E46 "
+             "(Got allocated containers <*>)", window="10m", agg="sum",
+             key=number(r"Got allocated containers (\d+)"), key_how="the containers"),
+    Question("Hadoop", "On average, how many times a minute did hadoop resolve a host to "
+             "/default-rack over the past 10 min?", "metric", event("E90"), "EventId == E90 "
+             "(Resolved <*> to /default-rack)", window="10m", per="1m"),
+    Question("Hadoop", "Show the hadoop lines where the container launcher was KILLING a task "
+             "attempt.", "log", event("E60"), "EventId == E60 (KILLING attempt_<*>)"),
+    Question("HealthApp", "What was the highest step total healthapp saved with "
+             "setTodayTotalDetailSteps in the last 2 hours? (the number after the first ##)",
+             "metric", event("E58"), "EventId == E58 (setTodayTotalDetailSteps=<*>##<*>##...)",
+             window="2h", agg="max", key=number(r"setTodayTotalDetailSteps=\d+##(\d+)##"),
+             key_how="the steps"),
+    Question("HealthApp", "how many times did healthapp's step timestamp go back in the past 2 "
+             "hrs?", "metric", event("E69"), "EventId == E69 (timeStamp back,"
+             "extendReportTimeStamp=<*>)", window="2h"),
+    Question("Proxifier", "Count proxifier's 'proxy server cannot establish a connection with "
+             "the target' errors per status code over the last 100 days.", "metric",
+             event("E5"), "EventId == E5 (... Proxy server cannot establish a connection with "
+             "the target, status code <*>)", window="100d", agg="by",
+             key=extract(r"status code (\d+)"), key_how="the status code", label="status"),
+    Question("Proxifier", "Show the proxifier lines where the proxy closed the connection "
+             "unexpectedly.", "log", event("E6"), "EventId == E6 (... Could not connect "
+             "through proxy <*> - Proxy closed the connection unexpectedly.)"),
+    Question("Spark", "What's the per-second rate of hdfs input splits spark read over the past "
+             "minute?", "metric", event("E12"), "EventId == E12 (Input split: <*>)",
+             window="1m", agg="rate"),
+    Question("Spark", "Show spark's lines where a task attempt reported 'Committed'.", "log",
+             event("E1"), "EventId == E1 (attempt_<*>: Committed; not E25's Saved output of "
+             "task)"),
+    Question("Mac", "how many times did QQ get 'hit by torpedo' on the mac in the last 3 days?",
+             "metric", lambda r: r["EventId"] == "E49" and "torpedo! QQ." in r["Content"],
+             "EventId == E49 (... evaluateCrazyIvan46]_block_invoke CI46 - Hit by torpedo! "
+             "<*>) and the app is QQ", window="3d"),
+    Question("Mac", "Count mac's AirPort 'Link Up' events per interface over the past week.",
+             "metric", event("E111", "E112"), "EventId in (E111, E112) (AirPort: Link Up on "
+             "awdl0 / en0)", window="7d", agg="by", key=extract(r"Link Up on (\S+)"),
+             key_how="the interface", label="interface"),
+    Question("Mac", "How long does mac's hibernate_setup take on avarage, in ms, over the last 7 "
+             "days?", "metric", event("E239"), "EventId == E239 (hibernate_setup(<*>) took <*> "
+             "ms)", window="7d", agg="avg", key=number(r"took (\d+) ms"), key_how="the ms"),
+    Question("BGL", "What's the most integer alignment exceptions one bgl 'Kernel detected' line "
+             "reported in the last 30 days?", "metric", event("E78"), "EventId == E78 (Kernel "
+             "detected <*> integer alignment exceptions (<*>) ...)", window="30d", agg="max",
+             key=number(r"Kernel detected (\d+) integer"), key_how="the exceptions"),
+    Question("BGL", "Show the bgl lines where the rts kernel terminated.", "log",
+             event("E111", "E112"), "EventId in (E111, E112) (rts: kernel terminated for "
+             "reason <*>)"),
+    Question("BGL", "Which bgl nodes logged more than 2 'CE sym' correctable error lines in the "
+             "last 6 months?", "metric", event("E18"), "EventId == E18 (CE sym <*>, at <*>, "
+             "mask <*>)", window="180d", agg="by", key=lambda r: r["Node"],
+             key_how="the node", label="node", over=2),
+    Question("HPC", "How many 'link errors remain current' errors did hpc's switch modules log "
+             "over the last 90 days?", "metric", event("E23"), "EventId == E23 (<*> link "
+             "errors remain current)", window="90d"),
+    Question("HPC", "Which 3 ServerFileSystem domains did hpc most often report as having no "
+             "server in the last 3 years?", "metric", event("E10"), "EventId == E10 "
+             "(ClusterFileSystem: There is no server for ServerFileSystem domain <*>)",
+             window="1095d", agg="topk", key=extract(r"ServerFileSystem domain (\S+)"),
+             key_how="the domain", label="domain"),
+    Question("Windows", "Show the windows lines where CBS couldn't create the backup log cab.",
+             "log", event("E19"), "EventId == E19 (Failed to create backup log cab. ...)"),
+    Question("Windows", "How many times was the windows CSI Store initialized in the last 3 "
+             "hours?", "metric", event("E4"), "EventId == E4 (CSI Store <*> (<*>) initialized)",
+             window="3h"),
+    Question("Thunderbird", "What's the median sendmail priority (pri=) of the mails delivered "
+             "to root on thunderbird in the past 10 mins?", "metric", event("E16"),
+             "EventId == E16 (<*>: to=root, ..., pri=<*>, ...)", window="10m",
+             agg="quantile", q=0.5, key=number(r"pri=(\d+)"), key_how="pri"),
+    Question("Thunderbird", "How many more (or fewer) subnet manager sweeps did thunderbird "
+             "start in the last 5 minutes than in the 5 minutes before?", "metric",
+             event("E8"), "EventId == E8 ([ib_sm_sweep.c:<*>]: ***** NEW SWEEP *****)",
+             window="5m", agg="change"),
+    Question("Android", "What fraction of android's shouldBlockLocation results in the last 2 "
+             "minutes were true?", "metric", event("E129"), "EventId == E129 "
+             "(shouldBlockLocation ret:true)", window="2m", agg="ratio",
+             of=event("E128", "E129"), key_how="EventId in (E128, E129) (shouldBlockLocation "
+             "ret:<*>; not E130's running ...)"),
+    Question("Android", "Show the android lines where the permission manager blocked an app "
+             "from reading cell info or the cell location.", "log",
+             lambda r: "is blocked by permission manager" in r["Content"],
+             "Content contains 'is blocked by permission manager' (E49 getAllCellInfo, E50 "
+             "getCellLocation)"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
            "unseen-systems-6": SIXTH_QUESTIONS, "unseen-systems-7": SEVENTH_QUESTIONS,
            "unseen-systems-8": EIGHTH_QUESTIONS, "unseen-systems-9": NINTH_QUESTIONS,
-           "unseen-systems-10": TENTH_QUESTIONS, "unseen-systems-11": ELEVENTH_QUESTIONS}
+           "unseen-systems-10": TENTH_QUESTIONS, "unseen-systems-11": ELEVENTH_QUESTIONS,
+           "unseen-systems-12": TWELFTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

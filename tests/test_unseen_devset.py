@@ -49,6 +49,9 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
                                  "Android", "Linux", "Apache"},
            "unseen-systems-11": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
                                  "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
+                                 "Thunderbird", "Android"},
+           "unseen-systems-12": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
+                                 "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
                                  "Thunderbird", "Android"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
@@ -202,6 +205,15 @@ CORRECT = {
                       r'|= "from=root" | regexp `size=(?P<size>\d+)` | unwrap size [5m])',
     "proxifier-21": r'topk(3, sum by (program) (count_over_time({application="proxifier"} '
                     r'|= " error : " | regexp `^\[[^]]+\] (?P<program>.+?) - ` [100d])))',
+    # the twelfth set's: lines of two templates, a breakdown by a number of the lines, a
+    # share of one result among the results
+    "bgl-36": '{application="bgl"} |= "rts: kernel terminated for reason"',
+    "proxifier-23": r'sum by (status) (count_over_time({application="proxifier"} '
+                    r'|= "Proxy server cannot establish a connection with the target" '
+                    r'| regexp `status code (?P<status>\d+)` [100d]))',
+    "android-30": 'sum(count_over_time({application="android"} |~ "shouldBlockLocation +ret:true" '
+                  '[2m])) / sum(count_over_time({application="android"} '
+                  '|~ "shouldBlockLocation +ret:" [2m]))',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -238,6 +250,13 @@ WRONG = {
     "proxifier-21": r'topk(3, sum by (program) (count_over_time({application="proxifier"} '
                     r'|= "Could not connect" '  # the canceled requests left out
                     r'| regexp `^\[[^]]+\] (?P<program>.+?) - ` [100d])))',
+    "bgl-36": '{application="bgl"} |= "kernel terminated for reason 1004"',  # 1001/1003 missed
+    "proxifier-23": r'sum by (status) (count_over_time({application="proxifier"} '  # a day,
+                    r'|= "Proxy server cannot establish a connection with the target" '
+                    r'| regexp `status code (?P<status>\d+)` [24h]))',  # not 100 days
+    "android-30": 'sum(count_over_time({application="android"} '  # "running ..." lines counted
+                  '|~ "shouldBlockLocation +ret:true" [2m])) / '
+                  'sum(count_over_time({application="android"} |= "shouldBlockLocation" [2m]))',
 }
 
 
