@@ -52,6 +52,9 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
                                  "Thunderbird", "Android"},
            "unseen-systems-12": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
                                  "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
+                                 "Thunderbird", "Android"},
+           "unseen-systems-13": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
+                                 "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
                                  "Thunderbird", "Android"}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
@@ -214,6 +217,15 @@ CORRECT = {
     "android-30": 'sum(count_over_time({application="android"} |~ "shouldBlockLocation +ret:true" '
                   '[2m])) / sum(count_over_time({application="android"} '
                   '|~ "shouldBlockLocation +ret:" [2m]))',
+    # the thirteenth set's: a threshold on a breakdown, a percentile of a number the lines
+    # state, lines of three templates
+    "apache-29": r'sum by (state) (count_over_time({application="apache"} '
+                 r'|= "workerEnv in error state" | regexp `error state (?P<state>\d+)` [24h])) '
+                 r'> 10',
+    "proxifier-27": r'quantile_over_time(0.9, {application="proxifier"} |= " close, " '
+                    r'| regexp `(?P<received>\d+) bytes (?:\([^)]*\) )?received` '
+                    r'| unwrap received [1h])',
+    "windows-21": '{application="windows"} |= "Scavenge:"',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -257,6 +269,13 @@ WRONG = {
     "android-30": 'sum(count_over_time({application="android"} '  # "running ..." lines counted
                   '|~ "shouldBlockLocation +ret:true" [2m])) / '
                   'sum(count_over_time({application="android"} |= "shouldBlockLocation" [2m]))',
+    "apache-29": r'sum by (state) (count_over_time({application="apache"} '  # no threshold:
+                 r'|= "workerEnv in error state" | regexp `error state (?P<state>\d+)` '
+                 r'[24h]))',                                                  # 9 and 10 too
+    "proxifier-27": r'quantile_over_time(0.9, {application="proxifier"} |= " close, " '  # sent,
+                    r'| regexp `(?P<sent>\d+) bytes (?:\([^)]*\) )?sent` '  # not received
+                    r'| unwrap sent [1h])',
+    "windows-21": '{application="windows"} |= "Scavenge: Starts"',  # the other two missed
 }
 
 
