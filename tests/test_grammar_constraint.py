@@ -185,6 +185,11 @@ def test_advancing_outside_the_grammar_raises(constraint, tokenizer):
     ('sum_over_time({app="api"} | unwrap x [5m]) by (a)', False),
     ('count_over_time({app="api"}[5m]) by (a)', False),
     ('count_over_time(0.5, {app="api"}[5m])', False),
+    # the range after the pipeline, as every training pair writes it (Loki takes both)
+    ('rate({app="api"}[5m] |= "x")', False),
+    ('avg_over_time({app="api"}[5m] offset 1h | unwrap x)', False),
+    ('rate({app="api"}[5m] offset 1h)', True),
+    ('rate(({app="api"} |= "x")[5m])', True),
     # a regexp parser must extract something: a named capture group
     ('{app="api"} | regexp `took (?P<ms>\\d+)ms`', True),
     ('{app="api"} | regexp "(?P<ms>\\\\d+)ms"', True),

@@ -10,10 +10,11 @@ lookaround and terminal priorities, so the translation rewrites the few terminal
 need them (``_terminal_rewrites``), keeps the keywords Lark's contextual lexer prefers out
 of label-filter names (``_label_filters_without_keywords``), and takes in checks the parser
 makes while building the AST (valid durations, numbers and byte sizes; no log query inside
-an aggregation: ``_log_query_only_alone``). Where it cannot be exact it is narrower than the
-parser, or differs only where two word-like lexemes touch with no space between them
-(``10or5``, ``sumby``, ``x > 5mor y="a"``), which Lark reads as one word; every decoded
-candidate is re-parsed by :func:`nl2logql.logql.parser.parse` anyway.
+an aggregation: ``_log_query_only_alone``). It puts a range after its pipeline, the one
+order the training data writes (``_RANGE_BEFORE_PIPELINE``). Where it cannot be exact it is
+narrower than the parser, or differs only where two word-like lexemes touch with no space
+between them (``10or5``, ``sumby``, ``x > 5mor y="a"``), which Lark reads as one word; every
+decoded candidate is re-parsed by :func:`nl2logql.logql.parser.parse` anyway.
 """
 
 from __future__ import annotations
@@ -260,6 +261,11 @@ def _label_filters_without_keywords(rules: dict[str, str], terminals: dict[str, 
 
 
 _LINE_RANGE, _VALUE_RANGE = "log_range_lines", "log_range_values"  # decoding-only rules
+# Loki also takes the range before the pipeline (``rate({app="a"}[5m] |= "x")``), but no
+# training pair or example writes it, and a small model that starts it has left what it
+# learned: such answers ran on into loops (``[1h] offset 1h30m | offset = 1h30m ...``) until
+# the token budget cut them off. Decoding puts the range after the pipeline only.
+_RANGE_BEFORE_PIPELINE = re.compile(r"RANGE \[offset\] (?:stage|unwrap)")
 
 
 def _range_aggregations_by_unwrap(rules: dict[str, str]) -> dict[str, str | None]:
@@ -276,7 +282,8 @@ def _range_aggregations_by_unwrap(rules: dict[str, str]) -> dict[str, str | None
     def ops(names: set[str]) -> str:
         return "(" + " | ".join(f'"{name}"i' for name in sorted(names)) + ")"
 
-    ranges = [a for a in _alternatives(rules["log_range"]) if "log_range" not in a]
+    ranges = [a for a in _alternatives(rules["log_range"])
+              if "log_range" not in a and not _RANGE_BEFORE_PIPELINE.search(a)]
     quantile = {"quantile_over_time"}
     value_only = UNWRAP_RANGE_OPS - LOG_RANGE_OPS - quantile
     choices = [
