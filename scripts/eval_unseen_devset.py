@@ -180,7 +180,7 @@ def table(summary: dict) -> str:
 
 def report(results: dict) -> str:
     lines = [
-        "# Unseen systems: Apache, Zookeeper, Linux",
+        "# Unseen systems: " + ", ".join(name for name in results["summary"] if name != "all"),
         "",
         f"Devset `{results['devset']}` ({results['questions']} questions; answers computed "
         "from the Loghub structured CSVs). Model: "

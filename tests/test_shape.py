@@ -384,6 +384,10 @@ def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, qu
     ("per-minute rate of errors", 60), ("errors per second", 1), ("errors/h lately", 3600),
     ("per hr", 3600), ("errors in the last minute", None), ("an hour ago", None),
     ("per minute, or per hour?", None),
+    # a plural counted, then "a"/"every" and the unit; a window is no rate
+    ("how many times a minute did it resolve a host", 60), ("logins an hour", 3600),
+    ("requests every second", 1), ("how many errors in a day", None),
+    ("errors over a day", None), ("what was a day like", None),
 ])
 def test_the_unit_a_rate_is_asked_per(question, seconds):
     assert asked_unit(question) == seconds

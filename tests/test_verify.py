@@ -19,7 +19,8 @@ from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, formats, rewrite
 from nl2logql.verify.agreement import label_for
 from nl2logql.verify.checker import Checker
-from nl2logql.verify.data import code_words, elided_regex, mentioned_words, question_literals
+from nl2logql.verify.data import (code_words, elided_end, elided_regex, mentioned_words,
+                                  question_literals)
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
                                       QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
@@ -617,6 +618,16 @@ def test_a_text_with_stand_ins_matches_any_text_in_their_place(text, regex):
     assert elided_regex(text) == regex
 
 
+@pytest.mark.parametrize("text, words", [
+    ("Authentication failed from ...", "Authentication failed from"),
+    ("Failed password for <user>", "Failed password for"),
+    ("BLOCK* ask ... to delete", None),  # elided inside: a regex's
+    ("... failed", None), ("Received block", None),
+])
+def test_a_text_elided_at_its_end_is_the_words_before(text, words):
+    assert elided_end(text) == words
+
+
 def test_fragments_are_runs_of_fixed_words():
     found = list(fragments("Failed password for <user> from <ip> port <port> ssh2"))
     assert "Failed password for" in found and "ssh2" in found
@@ -651,6 +662,10 @@ def test_stems_are_what_each_form_of_a_word_contains(literal, expected):
     # a run may not cross a value: the block id and the size are not the event's words
     ("Received block blk_12 of size 67108864 from /10.0.0.1", ["receiv", "size"], None),
     ("blocks spawned", ["instanc", "spawn"], None),
+    # one word holds several stems only in the order asked (a class name is no event)
+    ("rm.RMContainerAllocator: Got allocated containers 1", ["allocat", "container"],
+     "allocated containers"),
+    ("cupsd shutdown succeeded", ["cupsd", "shut", "down"], "cupsd shutdown"),
     # a value the question asks for is no value to avoid, nor a word holding a stem asked
     ('1.2.3.4 "GET /v2/servers HTTP/1.1" status: 404 len: 176', ["http", "404"],
      'HTTP/1.1" status: 404'),
@@ -2141,3 +2156,70 @@ def test_a_filter_is_carried_on_with_the_words_the_question_says_short_ones_too(
                                 '{app="box"} |= "AirPort"')
     assert warning.check == "broad"
     assert parse(warning.fix.query) == parse(f'{{app="box"}} |= "{text}"')
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """A scheduler's log: a daemon shut down and started (the word written as one), an
+    allocator whose class name holds the words of its event, a count each line states,
+    hosts resolved to a rack, the channels a wifi interface changed to, and failures whose
+    reason ends each line."""
+    messages = ["cups: cupsd {event}",
+                "[RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm."
+                "RMContainerAllocator: Got allocated containers {n}",
+                "[RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm."
+                "RMContainerAllocator: Recalculating schedule, headroom={n}",
+                "[RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm."
+                "RMContainerRequestor: blacklistDisablePercent is {n}",
+                "[RackResolver] org.apache.hadoop.yarn.util.RackResolver: Resolved "
+                "node-{n}.example.net to /default-rack",
+                "kernel[0]: en0: channel changed to {channel}",
+                "klogind[{n}]: Authentication failed from 10.0.0.{n} (10.0.0.{n}): {why}"]
+
+    def line(i: int) -> str:
+        k = i // len(messages)
+        return f"Jun 14 15:{i // 60:02d}:{i % 60:02d} host " + messages[i % len(messages)].format(
+            event="shutdown succeeded" if k % 2 else "loaded 3 printers", n=1 + k % 3,
+            channel=["1", "132,+1", "6"][k % 3],
+            why="Software caused connection abort" if k % 2 else "Permission denied in replay "
+                                                               "cache code")
+
+    return log_checker(tmp_path_factory.mktemp("scheduler"), "box",
+                       (line(i) for i in range(200)), "2005-06-14T16:00:00Z")
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # two words the lines write as one ("shut down": shutdown) name the event
+    ("how many times did cupsd shut down in the last hour",
+     'sum(count_over_time({app="box"} [1h]))',
+     'sum(count_over_time({app="box"} |= "cups: cupsd shutdown succeeded" [1h]))'),
+    # a filter text in the lines' words, not a class name holding them out of order; and
+    # the total of what each line counts itself ("allocated containers <n>")
+    ("in total, how many containers got allocated in the last hour",
+     'sum(count_over_time({app="box"} |= "Allocated containers" [1h]))',
+     'sum(sum_over_time({app="box"} |= "allocated containers" '
+     '| regexp `\\bcontainers\\s+(?P<containers>\\S+)` | unwrap containers [1h]))'),
+    # a name unwrapped where the question counts: the lines counted ...
+    ("how many times was a host resolved to /default-rack over the last hour",
+     'avg_over_time({app="box"} |= "to /default-rack" | regexp `Resolved (?P<host>\\S+) to` '
+     '| unwrap host [1h])',
+     'sum(count_over_time({app="box"} |= "to /default-rack" [1h]))'),
+    # ... "times a minute": a rate per minute
+    ("how many times a minute was a host resolved to /default-rack over the last hour",
+     'avg_over_time({app="box"} |= "to /default-rack" | regexp `Resolved (?P<host>\\S+) to` '
+     '| unwrap host [1h])',
+     'sum(rate({app="box"} |= "to /default-rack" | regexp `Resolved (?P<host>\\S+) to` [1h]))'
+     ' * 60'),
+    # a breakdown by a name of the model's own: the field of the words the question says
+    ("which 2 channels did en0 change to least often in the last hour",
+     'bottomk(2, sum by (en0) (count_over_time({app="box"} |= "en0: channel changed to" [1h])))',
+     'bottomk(2, sum by (channel) (count_over_time({app="box"} |= "en0: channel changed to" '
+     '| regexp `\\bto\\s+(?P<channel>\\S+)` [1h])))'),
+    # a quote elided at its end: the words before, then the reasons the lines end in
+    ("break down the klogind 'Authentication failed from ...' lines by reason in the last hour",
+     'sum by (reason) (count_over_time({app="box"} |= "Authentication failed from ..." [1h]))',
+     'sum by (reason) (count_over_time({app="box"} |= "Authentication failed from" | regexp '
+     '`Authentication\\s+failed\\s+from\\s+\\S+\\s+\\(\\S+\\):\\s+(?P<reason>.+?)$` [1h]))'),
+])
+def test_the_event_and_the_count_asked_in_the_users_words(scheduler, question, wrong, fixed):
+    assert repaired_clean(scheduler, question, wrong) == parse(fixed)

@@ -95,9 +95,9 @@ from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_wor
                                       singular_of)
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
-from nl2logql.verify.shape import (ASKS_DURATION, ASKS_PART, ASKS_RATE, LINE_SIZES, MEASURES,
-                                   QUOTED, TEMPLATE_FIELD, asked_function, asked_unit, asks_share,
-                                   is_time_unit, named_function, names_field, scaled,
+from nl2logql.verify.shape import (ASKS_COUNT, ASKS_DURATION, ASKS_PART, ASKS_RATE, LINE_SIZES,
+                                   MEASURES, QUOTED, TEMPLATE_FIELD, asked_function, asked_unit,
+                                   asks_share, is_time_unit, named_function, names_field, scaled,
                                    unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
@@ -148,6 +148,7 @@ _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|
 # a count each line states, summed: "the total number of tries ConnectToServer reported"
 # (each line: "No of tries: <tries>"), where the word names a numeric field of the lines
 _TOTAL_NUMBER_OF = re.compile(r"\btotal number of (\w+)", re.I)
+_IN_TOTAL = re.compile(r"\b(?:in total|total|altogether|add(?:ed|ing)? up|summed)\b", re.I)
 # a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
 
@@ -305,10 +306,15 @@ class DataChecks:
     @functools.cached_property
     def _asked_words(self) -> frozenset[str]:
         """The question's content words, but numbers and the "times" of a count ("how many
-        times did it fail to sync": not the "time" of a ``totalTime`` field); once a check."""
+        times did it fail to sync": not the "time" of a ``totalTime`` field), and two words
+        written as one, as logs write them ("shut down": shutdown, "log in": login); once a
+        check."""
         from nl2logql.generation.schema import content_words
 
-        return frozenset(w for w in content_words(_TIMES_COUNTED.sub(" ", self.question))
+        question = _TIMES_COUNTED.sub(" ", self.question)
+        joined = [a + b for a, b in itertools.pairwise(re.findall(r"[A-Za-z]{2,}|\S", question))
+                  if a.isalpha() and b.isalpha() and content_words(a) and content_words(b)]
+        return frozenset(w for w in content_words(question) + content_words(" ".join(joined))
                          if not w.isdigit())
 
     def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object,
@@ -460,15 +466,19 @@ class DataChecks:
         if negated:
             reason += f", so `{stage.op}` excludes nothing"
         severity = MEDIUM if negated else HEAVY
-        elided = None if regex or negated or len(stage.terms) != 1 or \
-            term.value.lower() not in self.question.lower() else elided_regex(term.value)
-        if elided is not None:  # "'BLOCK* ask ... to delete'" asked: any text at the dots
-            matching = ast.LineFilter("|~", (ast.FilterTerm(elided),))
+        asked = not regex and not negated and len(stage.terms) == 1 and \
+            term.value.lower() in self.question.lower()
+        # "'BLOCK* ask ... to delete'" asked: any text at the dots; at the end, none
+        cut = elided_end(term.value) if asked else None
+        elided = elided_regex(term.value) if asked and not cut else None
+        if cut or elided:
+            matching = ast.LineFilter("|=", (ast.FilterTerm(cut),)) if cut else \
+                ast.LineFilter("|~", (ast.FilterTerm(elided),))
             fixed = query.replace(stages=tuple(matching if s is stage else s
                                                for s in query.stages))
             if self.probe.count(ast.LogQuery(query.selector, (matching,)), log_scope(self.backend)):
                 self._warn("line_filter", reason, severity, self._fix(
-                    query, fixed, f"match {quote(elided)} instead of {quote(term.value)}"))
+                    query, fixed, f"match {quote(cut or elided)} instead of {quote(term.value)}"))
                 return
         quoted = self._quoted_exactly(term.value)
         if quoted is not None and quoted != term.value and not regex and \
@@ -585,7 +595,9 @@ class DataChecks:
 
     def _in_lines(self, selector: ast.Selector, words: str) -> str | None:
         """The commonest shortest run of words, in the lines of ``selector`` that hold
-        each stem and number of ``words`` (two at least), that holds them all."""
+        each stem and number of ``words`` (two at least), that holds them all; first the
+        runs whose words start with more of the stems ("allocated containers", not a class
+        name "...Allocator] ...RMContainerRequestor" on more lines)."""
         numbers = re.findall(r"\b\d{2,}\b", words)  # "HTTP 404": the code is wanted too
         wanted = stems(words) + numbers
         if len(wanted) < 2:
@@ -595,7 +607,13 @@ class DataChecks:
         lines = self.probe.lines(ast.LogQuery(selector, filters), log_scope(self.backend))
         runs = Counter(run for run in (run_with(line, wanted) for line in lines or ())
                        if run is not None)
-        return min(runs, key=lambda run: (-runs[run], len(run), run)) if runs else None
+
+        def starting(run: str) -> int:
+            starts = re.findall(r"(?<![a-z0-9])[a-z0-9]+", run.lower())
+            return sum(any(word.startswith(stem) for word in starts) for stem in wanted)
+
+        return min(runs, key=lambda run: (-starting(run), -runs[run], len(run), run)) \
+            if runs else None
 
     def _as_label(self, query: ast.LogQuery, stage: ast.LineFilter,
                   term: ast.FilterTerm) -> Fix | None:
@@ -1520,7 +1538,31 @@ class DataChecks:
             if samples is False:
                 self._warn("label", f"`unwrap {unwrap.label}` is not a number on any line in "
                            f"{scope.name}", MEDIUM,
-                           self._extraction_fix(unwrap.label, [(log_range.query, scope)], True))
+                           self._extraction_fix(unwrap.label, [(log_range.query, scope)], True)
+                           or self._counting_fix(log_range))
+
+    def _counting_fix(self, log_range: ast.LogRange) -> Fix | None:
+        """Where the question counts ("how many times a minute did hadoop resolve a host",
+        answered with the average of the host's name): the count of the lines, the parser
+        that extracted the name dropped, summed over the streams."""
+        node = next((n for n in self.expr.find_all(ast.RangeAggregation)
+                     if n.range is log_range), None)
+        if node is None or not ASKS_COUNT.search(self.question):
+            return None
+        label = log_range.unwrap.label
+        query = log_range.query.replace(stages=tuple(
+            s for s in log_range.query.stages if label not in parser_fields(s)))
+        counted = ast.RangeAggregation("count_over_time", log_range.replace(query=query,
+                                                                          unwrap=None))
+        outer = next((v for v in self.expr.find_all(ast.VectorAggregation) if v.expr is node),
+                     None)
+        if outer is not None and outer.op not in ("sum", "avg", "min", "max"):  # topk: kept
+            replaced, by = node, counted
+        else:
+            replaced = outer or node
+            by = ast.VectorAggregation("sum", counted, grouping=replaced.grouping)
+        return Fix(format_ast(rewrite.replace_node(self.expr, replaced, by)),
+                   "count the lines, as the question counts")
 
     def _unwrapped_measure(self, log_range: ast.LogRange) -> None:
         """The question asks how long something took ("how long, in ms, did the slowest
@@ -1650,8 +1692,10 @@ class DataChecks:
         point alignment exceptions", the lines saying "<n> floating point alignment
         exceptions") where the query counts lines: the sum of that number. The words after
         the number (two at least) must all be in what the question counts, the first of them
-        first; a question counting lines or events counts lines, and a number after a colon
-        is a port."""
+        first; or, where the question asks a total ("in total, how many containers got
+        allocated", the lines saying "allocated containers <n>"), the word before it is
+        what the question counts. A question counting lines or events counts lines, and a
+        number after a colon is a port."""
         from nl2logql.generation.schema import content_words
 
         ranges = list(self.expr.find_all(ast.RangeAggregation))
@@ -1660,18 +1704,23 @@ class DataChecks:
                 _LINES_COUNTED.search(counted.group("what")):
             return
         words = content_words(counted.group("what"))
-        asked = set(words)
+        asked, total = set(words), _IN_TOTAL.search(self.question)
         node = ranges[0]
         for pattern in self._patterns(node.range.query.selector):
             for field in (f.name for f in pattern.fields if f.numeric):
                 after = _text_after(pattern, field)
                 said = content_words(after)
-                if len(set(said)) < 2 or not set(said) <= asked or said[0] != words[0] or \
-                        pattern.template.split(f"<{field}>", 1)[0].endswith(":") \
-                        or not pattern.line_filter:
+                before = pattern.template.split(f"<{field}>", 1)[0]
+                # the noun counted, then the number ("containers 3"; "vcpu: 8" is a key's value)
+                last = content_words(VARIABLE.split(before)[-1])[-1:]
+                counts_before = total and words and last and last[0] in (words[0], words[-1]) \
+                    and re.search(r"[A-Za-z] $", before)
+                if not (counts_before or len(set(said)) >= 2 and set(said) <= asked and
+                        said[0] == words[0]) or before.endswith(":") or not pattern.line_filter:
                     continue
+                counted_text = (VARIABLE.split(before)[-1] if counts_before else after).strip()
                 if self._unwrap_fix(node, pattern, field, ("sum_over_time", None),
-                                    f"the lines count {after.strip()} themselves, but the "
+                                    f"the lines count {counted_text} themselves, but the "
                                     "query counts lines"):
                     return
 
@@ -2378,6 +2427,14 @@ def elided_regex(text: str) -> str | None:
     return r"\s+.*?".join(regex_literal(p).replace("\0", "s?") for p in parts if p)
 
 
+def elided_end(text: str) -> str | None:
+    """The words of a text that only its end elides ("Authentication failed from ...":
+    "Authentication failed from"), two at least; None where it elides nothing else."""
+    kept = _STAND_IN.split(text)[0].strip()
+    only_end = kept != text.strip() and _STAND_IN.sub("", text).strip() == kept
+    return kept if only_end and len(kept.split()) >= 2 else None
+
+
 def _field_for(name: str, fields, numeric: bool) -> str | None:
     """The pattern field that ``name`` means: the same name, one sharing a ``_``-part, the
     last part first (``src_ip``: ``ip``; ``block_size``: ``size``), or a close spelling; a
@@ -2425,10 +2482,19 @@ def _asked_field(question: str, pattern, name: str) -> str | None:
     words = [f for f in pattern.fields if not f.numeric]
     named = [f.name for f in words if names_field(question, f.name)]
     if not named and name not in _HEADER_LABELS and not name.endswith("level") \
-            and _breakdown_names(question, name):
+            and (_breakdown_names(question, name) or _breakdown_in(question, pattern)):
         # (an address only where the question asks for one: "reasons" are no IPs)
         named = [f.name for f in words if f.type != "ip" or _ADDRESSES.search(question)]
     return named[0] if len(named) == 1 else None
+
+
+def _breakdown_in(question: str, pattern) -> bool:
+    """Whether the pattern's own words name the breakdown the question asks ("which 2
+    channels": "en0: channel changed to <word>")."""
+    breakdown = asked_breakdown(question)
+    words = re.findall(r"[A-Za-z]{3,}", VARIABLE.sub(" ", pattern.template))
+    return breakdown is not None and \
+        singular_of(dimension(breakdown)).lower() in {singular_of(w).lower() for w in words}
 
 
 def _breakdown_names(question: str, name: str) -> bool:

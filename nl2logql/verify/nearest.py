@@ -122,6 +122,15 @@ def stems(literal: str) -> list[str]:
     return found
 
 
+def _held(word: str, wanted: list[str]) -> set[str]:
+    """The stems of ``wanted`` inside ``word``: several only in the order wanted
+    ("shutdown" holds "shut" and "down"; "RMContainerAllocator", a class name, is no
+    "allocated containers" and holds neither)."""
+    held = [stem for stem in wanted if stem in word]
+    places = [word.find(stem) for stem in held]
+    return set(held) if places == sorted(places) else set()
+
+
 def run_with(line: str, wanted: list[str]) -> str | None:
     """The shortest run of ``line``'s words in which each stem of ``wanted`` is inside
     some word, with at most :data:`EXTRA_WORDS` others and no word with a digit (a value,
@@ -135,7 +144,7 @@ def run_with(line: str, wanted: list[str]) -> str | None:
             if any(c.isdigit() for c in spans[last][2]) and not any(
                     w in spans[last][2] for w in wanted):
                 break
-            missing -= {stem for stem in missing if stem in spans[last][2]}
+            missing -= _held(spans[last][2], wanted)
             if not missing:
                 if best is None or last - first < best[1] - best[0]:
                     best = (first, last)

@@ -95,7 +95,10 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
 _UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
                  "hr": 3600, "hour": 3600, "day": 86400}
 _PER_UNIT = re.compile(r"\bper[ -](?P<per>second|sec|minute|min|hour|hr|day)\b"
-                       r"|(?<=\w)/(?P<slash>s|sec|second|m|min|minute|h|hr|hour)\b", re.I)
+                       r"|(?<=\w)/(?P<slash>s|sec|second|m|min|minute|h|hr|hour)\b"
+                       # "how many times a minute", "logins an hour": a plural counted
+                       r"|\b(?!(?:does|this|was|has|is)\b)[a-z]{2,}s\s+(?:a|an|each|every)\s+"
+                       r"(?P<each>second|sec|minute|min|hour|hr|day)\b", re.I)
 # A count or a rate of lines or bytes, and its per-second form.
 _AS_RATE = {"count_over_time": "rate", "rate": "rate", "bytes_over_time": "bytes_rate",
             "bytes_rate": "bytes_rate"}
@@ -103,7 +106,7 @@ _AS_RATE = {"count_over_time": "rate", "rate": "rate", "bytes_over_time": "bytes
 
 def asked_unit(question: str) -> Optional[int]:
     """The seconds of the one time unit a rate is asked "per" (``per minute``: 60)."""
-    units = {_UNIT_SECONDS[(m.group("per") or m.group("slash")).lower()]
+    units = {_UNIT_SECONDS[(m.group("per") or m.group("slash") or m.group("each")).lower()]
              for m in _PER_UNIT.finditer(question)}
     return units.pop() if len(units) == 1 else None
 
@@ -768,7 +771,8 @@ _FUNCTIONS = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words
     ("min_over_time", r"(?<!\d )(?<!\d)min|minimum|smallest|lowest|shortest|fastest|quickest"),
     ("quantile_over_time", r"median|p\d{2}|\d{1,2}(?:st|nd|rd|th)[ -]percentile"),
 ))
-_COUNTING = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
+# a question that counts something
+ASKS_COUNT = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
 _UNWRAPPED = ("sum_over_time", "avg_over_time", "max_over_time", "min_over_time",
               "quantile_over_time", "first_over_time", "last_over_time")
 _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b", re.I)
@@ -777,7 +781,7 @@ _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b
 def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
     """The one range function over unwrapped values the question names, with its
     parameter (a quantile's); None where it names none, several, or counts."""
-    if _COUNTING.search(question):
+    if ASKS_COUNT.search(question):
         return None
     return named_function(question)
 
@@ -812,7 +816,7 @@ ASKS_RATE = re.compile(r"\b(?:rate|how fast|how quickly|throughput)\b", re.I)
 def _counted(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     """"How many ftp connections", "log volume per level": a count of lines, where the
     query sums their bytes."""
-    if not (_COUNTING.search(question) or _VOLUME.search(question)) or \
+    if not (ASKS_COUNT.search(question) or _VOLUME.search(question)) or \
             _BYTES_ASKED.search(question):
         return None
     sized = [n for n in expr.find_all(ast.RangeAggregation) if n.op in _AS_COUNT]
