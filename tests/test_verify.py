@@ -2094,17 +2094,27 @@ def workhorse(tmp_path_factory):
                 "kernel[0]: AirPort: Link Up on en{j}",
                 "kernel[0]: AirPort: Link Down on awdl{j}. Reason {s} (Alarm)"]
 
-    def line(i: int) -> str:
-        k = i // len(messages)  # the how-manieth line of its message
+    def values(i: int, k: int) -> dict:
         opened = k % 4 == 1
-        message = messages[i % len(messages)].replace(
-            "{user}", "{user} by (uid=0)" if opened else "{user}")
-        return f"Jun 14 15:{i // 60:02d}:{i % 60:02d} host " + message.format(
-            i=i, j=k % 5, kind="values" if k % 3 else "bytes", n=100 + i, pid=300 + i,
-            event="opened" if opened else "closed", user=["cyrus", "news"][k % 2], s=1 + k % 4)
+        user = ["cyrus", "news"][k % 2]
+        return dict(i=i, j=k % 5, kind="values" if k % 3 else "bytes", n=100 + i, pid=300 + i,
+                    event="opened" if opened else "closed",
+                    user=f"{user} by (uid=0)" if opened else user, s=1 + k % 4)
 
-    return log_checker(tmp_path_factory.mktemp("workhorse"), "box",
-                       (line(i) for i in range(240)), "2005-06-14T16:00:00Z")
+    return syslog_checker(tmp_path_factory, "workhorse", messages, 240, values)
+
+
+def syslog_checker(tmp_path_factory, name: str, messages: list[str], count: int,
+                   values) -> Checker:
+    """A checker over ``count`` syslog lines, one a second, going round ``messages``, each
+    formatted with ``values(i, k)`` (``k``: the how-manieth line of its message)."""
+    def line(i: int) -> str:
+        message = messages[i % len(messages)]
+        return f"Jun 14 15:{i // 60:02d}:{i % 60:02d} host " + message.format(
+            **values(i, i // len(messages)))
+
+    return log_checker(tmp_path_factory.mktemp(name), "box", (line(i) for i in range(count)),
+                       "2005-06-14T16:00:00Z")
 
 
 @pytest.mark.parametrize("question, wrong, fixed", [
@@ -2176,16 +2186,13 @@ def scheduler(tmp_path_factory):
                 "kernel[0]: en0: channel changed to {channel}",
                 "klogind[{n}]: Authentication failed from 10.0.0.{n} (10.0.0.{n}): {why}"]
 
-    def line(i: int) -> str:
-        k = i // len(messages)
-        return f"Jun 14 15:{i // 60:02d}:{i % 60:02d} host " + messages[i % len(messages)].format(
-            event="shutdown succeeded" if k % 2 else "loaded 3 printers", n=1 + k % 3,
-            channel=["1", "132,+1", "6"][k % 3],
-            why="Software caused connection abort" if k % 2 else "Permission denied in replay "
-                                                               "cache code")
+    def values(i: int, k: int) -> dict:
+        return dict(event="shutdown succeeded" if k % 2 else "loaded 3 printers", n=1 + k % 3,
+                    channel=["1", "132,+1", "6"][k % 3],
+                    why="Software caused connection abort" if k % 2
+                    else "Permission denied in replay cache code")
 
-    return log_checker(tmp_path_factory.mktemp("scheduler"), "box",
-                       (line(i) for i in range(200)), "2005-06-14T16:00:00Z")
+    return syslog_checker(tmp_path_factory, "scheduler", messages, 200, values)
 
 
 @pytest.mark.parametrize("question, wrong, fixed", [
