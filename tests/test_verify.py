@@ -2172,8 +2172,8 @@ def test_a_filter_is_carried_on_with_the_words_the_question_says_short_ones_too(
 def scheduler(tmp_path_factory):
     """A scheduler's log: a daemon shut down and started (the word written as one), an
     allocator whose class name holds the words of its event, a count each line states,
-    hosts resolved to a rack, the channels a wifi interface changed to, and failures whose
-    reason ends each line."""
+    hosts resolved to a rack, the channels a wifi interface changed to, failures whose
+    reason ends each line, and events each line counts before its words."""
     messages = ["cups: cupsd {event}",
                 "[RMCommunicator Allocator] org.apache.hadoop.mapreduce.v2.app.rm."
                 "RMContainerAllocator: Got allocated containers {n}",
@@ -2184,7 +2184,8 @@ def scheduler(tmp_path_factory):
                 "[RackResolver] org.apache.hadoop.yarn.util.RackResolver: Resolved "
                 "node-{n}.example.net to /default-rack",
                 "kernel[0]: en0: channel changed to {channel}",
-                "klogind[{n}]: Authentication failed from 10.0.0.{n} (10.0.0.{n}): {why}"]
+                "klogind[{n}]: Authentication failed from 10.0.0.{n} (10.0.0.{n}): {why}",
+                "kernel: {n} tree receiver 2 in re-synch state event(s) (dcr 0x019a) detected"]
 
     def values(i: int, k: int) -> dict:
         return dict(event="shutdown succeeded" if k % 2 else "loaded 3 printers", n=1 + k % 3,
@@ -2222,6 +2223,11 @@ def scheduler(tmp_path_factory):
      'bottomk(2, sum by (en0) (count_over_time({app="box"} |= "en0: channel changed to" [1h])))',
      'bottomk(2, sum by (channel) (count_over_time({app="box"} |= "en0: channel changed to" '
      '| regexp `\\bto\\s+(?P<channel>\\S+)` [1h])))'),
+    # events in total: what each line counts ("<n> tree receiver ... event(s)"), summed
+    ("in total, how many tree receiver re-synch state events in the last hour",
+     'sum(count_over_time({app="box"} |= "in re-synch state event(s)" [1h]))',
+     'sum(sum_over_time({app="box"} |= "in re-synch state event(s)" '
+     '| regexp `\\bkernel:\\s+(?P<kernel>\\S+)\\s+tree` | unwrap kernel [1h]))'),
     # a quote elided at its end: the words before, then the reasons the lines end in
     ("break down the klogind 'Authentication failed from ...' lines by reason in the last hour",
      'sum by (reason) (count_over_time({app="box"} |= "Authentication failed from ..." [1h]))',

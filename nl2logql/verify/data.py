@@ -1694,17 +1694,20 @@ class DataChecks:
         the number (two at least) must all be in what the question counts, the first of them
         first; or, where the question asks a total ("in total, how many containers got
         allocated", the lines saying "allocated containers <n>"), the word before it is
-        what the question counts. A question counting lines or events counts lines, and a
-        number after a colon is a port."""
+        what the question counts. A question counting lines or events counts lines (events
+        a total of them counts as the lines do), and a number after a colon is a port."""
         from nl2logql.generation.schema import content_words
 
         ranges = list(self.expr.find_all(ast.RangeAggregation))
         counted = _COUNTED.search(self.question)
-        if len(ranges) != 1 or ranges[0].op != "count_over_time" or counted is None or \
-                _LINES_COUNTED.search(counted.group("what")):
+        if len(ranges) != 1 or ranges[0].op != "count_over_time" or counted is None:
             return
+        total = _IN_TOTAL.search(self.question)
+        lines = _LINES_COUNTED.search(counted.group("what"))
+        if lines and not (total and lines.group(0).lower().startswith("event")):
+            return  # (but "in total, how many re-synch state events": what the lines count)
         words = content_words(counted.group("what"))
-        asked, total = set(words), _IN_TOTAL.search(self.question)
+        asked = set(words)
         node = ranges[0]
         for pattern in self._patterns(node.range.query.selector):
             for field in (f.name for f in pattern.fields if f.numeric):
