@@ -1586,14 +1586,32 @@ def test_a_breakdown_by_program_or_host_extracts_it_from_the_headers(request, bo
     assert checker.check(question, warning.fix.query) == []
 
 
-def test_a_number_the_lines_count_themselves_is_summed(cluster):
-    question = "total number of floating point alignment exceptions on cluster in the last day"
-    wrong = ('sum(count_over_time({app="cluster"} |= "floating point alignment exceptions" '
-             '[1d]))')
+COUNTED_BY_LINES = [i + 1 for i in range(0, 120, 4)]  # what each exceptions line says
+
+
+@pytest.mark.parametrize("question, outer, value", [
+    ("total number of floating point alignment exceptions on cluster in the last day", "sum",
+     sum(COUNTED_BY_LINES)),
+    # the number one line states, not the lines: its largest, smallest, mean
+    ("the largest number of floating point alignment exceptions one cluster line reported in "
+     "the last day", "max", max(COUNTED_BY_LINES)),
+    ("the smallest number of floating point alignment exceptions a single line showed on "
+     "cluster in the last day", "min", min(COUNTED_BY_LINES)),
+    ("the average number of floating point alignment exceptions each line reports on cluster "
+     "in the last day", "avg", statistics.mean(COUNTED_BY_LINES)),
+])
+def test_a_number_the_lines_count_themselves_is_taken(cluster, question, outer, value):
+    wrong = (f'{outer}(count_over_time({{app="cluster"}} |= "floating point alignment '
+             'exceptions" [1d]))')
     [warning] = cluster.check(question, wrong)
     assert warning.check == "function"
-    value = float(cluster.backend.query(warning.fix.query)["result"][0]["value"][1])
-    assert value == sum(i + 1 for i in range(0, 120, 4))
+    result = cluster.backend.query(warning.fix.query)["result"]
+    assert float(result[0]["value"][1]) == pytest.approx(value)
+
+
+def test_lines_counted_are_not_a_number_the_lines_count(cluster):
+    wrong = ('sum(count_over_time({app="cluster"} |= "floating point alignment exceptions" '
+             '[1d]))')
     # counting the lines that say it counts lines
     assert cluster.check("how many floating point alignment exception lines did cluster log "
                          "in the last day", wrong) == []

@@ -107,6 +107,14 @@ MAX_NAMES_SHOWN = 8  # labels listed in a "labels there:" reason
 _COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>(?:(?!(?:"
                       r"did|do|does|were|was|are|is|has|have|had|in|on|for|over|during|across|"
                       r"from|by|per|that|which)\b)[\w-]+\s*){1,6})", re.I)
+# "the largest number of exceptions one line reported": a clause naming the line itself
+_ONE_LINE = re.compile(r"\b(?:one|any|each|every|a|a single|single)\s+(?:[\w-]+\s+)?"
+                       r"(?:line|entry|message|record)\b", re.I)
+_PER_LINE_FUNCTION = (("max_over_time", re.compile(r"\b(?:largest|most|maximum|max|highest|"
+                                                  r"biggest)\b", re.I)),
+                      ("min_over_time", re.compile(r"\b(?:smallest|fewest|least|minimum|min|"
+                                                  r"lowest)\b", re.I)),
+                      ("avg_over_time", re.compile(r"\b(?:average|mean)\b", re.I)))
 _LINES_COUNTED = re.compile(r"\b(?:lines?|events?|messages?|entries|entry|logs?|records?|"
                             r"occurrences?|times)\b", re.I)
 # a host the message names, not the machine that wrote the line
@@ -1695,7 +1703,8 @@ class DataChecks:
         first; or, where the question asks a total ("in total, how many containers got
         allocated", the lines saying "allocated containers <n>"), the word before it is
         what the question counts. A question counting lines or events counts lines (events
-        a total of them counts as the lines do), and a number after a colon is a port."""
+        a total of them counts as the lines do), and a number after a colon is a port. "The
+        largest number of exceptions one line reported" asks the maximum of that number."""
         from nl2logql.generation.schema import content_words
 
         ranges = list(self.expr.find_all(ast.RangeAggregation))
@@ -1703,10 +1712,15 @@ class DataChecks:
         if len(ranges) != 1 or ranges[0].op != "count_over_time" or counted is None:
             return
         total = _IN_TOTAL.search(self.question)
-        lines = _LINES_COUNTED.search(counted.group("what"))
+        what, one_line = counted.group("what"), _ONE_LINE.search(self.question,
+                                                                 counted.start("what"))
+        what = what[:one_line.start() - counted.start("what")] if one_line else what
+        lines = _LINES_COUNTED.search(what)
         if lines and not (total and lines.group(0).lower().startswith("event")):
             return  # (but "in total, how many re-synch state events": what the lines count)
-        words = content_words(counted.group("what"))
+        function = next((f for f, asks in _PER_LINE_FUNCTION if one_line and asks.search(
+            self.question)), "sum_over_time")
+        words = content_words(what)
         asked = set(words)
         node = ranges[0]
         for pattern in self._patterns(node.range.query.selector):
@@ -1722,7 +1736,7 @@ class DataChecks:
                         said[0] == words[0]) or before.endswith(":") or not pattern.line_filter:
                     continue
                 counted_text = (VARIABLE.split(before)[-1] if counts_before else after).strip()
-                if self._unwrap_fix(node, pattern, field, ("sum_over_time", None),
+                if self._unwrap_fix(node, pattern, field, (function, None),
                                     f"the lines count {counted_text} themselves, but the "
                                     "query counts lines"):
                     return
