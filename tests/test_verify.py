@@ -2254,3 +2254,40 @@ def scheduler(tmp_path_factory):
 ])
 def test_the_event_and_the_count_asked_in_the_users_words(scheduler, question, wrong, fixed):
     assert repaired_clean(scheduler, question, wrong) == parse(fixed)
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory):
+    """A super-server removing and reading services, and deprecated configuration keys."""
+    messages = ["xinetd[{n}]: removing {service}",
+                "xinetd[{n}]: Reading included configuration file: /etc/xinetd.d/{service}",
+                "INFO Configuration.deprecation: mapred.{key}.id is deprecated. Instead, use "
+                "mapreduce.{key}.id",
+                "sshd[{n}]: session opened for user {service}"]
+
+    def values(i: int, k: int) -> dict:
+        return dict(n=100 + i, service=["chargen", "echo", "time"][k % 3],
+                    key=["task", "tip", "job"][k % 3])
+
+    return syslog_checker(tmp_path_factory, "services", messages, 120, values)
+
+
+@pytest.mark.parametrize("question, wrong, kept", [
+    ("show the lines where xinetd removed a service", '{app="box"} |= "xinetd removed a service"',
+     "removing"),
+    ("how many times did xinetd remove a service in the last hour",
+     'sum(count_over_time({app="box"} |= "xinetd remove service" [1h]))', "removing"),
+])
+def test_a_filter_in_the_questions_words_no_line_holds_keeps_the_lines_they_name(
+        services, question, wrong, kept):
+    [lines] = repaired_clean(services, question, wrong).find_all(ast.LogQuery)
+    assert kept in format_ast(lines)
+    counted = services.backend.query(f"sum(count_over_time({format_ast(lines)} [1d]))")
+    assert float(counted["result"][0]["value"][1]) == 30  # every "removing" line, no other
+
+
+def test_a_quoted_text_no_line_holds_is_kept(services):
+    # the question quotes it: no line holding it is the answer
+    [warning] = services.check("show the lines with 'xinetd removed a service'",
+                               '{app="box"} |= "xinetd removed a service"')
+    assert warning.check == "line_filter" and warning.fix is None

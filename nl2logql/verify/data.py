@@ -278,6 +278,17 @@ class DataChecks:
         lines mention, the program whose lines it means (as their header names it); else a
         warning without a fix when its words match some pattern. Past a literal, every line
         of a stream the question names (the DataBlockScanner's) is what it asks for."""
+        found, match = self._lines_asked(query)
+        if found is not None:
+            fixed, reason, change = found
+            self._warn("unfiltered", reason, MEDIUM, self._fix(query, fixed, change))
+        elif match is not None:
+            self._warn("unfiltered", _event_reason(query, ", ".join(match[2])), MEDIUM)
+
+    def _lines_asked(self, query: ast.LogQuery) -> tuple[tuple | None, tuple | None]:
+        """The lines the question picks out of an unfiltered query, most specific first (see
+        :meth:`_unfiltered`): ``(fixed, reason, change)`` or None, and the pattern its words
+        match best (None where it names a stream)."""
         named = any(_names_stream(self.question, m.name, m.value) for m in query.selector.matchers
                     if m.op == "=" and m.name not in APPLICATION_LABELS)
         match = None if named else self._event_match(query)
@@ -289,14 +300,9 @@ class DataChecks:
                       lambda q: self._literal_asked(q, mentioned_words(self.question)),
                       self._program_asked):
             found = asked(query)
-            if found is not None:
-                fixed, reason, change = found
-                self._warn("unfiltered", reason, MEDIUM, self._fix(query, fixed, change))
-                return
-            if named:
-                return
-        if match is not None:
-            self._warn("unfiltered", _event_reason(query, ", ".join(match[2])), MEDIUM)
+            if found is not None or named:
+                return found, match
+        return None, match
 
     def _level_unkept(self, query: ast.LogQuery) -> None:
         """The query only leaves lines out ("the apache error lines that are not about a
@@ -545,9 +551,23 @@ class DataChecks:
             change = (f"filter on {format_ast(replacement).split(' ', 1)[1]} instead of "
                       f"{quote(term.value)}{_without(query.selector, selector)}")
             fix = self._fix(query, fixed, change)
-        elif not negated and len(stage.terms) == 1 and self._unasked(term.value, regex):
-            fix = self._drop(stage)  # a text of the model's own: it only empties the answer
+        elif not negated and len(stage.terms) == 1:
+            fix = self._drop(stage) if self._unasked(term.value, regex) else \
+                self._asked_otherwise(query, stage)  # (the model's own text only empties it)
         self._warn("line_filter", reason, severity, fix)
+
+    def _asked_otherwise(self, query: ast.LogQuery, stage: ast.LineFilter) -> Fix | None:
+        """The query's one line filter is the question's words that no line holds ("the
+        lines where xinetd removed a service"): the lines those words pick out as the lines
+        say it ("xinetd[1798]: removing chargen"), as for a query with no filter."""
+        kept = query.replace(stages=tuple(s for s in query.stages if s is not stage))
+        if _filters_lines(kept.stages):
+            return None
+        found, _ = self._lines_asked(kept)
+        if found is None:
+            return None
+        fixed, _, change = found
+        return self._fix(query, fixed, f"drop `{_short(stage)}`, {change}")
 
     def _inner_literal(self, query: ast.LogQuery, words: str) -> str | None:
         """The longest literal or code word of the question inside ``words`` that the lines
@@ -971,7 +991,7 @@ class DataChecks:
         lines the question leaves out (the fix is the one event's text that goes on with
         words the question says, when that finds fewer lines). Texts the question quotes or
         names as literals stay."""
-        asked = stems(self.question)
+        asked = stems(_TIMES_COUNTED.sub(" ", self.question))  # (not a count's "times")
         literals = [t.lower() for t in question_literals(self.question)]
         for stage, term in _filter_terms(query, ("|=",)):
             if len(stage.terms) != 1 or any(_overlaps(term.value, t) for t in literals):
@@ -2718,8 +2738,10 @@ def _word_edge(text: str, at: int) -> bool:
 
 def _common_text(templates: list[str], words: list[str]) -> str | None:
     """The longest text that each template holds in one run of its fixed text around the
-    first of ``words`` (stems, as the question's) that they all hold."""
+    first of ``words`` (stems, as the question's) that they all hold; a stem's ending "e"
+    left off ("remove": "removing")."""
     for word in words:
+        word = word[:-1] if word.endswith("e") and len(word) > 4 else word
         runs = [[r for r in VARIABLE.split(t) if word in r.lower()] for t in templates]
         if not all(runs):
             continue
