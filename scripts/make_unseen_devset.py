@@ -50,7 +50,13 @@ sets: never train on them.
   kind over the thirteen systems, about events no earlier set asked where a system has any
   left (Apache's and Proxifier's: new kinds of questions of their events), written in session
   28 after that session's checks were made and before any answer of the assistant's to them
-  was seen, to measure them fresh.
+  was seen, to measure them fresh;
+- ``unseen-systems-14`` (``data/devsets/unseen-systems-14.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's and Proxifier's: new
+  kinds of questions of their events), written in session 29 before any answer of the
+  assistant's to them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -1686,6 +1692,136 @@ THIRTEENTH_QUESTIONS = [
 ]
 
 
+FOURTEENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems, about events no set asked
+    # where a system has any left (Apache's and Proxifier's: new kinds of questions of their
+    # events), in users' and on-call engineers' words, written in session 29 before any
+    # answer of the assistant's to them was seen ---
+    Question("Apache", "how many diffrent client IPs did apache refuse a directory listing to "
+             "in the last 12 hours?", "metric", event("E4"), "EventId == E4 ([client <*>] "
+             "Directory index forbidden by rule: <*>)", window="12h", agg="distinct",
+             key=extract(r"\[client ([\d.]+)\]"), key_how="the client IP"),
+    Question("Apache", "What's the lowest child number apache's jk2_init() found in the "
+             "scoreboard over the past 2 hours?", "metric", event("E1"), "EventId == E1 "
+             "(jk2_init() Found child <*> in scoreboard slot <*>; not E5's Can't find child)",
+             window="2h", agg="min", key=number(r"Found child (\d+)"),
+             key_how="the child number"),
+    Question("Zookeeper", "show me the zookeeper lines where a quorum peer went into LOOKING "
+             "state", "log", event("E26"), "EventId == E26 (QuorumPeer: LOOKING; not the "
+             "election Notification lines E32-E37, which report a peer's state, nor E18/E19's "
+             "FOLLOWING)"),
+    Question("Zookeeper", "Which 2 client IPs tried to establish a new zookeeper session most "
+             "often over the last 4 weeks?", "metric", event("E7"), "EventId == E7 (Client "
+             "attempting to establish new session at /<*>:<*>; not E8's attempting to renew "
+             "session)", window="28d", agg="topk", key=extract(r"new session at /([\d.]+):"),
+             key_how="the client IP", label="ip", k=2),
+    Question("Zookeeper", "longest leader election a zookeeper follower reported in the past "
+             "month? (ms)", "metric", event("E19"), "EventId == E19 (FOLLOWING - LEADER "
+             "ELECTION TOOK - <*>)", window="30d", agg="max",
+             key=number(r"LEADER ELECTION TOOK - (\d+)"), key_how="the election time"),
+    Question("Linux", "How many times did cupsd start up on linux in the past 28 days?",
+             "metric", event("E38"), "EventId == E38 (cups: cupsd startup succeeded; not "
+             "E37's cupsd shutdown succeeded)", window="28d"),
+    Question("Linux", "Show me linux's udev lines where a device node got removed.", "log",
+             event("E89"), "EventId == E89 (removing device node '/udev/<*>'; not E36's "
+             "creating device node)"),
+    Question("Hadoop", "show the hadoop lines where a task attempt ended up FAILED", "log",
+             event("E16"), "EventId == E16 (attempt_<*> TaskAttempt Transitioned from "
+             "FAIL_TASK_CLEANUP to FAILED; not E18's RUNNING to FAIL_CONTAINER_CLEANUP nor "
+             "E15's FAIL_CONTAINER_CLEANUP to FAIL_TASK_CLEANUP)"),
+    Question("Hadoop", "What's the per-second rate of ATTEMPT_START events from hadoop's "
+             "speculator over the last 10 mins?", "metric", event("E22"), "EventId == E22 "
+             "(DefaultSpeculator: ATTEMPT_START task_<*>)", window="10m", agg="rate"),
+    Question("Hadoop", "On average, how many ScheduledMaps did hadoop's allocator report in its "
+             "'Before Scheduling' lines over the past 10 minutes?", "metric", event("E24"),
+             "EventId == E24 (Before Scheduling: PendingReds:<*> ScheduledMaps:<*> ...; not "
+             "E11's After Scheduling)", window="10m", agg="avg",
+             key=number(r"ScheduledMaps:(\d+)"), key_how="ScheduledMaps"),
+    Question("HealthApp", "how many times did healthapp skip a sync becuase there was no cloud "
+             "version, in the last two hours?", "metric", event("E23"), "EventId == E23 "
+             "(ifCanSync not! no cloud version)", window="2h"),
+    Question("HealthApp", "Break down healthapp's DataStatManager 'new date' stat updates by "
+             "data type over the past 3 hours.", "metric", event("E37"), "EventId == E37 "
+             "(HiH_DataStatManager: new date =<*>, type=<*>,<*>,old=<*>; not E52's "
+             "saveStatData() type =<*>)", window="3h", agg="by",
+             key=extract(r"type=(\d+),"), key_how="the data type (the number after type=)",
+             label="type"),
+    Question("Proxifier", "Show the proxifier connections that stayed open for an hour or "
+             "longer.", "log",
+             lambda r: r["EventId"] == "E8"
+             and re.search(r"lifetime \d+:\d+:\d+\s*$", r["Content"]) is not None,
+             "EventId == E8 (<*> close, ..., lifetime <*>) and the lifetime is hh:mm:ss (an "
+             "hour or more; shorter lifetimes are mm:ss or <1 sec)"),
+    Question("Proxifier", "How many different programs opened connections through proxifier "
+             "in the last 6 hours?", "metric", event("E1", "E2"), "EventId in (E1, E2) "
+             "(<*>:<*> open through proxy <*>:<*> SOCKS5 / HTTPS)", window="6h",
+             agg="distinct", key=lambda r: r["Program"], key_how="Program"),
+    Question("Spark", "p90 of the finish time in spark's 'Times: total = ...' lines over the "
+             "past minute? (the finish = N value)", "metric", event("E35"), "EventId == E35 "
+             "(Times: total = <*>, boot = <*>, init = <*>, finish = <*>)", window="1m",
+             agg="quantile", q=0.9, key=number(r"finish = (\d+)"), key_how="finish"),
+    Question("Spark", "Show the spark lines where the executor connected to the driver or "
+             "registered with it.", "log", event("E6", "E32"), "EventId in (E6, E32) "
+             "(Connecting to driver: spark://<*> / Successfully registered with driver; not "
+             "E21/E36's BlockManager registration)"),
+    Question("Mac", "mac: how many more AirPort 'System Sleep' power changes in the last 3 days "
+             "than in the 3 days before?", "metric", event("E126"), "EventId == E126 (ARPT: "
+             "<*>: AirPort_<*>::powerChange: System Sleep; not E127's System Wake)",
+             window="3d", agg="change"),
+    Question("Mac", "show me the mac kernel lines where the AirPort card powered back up on a "
+             "system wake", "log", event("E127"), "EventId == E127 (ARPT: <*>: "
+             "AirPort_<*>::powerChange: System Wake - Full Wake/ Dark Wake / Maintenance "
+             "wake)"),
+    Question("BGL", "How many FATAL tree-network packet receive errors did bgl log in the past "
+             "60 days?", "metric", event("E60"), "EventId == E60 (Error receiving packet on "
+             "tree network, expecting type <*> instead of type <*> ...)", window="60d"),
+    Question("BGL", "Show the bgl lines where it couldn't get assembly info for a node card.",
+             "log", event("E17"), "EventId == E17 (Can not get assembly information for node "
+             "card)"),
+    Question("Windows", "How many times did windows' SQM clean up old report files over the "
+             "past day?", "metric", event("E37"), "EventId == E37 (SQM: Cleaning up report "
+             "files older than <*> days.)", window="24h"),
+    Question("Windows", "What share of the CBS sessions windows initialized in the last 24h came "
+             "from the SPP client rather than WindowsUpdateAgent?", "metric", event("E35"),
+             "EventId == E35 (Session: <*>_<*> initialized by client SPP.)", window="24h",
+             agg="ratio", of=event("E35", "E36"), key_how="EventId in (E35, E36) (Session: "
+             "<*>_<*> initialized by client SPP / WindowsUpdateAgent)"),
+    Question("Thunderbird", "show me the thunderbird sendmail lines where it couldn't figure "
+             "out its own unqualified hostname and slept before retrying", "log",
+             event("E75"), "EventId == E75 (My unqualified host name (<*>) unknown; sleeping "
+             "for retry; not E131's unable to qualify my own domain name)"),
+    Question("Thunderbird", "Which thunderbird hosts had more than one root cron session closed "
+             "in the last 15 minutes?", "metric", event("E117"), "EventId == E117 "
+             "(crond(pam_unix): session closed for user root; not E118's session opened)",
+             window="15m", agg="by", key=lambda r: r["User"],
+             key_how="the host (the CSV's User column)", label="host", over=1),
+    Question("Thunderbird", "how many times did cron kick off get_temps on thunderbird in the "
+             "past 10 min?", "metric", event("E2"), "EventId == E2 ((root) CMD "
+             "(/projects/tbird/temps/get_temps <*>); not E3's run-parts /etc/cron.hourly)",
+             window="10m"),
+    Question("Android", "What's the average clipTopAmount android's StackScrollAlgorithm "
+             "logged in the last 2 minutes?", "metric", event("E145"), "EventId == E145 "
+             "(state.clipTopAmount:<*>, i:<*>)", window="2m", agg="avg",
+             key=number(r"clipTopAmount:(-?\d+)"), key_how="clipTopAmount"),
+    Question("Android", "how many distinct notification ids did android cancel via "
+             "cancelNotificationWithTag in the past 2 min?", "metric", event("E33"),
+             "EventId == E33 (cancelNotificationWithTag pid <*>,uid = <*>,tag = null,pkg "
+             "=<*>,id =<*>; not E29's cancelNotification,index:<*>)", window="2m",
+             agg="distinct", key=extract(r"id =(\d+)"), key_how="the notification id"),
+    Question("Android", "How many times did android's status bar suspend autohide in the last "
+             "minute?", "metric", event("E148"), "EventId == E148 (PhoneStatusBar: "
+             "suspendAutohide; not E113's resumeSuspendedAutohide nor E27's cancelAutohide)",
+             window="1m"),
+    Question("HPC", "how many times did the hpc full partition go 'blocked' over the last 2 "
+             "years?", "metric", event("E3"), "EventId == E3 (full partition status: "
+             "blocked)", window="730d"),
+    Question("HPC", "What's the average ambient temp in hpc's psu failure lines over the past "
+             "year?", "metric", event("E35"), "EventId == E35 (psu failure\\ ambient=<*>; not "
+             "E2's plain ambient=<*> readings)", window="365d", agg="avg",
+             key=number(r"ambient=(\d+)"), key_how="ambient"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -1693,7 +1829,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-8": EIGHTH_QUESTIONS, "unseen-systems-9": NINTH_QUESTIONS,
            "unseen-systems-10": TENTH_QUESTIONS, "unseen-systems-11": ELEVENTH_QUESTIONS,
            "unseen-systems-12": TWELFTH_QUESTIONS,
-           "unseen-systems-13": THIRTEENTH_QUESTIONS}
+           "unseen-systems-13": THIRTEENTH_QUESTIONS,
+           "unseen-systems-14": FOURTEENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

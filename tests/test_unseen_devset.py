@@ -29,6 +29,8 @@ MAKE = _script("make_unseen_devset")
 EVAL = _script("eval_unseen_devset")
 LOGHUB = loghub_root()
 SETS = {name: EVAL.load_devset(MAKE.devset_path(name)) for name in MAKE.DEVSETS}
+ALL_SYSTEMS = {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp", "Proxifier", "Spark",
+               "Mac", "BGL", "HPC", "Windows", "Thunderbird", "Android"}  # sets 9 on
 SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-2": {"Hadoop", "HealthApp", "Proxifier"},
            "unseen-systems-3": {"Spark", "Mac", "BGL"},
@@ -41,21 +43,7 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
                                 "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
                                 "Apache"},
-           "unseen-systems-9": {"Spark", "HealthApp", "Zookeeper", "Proxifier", "Thunderbird",
-                                "Hadoop", "BGL", "HPC", "Windows", "Mac", "Android", "Linux",
-                                "Apache"},
-           "unseen-systems-10": {"Spark", "HealthApp", "Zookeeper", "Proxifier",
-                                 "Thunderbird", "Hadoop", "BGL", "HPC", "Windows", "Mac",
-                                 "Android", "Linux", "Apache"},
-           "unseen-systems-11": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
-                                 "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
-                                 "Thunderbird", "Android"},
-           "unseen-systems-12": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
-                                 "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
-                                 "Thunderbird", "Android"},
-           "unseen-systems-13": {"Apache", "Zookeeper", "Linux", "Hadoop", "HealthApp",
-                                 "Proxifier", "Spark", "Mac", "BGL", "HPC", "Windows",
-                                 "Thunderbird", "Android"}}
+           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 15)}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
