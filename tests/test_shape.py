@@ -42,6 +42,10 @@ def fixed(question, query):
     ("components with fewer than 3 deletions in hdfs in the last 12 hours",
      f'sum by (component) (count_over_time({APP} [12h]))', "threshold",
      f'sum by (component) (count_over_time({APP} [12h])) < 3'),
+    # ... spelt out
+    ("components with more than one deletion in hdfs in the last 12 hours",
+     f'sum by (component) (count_over_time({APP} [12h]))', "threshold",
+     f'sum by (component) (count_over_time({APP} [12h])) > 1'),
     ("what fraction of hdfs's log lines in the last 12 hours were deletions?", COUNT, "share",
      f"{COUNT} / {EVERY_LINE}"),
     ("what fraction of hdfs's log lines in the last 12 hours were deletions?",
@@ -252,6 +256,9 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
     ("at least one component in hdfs, top 1",
      f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    # a threshold spelt out is stated
+    ("components with more than one deletion in hdfs in the last 12 hours",
+     f'sum by (component) (count_over_time({APP} [12h])) > 1'),
     # a number with a unit is a field's value; a number the query uses already
     ("requests that took more than 0.5 seconds in hdfs, last 12 hours", COUNT),
     ("deletions in hdfs over the last 12 hours", COUNT),

@@ -1617,6 +1617,22 @@ def test_lines_counted_are_not_a_number_the_lines_count(cluster):
                          "in the last day", wrong) == []
 
 
+def test_a_breakdown_by_a_label_of_the_models_own_is_by_the_header_column_asked(cluster):
+    # "by (kernel)": a word of the lines no parser extracts; the question asks for hosts
+    question = ("which cluster hosts logged more than one floating point alignment exceptions "
+                "line in the last day")
+    wrong = ('sum by (kernel) (count_over_time({app="cluster"} |= "floating point alignment '
+             'exceptions" [1d])) > 1')
+    [warning] = cluster.check(question, wrong)
+    assert warning.check == "label" and "by (host)" in warning.fix.query
+    result = cluster.backend.query(warning.fix.query)["result"]
+    assert {r["metric"]["host"]: float(r["value"][1]) for r in result} == \
+        {"node-a1": 10, "node-b2": 10, "node-c3": 10}
+    # asked by another name, or a label the pipeline uses too: no guess
+    assert cluster.check("which cluster kernels logged floating point alignment exceptions in "
+                         "the last day", wrong.removesuffix(" > 1"))[0].fix is None
+
+
 @pytest.mark.parametrize("question, program", [
     ("show the cluster lines from QQ", "QQ"),    # a short name written out
     ("lines ciod wrote on cluster", "ciod"),
@@ -2284,6 +2300,14 @@ def test_a_filter_in_the_questions_words_no_line_holds_keeps_the_lines_they_name
     assert kept in format_ast(lines)
     counted = services.backend.query(f"sum(count_over_time({format_ast(lines)} [1d]))")
     assert float(counted["result"][0]["value"][1]) == 30  # every "removing" line, no other
+
+
+def test_a_filter_naming_an_event_no_line_is_of_stays(services):
+    # "failed to remove a service": the lines of "removing" hold too few of its words
+    [warning] = services.check("how many times did xinetd fail to remove a service in the last "
+                               "hour", 'sum(count_over_time({app="box"} |= "failed to remove '
+                               'service" [1h]))')
+    assert warning.check == "line_filter" and warning.fix is None
 
 
 def test_a_quoted_text_no_line_holds_is_kept(services):

@@ -559,7 +559,9 @@ class DataChecks:
     def _asked_otherwise(self, query: ast.LogQuery, stage: ast.LineFilter) -> Fix | None:
         """The query's one line filter is the question's words that no line holds ("the
         lines where xinetd removed a service"): the lines those words pick out as the lines
-        say it ("xinetd[1798]: removing chargen"), as for a query with no filter."""
+        say it ("xinetd[1798]: removing chargen"), as for a query with no filter, where
+        such a line holds half its words at least (else the event it names is none of
+        these logs', and no line is the answer)."""
         kept = query.replace(stages=tuple(s for s in query.stages if s is not stage))
         if _filters_lines(kept.stages):
             return None
@@ -567,6 +569,12 @@ class DataChecks:
         if found is None:
             return None
         fixed, _, change = found
+        [term] = stage.terms
+        wanted = [_without_e(w) for w in stems(words_of(term.value, stage.op == "|~"))]
+        lines = self.probe.lines(fixed, log_scope(self.backend)) or []
+        if not wanted or 2 * max((sum(w in line.lower() for w in wanted) for line in lines),
+                                 default=0) < len(wanted):
+            return None
         return self._fix(query, fixed, f"drop `{_short(stage)}`, {change}")
 
     def _inner_literal(self, query: ast.LogQuery, words: str) -> str | None:
@@ -2199,18 +2207,35 @@ class DataChecks:
         self._warn("label", reason, MEDIUM,
                    fix or self._extraction_fix(name, places, numeric, grouped)
                    or self._header_fix(name, places)
+                   or (self._header_asked(name, places) if grouped else None)
                    or (self._drop(droppable) if droppable is not None else None))
         return False
 
-    def _header_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
+    def _header_asked(self, name: str, places: list[tuple[ast.LogQuery, Scope]]) -> Fix | None:
+        """A breakdown by a label of the model's own (``by (root)``: a value it filtered
+        on) where the question breaks down by the host or program the lines' headers name
+        ("which thunderbird hosts"): by that one, extracted from the headers."""
+        match = asked_breakdown(self.question)
+        word = singular_of(dimension(match)).lower() if match else None
+        renamed = rewrite.rename_label(self.expr, name, word) if word else self.expr
+        if word in (None, name.lower()) or \
+                list(renamed.find_all(ast.LogQuery)) != list(self.expr.find_all(ast.LogQuery)):
+            return None  # (a label the pipeline uses too: more than the breakdown is wrong)
+        fix = self._header_fix(word, places, renamed)
+        return fix and Fix(fix.query, f"break it down by {word}, as the question asks, "
+                                      f"{fix.change[0].lower()}{fix.change[1:]}")
+
+    def _header_fix(self, name: str, places: list[tuple[ast.LogQuery, Scope]],
+                    expr: ast.Expr | None = None) -> Fix | None:
         """A ``component`` (``program``, ``host``...) that no line carries, where the lines'
         headers name the program that wrote them ("combo kernel: ...", "|Step_LSC|") or
-        the host: extracted from the header, first in the pipeline."""
+        the host: extracted from the header, first in the pipeline (of ``expr``, by default
+        the query)."""
         kind = name.lower()
         if kind not in headers.PROGRAM_LABELS | headers.HOST_LABELS or \
                 (kind in headers.HOST_LABELS and _OTHER_HOST.search(self.question)):
             return None  # (a remote host is the message's, not the header's machine)
-        expr = self.expr
+        expr = expr or self.expr
         for upto, scope in places:
             query = self._whole(upto)
             patterns = self._patterns(query.selector)
@@ -2741,7 +2766,7 @@ def _common_text(templates: list[str], words: list[str]) -> str | None:
     first of ``words`` (stems, as the question's) that they all hold; a stem's ending "e"
     left off ("remove": "removing")."""
     for word in words:
-        word = word[:-1] if word.endswith("e") and len(word) > 4 else word
+        word = _without_e(word)
         runs = [[r for r in VARIABLE.split(t) if word in r.lower()] for t in templates]
         if not all(runs):
             continue
@@ -2759,6 +2784,11 @@ def _common_text(templates: list[str], words: list[str]) -> str | None:
         if best and len(best) >= MIN_COMMON_TEXT:
             return best
     return None
+
+
+def _without_e(stem: str) -> str:
+    """A stem as its other forms hold it ("remove": remov, in "removing")."""
+    return stem[:-1] if stem.endswith("e") and len(stem) > 4 else stem
 
 
 def _alike(word: str, other: str) -> bool:

@@ -242,9 +242,12 @@ def _rank_count(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 _COMPARISONS = {"more than": ">", "greater than": ">", "over": ">", "above": ">",
                 "exceeding": ">", "at least": ">=", "fewer than": "<", "less than": "<",
                 "under": "<", "below": "<", "at most": "<="}
+# "more than one": a number spelt out ("a" and "an" are no threshold)
+_SPELT = "|".join(w for w in sorted(NUMBER_WORDS, key=len, reverse=True) if w.isalpha() and
+                  len(w) > 2)
 # A number with a unit is a field's value ("took more than 0.5 seconds"), not a count's.
 _THRESHOLD = re.compile(
-    rf"\b(?P<cmp>{'|'.join(_COMPARISONS)})\s+(?P<n>\d+(?:\.\d+)?)(?!\d|[.:]\d)"
+    rf"\b(?P<cmp>{'|'.join(_COMPARISONS)})\s+(?P<n>\d+(?:\.\d+)?|(?:{_SPELT})\b)(?!\d|[.:]\d)"
     r"(?!\s*(?:%|percent|[a-z]*seconds?\b|secs?\b|ms\b|s\b|minutes?\b|mins?\b|hours?\b|hrs?\b"
     r"|h\b|days?\b|d\b|weeks?\b|w\b|months?\b|[kmgt]i?b\b|bytes?\b))", re.I)
 _COMPARE_OPS = (">", ">=", "<", "<=", "==", "!=")
@@ -255,7 +258,7 @@ def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if len(matches) != 1 or any(n.op in _COMPARE_OPS for n in expr.find_all(ast.BinaryOp)):
         return None
     match = matches[0]
-    value = float(match.group("n"))
+    value = _threshold_value(match)
     used = {n.value for n in expr.find_all(ast.NumberFilter)} | {
         n.param for n in expr.find_all(ast.VectorAggregation, ast.RangeAggregation)}
     if value in used:
@@ -265,6 +268,11 @@ def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     return QueryWarning("threshold", f'question asks for "{match.group(0)}" but the query keeps '
                         "every series", MEDIUM,
                         Fix(format_ast(fixed), f"keep {op} {_number(value)}"))
+
+
+def _threshold_value(match: re.Match) -> float:
+    number = match.group("n")
+    return float(NUMBER_WORDS.get(number.lower(), number))
 
 
 # ---- value -----------------------------------------------------------------------------------
@@ -377,7 +385,7 @@ def _invented(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     """``| child > 5`` where the question states no 5 (in no unit: not 5 KB in bytes nor
     5 minutes in ms), or ``|= "95"`` where it states no 95 ("p95" is a statistic): a
     condition the model made up, which drops lines asked about."""
-    stated = _stated(question)
+    stated = _stated(question) | {_threshold_value(m) for m in _THRESHOLD.finditer(question)}
     asked = question.lower()
     for stage in expr.find_all(ast.LabelFilter, ast.LineFilter):
         if isinstance(stage, ast.LineFilter):
