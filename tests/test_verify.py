@@ -2272,6 +2272,15 @@ def test_the_event_and_the_count_asked_in_the_users_words(scheduler, question, w
     assert repaired_clean(scheduler, question, wrong) == parse(fixed)
 
 
+def test_a_name_unwrapped_where_a_measure_is_asked_is_not_counted(scheduler):
+    # "how many seconds on average": a number of the lines, which counting them is not
+    wrong = ('avg_over_time({app="box"} |= "to /default-rack" | regexp `Resolved (?P<host>\\S+) '
+             'to` | unwrap host [1h])')
+    [warning] = scheduler.check("how many seconds on average did a host take to resolve to "
+                                "/default-rack over the last hour", wrong)
+    assert warning.check == "label" and warning.fix is None
+
+
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
     """A super-server removing and reading services, and deprecated configuration keys."""

@@ -108,7 +108,7 @@ _COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>
                       r"did|do|does|were|was|are|is|has|have|had|in|on|for|over|during|across|"
                       r"from|by|per|that|which)\b)[\w-]+\s*){1,6})", re.I)
 # "the largest number of exceptions one line reported": a clause naming the line itself
-_ONE_LINE = re.compile(r"\b(?:one|any|each|every|a|a single|single)\s+(?:[\w-]+\s+)?"
+_ONE_LINE = re.compile(r"\b(?:one|any|each|every|a|a single|single)\s+(?:[\w-]+\s+){0,2}"
                        r"(?:line|entry|message|record)\b", re.I)
 _PER_LINE_FUNCTION = (("max_over_time", re.compile(r"\b(?:largest|most|maximum|max|highest|"
                                                   r"biggest)\b", re.I)),
@@ -552,8 +552,10 @@ class DataChecks:
                       f"{quote(term.value)}{_without(query.selector, selector)}")
             fix = self._fix(query, fixed, change)
         elif not negated and len(stage.terms) == 1:
+            # a text of the model's own only empties the answer; the question's own words
+            # may name an event that the lines say otherwise
             fix = self._drop(stage) if self._unasked(term.value, regex) else \
-                self._asked_otherwise(query, stage)  # (the model's own text only empties it)
+                self._asked_otherwise(query, stage)
         self._warn("line_filter", reason, severity, fix)
 
     def _asked_otherwise(self, query: ast.LogQuery, stage: ast.LineFilter) -> Fix | None:
@@ -1580,10 +1582,14 @@ class DataChecks:
     def _counting_fix(self, log_range: ast.LogRange) -> Fix | None:
         """Where the question counts ("how many times a minute did hadoop resolve a host",
         answered with the average of the host's name): the count of the lines, the parser
-        that extracted the name dropped, summed over the streams."""
+        that extracted the name dropped, summed over the streams. Not where it asks a
+        measure ("how many result bytes on average") or a number one line states ("the
+        largest 'total interrupts' count one line reported"): a number of the lines."""
         node = next((n for n in self.expr.find_all(ast.RangeAggregation)
                      if n.range is log_range), None)
-        if node is None or not ASKS_COUNT.search(self.question):
+        if node is None or not ASKS_COUNT.search(self.question) or \
+                _ONE_LINE.search(self.question) or \
+                any(asks.search(self.question) for _, _, asks, _ in MEASURES):
             return None
         label = log_range.unwrap.label
         query = log_range.query.replace(stages=tuple(
