@@ -110,11 +110,10 @@ _COUNTED = re.compile(r"\b(?:how many|(?:total )?number of|count of)\s+(?P<what>
 # "the largest number of exceptions one line reported": a clause naming the line itself
 _ONE_LINE = re.compile(r"\b(?:one|any|each|every|a|a single|single)\s+(?:[\w-]+\s+){0,2}"
                        r"(?:line|entry|message|record)\b", re.I)
-_PER_LINE_FUNCTION = (("max_over_time", re.compile(r"\b(?:largest|most|maximum|max|highest|"
-                                                  r"biggest)\b", re.I)),
-                      ("min_over_time", re.compile(r"\b(?:smallest|fewest|least|minimum|min|"
-                                                  r"lowest)\b", re.I)),
-                      ("avg_over_time", re.compile(r"\b(?:average|mean)\b", re.I)))
+# a count's own extremes ("the most exceptions one line reported"), which elsewhere rank
+# ("the host that logged the most errors") and so name no function of values
+_COUNT_EXTREMES = (("max_over_time", re.compile(r"\bmost\b", re.I)),
+                   ("min_over_time", re.compile(r"\b(?:fewest|least)\b", re.I)))
 _LINES_COUNTED = re.compile(r"\b(?:lines?|events?|messages?|entries|entry|logs?|records?|"
                             r"occurrences?|times)\b", re.I)
 # a host the message names, not the machine that wrote the line
@@ -1462,9 +1461,8 @@ class DataChecks:
         """"broken down by their timeout" answered ``by (session)``, or ``by (timeout)`` of
         a capture after "session", where the lines call another field the timeout
         ("timeout of <duration>"): the breakdown is by that one, named as asked."""
-        match = asked_breakdown(self.question)
         [name] = node.grouping.labels
-        word = singular_of(dimension(match)).lower() if match else None
+        word = _breakdown_word(self.question)
         if word is None or not _filters_lines(query.stages):
             return
         captured = _word_before_capture(query, name)
@@ -1752,8 +1750,7 @@ class DataChecks:
         lines = _LINES_COUNTED.search(what)
         if lines and not (total and lines.group(0).lower().startswith("event")):
             return  # (but "in total, how many re-synch state events": what the lines count)
-        function = next((f for f, asks in _PER_LINE_FUNCTION if one_line and asks.search(
-            self.question)), "sum_over_time")
+        function = _per_line_function(self.question) if one_line else "sum_over_time"
         words = content_words(what)
         asked = set(words)
         node = ranges[0]
@@ -1763,13 +1760,14 @@ class DataChecks:
                 said = content_words(after)
                 before = pattern.template.split(f"<{field}>", 1)[0]
                 # the noun counted, then the number ("containers 3"; "vcpu: 8" is a key's value)
-                last = content_words(VARIABLE.split(before)[-1])[-1:]
+                head = VARIABLE.split(before)[-1]
+                last = content_words(head)[-1:]
                 counts_before = total and words and last and last[0] in (words[0], words[-1]) \
                     and re.search(r"[A-Za-z] $", before)
                 if not (counts_before or len(set(said)) >= 2 and set(said) <= asked and
                         said[0] == words[0]) or before.endswith(":") or not pattern.line_filter:
                     continue
-                counted_text = (VARIABLE.split(before)[-1] if counts_before else after).strip()
+                counted_text = (head if counts_before else after).strip()
                 if self._unwrap_fix(node, pattern, field, (function, None),
                                     f"the lines count {counted_text} themselves, but the "
                                     "query counts lines"):
@@ -2221,11 +2219,11 @@ class DataChecks:
         """A breakdown by a label of the model's own (``by (root)``: a value it filtered
         on) where the question breaks down by the host or program the lines' headers name
         ("which thunderbird hosts"): by that one, extracted from the headers."""
-        match = asked_breakdown(self.question)
-        word = singular_of(dimension(match)).lower() if match else None
-        renamed = rewrite.rename_label(self.expr, name, word) if word else self.expr
-        if word in (None, name.lower()) or \
-                list(renamed.find_all(ast.LogQuery)) != list(self.expr.find_all(ast.LogQuery)):
+        word = _breakdown_word(self.question)
+        if word in (None, name.lower()):
+            return None
+        renamed = rewrite.rename_label(self.expr, name, word)
+        if list(renamed.find_all(ast.LogQuery)) != list(self.expr.find_all(ast.LogQuery)):
             return None  # (a label the pipeline uses too: more than the breakdown is wrong)
         fix = self._header_fix(word, places, renamed)
         return fix and Fix(fix.query, f"break it down by {word}, as the question asks, "
@@ -2556,13 +2554,27 @@ def _asked_field(question: str, pattern, name: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
+def _per_line_function(question: str) -> str:
+    """The function of the number each line states that the question asks ("the largest
+    number of exceptions one line reported": ``max_over_time``); else their sum."""
+    named = named_function(question)
+    if named is not None and named[0] in ("max_over_time", "min_over_time", "avg_over_time"):
+        return named[0]
+    return next((f for f, says in _COUNT_EXTREMES if says.search(question)), "sum_over_time")
+
+
+def _breakdown_word(question: str) -> str | None:
+    """The word naming the breakdown the question asks, singular ("which 2 channels":
+    channel); None where it asks none."""
+    breakdown = asked_breakdown(question)
+    return singular_of(dimension(breakdown)).lower() if breakdown else None
+
+
 def _breakdown_in(question: str, pattern) -> bool:
     """Whether the pattern's own words name the breakdown the question asks ("which 2
     channels": "en0: channel changed to <word>")."""
-    breakdown = asked_breakdown(question)
     words = re.findall(r"[A-Za-z]{3,}", VARIABLE.sub(" ", pattern.template))
-    return breakdown is not None and \
-        singular_of(dimension(breakdown)).lower() in {singular_of(w).lower() for w in words}
+    return _breakdown_word(question) in {singular_of(w).lower() for w in words}
 
 
 def _breakdown_names(question: str, name: str) -> bool:
