@@ -56,6 +56,12 @@ sets: never train on them.
   state, breakdowns, the change against the window before, a share, a threshold), about
   events no earlier set asked where a system has any left (Apache's and Proxifier's: new
   kinds of questions of their events), written in session 29 before any answer of the
+  assistant's to them was seen;
+- ``unseen-systems-15`` (``data/devsets/unseen-systems-15.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's and Proxifier's: new
+  kinds of questions of their events), written in session 30 before any answer of the
   assistant's to them was seen.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
@@ -1822,6 +1828,132 @@ FOURTEENTH_QUESTIONS = [
 ]
 
 
+FIFTEENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, numbers the lines state, breakdowns, the change against the window before,
+    # a share, a threshold), about events no earlier set asked where a system has any left
+    # (Apache's and Proxifier's: new kinds of questions of their events), in users' and
+    # on-call engineers' words, written in session 30 before any answer of the assistant's
+    # to them was seen ---
+    Question("Apache", "how many notice lines did apache write in the past 90 min?", "metric",
+             level("notice"), "Level == notice (not error)", window="90m"),
+    Question("Apache", "What share of apache's error lines over the last day were 'mod_jk "
+             "child workerEnv in error state' errors?", "metric", event("E3"),
+             "EventId == E3 (mod_jk child workerEnv in error state <*>)", window="24h",
+             agg="ratio", of=level("error"), key_how="Level == error"),
+    Question("Zookeeper", "Show me the zookeeper lines where it was revalidating a client.",
+             "log", event("E41"), "EventId == E41 (Revalidating client: <*>)"),
+    Question("Zookeeper", "How many times did zookeeper close a client's socket with no "
+             "session established, per client IP, over the past month?", "metric",
+             event("E9"), "EventId == E9 (Closed socket connection for client /<*>:<*> (no "
+             "session established for client); not E10's which had sessionid <*>)",
+             window="30d", agg="by", key=extract(r"for client /([\d.]+):"),
+             key_how="the client IP", label="ip"),
+    Question("Linux", "Show the linux xinetd warnings where it couldn't get the client "
+             "address.", "log", event("E116"), "EventId == E116 (warning: can't get client "
+             "address: Connection reset by peer)"),
+    Question("Linux", "How many BIOS-e820 'reserved' memory ranges did the linux kernel report "
+             "in the last 10 minutes?", "metric", event("E20"), "EventId == E20 (BIOS-e820: "
+             "<*> - <*> (reserved); not E21's (usable))", window="10m"),
+    Question("Linux", "What processor speed, in MHz, did the linux kernel detect in the past "
+             "hour?", "metric", event("E40"), "EventId == E40 (Detected <*>.<*> MHz "
+             "processor.)", window="1h", agg="max",
+             key=number(r"Detected ([\d.]+) MHz"), key_how="the MHz"),
+    Question("Hadoop", "show me the hadoop lines where an attempt was added to the list of "
+             "failed maps", "log", event("E2"), "EventId == E2 (Added attempt_<*> to list of "
+             "failed maps)"),
+    Question("Hadoop", "How many hadoop tasks transitioned from SCHEDULED to RUNNING in the "
+             "last 10 minutes?", "metric", event("E104"), "EventId == E104 (task_<*> Task "
+             "Transitioned from SCHEDULED to RUNNING; not E102's NEW to SCHEDULED nor the "
+             "TaskAttempt transitions)", window="10m"),
+    Question("Hadoop", "What's the highest failure count hadoop's RMContainerRequestor "
+             "reported for a node ('N failures on node ...') over the past 10 mins?", "metric",
+             event("E1"), "EventId == E1 (<*> failures on node MININT-<*>)", window="10m",
+             agg="max", key=number(r"^(\d+) failures on node"), key_how="the failures"),
+    Question("HealthApp", "Show the healthapp lines where saveOneDetailData failed.", "log",
+             event("E50"), "EventId == E50 (saveHealthDetailData() saveOneDetailData fail "
+             "hiHealthData = <*>,type = <*>; not E31's bulkSaveDetailHiHealthData fail)"),
+    Question("HealthApp", "Add up the size values in healthapp's insertHiHealthData() lines "
+             "over the last 3 hours: what's the total?", "metric", event("E34"),
+             "EventId == E34 (insertHiHealthData() size = <*>,app = <*>,...; not E2's "
+             "bulkSaveDetailHiHealthData() size = <*>)", window="3h", agg="sum",
+             key=number(r"insertHiHealthData\(\) size = (\d+)"), key_how="the size"),
+    Question("Spark", "Show the spark lines where a service started successfully on a port.",
+             "log", event("E33", "E34"), "EventId in (E33, E34) (Successfully started service "
+             "'<*>' on port <*>.)"),
+    Question("Spark", "What capacity, in GB, did spark's MemoryStore start with over the last "
+             "5 minutes?", "metric", event("E18"), "EventId == E18 (MemoryStore started with "
+             "capacity <*> GB)", window="5m", agg="max",
+             key=number(r"capacity ([\d.]+) GB"), key_how="the GB"),
+    Question("Mac", "Count mac's locationd 'Location icon should now be in state ...' messages "
+             "per state over the past week.", "metric", event("E258", "E259"),
+             "EventId in (E258, E259) (Location icon should now be in state 'Active' / "
+             "'Inactive')", window="7d", agg="by", key=extract(r"in state '(\w+)'"),
+             key_how="the state", label="state"),
+    Question("Mac", "What's the biggest Win size mac's wl0 reported in its 'Updated "
+             "seq/ack/win from UserClient' keepalive lines in the last 7 days?", "metric",
+             event("E150"), "EventId == E150 (ARPT: ... wl0: wl_update_tcpkeep_seq: Updated "
+             "seq/ack/win from UserClient Seq <*>, Ack <*>, Win size <*>; not the 'Original "
+             "Seq: ..., Win size: 4096' lines)", window="7d", agg="max",
+             key=number(r"Win size (\d+)"), key_how="the Win size"),
+    Question("BGL", "any bgl lines where ciod detected the debuger died? show them", "log",
+             event("E40"), "EventId == E40 (ciod: pollControlDescriptors: Detected the "
+             "debugger died.)"),
+    Question("BGL", "How many data cache search parity errors did bgl detect in the past 3 "
+             "months?", "metric", event("E51"), "EventId == E51 (data cache search parity "
+             "error detected. attempting to correct; not E77's instruction cache parity error "
+             "corrected)", window="90d"),
+    Question("BGL", "In total, how many torus receiver input pipe errors did bgl detect and "
+             "correct over the last year?", "metric", event("E8", "E9", "E10"),
+             "EventId in (E8, E9, E10) (<*> torus receiver x+ / y+ / z+ input pipe error(s) "
+             "(dcr <*>) detected and corrected; not E11's torus sender retransmission "
+             "errors)", window="365d", agg="sum", key=number(r"^(\d+) torus receiver"),
+             key_how="the errors"),
+    Question("HPC", "Show the hpc lines where NIFF detected a failed network connection.",
+             "log", event("E27"), "EventId == E27 (NIFF: node node-<*> detected a failed "
+             "network connection on network <*> via interface alt0; not E28-E30's available "
+             "network connection)"),
+    Question("HPC", "Which hpc nodes were reported 'configured out' more than once in the last "
+             "3 years?", "metric", event("E14"), "EventId == E14 (configured out)",
+             window="1095d", agg="by", key=lambda r: r["Node"], key_how="the node",
+             label="node", over=1),
+    Question("HPC", "How many times did an hpc switch link go into reset over the past three "
+             "years?", "metric", event("E24"), "EventId == E24 (Link in reset; not E21's Link "
+             "error nor E25's Link ok)", window="1095d"),
+    Question("Windows", "Show the windows lines where TrustedInstaller started its main loop.",
+             "log", event("E44"), "EventId == E44 (Starting the TrustedInstaller main loop.; "
+             "not E15's Ending the TrustedInstaller main loop.)"),
+    Question("Windows", "How many times did the windows CBS startup processing thread "
+             "terminate normally in the past 3 hrs?", "metric", event("E47"),
+             "EventId == E47 (Startup processing thread terminated normally)", window="3h"),
+    Question("Thunderbird", "thunderbird: how many more sshd 'Local disconnected' messages in "
+             "the last 5 minutes than in the 5 minutes before?", "metric", event("E67"),
+             "EventId == E67 (Local disconnected: Connection closed.; not E30's connection "
+             "lost: 'Connection closed.')", window="5m", agg="change"),
+    Question("Thunderbird", "How many PCI interrupts did thunderbird's ACPI route to each IRQ "
+             "over the last half hour?", "metric", event("E81"), "EventId == E81 (ACPI: PCI "
+             "interrupt <*> -> GSI <*> (level, low) -> IRQ <*>)", window="30m", agg="by",
+             key=extract(r"-> IRQ (\d+)"), key_how="the IRQ", label="irq"),
+    Question("Android", "What's the per-second rate of android's querySoundEffectsEnabled "
+             "calls over the past 2 minutes?", "metric", event("E102"), "EventId == E102 "
+             "(querySoundEffectsEnabled...)", window="2m", agg="rate"),
+    Question("Android", "Count android's interceptKeyTq key-down events per keycode over the "
+             "last 3 min.", "metric", event("E69"), "EventId == E69 (interceptKeyTq "
+             "keycode=<*> ... down true canceled false; not E68's down false)", window="3m",
+             agg="by", key=extract(r"keycode=(\d+)"), key_how="the keycode",
+             label="keycode"),
+    Question("Proxifier", "How many connections did proxifier open to port 443 in the past 6 "
+             "hrs?", "metric", lambda r: r["EventId"] in ("E1", "E2")
+             and ":443 open through proxy" in r["Content"], "EventId in (E1, E2) (<*>:<*> "
+             "open through proxy <*>:<*> SOCKS5 / HTTPS) and the target port is 443",
+             window="6h"),
+    Question("Proxifier", "Break down proxifier's closed conections by target port over the "
+             "last 24 hours.", "metric", event("E8"), "EventId == E8 (<*>:<*> close, <*> "
+             "bytes<*>sent, <*> bytes<*>received, lifetime <*>)", window="24h", agg="by",
+             key=extract(r":(\d+) close,"), key_how="the target port", label="port"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -1830,7 +1962,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-10": TENTH_QUESTIONS, "unseen-systems-11": ELEVENTH_QUESTIONS,
            "unseen-systems-12": TWELFTH_QUESTIONS,
            "unseen-systems-13": THIRTEENTH_QUESTIONS,
-           "unseen-systems-14": FOURTEENTH_QUESTIONS}
+           "unseen-systems-14": FOURTEENTH_QUESTIONS,
+           "unseen-systems-15": FIFTEENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:
