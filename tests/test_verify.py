@@ -1274,6 +1274,16 @@ def test_repair_looks_past_a_fix_that_checks_heavier_alone(checker):
     ("openstack-tenant-2 lines where an instance had a pending spawning task",
      '{application="openstack-tenant-2"} |= "pending task (spawning)" | line_format "done"',
      '{application="openstack-tenant-2"} |= "pending task (spawning)"'),
+    # a value of the event's own that the question does not name: the texts around it
+    ("Show the openstack-eu-west lines where an instance was spawned on the hypervisor",
+     '{application="openstack-eu-west"} |= "Took 19.47 seconds to spawn the instance on the '
+     'hypervisor"',
+     '{application="openstack-eu-west"} |= "seconds to spawn the instance on the hypervisor"'),
+    ("how many instances did openstack-eu-west spawn on the hypervisor in the last 30 days",
+     'sum(count_over_time({application="openstack-eu-west"} |= "Took 19.47 seconds to spawn '
+     'the instance" [30d]))',
+     'sum(count_over_time({application="openstack-eu-west"} |= "seconds to spawn the instance" '
+     '[30d]))'),
     # a text of the model's own that no line holds goes, though no other filter is left
     ("log lines per second over the last 15 minutes across all openssh applications",
      'sum(rate({application=~"openssh.*"} |= "seconds to build instance" [15m]))',
@@ -1297,6 +1307,9 @@ def test_an_answer_is_held_to_what_the_question_says(checker, question, wrong, f
     ("hdfs-eu-west NameSystem lines other than the NameSystem.addStoredBlock ones",
      '{application="hdfs-eu-west"} |= "NameSystem" != "NameSystem.addStoredBlock"'),
     # a word left out that a stream's name holds is no word the lines are asked for by
+    # a value the question names stays in the filter ("19.47", "spawned": spawn)
+    ("Show the openstack-eu-west lines where an instance took 19.47 seconds to spawn",
+     '{application="openstack-eu-west"} |= "Took 19.47 seconds to spawn the instance"'),
     ("hdfs-asia-pacific lines where component is dfs.DataNode$PacketResponder, without "
      "'PacketResponder'",
      '{application="hdfs-asia-pacific", component="dfs.DataNode$PacketResponder"} '
@@ -1502,6 +1515,73 @@ def test_a_program_the_question_names_narrows_lines_of_several_programs(headed_b
     assert warning.check == "program" and "chrome.exe" in warning.reason
     assert float(checker.backend.query(warning.fix.query)["result"][0]["value"][1]) == 40
     assert checker.check(question, warning.fix.query) == []
+
+
+@pytest.fixture(scope="module")
+def loader_lines(tmp_path_factory):
+    """A job loader's failures, one event in three variants by their reason, each line
+    with its own program's path (as BGL's ciod writes them)."""
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path_factory.mktemp("loader") / "loader.log"
+    reasons = ["Permission denied", "Exec format error", "No such file or directory"]
+    path.write_text("".join(
+        f"2005-06-{3 + i // 40:02d} 10:{i % 60:02d}:00 FATAL ciod: Error loading "
+        f"/home/user{i % 7}/job{i}.rts: invalid or missing program image, {reasons[i % 3]}\n"
+        if i % 2 else f"2005-06-{3 + i // 40:02d} 10:{i % 60:02d}:00 INFO ciod: LOGIN chdir ok\n"
+        for i in range(120)))
+    return Checker(load_paths(path, {"app": "loader"}, now=parse_time("2005-06-06T00:00:00Z")))
+
+
+@pytest.mark.parametrize("wrong, fixed", [
+    # a reason the question does not say ends the text: up to its last word the question says
+    ('{app="loader"} |= "invalid or missing program image, Permission"',
+     '{app="loader"} |= "invalid or missing program image"'),
+    # a path the question does not name, in the middle: the event's texts around it
+    ('{app="loader"} |= "ciod: Error loading /home/user3/job3.rts: invalid or missing program '
+     'image"', '{app="loader"} |= "ciod: Error loading" |= "invalid or missing program image"'),
+])
+def test_lines_of_one_variant_or_value_are_widened_to_the_event_asked(loader_lines, wrong, fixed):
+    question = "Show the loader lines where ciod could not load a program image."
+    assert repaired_clean(loader_lines, question, wrong) == parse(fixed)
+    assert len(loader_lines.backend.query_range(fixed)["result"][0]["values"]) == 60
+
+
+@pytest.fixture(scope="module")
+def logger_lines(tmp_path_factory):
+    """Lines whose header names the logger's class (as Spark's do), one of them naming
+    another class in its message."""
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path_factory.mktemp("logger") / "spark.log"
+    events = [("spark.SecurityManager", "Changing view acls to: yarn"),
+              ("spark.SecurityManager", "Changing modify acls to: yarn"),
+              ("spark.SecurityManager", "SecurityManager: authentication disabled; ui acls disabled"),
+              ("storage.BlockManager", "Registering BlockManager with SecurityManager on {i}"),
+              ("storage.BlockManager", "Found block rdd_{i} locally")]
+    path.write_text("".join(f"17/06/09 20:{i // 60:02d}:{i % 60:02d} INFO {events[i % 5][0]}: "
+                            f"{events[i % 5][1].format(i=i)}\n" for i in range(100)))
+    return Checker(load_paths(path, {"app": "spark"}, now=parse_time("2017-06-09T21:00:00Z")))
+
+
+SECURITY_MANAGER = '{app="spark"} |~ `(?:^|\\s)spark\\.SecurityManager(?:\\([^)]*\\))?(?:\\[\\d+\\])?: `'
+
+
+@pytest.mark.parametrize("question, wrong", [
+    # one event of the program's: every line it writes
+    ("Show the spark lines from the SecurityManager.",
+     '{app="spark"} |= "SecurityManager: authentication disabled"'),
+    # its name in another program's message: its own lines only
+    ("Show the spark SecurityManager lines", '{app="spark"} |= "SecurityManager"'),
+])
+def test_lines_asked_by_their_program_are_every_line_it_writes(logger_lines, question, wrong):
+    assert repaired_clean(logger_lines, question, wrong) == parse(SECURITY_MANAGER)
+    assert len(logger_lines.backend.query_range(SECURITY_MANAGER)["result"][0]["values"]) == 60
+
+
+def test_lines_asked_by_their_program_and_more_keep_their_event(logger_lines):
+    assert checks_of(logger_lines, "Show the SecurityManager lines where view acls changed",
+                     '{app="spark"} |= "Changing view acls"') == []
 
 
 def test_the_times_of_how_many_times_names_no_event(headed_boxes):

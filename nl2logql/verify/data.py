@@ -199,6 +199,7 @@ class DataChecks:
             if count:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope, count)
+                self._value_in_filter(query, scope, count)
                 self._mentioning(query, scope, count)
                 self._literal_only(query, scope, count)
             self._line_formats(query, scope, count)
@@ -210,6 +211,7 @@ class DataChecks:
                 self._excluded_streams(query, scope)
                 if _filters_lines(query.stages):
                     self._other_program(query, scope)
+                    self._program_lines(query, scope, count)
                     self._other_programs(query, scope, count)
                     self._value_unfiltered(query, scope, count)
                     self._variant_unfiltered(query, scope, count)
@@ -817,14 +819,40 @@ class DataChecks:
         # the words of a quote are the line's, not a program's ("'No network route'")
         quoted = {w for q in quoted_texts(self.question) for w in content_words(q)}
         asked = [w for w in self._asked_words - quoted if len(w) >= 3]
-        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))}
+        tokens = re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))
+        written = {w.lower() for w in tokens}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
-        # a program the question writes out ("QQ"), else the one a word starts ("ftp": ftpd)
+        # a program the question writes out ("QQ"; a logger's class as code, "SecurityManager":
+        # spark.SecurityManager), else the one a word starts ("ftp": ftpd)
         named = {(name, style) for name, style in programs
-                 if {name.lower(), name.rsplit("/", 1)[-1].lower()} & written} or \
+                 if {name.lower(), name.rsplit("/", 1)[-1].lower()} & written
+                 or name.rsplit(".", 1)[-1] in tokens and re.search(r"[a-z][A-Z]", name)} or \
             {(name, style) for name, style in programs if any(_starts_name(w, name) for w in asked)}
         return next(iter(named)) if len({name for name, _ in named}) == 1 else None
+
+    def _program_lines(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """Lines asked for by the program that writes them alone ("the spark lines from the
+        SecurityManager", "the android WindowManager lines"): every line whose header names
+        it, and no other; not one event's, nor others that mention its name."""
+        from nl2logql.generation.schema import content_words
+
+        named = self._named_program(query.selector)
+        if named is None or query is not self.expr:
+            return
+        name = named[0].lower()
+        places = [m.value.lower() for m in query.selector.matchers if m.name in APPLICATION_LABELS]
+        if any(w not in name and not any(p.startswith(w) for p in places)
+               for w in content_words(self.question)):
+            return  # the question says more of the lines than whose they are
+        kept = tuple(s for s in query.stages if not (isinstance(s, ast.LineFilter)
+                                                     and s.op in ("|=", "|~")))
+        fixed = query.replace(stages=(_program_stage(*named), *kept))
+        after = self.probe.count(fixed, scope)
+        if after and after != count:
+            self._warn("program", f"the question asks for the lines {named[0]} writes, but the "
+                       f"query keeps {'only some of them' if after > count else 'others too'}",
+                       MEDIUM, self._fix(query, fixed, f"keep the lines {named[0]} writes"))
 
     def _other_program(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question names the program whose lines it means ("sshd authentication
@@ -1025,6 +1053,62 @@ class DataChecks:
                 self._warn("narrow" if wider else "broad", reason, MEDIUM,
                            self._fix(query, fixed, f"filter on {quote(text)}"))
                 return
+
+    def _value_in_filter(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """A filter text that holds a value of an event's field the question does not name,
+        and goes on past it ("ciod: Error loading /home/yates/…rts: invalid or missing
+        program image" for "the lines where ciod could not load a program image"), keeps
+        that value's lines only: the event's own texts around the value, each a filter,
+        keep every one."""
+        literals = [t.lower() for t in question_literals(self.question)]
+        for stage, term in _filter_terms(query, ("|=",)):
+            if len(stage.terms) != 1 or any(_overlaps(term.value, t) for t in literals):
+                continue
+            upto = query.replace(stages=query.stages[:query.stages.index(stage) + 1])
+            line = next(iter(self.probe.lines(upto, scope) or ()), None)
+            taken = [(name, value, span) for name, value, span
+                     in self._values_taken_in(query.selector, line or "", term.value)
+                     if not self._names_value(value)]
+            # (a value that ends the text is more likely chosen: "Failed password for root")
+            if not taken or not _texts_around(term.value[taken[-1][2][1]:], []):
+                continue
+            texts = _texts_around(term.value, [span for _, _, span in taken])
+            fixed = query.replace(stages=tuple(itertools.chain.from_iterable(
+                [ast.LineFilter("|=", (ast.FilterTerm(t),)) for t in texts] if s is stage
+                else [s] for s in query.stages)))
+            if (self.probe.count(fixed, scope) or 0) <= count:
+                continue
+            name, value, _ = taken[0]
+            self._warn("narrow", f"{quote(term.value)} holds {quote(value)}, one value of the "
+                       f"event's {name} the question does not name, so it keeps only some of "
+                       "the event's lines", MEDIUM,
+                       self._fix(query, fixed, "filter on " + " and ".join(map(quote, texts))))
+            return
+
+    def _values_taken_in(self, selector: ast.Selector, line: str,
+                         text: str) -> list[tuple[str, str, tuple[int, int]]]:
+        """The values of the fields of ``line``'s pattern that ``text`` takes in where the
+        line holds it: ``(field, value, span)``, the span within ``text``."""
+        start = line.find(text)
+        if start < 0:
+            return []
+        end = start + len(text)
+        for pattern in self._patterns(selector):
+            event = _event_text(pattern.line_filter) if pattern.line_filter else ""
+            spans = _field_spans(pattern.template, line) if event and event in line else None
+            inside = [(name, (max(left, start), min(right, end))) for name, (left, right)
+                      in spans or () if left < end and right > start and right > left]
+            if inside:
+                return [(name, line[left:right], (left - start, right - start))
+                        for name, (left, right) in inside]
+        return []
+
+    def _names_value(self, value: str) -> bool:
+        """Whether the question names ``value``: a word of it ("spawned": spawn), or a
+        token with a digit as it is."""
+        asked, question = stems(self.question), self.question.lower()
+        return any(_said(stem, asked) for stem in stems(value)) or any(
+            token in question for token in re.findall(r"\d[\w.:-]*", value.lower()))
 
     def _asked_extension(self, selector: ast.Selector, text: str, asked: list[str]) -> str | None:
         """The one event text of the streams' patterns that starts with ``text`` and goes
@@ -2691,22 +2775,40 @@ def _said(stem: str, asked: list[str]) -> bool:
     return any(stem.startswith(a) or a.startswith(stem) for a in asked if len(a) >= 3)
 
 
+def _texts_around(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The parts of ``text`` outside ``spans`` (in order) long enough to filter on."""
+    parts, at = [], 0
+    for left, right in spans:
+        parts.append(text[at:max(left, at)])
+        at = max(at, right)
+    parts.append(text[at:])
+    parts = [p.strip(" ,;:") for p in parts]  # (no separator of the value's own)
+    return [p for p in parts if len(p) >= MIN_COMMON_TEXT and re.search(r"[A-Za-z]", p)]
+
+
+def _field_spans(template: str, line: str) -> list[tuple[str, tuple[int, int]]] | None:
+    """``(field, span)`` of each field of ``template`` in ``line`` (the template ends the
+    line; its words may be apart by any space); None where it does not match."""
+    names = VARIABLE.findall(template)
+    fixed = [r"\s+".join(map(re.escape, re.split(r"\s+", part)))
+             for part in VARIABLE.split(template)]
+    match = re.search("(.*?)".join(fixed) + r"\s*$", line)
+    if match is None:
+        return None
+    return [(name.strip("<>"), match.span(number + 1)) for number, name in enumerate(names)]
+
+
 def _asked_prefix(text: str, asked: list[str]) -> str | None:
-    """The start of ``text`` up to its last word the question says (of ``asked`` stems)
-    before the first content word it does not, when that start holds two such words and
-    the rest holds an unasked one; else None."""
+    """The start of ``text`` up to its last word the question says (of ``asked`` stems),
+    when that start holds two such words and the rest holds a content word ("invalid or
+    missing program image, Permission" for "could not load a program image"); else None."""
     words = text.split()
     said, end = 0, 0
     for number, word in enumerate(words):
         stem = stems(word)
-        if not stem:
-            continue  # a linking word ("for") or punctuation
-        if not _said(stem[0], asked):
-            break
-        said, end = said + 1, number + 1
-    else:
-        return None  # every word is the question's
-    if said < MIN_SHARED_WORDS:
+        if stem and _said(stem[0], asked):
+            said, end = said + 1, number + 1
+    if said < MIN_SHARED_WORDS or not any(map(stems, words[end:])):
         return None
     return " ".join(words[:end]).strip(",;:")
 
