@@ -46,6 +46,13 @@ def fixed(question, query):
     ("components with more than one deletion in hdfs in the last 12 hours",
      f'sum by (component) (count_over_time({APP} [12h]))', "threshold",
      f'sum by (component) (count_over_time({APP} [12h])) > 1'),
+    # ... as times, and where the query compares with another number (the window's)
+    ("components that deleted more than once in hdfs in the last 3 hours",
+     f'sum by (component) (count_over_time({APP} [3h])) > 3', "threshold",
+     f'sum by (component) (count_over_time({APP} [3h])) > 1'),
+    ("components with more than 5 deletions in hdfs in the last 12 hours",
+     f'sum by (component) (count_over_time({APP} [12h])) >= 12', "threshold",
+     f'sum by (component) (count_over_time({APP} [12h])) > 5'),
     ("what fraction of hdfs's log lines in the last 12 hours were deletions?", COUNT, "share",
      f"{COUNT} / {EVERY_LINE}"),
     ("what fraction of hdfs's log lines in the last 12 hours were deletions?",

@@ -910,6 +910,28 @@ def test_a_value_asked_of_counted_lines_is_unwrapped_as_their_pattern_extracts_i
 
 
 @pytest.mark.parametrize("question, wrong, fixed", [
+    # a value asked in the unit its lines write it in, no function named: the largest
+    ("What disk size, in GB, did the claims on openstack-eu-west attempt in the last 30 days?",
+     'sum(count_over_time({application="openstack-eu-west"} |= "Attempting claim" [30d]))',
+     'max_over_time({application="openstack-eu-west"} |= "Attempting claim" '
+     '| regexp `\\bdisk\\s+(?P<disk>\\S+)\\s+GB,` | unwrap disk [30d])'),
+    # ... not the lines' own size
+    ("What memory, in MB, did the claims on openstack-eu-west attempt in the last 30 days?",
+     'sum(bytes_over_time({application="openstack-eu-west"} |= "Attempting claim" [30d]))',
+     'max_over_time({application="openstack-eu-west"} |= "Attempting claim" '
+     '| regexp `\\bmemory\\s+(?P<memory>\\S+)\\s+MB,` | unwrap memory [30d])'),
+])
+def test_a_value_asked_in_its_unit_is_what_the_lines_state(checker, question, wrong, fixed):
+    assert repaired_clean(checker, question, wrong) == parse(fixed)
+
+
+def test_a_count_asked_in_total_is_no_value_in_a_unit(checker):
+    assert checks_of(checker, "How many claims did openstack-eu-west attempt in the last 30 days, "
+                     "in total?", 'sum(count_over_time({application="openstack-eu-west"} '
+                     '|= "Attempting claim" [30d]))') == []
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
     # a duration is named by what it measures: the field before "seconds"
     ("p99 instance build time per application across all openstack applications this week",
      'sum by (application) (count_over_time({application=~"openstack.*"} |= "build instance." [7d]))',

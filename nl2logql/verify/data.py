@@ -157,6 +157,10 @@ _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|
 _TOTAL_NUMBER_OF = re.compile(r"\btotal number of (\w+)", re.I)
 _IN_TOTAL = re.compile(r"\b(?:in total|total|altogether|add(?:ed|ing)? up|summed)\b", re.I)
 # a question that counts bytes, not lines ("how many bytes did chrome.exe send")
+# a unit set apart by a comma or ending the question ("what speed, in MHz, did …")
+_IN_UNIT = re.compile(r"\bin\s+([kmgtp]i?b|bytes|[kmg]?hz|[mun]?s|secs?|seconds|minutes|mins"
+                      r"|hours|hrs|celsius|degrees|rpm|volts|watts|[kmg]bps)\s*(?=[,?.)]|$)",
+                      re.I)
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
 
 # two-letter words that link others, not what an event is about ("on" of "Link Up on")
@@ -1737,8 +1741,14 @@ class DataChecks:
         total = _TOTAL_NUMBER_OF.search(self.question)  # "the total number of tries": a sum
         if asked is None and total is not None:
             asked = ("sum_over_time", None)
+        # a value asked in a unit the lines write it in, no function named: what one line
+        # states ("what processor speed, in MHz, did the kernel detect"), the largest
+        stated = asked is None and _value_unit(self.question) is not None
+        if stated:
+            asked = ("max_over_time", None)
         ranges = list(self.expr.find_all(ast.RangeAggregation))
-        if asked is None or len(ranges) != 1 or ranges[0].op not in ("count_over_time", "rate"):
+        if asked is None or len(ranges) != 1 or ranges[0].op not in (
+                "count_over_time", "rate", *(LINE_SIZES if stated else ())):
             return
         node = ranges[0]
         if node.op == "rate" and (asked_unit(self.question) or ASKS_RATE.search(self.question)):
@@ -1761,7 +1771,8 @@ class DataChecks:
             return
         _, fixed, field, template = best
         op = asked[0]
-        self._warn("function", f"question asks for `{op}` of {field}, but the query counts lines",
+        does = "measures the lines' own size" if node.op in LINE_SIZES else "counts lines"
+        self._warn("function", f"question asks for `{op}` of {field}, but the query {does}",
                    MEDIUM, Fix(self._unwrapping(node, fixed, field, asked),
                                f"take `{op}` of {field} as the pattern {quote(template)} "
                                "extracts it"))
@@ -2682,7 +2693,17 @@ def _measured_field(question: str, pattern) -> str | None:
                  or is_time_unit(pattern.unit_after(f.name))]
     if not named:  # "the largest number of alignment exceptions": "<n> alignment exceptions"
         named = [f.name for f in numbers if _counts_noun(question, pattern.unit_after(f.name))]
+    unit = _value_unit(question)
+    if not named and unit:  # "what processor speed, in MHz": "Detected <n> MHz processor"
+        named = [f.name for f in numbers if (pattern.unit_after(f.name) or "").lower() == unit]
     return named[0] if len(named) == 1 else None
+
+
+def _value_unit(question: str) -> str | None:
+    """The unit a question asks a value in, set apart ("what speed, in MHz, did …"), lower
+    case."""
+    found = _IN_UNIT.search(question)
+    return found.group(1).lower() if found else None
 
 
 _LETTER = re.compile(r"(?<![\w'-])([B-HJ-Z])(?![\w'-])")  # N, X, K: a number written as a letter

@@ -242,9 +242,10 @@ def _rank_count(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
 _COMPARISONS = {"more than": ">", "greater than": ">", "over": ">", "above": ">",
                 "exceeding": ">", "at least": ">=", "fewer than": "<", "less than": "<",
                 "under": "<", "below": "<", "at most": "<="}
-# "more than one": a number spelt out ("a" and "an" are no threshold)
-_SPELT = "|".join(w for w in sorted(NUMBER_WORDS, key=len, reverse=True) if w.isalpha() and
-                  len(w) > 2)
+# "more than one", "more than once": a number spelt out ("a" and "an" are no threshold)
+_TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_SPELT = "|".join(w for w in sorted({**NUMBER_WORDS, **_TIMES_WORDS}, key=len, reverse=True)
+                  if w.isalpha() and len(w) > 2)
 # A number with a unit is a field's value ("took more than 0.5 seconds"), not a count's.
 _THRESHOLD = re.compile(
     rf"\b(?P<cmp>{'|'.join(_COMPARISONS)})\s+(?P<n>\d+(?:\.\d+)?|(?:{_SPELT})\b)(?!\d|[.:]\d)"
@@ -254,8 +255,11 @@ _COMPARE_OPS = (">", ">=", "<", "<=", "==", "!=")
 
 
 def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """The one threshold the question asks ("more than 95 times", "more than once") keeps
+    the series past it: where the query compares none, or one with another number."""
     matches = list(_THRESHOLD.finditer(question))
-    if len(matches) != 1 or any(n.op in _COMPARE_OPS for n in expr.find_all(ast.BinaryOp)):
+    compared = [n for n in expr.find_all(ast.BinaryOp) if n.op in _COMPARE_OPS]
+    if len(matches) != 1 or len(compared) > 1:
         return None
     match = matches[0]
     value = _threshold_value(match)
@@ -264,15 +268,24 @@ def _threshold(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     if value in used:
         return None  # the number is the query's already (a field filter, a topk's k)
     op = _COMPARISONS[match.group("cmp").lower()]
-    fixed = ast.BinaryOp(op, expr, ast.Literal(value))
+    if not compared:
+        return QueryWarning("threshold", f'question asks for "{match.group(0)}" but the query '
+                            "keeps every series", MEDIUM,
+                            Fix(format_ast(ast.BinaryOp(op, expr, ast.Literal(value))),
+                                f"keep {op} {_number(value)}"))
+    compare = compared[0]
+    if not isinstance(compare.right, ast.Literal) or compare.bool or \
+            (compare.op, compare.right.value) == (op, value):
+        return None
+    fixed = replace_node(expr, compare, compare.replace(op=op, right=ast.Literal(value)))
     return QueryWarning("threshold", f'question asks for "{match.group(0)}" but the query keeps '
-                        "every series", MEDIUM,
+                        f"{compare.op} {_number(compare.right.value)}", MEDIUM,
                         Fix(format_ast(fixed), f"keep {op} {_number(value)}"))
 
 
 def _threshold_value(match: re.Match) -> float:
-    number = match.group("n")
-    return float(NUMBER_WORDS.get(number.lower(), number))
+    number = match.group("n").lower()
+    return float(_TIMES_WORDS.get(number) or NUMBER_WORDS.get(number) or number)
 
 
 # ---- value -----------------------------------------------------------------------------------
