@@ -46,6 +46,9 @@ def fixed(question, query):
     ("components with more than one deletion in hdfs in the last 12 hours",
      f'sum by (component) (count_over_time({APP} [12h]))', "threshold",
      f'sum by (component) (count_over_time({APP} [12h])) > 1'),
+    # one number asked, a series per value of a label of the model's own answered
+    ("How many deletions did hdfs log in the last 12 hours?",
+     f'sum by (block) (count_over_time({APP} [12h]))', "grouping", COUNT),
     # ... as times, and where the query compares with another number (the window's)
     ("components that deleted more than once in hdfs in the last 3 hours",
      f'sum by (component) (count_over_time({APP} [3h])) > 3', "threshold",
@@ -263,6 +266,16 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
      f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
     ("at least one component in hdfs, top 1",
      f'topk(1, sum by (component) (count_over_time({APP} [12h])))'),
+    # a breakdown asked, one by a label the selector fixes, or of the applications
+    ("How many deletions did hdfs log per block in the last 12 hours?",
+     f'sum by (block) (count_over_time({APP} [12h]))'),
+    ("How many deletions did each block see in hdfs in the last 12 hours?",
+     f'sum by (block) (count_over_time({APP} [12h]))'),
+    ("How many deletions did hdfs log in the last 12 hours?",
+     'sum by (component) (count_over_time({application="hdfs", component="dfs.FSDataset"} '
+     '|= "Deleting block" [12h]))'),
+    ("How many deletions did hdfs log in the last 12 hours?",
+     f'sum by (application) (count_over_time({APP} [12h]))'),
     # a threshold spelt out is stated
     ("components with more than one deletion in hdfs in the last 12 hours",
      f'sum by (component) (count_over_time({APP} [12h])) > 1'),

@@ -1606,6 +1606,21 @@ def test_lines_asked_by_their_program_and_more_keep_their_event(logger_lines):
                      '{app="spark"} |= "Changing view acls"') == []
 
 
+def test_a_level_no_label_holds_is_kept_as_the_headers_write_it(tmp_path):
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path / "apache.log"  # Loki detects Apache's "[notice]" as info
+    path.write_text("".join(
+        f"[Sun Dec 04 0{4 + i // 60}:{i % 60:02d}:00 2005] "
+        + ("[error] mod_jk child workerEnv in error state 6\n" if i % 3 == 0 else
+           f"[notice] jk2_init() Found child {100 + i} in scoreboard slot {i % 7}\n")
+        for i in range(120)))
+    checker = Checker(load_paths(path, {"app": "apache"}, now=parse_time("2005-12-04T06:00:00Z")))
+    question = "how many notice lines did apache write in the last day?"
+    assert repaired_clean(checker, question, 'sum(count_over_time({app="apache"}[1d]))') == parse(
+        'sum(count_over_time({app="apache"} |= "[notice]" [1d]))')
+
+
 def test_the_times_of_how_many_times_names_no_event(headed_boxes):
     # "times" is the count's, not appSynTimes': failing to sync is sendSyncFailedBroadcast
     checker = headed_boxes["pipes"]

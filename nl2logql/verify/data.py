@@ -975,6 +975,16 @@ class DataChecks:
             fixed = with_stage(query, stage)
             if asked(value) and self.probe.count(fixed, scope):
                 return fixed, _level_reason(value), f"add `{format_ast(stage)}`"
+        # a level no label holds (Apache's "[notice]", which Loki detects as info): as the
+        # lines' headers write it
+        written = {token for p in self._patterns(query.selector) for token in
+                   headers.header(p).split() if _LEVEL_TOKEN.fullmatch(token)}
+        for token in sorted(written):
+            if asked(_LEVEL_TOKEN.fullmatch(token).group(1)):
+                stage = ast.LineFilter("|=", (ast.FilterTerm(token),))
+                if self.probe.count(with_stage(query, stage), scope):
+                    return (with_stage(query, stage), _level_reason(token.strip("[]<>")),
+                            f"add `{format_ast(stage)}`")
         return None
 
     def _stream_named(self, query: ast.LogQuery, scope: Scope) -> None:
@@ -3044,6 +3054,9 @@ def _names_stream(question: str, label: str, value: str) -> bool:
 
 
 _LEVELS = r"(error|warn|warning|info|debug|fatal|critical)"
+# a level as a line's header writes it, bracketed or bare ("[notice]", "NOTICE")
+_LEVEL_TOKEN = re.compile(r"[\[<(]?(emerg|emergency|alert|crit|critical|err|error|warn|warning"
+                          r"|notice|info|debug|trace|fatal|severe)[\]>):]?", re.I)
 _ASKED_LEVEL = re.compile(rf"\b{_LEVELS}[- ]level\b|\blevel (?:of )?{_LEVELS}\b", re.I)
 
 

@@ -83,7 +83,8 @@ def shape_warnings(question: str, expr: ast.Expr) -> list[QueryWarning]:
                   _outer_extreme(question, expr),
                   _counted(question, expr),
                   _period(question, expr), _offset(question, expr), _ranked(question, expr),
-                  _naming(question, expr), _distinct(question, expr)]
+                  _naming(question, expr), _distinct(question, expr),
+                  _breakdown_unasked(question, expr)]
     else:
         found.append(_rewritten(question, expr))
     found.append(_fields(question, expr))
@@ -745,6 +746,36 @@ def _offset(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     back = format_duration(offsets[0].offset)
     return QueryWarning("offset", f"the query looks back (`offset {back}`) but the question's "
                         "window ends now", MEDIUM, Fix(format_ast(fixed), "drop the offset"))
+
+
+# ---- breakdown unasked ------------------------------------------------------------------------
+
+# a question that asks for one number: a count, a total, an average...
+_ONE_NUMBER = re.compile(r"^\W*(?:how (?:many|much)|what(?:'s| is| was)? the (?:total|number|"
+                         r"count|sum|average|mean)\b)", re.I)
+# ... unless it says the number is one per key, or of several
+_PER_KEY = re.compile(r"\b(?:per|by|each|every|which|what|breakdown|broken|grouped|group|top|"
+                      r"most|least|fewest|distinct|unique|different|respectively|separately|"
+                      r"apiece|among)\b", re.I)
+
+
+def _breakdown_unasked(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
+    """"How many reserved memory ranges did the kernel report" answered with a series per
+    value of a label of the model's own (``sum by (memory)``): one number, as asked."""
+    base, _ = scaled(expr)
+    if not (isinstance(base, ast.VectorAggregation) and base.grouping is not None
+            and base.grouping.labels and not base.grouping.without and base.param is None):
+        return None
+    labels = base.grouping.labels
+    # (a label the selector fixes splits nothing: a convention of some queries, kept)
+    fixed_labels = {m.name for s in expr.find_all(ast.Selector) for m in s.matchers if m.op == "="}
+    if not _ONE_NUMBER.search(question) or _PER_KEY.search(question[5:]) \
+            or asked_breakdown(question) or set(labels) & (set(APPLICATION_LABELS) | fixed_labels):
+        return None
+    fixed = replace_node(expr, base, base.replace(grouping=None))
+    names = ", ".join(labels)
+    return QueryWarning("grouping", f"question asks for one number, but the query answers one "
+                        f"per {names}", MEDIUM, Fix(format_ast(fixed), f"drop `by ({names})`"))
 
 
 # ---- ranked ---------------------------------------------------------------------------------
