@@ -1621,6 +1621,24 @@ def test_a_level_no_label_holds_is_kept_as_the_headers_write_it(tmp_path):
         'sum(count_over_time({app="apache"} |= "[notice]" [1d]))')
 
 
+def test_a_side_with_no_lines_in_its_window_counts_as_none(tmp_path):
+    from nl2logql.timeutil import parse_time
+
+    path = tmp_path / "ssh.log"  # disconnects in the last 5 minutes only
+    path.write_text("".join(
+        f"2005-11-09T12:{i:02d}:00Z sshd[{i}]: "
+        + ("Local disconnected: Connection closed.\n" if i >= 56 else "session opened for root\n")
+        for i in range(60)))
+    checker = Checker(load_paths(path, {"app": "ssh"}, now=parse_time("2005-11-09T13:00:00Z")))
+    question = "how many more 'Local disconnected' messages in the last 5 minutes than in the 5 before?"
+    now = 'sum(count_over_time({app="ssh"} |= "Local disconnected" [5m]))'
+    before = 'sum(count_over_time({app="ssh"} |= "Local disconnected" [5m] offset 5m))'
+    wrong = f"{now} - {before}"
+    assert checker.backend.query(wrong)["result"] == []
+    assert "empty" in checks_of(checker, question, wrong)
+    assert repaired_clean(checker, question, wrong) == parse(f"{now} - ({before} or vector(0))")
+
+
 def test_the_times_of_how_many_times_names_no_event(headed_boxes):
     # "times" is the count's, not appSynTimes': failing to sync is sendSyncFailedBroadcast
     checker = headed_boxes["pipes"]

@@ -21,12 +21,15 @@ checked as the embedded store is), each log query of a query over its own time r
   selector leaves open ("FSNamesystem lines", "WARNING-level"), is selected when lines
   remain;
 - ``empty``: when none of the above explains why no line is left, the stage where they
-  run out;
+  run out; a side of a difference, a sum or a share that has no lines at the time asked
+  ("how many more than in the 5 minutes before") counts as 0 (``or vector(0)``), where
+  Loki would answer nothing at all;
 - ``unfiltered``: a query that takes every line of its streams while the question names
   what it is about (the fixes, most specific first: a filter on a literal it names that
   the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
   content words, more than any other; a level of a level label or of ``detected_level``;
-  a word the lines are asked to "mention"); a side of a ratio that takes every line gets
+  a word the lines are asked to "mention"; a level no label holds, as the headers write
+  it, "[notice]"); a side of a ratio that takes every line gets
   the one text the question quotes that no filter uses; a query that only leaves lines out
   ("the apache error lines that are not about …") keeps the level the question names;
 - alerts (``absent_over_time``): a filter text no line of the streams ever held makes the
@@ -37,7 +40,8 @@ checked as the embedded store is), each log query of a query over its own time r
   counts lines: the pattern of those lines with a numeric field it names gives the value;
   "how many bytes" the lines state ("<n> bytes result sent") is their sum, not a count;
   of two numbers the lines state in one unit ("<m> bytes sent, <n> bytes received"), the
-  one the question names;
+  one the question names; a value asked in the unit the lines write after it, no function
+  named ("what processor speed, in MHz, did the kernel detect"), the largest they state;
 - ``exclusion``: what the question leaves out ("without the 'terminating' messages", "other
   than the addStoredBlock ones", "NOT about unknown base files") is excluded with ``!=``
   (a ``|=`` on it turned), as the lines write it, and a quoted or code-written text left
@@ -45,7 +49,10 @@ checked as the embedded store is), each log query of a query over its own time r
   on from it; a ``!=`` on the very lines the question asks for ("the authentication
   failures that were not for user root") keeps them;
 - ``narrow``: a filter text that goes on past the question's words ("Failed password for
-  invalid user" for "failed password attempts") keeps the words the question says;
+  invalid user" for "failed password attempts") keeps the words the question says, up to
+  the last of them; one holding a value of the event's field the question does not name,
+  with text after it ("Error loading /home/…rts: invalid or missing program image"), keeps
+  the event's texts around the value;
   ``broad``: one that stops short of them ("Failed password for" for "invalid usernames")
   is the one event's text that goes on with them, and a count of lines a filter keeps for
   several events, where the question's other words are one event's alone ("offline
@@ -66,6 +73,8 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``program``: in logs whose line headers name the program, lines of another program than
   the one the question names ("sshd authentication failures" answered with ftpd's
   "Authentication failed") are swapped for that program's pattern sharing the most words;
+  lines asked for by their program alone ("the spark lines from the SecurityManager", a
+  logger's class written as code) are every line whose header names it, and no other;
 - ``series``: a question that asks for one value ("the average size of the blocks
   received", "how many lines") gets one where the query answers a series per stream: the
   streams' series added up, averaged or the largest taken, as its function asks;
@@ -179,6 +188,10 @@ class DataChecks:
     def run(self) -> list[QueryWarning]:
         absent = {r.range.query for r in self.expr.find_all(ast.RangeAggregation)
                   if r.op == "absent_over_time"}
+        # a side counted as 0 where it has no lines ("… or vector(0)"): none is an answer
+        zero = {r.query for node in self.expr.find_all(ast.BinaryOp)
+                if node.op == "or" and isinstance(node.right, ast.VectorLiteral)
+                for r in node.left.find_all(ast.LogRange)}
         for query, scope in self._log_queries():
             if query in absent:  # no line is the answer it looks for: only streams must exist
                 # (of a level, none yet: "nothing at ERROR level" selects the level anyway)
@@ -189,7 +202,7 @@ class DataChecks:
                     self._opposite_outcome(query, log_scope(self.backend))
                 continue
             count = self.probe.count(query, scope)  # None: it failed to run
-            if not count and not self._selects_lines(query, scope):
+            if not count and (query in zero or not self._selects_lines(query, scope)):
                 continue
             before = len(self.found)
             if not count:  # each filter alone, as the whole query says nothing
@@ -242,7 +255,31 @@ class DataChecks:
         self._self_ratio()
         self._level_share()
         self._stream_series()
+        self._empty_side()
         return self.found
+
+    def _empty_side(self) -> None:
+        """A difference or a sum of two numbers ("how many more than in the 5 minutes
+        before"), or a share, one side of which has no lines at the time asked: Loki answers
+        nothing at all, where the question's answer counts that side as 0."""
+        for node in self.expr.find_all(ast.BinaryOp):
+            if node.op not in ("-", "+", "/") or not all(map(_one_number, (node.left, node.right))):
+                continue
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if side is node.right and node.op == "/":
+                    continue  # (a share of no lines at all has no answer)
+                ranges = list(side.find_all(ast.LogRange))
+                scope = range_scope(self.backend, ranges[0]) if ranges else None
+                if scope is None or self.probe.has_samples(side, scope) is not False \
+                        or not self.probe.has_samples(other, scope):
+                    continue
+                zeroed = ast.BinaryOp("or", side, ast.VectorLiteral(0.0))
+                fixed = rewrite.replace_node(self.expr, node, node.replace(
+                    **{"left" if side is node.left else "right": zeroed}))
+                self._warn("empty", f"`{_short(side)}` has no lines at the time asked, so the "
+                           f"query answers nothing where that side is 0", MEDIUM,
+                           Fix(format_ast(fixed), "count it as 0 where it has no lines"))
+                return
 
     def _log_queries(self) -> list[tuple[ast.LogQuery, Scope]]:
         if isinstance(self.expr, ast.LogQuery):
@@ -2815,6 +2852,14 @@ def _texts_around(text: str, spans: list[tuple[int, int]]) -> list[str]:
     parts.append(text[at:])
     parts = [p.strip(" ,;:") for p in parts]  # (no separator of the value's own)
     return [p for p in parts if len(p) >= MIN_COMMON_TEXT and re.search(r"[A-Za-z]", p)]
+
+
+def _one_number(expr: ast.Expr) -> bool:
+    """Whether ``expr`` is one number of lines or values: an aggregation with no breakdown
+    (``sum(count_over_time(…))``), or one scaled."""
+    base, _ = scaled(expr)
+    return isinstance(base, ast.VectorAggregation) and base.op in ("sum", "max", "min", "avg") \
+        and (base.grouping is None or not base.grouping.labels and not base.grouping.without)
 
 
 def _field_spans(template: str, line: str) -> list[tuple[str, tuple[int, int]]] | None:

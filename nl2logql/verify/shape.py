@@ -7,7 +7,8 @@ returns a warning with its fix, or None:
 - ``order``: "the rarest", "the fewest" ask for ``bottomk``; "the top", "the most" for
   ``topk``; as many series as "top 3", "which 2 users" or "which component" asks;
 - ``threshold``: "IPs with more than 20 failed attempts" keeps only the series above 20
-  (``> 20``);
+  (``> 20``), "more than once" those above 1, also where the query compares with another
+  number;
 - ``value``: "requests that took more than 0.5 seconds", "blocks smaller than 64 MB",
   "where used_vcpus is greater than 0" compare an extracted field, kept as a filter;
 - ``invented``: a label filter comparing with a number the question never states (in no
@@ -30,6 +31,8 @@ returns a warning with its fix, or None:
   looks at the wrong hours, so it goes;
 - ``ranked``: a ``topk``/``bottomk`` for a question that ranks nothing and states no such
   count ("IPs with more than 20 failures") keeps an arbitrary few series, so it goes;
+- ``grouping``: "how many …" (no key, no "per", "each" or "which") answered with a series
+  per value of a label of the model's own (``sum by (memory)``) is one number, as asked;
 - ``naming``: a breakdown by a field the query extracts is labelled as the question names
   it ("broken down by responder number": ``responder``, not ``packetresponder``), where no
   word of the question names the query's label;
