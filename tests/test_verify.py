@@ -1639,6 +1639,26 @@ def test_a_side_with_no_lines_in_its_window_counts_as_none(tmp_path):
     assert repaired_clean(checker, question, wrong) == parse(f"{now} - ({before} or vector(0))")
 
 
+def test_an_event_sharing_its_first_text_with_another_is_kept_by_its_own_words(tmp_path):
+    from nl2logql.timeutil import parse_time
+
+    # accepted and closed connections; one close in two had no session, and the miner's
+    # filter for those ("Closed socket connection for client /") is the others' too
+    path = tmp_path / "zk.log"
+    path.write_text("".join(
+        f"2015-07-29 19:{i // 2:02d}:0{i % 2},792 - INFO  [NIOServerCnxn@1001] - "
+        + (f"Accepted socket connection from /10.10.34.{i % 5}:{40000 + i}\n" if i % 2 else
+           f"Closed socket connection for client /10.10.34.{i % 5}:{40000 + i} "
+           + ("(no session established)\n" if i % 4 == 0 else f"which had sessionid 0x{i}\n"))
+        for i in range(80)))
+    checker = Checker(load_paths(path, {"app": "zk"}, now=parse_time("2015-07-29T20:00:00Z")))
+    question = "How many times did zk close a client's socket with no session established today?"
+    wrong = 'sum(count_over_time({app="zk"} |= "Closed socket connection for client" [1d]))'
+    assert checks_of(checker, question, wrong) == ["broad"]
+    fixed = repaired_clean(checker, question, wrong)
+    assert checker.backend.query(format_ast(fixed))["result"][0]["value"][1] == "20"
+
+
 def test_the_times_of_how_many_times_names_no_event(headed_boxes):
     # "times" is the count's, not appSynTimes': failing to sync is sendSyncFailedBroadcast
     checker = headed_boxes["pipes"]

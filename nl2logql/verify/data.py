@@ -1315,10 +1315,19 @@ class DataChecks:
         events = []  # (words shared, the query keeping the event's lines, how many)
         for pattern in self._patterns(query.selector):
             shared = _pattern_shares(other, pattern) if pattern.line_filter else None
-            if shared:
-                fixed = query.replace(stages=(_stage(pattern.line_filter), *query.stages))
-                if lines := self.probe.count(fixed, scope):
-                    events.append((shared, fixed, lines))
+            if not shared:
+                continue
+            # the pattern's own filter, or its text holding those words where the filter
+            # keeps another event's lines too ("Closed socket connection for client /" of
+            # "… (no session established for client)")
+            found = []
+            for stage in (_stage(pattern.line_filter), _run_holding(pattern.template, shared)):
+                fixed = stage and query.replace(stages=(stage, *query.stages))
+                if fixed and (lines := self.probe.count(fixed, scope)):
+                    found.append((lines, fixed))
+            if found:
+                lines, fixed = min(found, key=lambda f: f[0])
+                events.append((shared, fixed, lines))
         # the one the question's words name the most of ("su sessions closed": "session
         # closed for user", not "session opened"), holding every word the others share
         events = [e for e in events if all(o[0] < e[0] for o in events if o is not e)]
@@ -2860,6 +2869,16 @@ def _one_number(expr: ast.Expr) -> bool:
     base, _ = scaled(expr)
     return isinstance(base, ast.VectorAggregation) and base.op in ("sum", "max", "min", "avg") \
         and (base.grouping is None or not base.grouping.labels and not base.grouping.without)
+
+
+def _run_holding(template: str, words: set[str]) -> ast.LineFilter | None:
+    """A filter on the fixed text of ``template`` holding the most of ``words`` (two at
+    least), where one does."""
+    runs = [run.strip(" /:,") for run in VARIABLE.split(template)]
+    scored = [(sum(w in run.lower() for w in words), run) for run in runs
+              if len(run) >= MIN_COMMON_TEXT]
+    held, run = max(scored, default=(0, ""))
+    return ast.LineFilter("|=", (ast.FilterTerm(run),)) if held >= MIN_SHARED_WORDS else None
 
 
 def _field_spans(template: str, line: str) -> list[tuple[str, tuple[int, int]]] | None:
