@@ -1637,6 +1637,9 @@ def test_a_side_with_no_lines_in_its_window_counts_as_none(tmp_path):
     assert checker.backend.query(wrong)["result"] == []
     assert "empty" in checks_of(checker, question, wrong)
     assert repaired_clean(checker, question, wrong) == parse(f"{now} - ({before} or vector(0))")
+    # a side whose filter no line holds at all is wrong, not 0
+    nowhere = 'sum(count_over_time({app="ssh"} |= "local disconnected" [5m] offset 5m))'
+    assert "empty" not in checks_of(checker, question, f"{now} - {nowhere}")
 
 
 def test_an_event_sharing_its_first_text_with_another_is_kept_by_its_own_words(tmp_path):

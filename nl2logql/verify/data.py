@@ -202,7 +202,8 @@ class DataChecks:
                     self._opposite_outcome(query, log_scope(self.backend))
                 continue
             count = self.probe.count(query, scope)  # None: it failed to run
-            if not count and (query in zero or not self._selects_lines(query, scope)):
+            if not count and (query in zero and self._held_elsewhere(query)
+                              or not self._selects_lines(query, scope)):
                 continue
             before = len(self.found)
             if not count:  # each filter alone, as the whole query says nothing
@@ -258,6 +259,10 @@ class DataChecks:
         self._empty_side()
         return self.found
 
+    def _held_elsewhere(self, query: ast.LogQuery) -> bool:
+        """Whether ``query`` keeps lines in the logs' whole range (its own may have none)."""
+        return bool(self.probe.count(query, log_scope(self.backend)))
+
     def _empty_side(self) -> None:
         """A difference or a sum of two numbers ("how many more than in the 5 minutes
         before"), or a share, one side of which has no lines at the time asked: Loki answers
@@ -271,8 +276,9 @@ class DataChecks:
                 ranges = list(side.find_all(ast.LogRange))
                 scope = range_scope(self.backend, ranges[0]) if ranges else None
                 if scope is None or self.probe.has_samples(side, scope) is not False \
-                        or not self.probe.has_samples(other, scope):
-                    continue
+                        or not self.probe.has_samples(other, scope) \
+                        or not all(self._held_elsewhere(r.query) for r in ranges):
+                    continue  # (a side no filter of which finds a line is wrong, not 0)
                 zeroed = ast.BinaryOp("or", side, ast.VectorLiteral(0.0))
                 fixed = rewrite.replace_node(self.expr, node, node.replace(
                     **{"left" if side is node.left else "right": zeroed}))
