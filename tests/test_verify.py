@@ -1662,6 +1662,19 @@ def test_an_event_sharing_its_first_text_with_another_is_kept_by_its_own_words(t
     assert checker.backend.query(format_ast(fixed))["result"][0]["value"][1] == "20"
 
 
+@pytest.mark.parametrize("whole, denominator", [
+    ("WARN lines", '{application="hdfs", log_level="WARN"}'),
+    ("log lines", '{application="hdfs"}'),
+])
+def test_a_share_of_the_lines_of_a_level_divides_by_that_level(checker, whole, denominator):
+    question = (f"What share of hdfs's {whole} in the last 24 hours were exceptions while "
+                "serving a block?")
+    serving = 'sum(count_over_time({application="hdfs"} |= "Got exception while serving" [24h]))'
+    wrong = f'{serving} / sum(count_over_time({{application="hdfs"}}[24h]))'
+    assert repaired_clean(checker, question, wrong) == parse(
+        f"{serving} / sum(count_over_time({denominator}[24h]))")
+
+
 def test_the_times_of_how_many_times_names_no_event(headed_boxes):
     # "times" is the count's, not appSynTimes': failing to sync is sendSyncFailedBroadcast
     checker = headed_boxes["pipes"]

@@ -69,7 +69,8 @@ checked as the embedded store is), each log query of a query over its own time r
   not only those a wrapping text or an unnamed stream keeps;
 - ``share``: a count divided by itself (``100 * A / A``) is divided by the lines of the
   event most of its lines belong to instead; "what fraction of bgl's log lines were FATAL"
-  answered with every line over every line keeps that level in the numerator;
+  answered with every line over every line keeps that level in the numerator; a share of
+  the lines of a level ("of apache's error lines") divides by that level's lines;
 - ``program``: in logs whose line headers name the program, lines of another program than
   the one the question names ("sshd authentication failures" answered with ftpd's
   "Authentication failed") are swapped for that program's pattern sharing the most words;
@@ -107,6 +108,7 @@ from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with,
 from nl2logql.verify.shape import (ASKS_COUNT, ASKS_DURATION, ASKS_PART, ASKS_RATE, LINE_SIZES,
                                    MEASURES, QUOTED, TEMPLATE_FIELD, asked_function, asked_unit,
                                    asks_share, is_time_unit, named_function, names_field, scaled,
+                                   share_whole,
                                    unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
@@ -255,6 +257,7 @@ class DataChecks:
         self._other_stated_number()
         self._self_ratio()
         self._level_share()
+        self._share_of_level()
         self._stream_series()
         self._empty_side()
         return self.found
@@ -992,14 +995,16 @@ class DataChecks:
                                self._fix(query, fixed, f"keep the lines with {quote(text)}"))
                     return
 
-    def _level_asked(self, query: ast.LogQuery) -> tuple[ast.LogQuery, str, str] | None:
-        """The query keeping only the level the question names ("error lines"), why and
-        what changed: by a level label of the selected streams, else by Loki 3's
-        ``detected_level`` metadata of their lines. None when it names no level they have."""
+    def _level_asked(self, query: ast.LogQuery,
+                     text: str | None = None) -> tuple[ast.LogQuery, str, str] | None:
+        """The query keeping only the level the question (or ``text`` of it) names ("error
+        lines"), why and what changed: by a level label of the selected streams, else by
+        Loki 3's ``detected_level`` metadata of their lines, else as the lines' headers
+        write it. None when it names no level they have."""
         from nl2logql.generation.retrieval import tokenize
 
         # "the FATAL lines that are not about data TLB errors": errors are left out
-        words = set(tokenize(outside_left_out(self.question)))
+        words = set(tokenize(outside_left_out(self.question if text is None else text)))
 
         def asked(value: str) -> bool:
             return any(_names_level(word, value.lower()) for word in words)
@@ -2222,6 +2227,27 @@ class DataChecks:
                 fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(left=numerator))
                 self._warn("share", reason, MEDIUM, Fix(format_ast(fixed),
                                                         f"{change} in the numerator"))
+                return
+
+    def _share_of_level(self) -> None:
+        """"What share of apache's error lines were …" answered over every line: the
+        denominator keeps the level the lines the share is of are called by."""
+        whole = share_whole(self.question)
+        if not self._share_asked or not whole:
+            return
+        for ratio in self.expr.find_all(ast.BinaryOp):
+            over = [list(side.find_all(ast.LogRange)) for side in (ratio.left, ratio.right)]
+            if ratio.op != "/" or any(len(ranges) != 1 for ranges in over) \
+                    or over[1][0].query.stages or not over[0][0].query.stages:
+                continue
+            found = self._level_asked(over[1][0].query, whole)
+            if found is not None:
+                query, reason, change = found
+                denominator = rewrite.replace_node(ratio.right, over[1][0].query, query)
+                fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(right=denominator))
+                self._warn("share", f"the share is of {whole}, but the query divides by "
+                           "every line", MEDIUM, Fix(format_ast(fixed), f"{change} in the "
+                                                                       "denominator"))
                 return
 
     def _counts_alike(self, ratio: ast.BinaryOp, denominator: ast.LogRange, lines: int) -> bool:

@@ -577,6 +577,12 @@ def asks_share(question: str) -> bool:
     return _SHARE.search(question) is not None
 
 
+def share_whole(question: str) -> str:
+    """What the lines a share is of are called ("apache's error lines"), or ""."""
+    match = _SHARE.search(question)
+    return match.group(0).split(" of ", 1)[1] if match else ""
+
+
 def _share(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     match = _SHARE.search(question)
     if match is None:
