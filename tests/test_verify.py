@@ -1669,6 +1669,14 @@ def test_a_share_of_the_lines_of_a_level_divides_by_that_level(checker, whole, d
         f"{serving} / sum(count_over_time({denominator}[24h]))")
 
 
+def test_lines_asked_by_a_program_a_header_column_names_are_its_own(headed_boxes):
+    checker = headed_boxes["columns"]  # Windows' CBS and CSI, in a column
+    fixed = repaired_clean(checker, "Show the columns CSI lines.",
+                           '{app="columns"} |= "Creating NT transaction"')
+    lines = checker.backend.query_range(format_ast(fixed))["result"][0]["values"]
+    assert len(lines) == 60 and all("  CSI  " in line for _, line in lines)
+
+
 def test_the_times_of_how_many_times_names_no_event(headed_boxes):
     # "times" is the count's, not appSynTimes': failing to sync is sendSyncFailedBroadcast
     checker = headed_boxes["pipes"]

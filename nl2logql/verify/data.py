@@ -883,26 +883,44 @@ class DataChecks:
 
     def _program_lines(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """Lines asked for by the program that writes them alone ("the spark lines from the
-        SecurityManager", "the android WindowManager lines"): every line whose header names
-        it, and no other; not one event's, nor others that mention its name."""
+        SecurityManager", "the android WindowManager lines", "the windows CSI lines"): every
+        line whose header names it, and no other; not one event's, nor others that mention
+        its name."""
         from nl2logql.generation.schema import content_words
 
-        named = self._named_program(query.selector)
-        if named is None or query is not self.expr:
+        found = self._program_named_alone(query.selector)
+        if found is None or query is not self.expr:
             return
-        name = named[0].lower()
+        name, stage = found
         places = [m.value.lower() for m in query.selector.matchers if m.name in APPLICATION_LABELS]
-        if any(w not in name and not any(p.startswith(w) for p in places)
+        if any(w not in name.lower() and not any(p.startswith(w) for p in places)
                for w in content_words(self.question)):
             return  # the question says more of the lines than whose they are
         kept = tuple(s for s in query.stages if not (isinstance(s, ast.LineFilter)
                                                      and s.op in ("|=", "|~")))
-        fixed = query.replace(stages=(_program_stage(*named), *kept))
+        fixed = query.replace(stages=(stage, *kept))
         after = self.probe.count(fixed, scope)
         if after and after != count:
-            self._warn("program", f"the question asks for the lines {named[0]} writes, but the "
+            self._warn("program", f"the question asks for the lines {name} writes, but the "
                        f"query keeps {'only some of them' if after > count else 'others too'}",
-                       MEDIUM, self._fix(query, fixed, f"keep the lines {named[0]} writes"))
+                       MEDIUM, self._fix(query, fixed, f"keep the lines {name} writes"))
+
+    def _program_named_alone(self, selector: ast.Selector) -> tuple[str, ast.Node] | None:
+        """The program the question names and the filter keeping its lines: of the
+        syslog-like headers (:meth:`_named_program`), else the one a header column names
+        that the question writes out ("CSI"; only here, as such columns also hold words a
+        question says otherwise: HPC's ``node``)."""
+        named = self._named_program(selector)
+        if named is not None:
+            return named[0], _program_stage(*named)
+        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))}
+        columns = {name: keeps for name, keeps in
+                   headers.column_programs(self._patterns(selector)).items()
+                   if name.lower() in written}
+        if len(columns) != 1:
+            return None
+        [(name, keeps)] = columns.items()
+        return name, ast.LineFilter("|~", (ast.FilterTerm(keeps),))
 
     def _other_program(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question names the program whose lines it means ("sshd authentication

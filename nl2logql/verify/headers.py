@@ -156,6 +156,24 @@ def column_regexp(headers: Iterable[str], label: str,
     return r"^\s*" + "".join(parts) + capture(label)
 
 
+def column_programs(patterns) -> dict[str, str]:
+    """The programs a column of the patterns' headers names (Windows' ``CBS`` and ``CSI``,
+    BGL's ``KERNEL``), each with a regexp keeping its lines."""
+    patterns = list(patterns)
+    found = column_regexp(map(header, patterns), "program", [p.count for p in patterns])
+    if found is None:
+        return {}
+    before, _, group = found.partition("(?P<program>")
+    tail = group[group.index(")") + 1:]  # after the name: a space, or a pid and a colon
+    programs = {}
+    for pattern in patterns:
+        match = re.search(found, pattern.example)
+        if match:
+            name = match.group("program")
+            programs[name] = before + re.escape(name) + tail
+    return programs
+
+
 class Column(NamedTuple):
     """One header column: a value of each pattern's header, and the lines each stands for."""
 
