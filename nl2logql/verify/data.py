@@ -75,7 +75,8 @@ checked as the embedded store is), each log query of a query over its own time r
   the one the question names ("sshd authentication failures" answered with ftpd's
   "Authentication failed") are swapped for that program's pattern sharing the most words;
   lines asked for by their program alone ("the spark lines from the SecurityManager", a
-  logger's class written as code) are every line whose header names it, and no other;
+  logger's class written as code; "the windows CSI lines", a header column's value) are
+  every line whose header names it, and no other;
 - ``series``: a question that asks for one value ("the average size of the blocks
   received", "how many lines") gets one where the query answers a series per stream: the
   streams' series added up, averaged or the largest taken, as its function asks;
