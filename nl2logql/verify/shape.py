@@ -778,8 +778,9 @@ def _breakdown_unasked(question: str, expr: ast.Expr) -> Optional[QueryWarning]:
     labels = base.grouping.labels
     # (a label the selector fixes splits nothing: a convention of some queries, kept)
     fixed_labels = {m.name for s in expr.find_all(ast.Selector) for m in s.matchers if m.op == "="}
-    if not _ONE_NUMBER.search(question) or _PER_KEY.search(question[5:]) \
-            or asked_breakdown(question) or set(labels) & (set(APPLICATION_LABELS) | fixed_labels):
+    one = _ONE_NUMBER.search(question)
+    if one is None or _PER_KEY.search(question, one.end()) or asked_breakdown(question) \
+            or set(labels) & (set(APPLICATION_LABELS) | fixed_labels):
         return None
     fixed = replace_node(expr, base, base.replace(grouping=None))
     names = ", ".join(labels)
