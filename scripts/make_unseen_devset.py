@@ -62,7 +62,14 @@ sets: never train on them.
   state, breakdowns, the change against the window before, a share, a threshold), about
   events no earlier set asked where a system has any left (Apache's and Proxifier's: new
   kinds of questions of their events), written in session 30 before any answer of the
-  assistant's to them was seen.
+  assistant's to them was seen;
+- ``unseen-systems-16`` (``data/devsets/unseen-systems-16.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's and Proxifier's: new
+  kinds of questions of their events), written in session 30 after that session's checks
+  were made and before any answer of the assistant's to them was seen, to measure them
+  fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -1954,6 +1961,137 @@ FIFTEENTH_QUESTIONS = [
 ]
 
 
+SIXTEENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, numbers the lines state, breakdowns, the change against the window before,
+    # a share, a threshold), about events no earlier set asked where a system has any left
+    # (Apache's and Proxifier's: new kinds of questions of their events), in users' and
+    # on-call engineers' words, written in session 30 after that session's checks were made
+    # and before any answer of the assistant's to them was seen, to measure them fresh ---
+    Question("Apache", "What's the highest scoreboard slot apache's jk2_init() found a child "
+             "in over the past 3 hrs?", "metric", event("E1"), "EventId == E1 (jk2_init() "
+             "Found child <*> in scoreboard slot <*>; not E5's Can't find child)",
+             window="3h", agg="max", key=number(r"scoreboard slot (\d+)"),
+             key_how="the slot number"),
+    Question("Apache", "For each scoreboard slot, what's the highest child number apache's "
+             "jk2_init() found in it over the last hour?", "metric", event("E1"),
+             "EventId == E1 (jk2_init() Found child <*> in scoreboard slot <*>)",
+             window="1h", agg="max_by", key=extract(r"scoreboard slot (\d+)"),
+             key_how="the slot number", label="slot", value=number(r"Found child (\d+)")),
+    Question("Zookeeper", "how many 'end of stream' exeptions did zookeeper catch in the past "
+             "2 weeks?", "metric", event("E6"), "EventId == E6 (caught end of stream "
+             "exception)", window="14d"),
+    Question("Zookeeper", "Break down zookeeper's 'Connection broken for id ...' warnings by "
+             "the reporting server's own id (my id = N) over the past 4 weeks.", "metric",
+             event("E11"), "EventId == E11 (Connection broken for id <*>, my id = <*>, error "
+             "=); the window covers the whole file", window="28d", agg="by", key=extract(r"my id = (\d+)"),
+             key_how="my id", label="myid"),
+    Question("Linux", "any 'ROOT LOGIN ON tty' messages on linux? show me the lines", "log",
+             event("E91"), "EventId == E91 (-- root: ROOT LOGIN ON tty2; not the "
+             "login(pam_unix) session opened for user root by LOGIN(uid=0) line)"),
+    Question("Linux", "What BogoMIPS value did the linux kernel calibrate its delay loop to "
+             "in the last hour?", "metric", event("E25"), "EventId == E25 (Calibrating delay "
+             "loop... <*>.<*> BogoMIPS)", window="1h", agg="max",
+             key=number(r"([\d.]+) BogoMIPS"), key_how="the BogoMIPS"),
+    Question("Linux", "linux: ftp connections in the last 7 days minus the 7 days before?", "metric", event("E29"), "EventId == E29 (ftpd: connection from "
+             "<*> (<*>) at <*>)", window="7d", agg="change"),
+    Question("Hadoop", "How many hadoop task attempts went from NEW to UNASSIGNED in the last "
+             "5 minutes?", "metric", event("E17"), "EventId == E17 (attempt_<*> TaskAttempt "
+             "Transitioned from NEW to UNASSIGNED; not E21's UNASSIGNED to ASSIGNED)",
+             window="5m"),
+    Question("Hadoop", "How many task attempts did hadoop put in containers on each "
+             "NodeManager host (the 'on NM: [host:port]' part) over the past 10 mins?",
+             "metric", event("E105"), "EventId == E105 (TaskAttempt: [attempt_<*>] using "
+             "containerId: [container_<*> on NM: [<*>:<*>])", window="10m", agg="by",
+             key=extract(r"on NM: \[([^:\]]+):"), key_how="the NodeManager host",
+             label="host"),
+    Question("HealthApp", "What's the per-second rate of healthapp's Step_LSC onExtend calls "
+             "over the last hour?", "metric", event("E39"), "EventId == E39 (onExtend:<*> <*> "
+             "<*> <*>)", window="1h", agg="rate"),
+    Question("HealthApp", "Show me the healthapp lines where HiSyncControl started a sync "
+             "(startSync hiSyncOption = ...).", "log", event("E64"), "EventId == E64 "
+             "(startSync hiSyncOption = HiSyncOption{...},app = <*> who = <*>)"),
+    Question("Proxifier", "Which target hosts did proxifier close more than 2 connections to "
+             "in the last 24 hours?", "metric", event("E8"), "EventId == E8 (<*>:<*> close, "
+             "<*> bytes<*>sent, <*> bytes<*>received, lifetime <*>)", window="24h", agg="by",
+             key=extract(r"^(\S+):\d+ close,"), key_how="the target host", label="host",
+             over=2),
+    Question("Proxifier", "Show the proxifier connections that received more than 1 MB.",
+             "log", lambda r: r["EventId"] == "E8" and int(re.search(
+                 r"(\d+) bytes (?:\([^)]*\) )?received", r["Content"]).group(1)) > 1_000_000,
+             "EventId == E8 (<*> close, ..., <*> bytes (<*> MB) received, ...) and the bytes "
+             "received are above 1000000 (the lines that state an MB amount received; none "
+             "lies between 904350 and 1846301)"),
+    Question("Spark", "Show the spark line where the executor started up (executor ID and "
+             "host).", "log", event("E30"), "EventId == E30 (Starting executor ID <*> on host "
+             "<*>)"),
+    Question("Spark", "avg init time in spark's 'Times: total = ...' lines over the past "
+             "minute? (the init = N value)", "metric", event("E35"), "EventId == E35 (Times: "
+             "total = <*>, boot = <*>, init = <*>, finish = <*>)", window="1m", agg="avg",
+             key=number(r"init = (\d+)"), key_how="init"),
+    Question("Mac", "Which 2 BSSIDs did the mac's en0 switch to most often over the last "
+             "week?", "metric", event("E207"), "EventId == E207 (en0: BSSID changed to <*>)",
+             window="7d", agg="topk", key=extract(r"BSSID changed to (\S+)"),
+             key_how="the BSSID", label="bssid", k=2),
+    Question("Mac", "How many times did captive network support on the mac report en0 as "
+             "Authenticated in the past 3 days?", "metric", event("E163"), "EventId == E163 "
+             "(Captive: CNPluginHandler en0: Authenticated; not E164's Evaluating nor E165's "
+             "Inactive)", window="3d"),
+    Question("Mac", "What's the largest slow ByteStream read, in bytes, that mac's "
+             "FigByteStream logged over the past 7 days?", "metric", event("E99"),
+             "EventId == E99 (FigByteStreamStatsLogOneRead: ByteStream read of <*> bytes @ <*> "
+             "took <*> to complete, ...)", window="7d", agg="max",
+             key=number(r"ByteStream read of (\d+) bytes"), key_how="the bytes read"),
+    Question("BGL", "How many seconds in total did bgl's failed NFS mounts sleep before "
+             "retrying over the last 6 months?", "metric", event("E89"), "EventId == E89 (NFS "
+             "Mount failed on bglio<*>, slept <*> seconds, retrying (<*>))", window="180d",
+             agg="sum", key=number(r"slept (\d+) seconds"), key_how="the seconds slept"),
+    Question("BGL", "Show the bgl lines about an illegal instruction program interrupt.",
+             "log", event("E101"), "EventId == E101 (program interrupt: illegal "
+             "instruction......<*>; not E98's bare program interrupt nor E99/E102/E103/E105's "
+             "other kinds)"),
+    Question("BGL", "How many 'Ido chip status changed' messages did bgl log over the past "
+             "5 months?", "metric", event("E73"), "EventId == E73 (Ido chip status changed: "
+             "<*> ip=<*> v=<*> t=<*> status=M <*>)", window="150d"),
+    Question("HPC", "Which 3 hpc switches reported a plain 'Link error' most often in the "
+             "last 3 years?", "metric", event("E21"), "EventId == E21 (Link error; not E22's "
+             "Link error on broadcast tree ...)", window="1095d", agg="topk",
+             key=lambda r: r["Node"], key_how="the node (switch)", label="node"),
+    Question("HPC", "how many hpc commands completed succesfully over the past 2 years?",
+             "metric", event("E12"), "EventId == E12 (Command has completed successfully)",
+             window="730d"),
+    Question("Windows", "What's the highest seq number of the NT transactions windows' CSI "
+             "created in the past 24 hours?", "metric", event("E1"), "EventId == E1 (<*> "
+             "Created NT transaction (seq <*>) result <*>, handle @<*>; E2's Creating NT "
+             "transaction lines state the same seq numbers)", window="24h", agg="max",
+             key=number(r"NT transaction \(seq (\d+)\)"), key_how="the seq number"),
+    Question("Windows", "Show the windows lines where TrustedInstaller finished its "
+             "initialization.", "log", event("E17"), "EventId == E17 (Ending TrustedInstaller "
+             "initialization.; not E46's Starting TrustedInstaller initialization nor E16's "
+             "Ending TrustedInstaller finalization)"),
+    Question("Thunderbird", "how many times did cron run the hourly jobs (run-parts "
+             "/etc/cron.hourly) on thunderbird in the last quarter hour?", "metric",
+             event("E3"), "EventId == E3 ((root) CMD (run-parts /etc/cron.hourly); not E2's "
+             "get_temps)", window="15m"),
+    Question("Thunderbird", "Show the thunderbird lines where an IDE channel's wait for ready "
+             "failed before probing.", "log", event("E145"), "EventId == E145 (ide<*>: Wait "
+             "for ready failed before probe !)"),
+    Question("Android", "What share of android's StackScrollAlgorithm updateClipping calls in "
+             "the last 2 minutes had isOverlap:true?", "metric", event("E156"),
+             "EventId == E156 (updateClipping isOverlap:true, getTopPadding=<*>, "
+             "Translation=<*>)", window="2m", agg="ratio", of=event("E155", "E156"),
+             key_how="EventId in (E155, E156) (updateClipping isOverlap:false / true)"),
+    Question("Android", "Show me the android lines where the wifi display scan was stopped.",
+             "log", event("E146", "E147"), "EventId in (E146, E147) "
+             "(stopWifiDisplayScanLocked mWifiDisplayScanRequestCount=<*> / "
+             "record.mWifiDisplayScanRequested=false)"),
+    Question("Android", "How many setSystemUiVisibility calls did android's status bar log in "
+             "the last minute?", "metric", event("E126"), "EventId == E126 "
+             "(setSystemUiVisibility vis=<*> mask=<*> ...; not E84's "
+             "notifyUiVisibilityChanged)", window="1m"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -1963,7 +2101,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-12": TWELFTH_QUESTIONS,
            "unseen-systems-13": THIRTEENTH_QUESTIONS,
            "unseen-systems-14": FOURTEENTH_QUESTIONS,
-           "unseen-systems-15": FIFTEENTH_QUESTIONS}
+           "unseen-systems-15": FIFTEENTH_QUESTIONS,
+           "unseen-systems-16": SIXTEENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

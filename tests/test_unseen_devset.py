@@ -43,7 +43,7 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
                                 "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
                                 "Apache"},
-           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 16)}}
+           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 17)}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -225,6 +225,20 @@ CORRECT = {
     "hpc-28": r'sum by (node) (count_over_time({application="hpc"} |= "configured out" '
               r'| regexp `^\d+ (?P<node>\S+)` [1095d])) > 1',
     "bgl-42": '{application="bgl"} |= "Detected the debugger died"',
+    # the sixteenth set's: a peak per key, a breakdown by a number of the lines over the
+    # whole file, a threshold on a breakdown by a field of the lines, the change against the
+    # window before, lines of two templates
+    "apache-35": r'max by (slot) (max_over_time({application="apache"} |= "Found child" '
+                 r'| regexp `Found child (?P<child>\d+) in scoreboard slot (?P<slot>\d+)` '
+                 r'| unwrap child [1h]))',
+    "zookeeper-41": r'sum by (myid) (count_over_time({application="zookeeper"} '
+                    r'|= "Connection broken for id" | regexp `my id = (?P<myid>\d+)` [28d]))',
+    "proxifier-32": r'sum by (host) (count_over_time({application="proxifier"} |= " close, " '
+                    r'| regexp ` - (?P<host>[^\s:]+):\d+ close,` [24h])) > 2',
+    "linux-40": 'sum(count_over_time({application="linux"} |= "ftpd" |= "connection from" [7d])) '
+                '- sum(count_over_time({application="linux"} |= "ftpd" |= "connection from" '
+                '[7d] offset 7d))',
+    "android-40": '{application="android"} |= "stopWifiDisplayScanLocked"',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -283,6 +297,17 @@ WRONG = {
     "hpc-28": r'sum by (node) (count_over_time({application="hpc"} |= "configured out" '
               r'| regexp `^\d+ (?P<node>\S+)` [1095d])) > 2',  # more than twice: node-96 alone
     "bgl-42": '{application="bgl"} |= "ciod:"',  # every ciod line
+    "apache-35": r'max by (slot) (max_over_time({application="apache"} |= "Found child" '
+                 r'| regexp `Found child (?P<child>\d+) in scoreboard slot (?P<slot>\d+)` '
+                 r'| unwrap child [3h]))',  # three hours, not one
+    "zookeeper-41": r'sum by (myid) (count_over_time({application="zookeeper"} '  # a week:
+                    r'|= "Connection broken for id" | regexp `my id = (?P<myid>\d+)` [7d]))',
+    "proxifier-32": r'sum by (host) (count_over_time({application="proxifier"} |= " close, " '
+                    r'| regexp ` - (?P<host>[^\s:]+):\d+ close,` [24h])) > 5',  # sogou's 5 out
+    "linux-40": 'sum(count_over_time({application="linux"} |= "ftpd" '  # the last 7 days alone
+                '|= "connection from" [7d]))',
+    "android-40": '{application="android"} '  # E147's lines missed
+                  '|= "stopWifiDisplayScanLocked mWifiDisplayScanRequestCount"',
 }
 
 
