@@ -168,11 +168,11 @@ _AS_DIMENSION = re.compile(r"\b(?:per|by|each|every|which|what|any|all|distinct|
 # (each line: "No of tries: <tries>"), where the word names a numeric field of the lines
 _TOTAL_NUMBER_OF = re.compile(r"\btotal number of (\w+)", re.I)
 _IN_TOTAL = re.compile(r"\b(?:in total|total|altogether|add(?:ed|ing)? up|summed)\b", re.I)
-# a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 # a unit set apart by a comma or ending the question ("what speed, in MHz, did …")
 _IN_UNIT = re.compile(r"\bin\s+([kmgtp]i?b|bytes|[kmg]?hz|[mun]?s|secs?|seconds|minutes|mins"
                       r"|hours|hrs|celsius|degrees|rpm|volts|watts|[kmg]bps)\s*(?=[,?.)]|$)",
                       re.I)
+# a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
 
 # two-letter words that link others, not what an event is about ("on" of "Link Up on")
@@ -870,8 +870,7 @@ class DataChecks:
         # the words of a quote are the line's, not a program's ("'No network route'")
         quoted = {w for q in quoted_texts(self.question) for w in content_words(q)}
         asked = [w for w in self._asked_words - quoted if len(w) >= 3]
-        tokens = re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))
-        written = {w.lower() for w in tokens}
+        tokens, written = self._written, {w.lower() for w in self._written}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
         # a program the question writes out ("QQ"; a logger's class as code, "SecurityManager":
@@ -881,6 +880,12 @@ class DataChecks:
                  or name.rsplit(".", 1)[-1] in tokens and re.search(r"[a-z][A-Z]", name)} or \
             {(name, style) for name, style in programs if any(_starts_name(w, name) for w in asked)}
         return next(iter(named)) if len({name for name, _ in named}) == 1 else None
+
+    @functools.cached_property
+    def _written(self) -> list[str]:
+        """The question's words as written, outside its quotes (a program's name among
+        them: "QQ", "SecurityManager", "CSI"); once a check."""
+        return re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))
 
     def _program_lines(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """Lines asked for by the program that writes them alone ("the spark lines from the
@@ -914,7 +919,7 @@ class DataChecks:
         named = self._named_program(selector)
         if named is not None:
             return named[0], _program_stage(*named)
-        written = {w.lower() for w in re.findall(r"[\w.$-]*\w", QUOTED.sub(" ", self.question))}
+        written = {w.lower() for w in self._written}
         columns = {name: keeps for name, keeps in
                    headers.column_programs(self._patterns(selector)).items()
                    if name.lower() in written}
@@ -1044,10 +1049,10 @@ class DataChecks:
                 return fixed, _level_reason(value), f"add `{format_ast(stage)}`"
         # a level no label holds (Apache's "[notice]", which Loki detects as info): as the
         # lines' headers write it
-        written = {token for p in self._patterns(query.selector) for token in
-                   headers.header(p).split() if _LEVEL_TOKEN.fullmatch(token)}
-        for token in sorted(written):
-            if asked(_LEVEL_TOKEN.fullmatch(token).group(1)):
+        written = {(found.group(0), found.group(1)) for p in self._patterns(query.selector)
+                   for found in map(_LEVEL_TOKEN.fullmatch, headers.header(p).split()) if found}
+        for token, level in sorted(written):
+            if asked(level):
                 stage = ast.LineFilter("|=", (ast.FilterTerm(token),))
                 if self.probe.count(with_stage(query, stage), scope):
                     return (with_stage(query, stage), _level_reason(token.strip("[]<>")),
@@ -1187,9 +1192,13 @@ class DataChecks:
     def _names_value(self, value: str) -> bool:
         """Whether the question names ``value``: a word of it ("spawned": spawn), or a
         token with a digit as it is."""
-        asked, question = stems(self.question), self.question.lower()
-        return any(_said(stem, asked) for stem in stems(value)) or any(
+        question = self.question.lower()
+        return any(_said(stem, self._question_stems) for stem in stems(value)) or any(
             token in question for token in re.findall(r"\d[\w.:-]*", value.lower()))
+
+    @functools.cached_property
+    def _question_stems(self) -> list[str]:
+        return stems(self.question)
 
     def _asked_extension(self, selector: ast.Selector, text: str, asked: list[str]) -> str | None:
         """The one event text of the streams' patterns that starts with ``text`` and goes
@@ -2234,18 +2243,14 @@ class DataChecks:
         line: the numerator keeps the level the question names."""
         if not self._share_asked:
             return
-        for ratio in self.expr.find_all(ast.BinaryOp):
-            over = [list(side.find_all(ast.LogRange)) for side in (ratio.left, ratio.right)]
-            if ratio.op != "/" or any(len(ranges) != 1 or ranges[0].query.stages
-                                      for ranges in over):
-                continue
-            found = self._level_asked(over[0][0].query)
+        for ratio, numerator, denominator in self._ratios_of_one_query():
+            found = None if numerator.stages or denominator.stages else \
+                self._level_asked(numerator)
             if found is not None:
                 query, reason, change = found
-                numerator = rewrite.replace_node(ratio.left, over[0][0].query, query)
-                fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(left=numerator))
-                self._warn("share", reason, MEDIUM, Fix(format_ast(fixed),
-                                                        f"{change} in the numerator"))
+                self._warn("share", reason, MEDIUM, Fix(
+                    self._side_replaced(ratio, "left", numerator, query),
+                    f"{change} in the numerator"))
                 return
 
     def _share_of_level(self) -> None:
@@ -2254,20 +2259,31 @@ class DataChecks:
         whole = share_whole(self.question)
         if not self._share_asked or not whole:
             return
+        for ratio, numerator, denominator in self._ratios_of_one_query():
+            found = None if denominator.stages or not numerator.stages else \
+                self._level_asked(denominator, whole)
+            if found is not None:
+                query, _, change = found
+                self._warn("share", f"the share is of {whole}, but the query divides by "
+                           "every line", MEDIUM, Fix(
+                               self._side_replaced(ratio, "right", denominator, query),
+                               f"{change} in the denominator"))
+                return
+
+    def _ratios_of_one_query(self):
+        """``(ratio, numerator, denominator)`` of each ``/`` whose sides take one log query
+        each."""
         for ratio in self.expr.find_all(ast.BinaryOp):
             over = [list(side.find_all(ast.LogRange)) for side in (ratio.left, ratio.right)]
-            if ratio.op != "/" or any(len(ranges) != 1 for ranges in over) \
-                    or over[1][0].query.stages or not over[0][0].query.stages:
-                continue
-            found = self._level_asked(over[1][0].query, whole)
-            if found is not None:
-                query, reason, change = found
-                denominator = rewrite.replace_node(ratio.right, over[1][0].query, query)
-                fixed = rewrite.replace_node(self.expr, ratio, ratio.replace(right=denominator))
-                self._warn("share", f"the share is of {whole}, but the query divides by "
-                           "every line", MEDIUM, Fix(format_ast(fixed), f"{change} in the "
-                                                                       "denominator"))
-                return
+            if ratio.op == "/" and all(len(ranges) == 1 for ranges in over):
+                yield ratio, over[0][0].query, over[1][0].query
+
+    def _side_replaced(self, ratio: ast.BinaryOp, side: str, query: ast.LogQuery,
+                       fixed: ast.LogQuery) -> str:
+        """The whole query with ``query`` of ``ratio``'s ``side`` ("left", "right") replaced
+        by ``fixed``."""
+        part = rewrite.replace_node(getattr(ratio, side), query, fixed)
+        return format_ast(rewrite.replace_node(self.expr, ratio, ratio.replace(**{side: part})))
 
     def _counts_alike(self, ratio: ast.BinaryOp, denominator: ast.LogRange, lines: int) -> bool:
         """Whether the numerator of ``ratio`` counts what its denominator does (the same

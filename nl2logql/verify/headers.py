@@ -126,6 +126,33 @@ def column_regexp(headers: Iterable[str], label: str,
     ``lines`` of the log, one each by default): the program's column for a program label,
     the host's for a host label (None where no column fits, or the headers do not line
     up)."""
+    found = _column(headers, label.lower(), lines)
+    if found is None:
+        return None
+    before, value, after = found
+    return f"{before}(?P<{label}>{value}){after}"
+
+
+def column_programs(patterns) -> dict[str, str]:
+    """The programs a column of the patterns' headers names (Windows' ``CBS`` and ``CSI``,
+    BGL's ``KERNEL``), each with a regexp keeping its lines."""
+    patterns = list(patterns)
+    found = _column(map(header, patterns), "program", [p.count for p in patterns])
+    if found is None:
+        return {}
+    before, value, after = found
+    programs = {}
+    for pattern in patterns:
+        match = re.search(before + f"({value})" + after, pattern.example)
+        if match:
+            programs[match.group(1)] = before + re.escape(match.group(1)) + after
+    return programs
+
+
+def _column(headers: Iterable[str], kind: str,
+            lines: Iterable[int] | None) -> tuple[str, str, str] | None:
+    """Where the headers' column of a ``kind`` of label is: the regexps of the columns
+    before it, of its value and of what follows the value; None where no column fits."""
     weighted = [(_TOKEN.findall(text), n) for text, n in
                 zip(headers, itertools.repeat(1) if lines is None else lines) if text.strip()]
     if not weighted:
@@ -137,12 +164,11 @@ def column_regexp(headers: Iterable[str], label: str,
     # columns line up while a pipe stays a pipe in every row
     usable = next((i for i, column in enumerate(columns)
                    if len({v == "|" for v in column.values}) > 1), width)
-    kind = label.lower()
     found = _program_column(columns[:usable]) if kind in PROGRAM_LABELS else \
         _host_column(columns[:usable]) if kind in HOST_LABELS else None
     if found is None:
         return None
-    at, capture = found
+    at, value, after = found
     parts, previous = [], None
     for column in columns[:at]:
         first = column.values[0]
@@ -153,25 +179,7 @@ def column_regexp(headers: Iterable[str], label: str,
         previous = token
     if previous is not None:
         parts.append(r"\s*" if previous == "pipe" or columns[at].values[0] == "|" else r"\s+")
-    return r"^\s*" + "".join(parts) + capture(label)
-
-
-def column_programs(patterns) -> dict[str, str]:
-    """The programs a column of the patterns' headers names (Windows' ``CBS`` and ``CSI``,
-    BGL's ``KERNEL``), each with a regexp keeping its lines."""
-    patterns = list(patterns)
-    found = column_regexp(map(header, patterns), "program", [p.count for p in patterns])
-    if found is None:
-        return {}
-    before, _, group = found.partition("(?P<program>")
-    tail = group[group.index(")") + 1:]  # after the name: a space, or a pid and a colon
-    programs = {}
-    for pattern in patterns:
-        match = re.search(found, pattern.example)
-        if match:
-            name = match.group("program")
-            programs[name] = before + re.escape(name) + tail
-    return programs
+    return r"^\s*" + "".join(parts), value, after
 
 
 class Column(NamedTuple):
@@ -204,7 +212,7 @@ def _program_column(columns: list[Column]):
     ``unix.hw``, a host ``node-212``)."""
     for at, column in enumerate(columns):
         if column.most(_COMPONENT.fullmatch):
-            return at, lambda label: rf"(?P<{label}>{PROGRAM}{SUBSYSTEM}){PID}:"
+            return at, f"{PROGRAM}{SUBSYSTEM}", f"{PID}:"
     words = [(not column.most(_DIGIT.search), column.distinct, -at)
              for at, column in enumerate(columns)
              if column.most(lambda v: _IDENTIFIER.fullmatch(v) and _named(v))
@@ -212,7 +220,7 @@ def _program_column(columns: list[Column]):
     if not words:
         return None
     at = -max(words)[2]
-    return at, lambda label: rf"(?P<{label}>{NAME})[\s|]"
+    return at, NAME, r"[\s|]"
 
 
 def _host_column(columns: list[Column]):
@@ -224,4 +232,4 @@ def _host_column(columns: list[Column]):
     if not words:
         return None
     at = -max(words)[2]
-    return at, lambda label: rf"(?P<{label}>[^\s|]+)[\s|]"
+    return at, r"[^\s|]+", r"[\s|]"
