@@ -69,7 +69,13 @@ sets: never train on them.
   events no earlier set asked where a system has any left (Apache's and Proxifier's: new
   kinds of questions of their events), written in session 30 after that session's checks
   were made and before any answer of the assistant's to them was seen, to measure them
-  fresh.
+  fresh;
+- ``unseen-systems-17`` (``data/devsets/unseen-systems-17.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's: new kinds of questions
+  of its events), written by a helper that saw none of the checks, before any answer of the
+  assistant's to them was seen, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -2092,6 +2098,145 @@ SIXTEENTH_QUESTIONS = [
 ]
 
 
+SEVENTEENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, numbers the lines state, breakdowns, the change against the window before,
+    # a share, a threshold), about events no earlier set asked where a system has any left
+    # (Apache's: new kinds of questions of its events), in users' and on-call engineers'
+    # words, written by a helper that saw none of the checks, before any answer of the
+    # assistant's to them was seen, to measure them fresh ---
+    Question("Apache", "apache: directory index refusals in the last 12 hours minus the 12 "
+             "hours before?", "metric", event("E4"), "EventId == E4 ([client <*>] Directory "
+             "index forbidden by rule: <*>)", window="12h", agg="change"),
+    Question("Apache", "What's the lowest child number apache's jk2_init() could not find in "
+             "the scoreboard over the past day?", "metric", event("E5"), "EventId == E5 "
+             "(jk2_init() Can't find child <*> in scoreboard; not E1's Found child)",
+             window="24h", agg="min", key=number(r"Can't find child (\d+)"),
+             key_how="the child number"),
+    Question("Zookeeper", "Show me the zookeeper 'Server environment' lines (java version, "
+             "host name and so on).", "log", event("E44"), "EventId == E44 (Server "
+             "environment:<*>)"),
+    Question("Zookeeper", "How many times did a zookeeper RecvWorker log 'Interrupting "
+             "SendWorker' over the past 4 weeks?", "metric", event("E25"), "EventId == E25 "
+             "(Interrupting SendWorker; not E42's Send worker leaving thread nor E24's "
+             "Interrupted while waiting for message on queue)", window="28d"),
+    Question("Linux", "which daemons reported 'startup succeeded' on linux? show me those "
+             "lines", "log", lambda r: "startup succeeded" in r["Content"], "Content contains "
+             "'startup succeeded' (cups' cupsd, syslogd, klogd, irqbalance, portmap, "
+             "rpc.statd, rpc.idmapd, hcid, sdpd; not E37's cupsd shutdown succeeded)"),
+    Question("Linux", "Break down linux's 'session opened for user' lines over the past 30 "
+             "days by the uid that opened the session.", "metric",
+             lambda r: "session opened for user" in r["Content"], "Content contains "
+             "'session opened for user' (E102: ... by (uid=<*>), E103: ... by "
+             "LOGIN(uid=<*>))", window="30d", agg="by", key=extract(r"\(uid=(\d+)\)"),
+             key_how="the uid", label="uid"),
+    Question("Hadoop", "show me the hadoop lines where a JVM was given a task", "log",
+             event("E59"), "EventId == E59 (JVM with ID: jvm_<*> given task: <*>; not E58's "
+             "JVM with ID : jvm_<*> asked for a task)"),
+    Question("Hadoop", "How many CONTAINER_REMOTE_* events did hadoop's container launcher "
+             "process per event type in the last 10 minutes?", "metric", event("E77"),
+             "EventId == E77 (Processing the event EventType: CONTAINER_REMOTE_<*> for "
+             "container container_<*> taskAttempt attempt_<*>; not E79's TASK_ABORT)",
+             window="10m", agg="by", key=extract(r"EventType: (\S+) for container"),
+             key_how="the event type", label="event_type"),
+    Question("HealthApp", "Show the healthapp initDataPrivacy lines.", "log",
+             event("E24", "E25"), "EventId in (E24, E25) (initDataPrivacy the dataPrivacy is "
+             "true / initDataPrivacy the dataPrivacy switch is open, start push health data!; "
+             "not E27/E28's initUserPrivacy)"),
+    Question("HealthApp", "how many times did healthapp's HiSyncControl say the "
+             "autoSyncSwitch is open in the last 3 hrs?", "metric", event("E36"), "EventId == "
+             "E36 (needAutoSync autoSyncSwitch is open)", window="3h"),
+    Question("HealthApp", "What's the median step count in healthapp's REPORT lines over the "
+             "past 3 hours? (the first number after 'REPORT :')", "metric", event("E47"),
+             "EventId == E47 (REPORT : <*> <*> <*> <*>)", window="3h", agg="quantile",
+             q=0.5, key=number(r"REPORT : (\d+)"), key_how="the first number"),
+    Question("Proxifier", "What share of proxifier's connection errors over the past 100 days "
+             "were requests canceled before completion?", "metric", event("E7"), "EventId == "
+             "E7 (<*>:<*> error : A connection request was canceled before the completion.)",
+             window="100d", agg="ratio", of=PROXIFIER_ERRORS,
+             key_how="EventId in (E3, E4, E5, E6, E7) (<*>:<*> error : ...)"),
+    Question("Proxifier", "How many bytes in total did WeChat.exe send over the proxifier "
+             "connections it closed in the past 24 hours?", "metric",
+             lambda r: r["EventId"] == "E8" and r["Program"] == "WeChat.exe",
+             "EventId == E8 (<*>:<*> close, <*> bytes<*>sent, <*> bytes<*>received, lifetime "
+             "<*>) and Program == WeChat.exe", window="24h", agg="sum",
+             key=number(r"close, (\d+) bytes"), key_how="the bytes sent"),
+    Question("Spark", "How many RDD partitions did spark have to compute because they weren't "
+             "cached, per RDD, over the past minute? (rdd_<id>_<partition>: by id)", "metric",
+             event("E19"), "EventId == E19 (Partition rdd_<*> not found, computing it)",
+             window="1m", agg="by", key=extract(r"Partition rdd_(\d+)_"), key_how="the RDD id",
+             label="rdd"),
+    Question("Spark", "per-second rate of spark's 'Started reading broadcast variable' "
+             "messages over the last minute?", "metric", event("E29"), "EventId == E29 "
+             "(Started reading broadcast variable <*>; not E20's Reading broadcast variable "
+             "<*> took <*> ms)", window="1m", agg="rate"),
+    Question("Mac", "Show me the mac lines where the sandbox denied a mach-lookup.", "log",
+             lambda r: "deny" in r["Content"] and "mach-lookup" in r["Content"],
+             "Content contains 'deny' and 'mach-lookup' (E51: sandboxd's QQ(<*>) deny "
+             "mach-lookup com.apple.networking.captivenetworksupport, E299: the kernel's "
+             "Sandbox: QQ(<*>) deny(1) mach-lookup ...; not the network-outbound, "
+             "file-read-data or ipc-posix-shm denials)"),
+    Question("Mac", "How many 'setAwdlAutoMode Resuming AWDL' messages did the mac's kernel "
+             "log in the past 3 days?", "metric", event("E58"), "EventId == E58 "
+             "(IO80211AWDLPeerManager::setAwdlAutoMode Resuming AWDL; not E60's "
+             "setAwdlOperatingMode lines)", window="3d"),
+    Question("Mac", "Break down mac's CDScheduler 'Thermal pressure state' messages by "
+             "thermal state over the past week.", "metric", event("E323"), "EventId == E323 "
+             "(Thermal pressure state: <*> Memory pressure state: <*>)", window="7d",
+             agg="by", key=extract(r"Thermal pressure state: (\d+)"),
+             key_how="the thermal pressure state", label="state"),
+    Question("BGL", "Show the bgl lines where a new ido chip was inserted into the "
+             "database.", "log", event("E88"), "EventId == E88 (New ido chip inserted into "
+             "the database: <*> ip=<*> v=<*> t=<*>; not E73's Ido chip status changed)"),
+    Question("BGL", "On average, how many rbs signal handler reports ('microseconds spent in "
+             "the rbs signal handler') did bgl log per day over the past 60 days?", "metric",
+             event("E7"), "EventId == E7 (<*> microseconds spent in the rbs signal handler "
+             "during <*> calls. ...)", window="60d", per="1d"),
+    Question("HPC", "How many times did an hpc switch report 'Link ok' over the past 3 "
+             "years?", "metric", event("E25"), "EventId == E25 (Link ok; not E21's Link error "
+             "nor E24's Link in reset)", window="1095d"),
+    Question("HPC", "What's the hottest tempature an hpc switch module reported above its "
+             "warning threshold in the past year, in C?", "metric", event("E44"),
+             "EventId == E44 (Temperature (<*>C) exceeds warning threshold)", window="365d",
+             agg="max", key=number(r"Temperature \((\d+)C\)"), key_how="the temperature"),
+    Question("HPC", "Which hpc nodes were sent more than 2 'wait' commands in the last 3 "
+             "years?", "metric", event("E45"), "EventId == E45 (wait  (command <*>), the "
+             "node's action start)", window="1095d", agg="by", key=lambda r: r["Node"],
+             key_how="the node", label="node", over=2),
+    Question("Windows", "How many times did windows' SQM initialize online in the last 24 "
+             "hrs?", "metric", event("E40"), "EventId == E40 (SQM: Initializing online with "
+             "Windows opt-in: False)", window="24h"),
+    Question("Windows", "Break down the windows 'Read out cached package applicability' lines "
+             "by CurrentState over the last day.", "metric", event("E29"), "EventId == E29 "
+             "(Read out cached package applicability for package: <*>, ApplicableState: <*>, "
+             "CurrentState:<*>)", window="24h", agg="by",
+             key=extract(r"CurrentState:(\d+)"), key_how="the CurrentState",
+             label="current_state"),
+    Question("Windows", "How old, in days, do report files have to be before windows' SQM "
+             "cleans them up? Take the largest value it logged in the past 24 hours.",
+             "metric", event("E37"), "EventId == E37 (SQM: Cleaning up report files older "
+             "than <*> days.)", window="24h", agg="max",
+             key=number(r"older than (\d+) days"), key_how="the days"),
+    Question("Thunderbird", "Show the thunderbird dhcpd lines about a DHCPREQUEST for an "
+             "unknown lease.", "log", event("E40"), "EventId == E40 (DHCPREQUEST for <*> "
+             "(<*>) from <*> via eth1: unknown lease <*>.; not E39's plain DHCPREQUEST)"),
+    Question("Thunderbird", "How many included config files did xinetd read on thunderbird "
+             "in the past 5 minutes?", "metric", event("E97"), "EventId == E97 (Reading "
+             "included configuration file: <*> [file=<*>] [line=<*>])", window="5m"),
+    Question("Android", "Show me the android lines where ActivityManager cleaned up an "
+             "aplication record.", "log",
+             lambda r: "cleanUpApplicationRecord" in r["Content"], "Content contains "
+             "'cleanUpApplicationRecord' (E36: cleanUpApplicationRecord -- <*>, E37: "
+             "cleanUpApplicationRecordLocked, pid: <*>, restart: false, E38: "
+             "cleanUpApplicationRecordLocked, reset pid: <*>, euid: <*>)"),
+    Question("Android", "What's the average num= android's getRecentTasks calls asked for in "
+             "the last 3 minutes?", "metric", event("E55"), "EventId == E55 "
+             "(getRecentTasks: num=<*>,flags=<*>,totalTasks=<*>; not E56's topActivity "
+             "lines)", window="3m", agg="avg", key=number(r"num=(\d+),"),
+             key_how="num"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -2102,7 +2247,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-13": THIRTEENTH_QUESTIONS,
            "unseen-systems-14": FOURTEENTH_QUESTIONS,
            "unseen-systems-15": FIFTEENTH_QUESTIONS,
-           "unseen-systems-16": SIXTEENTH_QUESTIONS}
+           "unseen-systems-16": SIXTEENTH_QUESTIONS,
+           "unseen-systems-17": SEVENTEENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

@@ -43,7 +43,7 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
                                 "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
                                 "Apache"},
-           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 17)}}
+           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 18)}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -239,6 +239,26 @@ CORRECT = {
                 '- sum(count_over_time({application="linux"} |= "ftpd" |= "connection from" '
                 '[7d] offset 7d))',
     "android-40": '{application="android"} |= "stopWifiDisplayScanLocked"',
+    # the seventeenth set's: the change against the window before, a breakdown by a number of
+    # two templates' lines, a threshold on a breakdown by a field of the lines, a share of
+    # one error among the errors, lines of three templates, a median of a number the lines
+    # state
+    "apache-36": 'sum(count_over_time({application="apache"} |= "Directory index forbidden" '
+                 '[12h])) - sum(count_over_time({application="apache"} '
+                 '|= "Directory index forbidden" [12h] offset 12h))',
+    "linux-42": r'sum by (uid) (count_over_time({application="linux"} '
+                r'|= "session opened for user" | regexp `\(uid=(?P<uid>\d+)\)` [30d]))',
+    "hpc-34": r'sum by (node) (count_over_time({application="hpc"} |~ `wait +\(command` '
+              r'| regexp `^\d+ (?P<node>\S+)` [1095d])) > 2',
+    "windows-30": r'sum by (state) (count_over_time({application="windows"} '
+                  r'|= "Read out cached package applicability" '
+                  r'| regexp `CurrentState:(?P<state>\d+)` [24h]))',
+    "proxifier-34": 'sum(count_over_time({application="proxifier"} '
+                    '|= "A connection request was canceled" [100d])) '
+                    '/ sum(count_over_time({application="proxifier"} |= " error : " [100d]))',
+    "android-42": '{application="android"} |= "cleanUpApplicationRecord"',
+    "healthapp-37": r'quantile_over_time(0.5, {application="healthapp"} |= "|REPORT : " '
+                    r'| regexp `REPORT : (?P<steps>\d+)` | unwrap steps [3h])',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -308,6 +328,24 @@ WRONG = {
                 '|= "connection from" [7d]))',
     "android-40": '{application="android"} '  # E147's lines missed
                   '|= "stopWifiDisplayScanLocked mWifiDisplayScanRequestCount"',
+    "apache-36": 'sum(count_over_time({application="apache"} '  # the last 12 hours alone
+                 '|= "Directory index forbidden" [12h]))',
+    "linux-42": r'sum by (uid) (count_over_time({application="linux"} '  # login's root
+                r'|= "session opened for user" |= "by (uid=" '            # session missed
+                r'| regexp `\(uid=(?P<uid>\d+)\)` [30d]))',
+    "hpc-34": r'sum by (node) (count_over_time({application="hpc"} |~ `wait +\(command` '
+              r'| regexp `^\d+ (?P<node>\S+)` [1095d])) > 1',  # twice counted too
+    "windows-30": r'sum by (state) (count_over_time({application="windows"} '  # the
+                  r'|= "Read out cached package applicability" '  # ApplicableState
+                  r'| regexp `ApplicableState: (?P<state>\d+)` [24h]))',
+    "proxifier-34": 'sum(count_over_time({application="proxifier"} '  # of every line
+                    '|= "A connection request was canceled" [100d])) '
+                    '/ sum(count_over_time({application="proxifier"} [100d]))',
+    "android-42": '{application="android"} '  # E36's lines missed
+                  '|= "cleanUpApplicationRecordLocked"',
+    "healthapp-37": r'quantile_over_time(0.9, {application="healthapp"} '  # the 90th
+                    r'|= "|REPORT : " | regexp `REPORT : (?P<steps>\d+)` '  # percentile
+                    r'| unwrap steps [3h])',
 }
 
 
