@@ -2497,3 +2497,147 @@ def test_a_quoted_text_no_line_holds_is_kept(services):
     [warning] = services.check("show the lines with 'xinetd removed a service'",
                                '{app="box"} |= "xinetd removed a service"')
     assert warning.check == "line_filter" and warning.fix is None
+
+
+@pytest.fixture(scope="module")
+def gadget(tmp_path_factory):
+    """A log of events that state numbers, name their fields in words, and come in two
+    phases or two variants."""
+    messages = [
+        "jk2_init() Found child {child} in scoreboard slot {slot}",
+        "Created NT transaction (seq {seq}) result 0x00000000, handle @0x{i:x}",
+        "NFS Mount failed on bglio{io}, slept {slept} seconds, retrying ({retry})",
+        "Connection broken for id {peer}, my id = {me}, error =",
+        "en0: BSSID changed to {bssid}",
+        "{phase} TrustedInstaller initialization.",
+        "updateClipping isOverlap:{overlap}, getTopPadding={i}",
+        "Times: total = {total}, boot = {boot}, init = {init}, finish = {finish}",
+    ]
+    lines = [f"2025-01-01T00:{i // 4:02d}:{i % 4 * 15:02d}Z " + messages[i % 8].format(
+        i=i, child=6700 + i, slot=6 + i % 5, seq=1 + i % 4, io=i % 9, slept=5 + 5 * (i % 3),
+        retry=i % 4, peer=188978561024 + i % 3, me=1 + i % 3,
+        bssid=("5c:50:15:4c:18:13", "5c:50:15:36:bc:03", "0:1a:2b:3c:4d:5e")[i % 3],
+        phase="Starting" if i % 16 == 5 else "Ending", overlap=str(i % 3 == 0).lower(),
+        total=40 + (i % 6 == 1), boot=-100, init=140 + i % 6, finish=0)
+        for i in range(240)]
+    lines.append("2025-01-01T00:59:59Z Calibrating delay loop... 1445.88 BogoMIPS")
+    return log_checker(tmp_path_factory.mktemp("gadget"), "gadget", lines,
+                       "2025-01-01T01:00:00Z")
+
+
+def _value(checker, query):
+    return sorted(float(s["value"][1]) for s in checker.backend.query(query)["result"])
+
+
+@pytest.mark.parametrize("question, wrong, right", [
+    # the field right after the function's word, of two the question names
+    ("What's the highest scoreboard slot gadget's jk2_init() found a child in?",
+     'max(count_over_time({app="gadget"} |= "jk2_init() Found child" [1h]))',
+     'max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
+     '`\\bslot\\s+(?P<slot>\\S+)` | unwrap slot [1h])'),
+    # "seq number of": a value a line names, no count
+    ("What's the highest seq number of the NT transactions gadget created?",
+     'max(count_over_time({app="gadget"} |= "Created NT transaction (seq" [1h]))',
+     'max_over_time({app="gadget"} |= "Created NT transaction (seq" | regexp '
+     '`\\(seq\\s+(?P<seq>\\S+?)\\)` | unwrap seq [1h])'),
+    # "how many seconds": the seconds the lines state, added up
+    ("How many seconds in total did gadget's failed NFS mounts sleep in the last hour?",
+     'sum(count_over_time({app="gadget"} |= "NFS Mount failed on" [1h]))',
+     'sum(sum_over_time({app="gadget"} |= "NFS Mount failed on" | regexp '
+     '`\\bslept\\s+(?P<slept>\\S+)\\s+seconds,` | unwrap slept [1h]))'),
+])
+def test_a_number_the_lines_state_is_taken_where_lines_were_counted(gadget, question, wrong,
+                                                                    right):
+    assert "function" in checks_of(gadget, question, wrong)
+    assert repaired_clean(gadget, question, wrong) == parse(right)
+
+
+def test_how_many_seconds_of_messages_counts_the_messages(gadget):
+    question = "how many 'seconds, retrying' messages did gadget log in the last hour?"
+    assert "function" not in checks_of(
+        gadget, question, 'sum(count_over_time({app="gadget"} |= "seconds, retrying" [1h]))')
+
+
+@pytest.mark.parametrize("question, wrong, right", [
+    # the breakdown's word names the field after it in the line ("scoreboard slot <slot>")
+    ("For each scoreboard slot, what's the highest child number gadget's jk2_init() found in it?",
+     'max by (scoreboard) (max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
+     '`\\bchild\\s+(?P<child>\\S+)\\s+in` | unwrap child [1h]))',
+     'max by (slot) (max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
+     '`\\bchild\\s+(?P<child>\\S+)\\s+in` | regexp `\\bslot\\s+(?P<slot>\\S+)` | unwrap child '
+     '[1h]))'),
+    # ... or a few words before it ("BSSID changed to <ip>")
+    ("Which 2 BSSIDs did gadget's en0 switch to most often in the last hour?",
+     'topk(2, sum by (en0) (count_over_time({app="gadget"} |= "en0: BSSID changed to" [1h])))',
+     'topk(2, sum by (bssid) (count_over_time({app="gadget"} |= "en0: BSSID changed to" '
+     '| regexp `\\bto\\s+(?P<bssid>\\S+)` [1h])))'),
+    # a label the text names ("my id = <id_2>") before one a part of its name names (id)
+    ("Break down gadget's 'Connection broken' warnings by the server's own id (my id) in the "
+     "last hour",
+     'sum by (my_id) (count_over_time({app="gadget"} |= "Connection broken for id" [1h]))',
+     'sum by (id_2) (count_over_time({app="gadget"} |= "Connection broken for id" '
+     '| regexp `\\bid\\s+=\\s+(?P<id_2>\\S+?),` [1h]))'),
+])
+def test_a_breakdown_no_line_carries_is_by_the_field_the_lines_name_so(gadget, question, wrong,
+                                                                       right):
+    assert "label" in checks_of(gadget, question, wrong)
+    assert repaired_clean(gadget, question, wrong) == parse(right)
+
+
+def test_a_filter_on_the_other_phase_is_swapped_for_the_asked_one(gadget):
+    question = "Show the gadget lines where TrustedInstaller finished its initialization."
+    wrong = '{app="gadget"} |= "Starting TrustedInstaller initialization."'
+    [warning] = gadget.check(question, wrong)
+    assert warning.check == "outcome" and "ended" in warning.reason
+    assert parse(warning.fix.query) == parse(
+        '{app="gadget"} |= "Ending TrustedInstaller initialization."')
+    assert gadget.check("Show the gadget lines where TrustedInstaller started its "
+                        "initialization.", wrong) == []
+
+
+def test_a_share_answered_with_its_part_alone_is_divided_by_the_whole(gadget):
+    question = "What share of gadget's updateClipping calls in the last hour had isOverlap:true?"
+    part = 'sum(count_over_time({app="gadget"} |= "updateClipping isOverlap:true" [1h]))'
+    assert "share" in checks_of(gadget, question, part)
+    fixed = repaired_clean(gadget, question, part)
+    assert fixed == parse(f'{part} / sum(count_over_time({{app="gadget"}} |= "updateClipping" '
+                          '[1h]))')
+    assert _value(gadget, format_ast(fixed)) == [10 / 30]
+    assert "share" not in checks_of(gadget, "how many updateClipping calls had isOverlap:true "
+                                    "in the last hour?", part)
+
+
+def test_an_average_of_averages_split_by_unasked_fields_extracts_the_value_alone(gadget):
+    question = "avg init time in gadget's 'Times: total = ...' lines over the last hour?"
+    split = ('avg(avg_over_time({app="gadget"} |= "Times: total =" | pattern "<_>Times: total = '
+             '<total>, boot = <boot>, init = <init>, finish = <finish>" | unwrap init [1h]))')
+    fixed = format_ast(repaired_clean(gadget, question, split))
+    assert "<total>" not in fixed and "<boot>" not in fixed and "<finish>" not in fixed
+    inits = [140 + i % 6 for i in range(240) if i % 8 == 7]
+    assert _value(gadget, fixed) == pytest.approx([statistics.mean(inits)])
+    assert _value(gadget, split) != pytest.approx([statistics.mean(inits)])
+    # a sum of counts is the same however the series are split
+    assert "fields" not in checks_of(gadget, "how many 'Times: total' lines in the last hour",
+                                     'sum(count_over_time({app="gadget"} |= "Times: total =" '
+                                     '| pattern "<_>Times: total = <total>, <_>" [1h]))')
+
+
+def test_a_value_named_by_the_unit_the_lines_write_is_extracted(gadget):
+    question = "What BogoMIPS value did gadget calibrate its delay loop to in the last hour?"
+    wrong = 'max_over_time({app="gadget"} |= "BogoMIPS" | unwrap BogoMIPS [1h])'
+    assert "label" in checks_of(gadget, question, wrong)
+    assert _value(gadget, format_ast(repaired_clean(gadget, question, wrong))) == [1445.88]
+
+
+def test_a_program_a_word_starts_leaves_a_query_whose_filters_say_more(tmp_path):
+    lines = [f"Jul  8 07:{i // 60:02d}:{i % 60:02d} book "
+             + ("networkd[195]: -[NETClientConnection effectiveBundleID] using process name "
+                f"apsd{i} as bundle ID" if i % 2 else
+                f"configd[53]: Captive: CNPluginHandler en0: {('Authenticated', 'Evaluating')[i % 4 // 2]}")
+             for i in range(120)]
+    checker = log_checker(tmp_path, "mac", lines, "2025-07-08T08:00:00Z")
+    question = "How many times did captive network support report en0 as Authenticated today?"
+    query = 'sum(count_over_time({app="mac"} |= "Captive: CNPluginHandler en0" [1d]))'
+    assert "program" not in checks_of(checker, question, query)
+    assert "program" in checks_of(checker, "How many networkd bundle ID lines today?",
+                                  'sum(count_over_time({app="mac"} |= "Captive: CNPluginHandler" [1d]))')

@@ -107,9 +107,9 @@ from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_wor
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
 from nl2logql.verify.shape import (ASKS_COUNT, ASKS_DURATION, ASKS_PART, ASKS_RATE, LINE_SIZES,
-                                   MEASURES, QUOTED, TEMPLATE_FIELD, asked_function, asked_unit,
-                                   asks_share, is_time_unit, named_function, names_field, scaled,
-                                   share_whole,
+                                   MEASURES, PART_WORDS, QUOTED, TEMPLATE_FIELD, asked_function,
+                                   asked_unit, asks_share, function_word, is_time_unit,
+                                   named_function, names_field, scaled, share_whole,
                                    unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
@@ -172,8 +172,16 @@ _IN_TOTAL = re.compile(r"\b(?:in total|total|altogether|add(?:ed|ing)? up|summed
 _IN_UNIT = re.compile(r"\bin\s+([kmgtp]i?b|bytes|[kmg]?hz|[mun]?s|secs?|seconds|minutes|mins"
                       r"|hours|hrs|celsius|degrees|rpm|volts|watts|[kmg]bps)\s*(?=[,?.)]|$)",
                       re.I)
+# ... or named by it ("what BogoMIPS value"): a word a line may write after a number
+_UNIT_VALUE = re.compile(r"\bwhat\s+([A-Za-z]{2,})\s+(?:value|reading)\b", re.I)
+# what a share is of, then which part ("share of the updateClipping calls ... had …")
+_PART_OF = re.compile(rf"\b(?P<word>{PART_WORDS}) of (?P<whole>.+?)\s+(?:had|have|has|were|was"
+                      r"|are|is|with|that|which|where|ended|came|got|did)\b", re.I)
 # a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
+# a question that adds up time the lines state ("how many seconds in total did … sleep")
+_HOW_MANY_TIME = re.compile(r"\bhow many\s+(?:(?:milli|micro)?seconds|secs|minutes|mins|hours"
+                            r"|ms)\b", re.I)
 
 # two-letter words that link others, not what an event is about ("on" of "Link Up on")
 _LINKING = frozenset("an of to in on at by or is as be it if".split())
@@ -259,6 +267,7 @@ class DataChecks:
         self._self_ratio()
         self._level_share()
         self._share_of_level()
+        self._share_of_count()
         self._stream_series()
         self._empty_side()
         return self.found
@@ -942,7 +951,11 @@ class DataChecks:
                 for p in self._patterns(query.selector)
                 if headers.program(p) == name and p.line_filter]
         shared, _, pattern = max(mine, key=lambda m: m[:2], default=(0, 0, None))
-        if shared < MIN_SHARED_WORDS:
+        # the query's own filters may say more of what is asked ("captive network support
+        # ... as Authenticated": "Captive: CNPluginHandler en0", not networkd's lines)
+        own = _shared(asked, _template_words(" ".join(
+            term.value for _, term in _filter_terms(query, ("|=", "|~")))), "")
+        if shared < max(MIN_SHARED_WORDS, len(own) + 1):
             return
         fixed = query.replace(stages=(_program_stage(*named), _stage(pattern.line_filter)) + tuple(
             s for s in query.stages if not isinstance(s, ast.LineFilter)))
@@ -1069,36 +1082,41 @@ class DataChecks:
             self._warn("stream", reason, MEDIUM, self._fix(query, fixed, change))
 
     def _opposite_outcome(self, query: ast.LogQuery, scope: Scope) -> None:
-        """A filter on the opposite outcome of the one asked ("failed logins" answered with
-        "Accepted password for"): the event of the asked outcome that shares the most of the
-        filter's other words ("Failed password for"; of several, the one the others hold)
-        takes its place."""
-        asked = _outcome(self.question)
-        if asked is None:
-            return
-        for stage, term in _filter_terms(query, ("|=",)):
-            if _outcome(term.value) in (None, asked):
+        """A filter on the opposite outcome or phase of the one asked ("failed logins"
+        answered with "Accepted password for"; "where TrustedInstaller finished its
+        initialization" with "Starting TrustedInstaller initialization."): the event of the
+        asked one that shares the most of the filter's other words ("Failed password for";
+        of several, the one the others hold) takes its place."""
+        for opposites in _OPPOSITES:
+            asked = _outcome(self.question, opposites)
+            if asked is None:
                 continue
-            event = self._outcome_event(query.selector, term.value, asked)
-            if event is None:
-                continue
-            fixed = query.replace(stages=tuple(
-                ast.LineFilter("|=", (ast.FilterTerm(event),)) if s is stage else s
-                for s in query.stages))
-            if self.probe.count(fixed, scope):
-                self._warn("outcome", f"the question asks about what {asked}, but "
-                           f"{quote(term.value)} keeps what {_opposite(asked)}", MEDIUM,
-                           self._fix(query, fixed, f"filter on {quote(event)}"))
-                return
+            for stage, term in _filter_terms(query, ("|=",)):
+                if _outcome(term.value, opposites) in (None, asked):
+                    continue
+                event = self._outcome_event(query.selector, term.value, asked, opposites)
+                if event is None:
+                    continue
+                fixed = query.replace(stages=tuple(
+                    ast.LineFilter("|=", (ast.FilterTerm(event),)) if s is stage else s
+                    for s in query.stages))
+                if self.probe.count(fixed, scope):
+                    other = next(name for name, _ in opposites if name != asked)
+                    self._warn("outcome", f"the question asks about what {asked}, but "
+                               f"{quote(term.value)} keeps what {other}", MEDIUM,
+                               self._fix(query, fixed, f"filter on {quote(event)}"))
+                    return
 
-    def _outcome_event(self, selector: ast.Selector, text: str, asked: str) -> str | None:
+    def _outcome_event(self, selector: ast.Selector, text: str, asked: str,
+                       opposites) -> str | None:
         """The event text of the streams' patterns with the ``asked`` outcome sharing the
         most of ``text``'s words but its outcome's; of several, the one the others hold."""
-        rest = set(stems(_OUTCOME_WORDS.sub(" ", text)))
+        rest = set(stems(re.sub("|".join(words.pattern for _, words in opposites), " ", text,
+                                flags=re.I)))
         scored = {}
         for pattern in self._patterns(selector):
             event = _event_text(pattern.line_filter) if pattern.line_filter else ""
-            if event and _outcome(event) == asked:
+            if event and _outcome(event, opposites) == asked:
                 scored[event] = len(rest & set(stems(event)))
         best = max(scored.values(), default=0)
         if not best:
@@ -1836,6 +1854,10 @@ class DataChecks:
         total = _TOTAL_NUMBER_OF.search(self.question)  # "the total number of tries": a sum
         if asked is None and total is not None:
             asked = ("sum_over_time", None)
+        counted = _COUNTED.search(self.question)  # "how many seconds did …", not "… messages"
+        if asked is None and _HOW_MANY_TIME.search(self.question) and not (
+                counted and _LINES_COUNTED.search(counted.group("what"))):
+            asked = named_function(self.question) or ("sum_over_time", None)
         # a value asked in a unit the lines write it in, no function named: what one line
         # states ("what processor speed, in MHz, did the kernel detect"), the largest
         stated = asked is None and _value_unit(self.question) is not None
@@ -2270,6 +2292,44 @@ class DataChecks:
                                f"{change} in the denominator"))
                 return
 
+    def _share_of_count(self) -> None:
+        """"What share of android's updateClipping calls had isOverlap:true" answered with
+        a count of the part alone: divided by the count of the lines the share is of, which
+        the filter's text keeps up to its last word the question says they are
+        ("updateClipping"), where that keeps more lines."""
+        part = _PART_OF.search(QUOTED.sub(" ", self.question))
+        base, factor = scaled(self.expr)
+        counted = base.expr if isinstance(base, ast.VectorAggregation) and base.op == "sum" \
+            and base.grouping is None else base
+        if part is None or not isinstance(counted, ast.RangeAggregation) or \
+                counted.op != "count_over_time" or counted.grouping is not None:
+            return
+        query, scope = counted.range.query, range_scope(self.backend, counted.range)
+        terms = list(_filter_terms(query, ("|=",)))
+        whole = stems(part.group("whole"))
+        if len(terms) != 1 or not (count := self.probe.count(query, scope)):
+            return
+        stage, term = terms[0]
+        words = term.value.split()
+        said = [n for n, word in enumerate(words, 1) if any(_said(s, whole) for s in stems(word))]
+        if not said or said[-1] == len(words):
+            return  # the text names nothing but what the share is of
+        text = " ".join(words[:said[-1]]).strip(",;:")
+        every = query.replace(stages=tuple(
+            ast.LineFilter("|=", (ast.FilterTerm(text),)) if s is stage else s
+            for s in query.stages))
+        if (self.probe.count(every, scope) or 0) <= count:
+            return
+        fixed: ast.Expr = ast.BinaryOp("/", base, rewrite.replace_node(base, query, every))
+        percent = factor == 1 and part.group("word").lower().startswith("percent")
+        if percent:
+            fixed = ast.BinaryOp("*", fixed, ast.Literal(100.0))
+        self._warn("share", f"question asks for the {part.group('word')} of "
+                   f"{part.group('whole')}, but the query counts the part alone", MEDIUM,
+                   Fix(format_ast(rewrite.replace_node(self.expr, base, fixed)),
+                       f"divide by the lines with {quote(text)}" + (", times 100" if percent
+                                                                    else "")))
+
     def _ratios_of_one_query(self):
         """``(ratio, numerator, denominator)`` of each ``/`` whose sides take one log query
         each."""
@@ -2488,15 +2548,17 @@ class DataChecks:
                 continue
             query = self._whole(upto)
             for pattern in self._patterns(query.selector):
-                field = _field_for(name, pattern.fields, numeric) or \
-                    _labelled_field(name, pattern, numeric) or (
+                # (the text's name first: "my id = <id_2>" is my_id, not the id before it)
+                field = _labelled_field(name, pattern, numeric) or \
+                    _field_for(name, pattern.fields, numeric) or (
                         _measured_field(self.question, pattern) if numeric else None)
                 address = None
                 if field is None and not numeric and _NODE_NAME.search(name):
                     address = pattern.address_regexp(name)  # a node, named by its address
                     field = name if address else None
                 if field is None and grouped:  # "list source IPs", "by (count)"
-                    field = _asked_field(self.question, pattern, name)
+                    field = _asked_field(self.question, pattern, name) or \
+                        _field_after(_breakdown_word(self.question), pattern)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed, lines = self._extracting(query, name, pattern, field, scope, address)
@@ -2736,10 +2798,11 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
 
 def _labelled_field(name: str, pattern, numeric: bool) -> str | None:
     """The field the pattern's text calls ``name`` ("HBM brightnessOut =<number>":
-    ``number`` is the brightnessOut; "timeout of <duration>": the timeout), a number when
-    it is to be unwrapped."""
-    found = re.search(rf"(?<![\w.]){re.escape(name)}(?:\s*[=:]|\s+of)\s*<(\w+)>",
-                      pattern.template, re.I)
+    ``number`` is the brightnessOut; "timeout of <duration>": the timeout; "my id =
+    <id_2>": ``my_id``), a number when it is to be unwrapped."""
+    written = re.escape(name).replace("_", r"[\s_]")
+    found = re.search(rf"(?<![\w.]){written}(?:\s*[=:]|\s+of)\s*<(\w+)>", pattern.template,
+                      re.I)
     field = next((f for f in pattern.fields if found and f.name == found.group(1)), None)
     return field.name if field is not None and (field.numeric or not numeric) else None
 
@@ -2755,6 +2818,15 @@ _MEASURE_NAMES = {"time": _DURATION_NAMES, "size": frozenset("size bytes length 
 _ADDRESSES = re.compile(r"\b(?:ips?|address(?:es)?|hosts?|servers?|clients?|peers?|nodes?"
                         r"|machines?|sources?|destinations?|targets?)\b", re.I)
 _HEADER_LABELS = headers.PROGRAM_LABELS | headers.HOST_LABELS | {"severity", "pid"}
+
+
+def _field_after(word: str | None, pattern) -> str | None:
+    """The field a breakdown's ``word`` names in the pattern's text, a word or two before
+    it ("each scoreboard slot": "scoreboard slot <slot>"; "which BSSIDs": "BSSID changed
+    to <ip>")."""
+    found = word and re.search(rf"(?<![\w.<]){re.escape(word)}s?(?:\s+[\w.-]+){{0,2}}?\s*[=:]?"
+                               r"\s*<(\w+)>", pattern.template, re.I)
+    return found.group(1) if found else None
 
 
 def _asked_field(question: str, pattern, name: str) -> str | None:
@@ -2809,8 +2881,13 @@ def _measured_field(question: str, pattern) -> str | None:
     numbers = [f for f in pattern.fields if f.numeric]
     named = [f.name for f in numbers
              if not _TYPE_NAME.fullmatch(f.name) and names_field(question, f.name)]
-    whole = [n for n in named if re.search(rf"\b{n.replace('_', '[ _]')}s?\b", question, re.I)]
-    named = whole if len(whole) == 1 else named  # "used RAM": used_ram, not used_disk too
+    whole = {n: found for n in named
+             if (found := re.search(rf"\b{n.replace('_', '[ _]')}s?\b", question, re.I))}
+    if len(whole) > 1 and (asking := function_word(question)):
+        # "the highest scoreboard slot ... found a child in": the one right after the word
+        after = sorted((m.start(), n) for n, m in whole.items() if m.start() > asking.end())
+        whole = dict.fromkeys(n for _, n in after[:1])
+    named = list(whole) if len(whole) == 1 else named  # "used RAM": used_ram, not used_disk
     if not named and ASKS_DURATION.search(QUOTED.sub(" ", question)):  # not a quoted text's
         named = [f.name for f in numbers if f.name in _DURATION_NAMES or f.type == "duration"
                  or is_time_unit(pattern.unit_after(f.name))]
@@ -2823,9 +2900,9 @@ def _measured_field(question: str, pattern) -> str | None:
 
 
 def _value_unit(question: str) -> str | None:
-    """The unit a question asks a value in, set apart ("what speed, in MHz, did …"), lower
-    case."""
-    found = _IN_UNIT.search(question)
+    """The unit a question asks a value in, set apart ("what speed, in MHz, did …") or as
+    the value's name ("what BogoMIPS value did …"), lower case."""
+    found = _IN_UNIT.search(question) or _UNIT_VALUE.search(question)
     return found.group(1).lower() if found else None
 
 
@@ -3101,17 +3178,20 @@ _FAILED = re.compile(r"\b(?:fail(?:s|ed|ures?|ing)?|unsuccessful(?:ly)?|denied|r
                      r"|refused)\b", re.I)
 _SUCCEEDED = re.compile(r"\b(?:accept(?:s|ed)?|success(?:es|ful|fully)?|succeed(?:s|ed)?"
                         r"|granted)\b", re.I)
-_OUTCOME_WORDS = re.compile(f"{_FAILED.pattern}|{_SUCCEEDED.pattern}", re.I)
+# ... or where it is in what it does: beginning it or done with it
+_STARTED = re.compile(r"\b(?:start(?:s|ed|ing)?|begin(?:s|ning)?|began)\b", re.I)
+_ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|finish(?:es|ed|ing)?|complet(?:e|es|ed|ing|ion))\b",
+                    re.I)
+_OPPOSITES = ((("failed", _FAILED), ("succeeded", _SUCCEEDED)),
+              (("started", _STARTED), ("ended", _ENDED)))
 
 
-def _outcome(text: str) -> str | None:
-    """"failed" or "succeeded" where the text says one of them and not the other."""
-    failed, succeeded = bool(_FAILED.search(text)), bool(_SUCCEEDED.search(text))
-    return None if failed == succeeded else "failed" if failed else "succeeded"
-
-
-def _opposite(outcome: str) -> str:
-    return "succeeded" if outcome == "failed" else "failed"
+def _outcome(text: str, opposites) -> str | None:
+    """Which of two ``opposites`` ("failed" or "succeeded"...) the text says, where
+    it says one of them and not the other."""
+    (one, says_one), (other, says_other) = opposites
+    first, second = bool(says_one.search(text)), bool(says_other.search(text))
+    return None if first == second else one if first else other
 
 
 @functools.lru_cache(maxsize=4096)

@@ -474,10 +474,10 @@ def _invented_shift(stated: set[float], expr: ast.Expr) -> Optional[QueryWarning
 
 
 # the words that ask a part of something: a share, a percentage
-_PART_WORDS = "fraction|percentage|percent|share|proportion"
+PART_WORDS = "fraction|percentage|percent|share|proportion"
 # what a question says when it asks for a count scaled: a rate per unit, a share, a mean, a
 # unit of size, a time converted ("in minutes")
-_SCALE_ASKED = re.compile(rf"%|\b(?:per|{_PART_WORDS}|ratio|average|avg|mean"
+_SCALE_ASKED = re.compile(rf"%|\b(?:per|{PART_WORDS}|ratio|average|avg|mean"
                           r"|[kmg]i?b|kilobytes?|megabytes?|gigabytes?)\b"
                           r"|\bin (?:ms|milliseconds|seconds|minutes|hours|days)\b", re.I)
 
@@ -564,12 +564,12 @@ def _in_some_unit(value: float, stated: set[float]) -> bool:
 
 # ---- share ----------------------------------------------------------------------------------
 
-_SHARE = re.compile(rf"\b(?P<word>{_PART_WORDS}) of (?:all )?"
+_SHARE = re.compile(rf"\b(?P<word>{PART_WORDS}) of (?:all )?"
                     r"(?:[\w.-]+(?:'s)? ){0,2}?(?:log )?lines\b", re.I)
 
 
 # a part of something asked ("what fraction of the failures were for root"): of lines or not
-ASKS_PART = re.compile(rf"\b(?:{_PART_WORDS}|ratio) of\b|%", re.I)
+ASKS_PART = re.compile(rf"\b(?:{PART_WORDS}|ratio) of\b|%", re.I)
 
 
 def asks_share(question: str) -> bool:
@@ -835,6 +835,13 @@ _FUNCTIONS = tuple((name, re.compile(rf"\b(?:{words})\b", re.I)) for name, words
 ))
 # a question that counts something
 ASKS_COUNT = re.compile(r"\b(?:how many|number of|count|counts|how often|times)\b", re.I)
+# "the highest seq number of the transactions": a value a line names, not a count; the
+# words before a counting "number of" say how much or which ("the largest number of")
+_NAMED_NUMBER = re.compile(
+    r"\b(?!(?:the|a|an|total|overall|whole|same|what|which|any|that|this|its|their|and|or|of"
+    r"|in|max|maximum|min|minimum|mean|average|avg|highest|largest|biggest|greatest|peak"
+    r"|lowest|smallest|least|fewest|most|top|high|low|large|small|big|median)\b)"
+    r"([a-z]{2,})\s+number of\b", re.I)
 _UNWRAPPED = ("sum_over_time", "avg_over_time", "max_over_time", "min_over_time",
               "quantile_over_time", "first_over_time", "last_over_time")
 _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b", re.I)
@@ -843,9 +850,16 @@ _QUANTILE = re.compile(r"\bp(\d{2})\b|\b(\d{1,2})(?:st|nd|rd|th)[ -]percentile\b
 def asked_function(question: str) -> Optional[tuple[str, Optional[float]]]:
     """The one range function over unwrapped values the question names, with its
     parameter (a quantile's); None where it names none, several, or counts."""
-    if ASKS_COUNT.search(question):
+    if ASKS_COUNT.search(_NAMED_NUMBER.sub(r"\1 value", question)):
         return None
     return named_function(question)
+
+
+def function_word(question: str) -> Optional[re.Match]:
+    """Where the question names the one function it asks (``named_function``'s word)."""
+    named = named_function(question)
+    return next((words.search(question) for name, words in _FUNCTIONS
+                 if named and name == named[0]), None)
 
 
 def named_function(question: str) -> Optional[tuple[str, Optional[float]]]:
@@ -1109,13 +1123,23 @@ def _asks_each(question: str, field: str) -> bool:
                for w in _field_words(field))
 
 
-def _labelled_ranges(node: ast.Node, kept: bool = True):
-    """The log ranges whose extracted labels reach the answer's series."""
+# An outer aggregation gives the same number over a range aggregation's series however
+# finely they are split: a sum of counts, a max of maxima. Any other pair (an average of
+# averages, a count of series, a max of counts) changes with every extra label.
+_SPLIT_FREE = {"sum": frozenset({"count_over_time", "rate", "bytes_over_time", "bytes_rate",
+                                 "sum_over_time"}),
+               "max": frozenset({"max_over_time"}), "min": frozenset({"min_over_time"})}
+
+
+def _labelled_ranges(node: ast.Node, kept: bool = True, outer: str | None = None):
+    """The log ranges whose extracted labels reach the answer's series, or change its
+    numbers (``outer``: the aggregation right above a range aggregation)."""
     if isinstance(node, ast.VectorAggregation):
         keeps = node.op in _KEEPING or bool(node.grouping and node.grouping.without)
-        yield from _labelled_ranges(node.expr, kept and keeps)
+        yield from _labelled_ranges(node.expr, kept and keeps, node.op)
     elif isinstance(node, ast.RangeAggregation):
-        if kept and (node.grouping is None or node.grouping.without):
+        splits = outer is not None and node.op not in _SPLIT_FREE.get(outer, ())
+        if (kept or splits) and (node.grouping is None or node.grouping.without):
             yield node.range
     elif isinstance(node, ast.BinaryOp):
         yield from _labelled_ranges(node.left, kept)
