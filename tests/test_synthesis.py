@@ -89,6 +89,22 @@ def test_every_family_and_feature_is_covered(pairs):
     assert set(FEATURES) <= seen, set(FEATURES) - seen
 
 
+def test_an_average_or_a_quantile_extracts_the_value_alone(pairs):
+    """Another field extracted would split the series, one per value: the average of their
+    averages (or a quantile per value) is not the one asked."""
+    from nl2logql.logql import ast
+    from nl2logql.logql.explain import parser_fields
+
+    valued = [p for p in pairs if p.family in ("avg_over_time", "quantile_over_time")]
+    assert len(valued) > 50
+    for pair in valued:
+        expr = parse(pair.logql)
+        [unwrap] = expr.find_all(ast.Unwrap)
+        extracted = [f for stage in expr.find_all(ast.PatternParser, ast.RegexpParser)
+                     for f in parser_fields(stage)]
+        assert extracted == [unwrap.label], pair.logql
+
+
 def test_json_lines_get_the_json_parser():
     store = LogStore()
     levels = ["info", "warn", "error"]

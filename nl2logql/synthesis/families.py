@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD
 from nl2logql.logql.parser import quote
 from nl2logql.synthesis import wording
 from nl2logql.synthesis.catalog import Application, Catalog, Event, logfmt_fields
@@ -71,11 +72,19 @@ def _selector(app: Application, ev: Event | None, rng: random.Random) -> tuple[s
     return app.selector, ""
 
 
-def _extraction(ev: Event, name: str, rng: random.Random) -> str:
-    """The stage that extracts ``name``: the pattern's own parser or a focused regexp."""
+def _extraction(ev: Event, name: str, rng: random.Random, alone: bool = False) -> str:
+    """The stage that extracts ``name``: the pattern's own parser or a focused regexp;
+    ``alone``: no other field (each would split the series an average or a quantile is
+    taken over into one per value)."""
     focused = ev.focused_regexp(name)
     options = [x for x in (ev.pattern.pattern, ev.pattern.regexp, focused, focused) if x]
-    return rng.choice(options)
+    stage = rng.choice(options)
+    if not alone:
+        return stage
+    if stage.startswith("| pattern"):
+        return PATTERN_FIELD.sub(lambda m: m.group() if m.group(1) in (name, "_") else "<_>",
+                                 stage)
+    return CAPTURE.sub(lambda m: m.group() if m.group(1) == name else "(?:", stage)
 
 
 def _sum_count(selector: str, filters: str, window: Window) -> str:
@@ -371,8 +380,9 @@ def unwrap(app, catalog, rng):
         return None
     w = _window(rng)
     op = rng.choice(sorted(_UNWRAP_WORDS))
-    inner = (f"{op}_over_time({app.selector} {ev.filter} {_extraction(ev, fld.name, rng)} "
-             f"| unwrap {fld.name} [{w.range}])")
+    # (a sum of sums, a max of maxima are the same however the series are split)
+    extraction = _extraction(ev, fld.name, rng, alone=op == "avg")
+    inner = f"{op}_over_time({app.selector} {ev.filter} {extraction} | unwrap {fld.name} [{w.range}])"
     name = wording.field_name(fld.name)
     return Draft(f"{op}_over_time", f"{op}({inner})", "metric", lambda r: _pick(
         r, f"{r.choice(_UNWRAP_WORDS[op])} {name} in {wording.event(ev, r)} {wording.application(app, r)} {wording.window(w, r)}",
@@ -387,8 +397,8 @@ def quantile(app, catalog, rng):
         return None
     w = _window(rng)
     q = rng.choice([0.5, 0.9, 0.95, 0.99])
-    query = (f"quantile_over_time({q}, {app.selector} {ev.filter} {_extraction(ev, fld.name, rng)} "
-             f"| unwrap {fld.name} [{w.range}])")
+    query = (f"quantile_over_time({q}, {app.selector} {ev.filter} "
+             f"{_extraction(ev, fld.name, rng, alone=True)} | unwrap {fld.name} [{w.range}])")
     name = wording.field_name(fld.name)
     pct = int(q * 100)
     return Draft("quantile_over_time", query, "metric", lambda r: _pick(
