@@ -128,6 +128,12 @@ CASES = [
      f'avg(avg_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\\d+)` '
      '| unwrap port [30d]))',
      f'sum(rate({SSH} |= "Failed password" [30d])) * 86400'),
+    # ... the lines quoted by their words, which say "seconds": the line's, not a measure asked
+    ("unit", "on average, how many password failures ('Failed password ... seconds') did "
+     "openssh-eu-west see per day over the last 30 days",
+     f'avg(avg_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\d+)` '
+     '| unwrap port [30d]))',
+     f'sum(rate({SSH} |= "Failed password" [30d])) * 86400'),
     ("grouping", "how many failed password attempts did each user have on openssh-eu-west in "
      "the last 30 days", f'sum(count_over_time({FAILED} [30d]))',
      f'sum by (user) (count_over_time({FAILED} [30d]))'),
