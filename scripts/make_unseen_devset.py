@@ -75,7 +75,13 @@ sets: never train on them.
   state, breakdowns, the change against the window before, a share, a threshold), about
   events no earlier set asked where a system has any left (Apache's: new kinds of questions
   of its events), written by a helper that saw none of the checks, before any answer of the
-  assistant's to them was seen, to measure them fresh.
+  assistant's to them was seen, to measure them fresh;
+- ``unseen-systems-18`` (``data/devsets/unseen-systems-18.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's and Proxifier's: new
+  kinds of questions of their events), written by a helper that saw none of the checks,
+  before any answer of the assistant's to them was seen, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
 
@@ -2237,6 +2243,151 @@ SEVENTEENTH_QUESTIONS = [
 ]
 
 
+EIGHTEENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, numbers the lines state, breakdowns, the change against the window before,
+    # a share, a threshold), about events no earlier set asked where a system has any left
+    # (Apache's and Proxifier's: new kinds of questions of their events), in users' and
+    # on-call engineers' words, written by a helper that saw none of the checks, before any
+    # answer of the assistant's to them was seen, to measure them fresh ---
+    Question("Apache", "Show me apache's directory index refusals for clients in the "
+             "218.x.x.x range.", "log",
+             lambda r: r["EventId"] == "E4" and "[client 218." in r["Content"],
+             "EventId == E4 ([client <*>] Directory index forbidden by rule: <*>) and the "
+             "client IP starts with 218."),
+    Question("Apache", "On average, how many 'workerEnv.init() ok' messages did apache log "
+             "per minute over the past 2 hours?", "metric", event("E2"), "EventId == E2 "
+             "(workerEnv.init() ok <*>)", window="2h", per="1m"),
+    Question("Zookeeper", "What's the shortest leader election notification time out "
+             "zookeeper logged in the past 30 days, in ms?", "metric", event("E31"),
+             "EventId == E31 (Notification time out: <*>)", window="30d", agg="min",
+             key=number(r"Notification time out: (\d+)"), key_how="the time out"),
+    Question("Zookeeper", "Break down zookeeper's 'Unexpected exception causing shutdown "
+             "while sock still open' errors by the follower's IP (the LearnerHandler-/<ip> "
+             "thread) over the past month.", "metric", event("E49"), "EventId == E49 "
+             "(Unexpected exception causing shutdown while sock still open; the thread is "
+             "LearnerHandler-/<ip>:<port>; not E50's Unexpected Exception:); the window "
+             "covers the whole file", window="30d", agg="by",
+             key=lambda r: re.search(r"LearnerHandler-/([\d.]+)", r["Node"]).group(1),
+             key_how="the follower's IP (the CSV's Node column, LearnerHandler-/<ip>)",
+             label="ip"),
+    Question("Linux", "Break down linux's sshd authentication failures that name a user by "
+             "that user, over the past 6 weeks.", "metric",
+             lambda r: r["Component"] == "sshd(pam_unix)"
+             and "authentication failure" in r["Content"] and " user=" in r["Content"],
+             "Component == sshd(pam_unix) and Content contains 'authentication failure' and "
+             "' user=' (E17 user=guest, E18 user=root, E19 user=test; not E16's failures "
+             "without a user)", window="42d", agg="by", key=extract(r"\suser=(\S+)"),
+             key_how="the user", label="user"),
+    Question("Linux", "Show the linux kernel's boot lines about hash table entries (dentry, "
+             "inode, mount cache and so on).", "log",
+             lambda r: "hash table entries" in r["Content"], "Content contains 'hash table "
+             "entries' (E39 Dentry cache, E43 Dquot-cache, E55 Inode-cache, E71 Mount-cache, "
+             "E84 PID hash table entries)"),
+    Question("Hadoop", "show me the hadoop warnings where task cleanup failed for an attempt",
+             "log", event("E99"), "EventId == E99 (Task cleanup failed for attempt "
+             "attempt_<*>)"),
+    Question("Hadoop", "How many times did hadoop's IPC server log a successful job "
+             "authentcation ('Auth successful for job_...') in the past 8 minutes?", "metric",
+             event("E23"), "EventId == E23 (Auth successful for job_<*> (auth:SIMPLE))",
+             window="8m"),
+    Question("Hadoop", "What's the highest ContAlloc hadoop's RMContainerAllocator reported "
+             "in its 'After Scheduling' lines over the last 10 min?", "metric", event("E11"),
+             "EventId == E11 (After Scheduling: PendingReds:<*> ScheduledMaps:<*> ... "
+             "ContAlloc:<*> ContRel:<*> ...; not E24's Before Scheduling)", window="10m",
+             agg="max", key=number(r"ContAlloc:(\d+)"), key_how="ContAlloc"),
+    Question("HealthApp", "How many times did healthapp's HiAppUtil look up the binder "
+             "package name (getBinderPackageName) in the past 3 hours?", "metric",
+             event("E16"), "EventId == E16 (getBinderPackageName packageName = "
+             "com.huawei.health)", window="3h"),
+    Question("HealthApp", "Show the healthapp stepSyncOrNot lines.", "log",
+             event("E66", "E67"), "EventId in (E66, E67) (stepSyncOrNot appSynTimes is <*> "
+             "/ stepSyncOrNot appSynTimes is <*>, statsyncTimes is <*>)"),
+    Question("HealthApp", "What's the longest totalTime healthapp's insertHiHealthData() "
+             "reported when it ended, over the last 3 hours?", "metric", event("E33"),
+             "EventId == E33 (insertHiHealthData() end totalTime = <*>; not E2's or E51's "
+             "size = <*>,totalTime = <*>)", window="3h", agg="max",
+             key=number(r"end totalTime = (\d+)"), key_how="the totalTime"),
+    Question("Proxifier", "Break down proxifier's 'connection attempt failed with error' "
+             "errors by program over the past 100 days.", "metric", event("E4"),
+             "EventId == E4 (<*>:<*> error : Could not connect to proxy <*>:<*> - connection "
+             "attempt failed with error <*>)", window="100d", agg="by",
+             key=lambda r: r["Program"], key_how="the program", label="program"),
+    Question("Proxifier", "Show the connections git-remote-https.exe opened through "
+             "proxifier.", "log",
+             lambda r: r["EventId"] in ("E1", "E2") and r["Program"] == "git-remote-https.exe",
+             "EventId in (E1, E2) (<*>:<*> open through proxy <*>:<*> SOCKS5 / HTTPS) and "
+             "Program == git-remote-https.exe (not its close lines)"),
+    Question("Spark", "How many 'File Output Committer Algorithm version is ...' lines did "
+             "spark log in the last minute?", "metric", event("E8"), "EventId == E8 (File "
+             "Output Committer Algorithm version is <*>)", window="1m"),
+    Question("Spark", "In total, how many bytes of hdfs input splits did spark read over the "
+             "past minute? (the length after the '+' in 'Input split: ...:<start>+<length>')",
+             "metric", event("E12"), "EventId == E12 (Input split: hdfs://<*>:<start>+"
+             "<length>)", window="1m", agg="sum", key=number(r"\+(\d+)$"),
+             key_how="the split length"),
+    Question("Mac", "On average, how many retries did mac's AppleThunderboltNHIType2 "
+             "waitForOk2Go2Sx report over the past week?", "metric", event("E55"),
+             "EventId == E55 (AppleThunderboltNHIType2::waitForOk2Go2Sx - retries = <*>)",
+             window="7d", agg="avg", key=number(r"retries = (\d+)"), key_how="the retries"),
+    Question("Mac", "Which Thunderbolt ports did the mac's IOThunderboltSwitch get more than "
+             "17 HPD packets for in the last 7 days?", "metric", event("E252"),
+             "EventId == E252 (IOThunderboltSwitch<<*>>(<*>)::listenerCallback - Thunderbolt "
+             "HPD packet for route = <*> port = <*> unplug = <*>)", window="7d", agg="by",
+             key=extract(r"port = (\d+)"), key_how="the port", label="port", over=17),
+    Question("BGL", "What's the biggest 'total of N ddr error(s) detected and corrected' "
+             "count a bgl line reported over the past year?", "metric",
+             event("E118", "E119"), "EventId in (E118, E119) (total of <*> ddr error(s) "
+             "detected and corrected[ over <*> seconds])", window="365d", agg="max",
+             key=number(r"total of (\d+) ddr"), key_how="the ddr errors"),
+    Question("BGL", "Break down bgl's ciod 'invalid or missing program image' load failures "
+             "by the error reason over the last year.", "metric",
+             lambda r: "invalid or missing program image" in r["Content"], "Content "
+             "contains 'invalid or missing program image' (E25 Exec format error, E26 "
+             "Permission denied, E28 No such file or directory)", window="365d", agg="by",
+             key=extract(r"invalid or missing program image, (.+?)\s*$"),
+             key_how="the reason after the comma", label="reason"),
+    Question("BGL", "Show the bgl node card status lines that say no ALERTs are active.",
+             "log", event("E92"), "EventId == E92 (Node card status: no ALERTs are active. "
+             "...; not E91's ALERT <*>, ... is (are) active)"),
+    Question("HPC", "How many halt commands did hpc run over the past 3 years?", "metric",
+             event("E19"), "EventId == E19 (halt  (command <*>); not E5's boot (command <*>) "
+             "Error: HALT asserted)", window="1095d"),
+    Question("HPC", "hpc: 'not responding' messages in the past 2 years minus the 2 years "
+             "before?", "metric", event("E32"), "EventId == E32 (not responding; not E33's "
+             "not-responding)", window="730d", agg="change"),
+    Question("Windows", "Show windows' CBS NonStart lines.", "log",
+             lambda r: r["Content"].startswith("NonStart:"), "Content starts with "
+             "'NonStart:' (E26: Checking to ensure startup processing was not required., "
+             "E27: Success, startup processing not required as expected.)"),
+    Question("Windows", "How many times did windows' SQM request an upload of all unsent "
+             "reports in the last 12 hours?", "metric", event("E42"), "EventId == E42 (SQM: "
+             "Requesting upload of all unsent reports.; not E43's Failed to upload all unsent "
+             "reports)", window="12h"),
+    Question("Thunderbird", "How many DHCPOFFERs did thunderbird's dhcpd send in the past 20 "
+             "minutes?", "metric", event("E38"), "EventId == E38 (DHCPOFFER on <*> to <*> "
+             "via eth1); the window covers the whole file", window="20m"),
+    Question("Thunderbird", "What fraction of thunderbird's DHCPDISCOVER requests in the last "
+             "15 min hit 'no free leases'?", "metric", event("E37"), "EventId == E37 "
+             "(DHCPDISCOVER from <*> via eth1: network A_net: no free leases)", window="15m",
+             agg="ratio", of=event("E36", "E37"), key_how="EventId in (E36, E37) "
+             "(DHCPDISCOVER from <*> via eth1[: network A_net: no free leases])"),
+    Question("Android", "Show the android ActivityManager lines about the "
+             "com.tencent.mobileqq:qzone process.", "log",
+             lambda r: "com.tencent.mobileqq:qzone" in r["Content"], "Content contains "
+             "'com.tencent.mobileqq:qzone' (E83 new Process, E101 has died, E138 Start proc; "
+             "not E117's restart of com.tencent.mobileqq/cooperation.qzone... service)"),
+    Question("Android", "What's the per-second rate of android's PanelView closeQs calls over "
+             "the last 2 mintues?", "metric", event("E39"), "EventId == E39 (closeQs)",
+             window="2m", agg="rate"),
+    Question("Android", "Break down android's PowerManagerService wake lock releases "
+             "(release:lock=...) by tag over the last 3 minutes.", "metric", event("E108"),
+             "EventId == E108 (release:lock=<*>, flg=<*>, tag=\"<*>\", name=<*>, ws=<*>, "
+             "uid=<*>, pid=<*>)", window="3m", agg="by", key=extract(r'tag="([^"]*)"'),
+             key_how="the tag", label="tag"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -2248,7 +2399,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-14": FOURTEENTH_QUESTIONS,
            "unseen-systems-15": FIFTEENTH_QUESTIONS,
            "unseen-systems-16": SIXTEENTH_QUESTIONS,
-           "unseen-systems-17": SEVENTEENTH_QUESTIONS}
+           "unseen-systems-17": SEVENTEENTH_QUESTIONS,
+           "unseen-systems-18": EIGHTEENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

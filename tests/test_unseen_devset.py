@@ -43,7 +43,7 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
                                 "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
                                 "Apache"},
-           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 18)}}
+           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 19)}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -259,6 +259,31 @@ CORRECT = {
     "android-42": '{application="android"} |= "cleanUpApplicationRecord"',
     "healthapp-37": r'quantile_over_time(0.5, {application="healthapp"} |= "|REPORT : " '
                     r'| regexp `REPORT : (?P<steps>\d+)` | unwrap steps [3h])',
+    # the eighteenth set's: a breakdown by a field of the thread name, a breakdown of three
+    # templates' lines by the user they name, a share of one template among two, the change
+    # against the window before, a threshold on a breakdown by a number of the lines, a
+    # breakdown by the reason three templates state, lines of three templates, a total of a
+    # number the lines state
+    "zookeeper-45": r'sum by (ip) (count_over_time({application="zookeeper"} '
+                    r'|= "Unexpected exception causing shutdown while sock still open" '
+                    r'| regexp `LearnerHandler-/(?P<ip>[\d.]+):` [30d]))',
+    "linux-43": r'sum by (user) (count_over_time({application="linux"} |= "sshd(pam_unix)" '
+                r'|= "authentication failure" |= " user=" | regexp `\suser=(?P<user>\S+)` '
+                r'[42d]))',
+    "thunderbird-38": 'sum(count_over_time({application="thunderbird"} |= "DHCPDISCOVER" '
+                      '|= "no free leases" [15m])) / sum(count_over_time('
+                      '{application="thunderbird"} |= "DHCPDISCOVER" [15m]))',
+    "hpc-36": 'sum(count_over_time({application="hpc"} |= "not responding" [730d])) '
+              '- sum(count_over_time({application="hpc"} |= "not responding" [730d] '
+              'offset 730d))',
+    "mac-43": r'sum by (port) (count_over_time({application="mac"} '
+              r'|= "Thunderbolt HPD packet" | regexp `port = (?P<port>\d+)` [7d])) > 17',
+    "bgl-51": r'sum by (reason) (count_over_time({application="bgl"} '
+              r'|= "invalid or missing program image" '
+              r'| regexp `program image, (?P<reason>[^\r\n]+)` [365d]))',
+    "android-44": '{application="android"} |= "com.tencent.mobileqq:qzone"',
+    "spark-40": r'sum(sum_over_time({application="spark"} |= "Input split:" '
+                r'| regexp `:(?P<start>\d+)\+(?P<length>\d+)` | unwrap length [1m]))',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -346,6 +371,25 @@ WRONG = {
     "healthapp-37": r'quantile_over_time(0.9, {application="healthapp"} '  # the 90th
                     r'|= "|REPORT : " | regexp `REPORT : (?P<steps>\d+)` '  # percentile
                     r'| unwrap steps [3h])',
+    "zookeeper-45": r'sum by (port) (count_over_time({application="zookeeper"} '  # by the
+                    r'|= "Unexpected exception causing shutdown while sock still open" '
+                    r'| regexp `LearnerHandler-/[\d.]+:(?P<port>\d+)` [30d]))',  # port
+    "linux-43": r'sum by (user) (count_over_time({application="linux"} '  # E16's failures
+                r'|= "sshd(pam_unix)" |= "authentication failure" '      # without a user:
+                r'| regexp `\suser=(?P<user>\S+)` [42d]))',              # a "" series
+    "thunderbird-38": 'sum(count_over_time({application="thunderbird"} |= "DHCPDISCOVER" '
+                      '|= "no free leases" [15m])) / sum(count_over_time('  # of every
+                      '{application="thunderbird"} |= "dhcpd:" [15m]))',   # dhcpd line
+    "hpc-36": 'sum(count_over_time({application="hpc"} '  # the last 2 years alone
+              '|= "not responding" [730d]))',
+    "mac-43": r'sum by (port) (count_over_time({application="mac"} '  # both ports
+              r'|= "Thunderbolt HPD packet" | regexp `port = (?P<port>\d+)` [7d])) > 16',
+    "bgl-51": r'sum by (reason) (count_over_time({application="bgl"} '  # E27's "program
+              r'|= "ciod: Error loading" '                               # image too big"
+              r'| regexp `program image, (?P<reason>[^\r\n]+)` [365d]))',  # too: a "" series
+    "android-44": '{application="android"} |= "qzone"',  # E117's restart of the service too
+    "spark-40": r'sum(sum_over_time({application="spark"} |= "Input split:" '  # the start
+                r'| regexp `:(?P<start>\d+)\+(?P<length>\d+)` | unwrap start [1m]))',
 }
 
 
