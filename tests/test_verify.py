@@ -131,7 +131,7 @@ CASES = [
     # ... the lines quoted by their words, which say "seconds": the line's, not a measure asked
     ("unit", "on average, how many password failures ('Failed password ... seconds') did "
      "openssh-eu-west see per day over the last 30 days",
-     f'avg(avg_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\d+)` '
+     f'avg(avg_over_time({SSH} |= "Failed password" | regexp `port (?P<port>\\d+)` '
      '| unwrap port [30d]))',
      f'sum(rate({SSH} |= "Failed password" [30d])) * 86400'),
     ("grouping", "how many failed password attempts did each user have on openssh-eu-west in "
@@ -2647,3 +2647,23 @@ def test_a_program_a_word_starts_leaves_a_query_whose_filters_say_more(tmp_path)
     assert "program" not in checks_of(checker, question, query)
     assert "program" in checks_of(checker, "How many networkd bundle ID lines today?",
                                   'sum(count_over_time({app="mac"} |= "Captive: CNPluginHandler" [1d]))')
+
+
+def test_of_two_numbers_named_the_one_after_the_functions_word_is_unwrapped(gadget):
+    question = "What's the highest scoreboard slot gadget's jk2_init() found a child in?"
+    wrong = ('max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
+             '`\\bchild\\s+(?P<child>\\S+)\\s+in` | unwrap child [1h])')
+    assert "function" in checks_of(gadget, question, wrong)
+    assert _value(gadget, format_ast(repaired_clean(gadget, question, wrong))) == [10.0]
+    assert checks_of(gadget, "What's the highest child gadget's jk2_init() found in a "
+                     "scoreboard slot?", wrong) == []
+
+
+def test_lines_counted_where_a_number_of_them_was_unwrapped_are_counted(gadget):
+    question = "How many 'Created NT transaction' lines did gadget log in the last hour?"
+    wrong = ('min_over_time({app="gadget"} |= "Created NT transaction" | regexp '
+             '`\\(seq\\s+(?P<seq>\\S+?)\\)` | unwrap seq [1h])')
+    assert "function" in checks_of(gadget, question, wrong)
+    assert _value(gadget, format_ast(repaired_clean(gadget, question, wrong))) == [30.0]
+    assert "function" not in checks_of(gadget, "What's the lowest seq number of the 'Created NT "
+                                       "transaction' lines gadget logged in the last hour?", wrong)

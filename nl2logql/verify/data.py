@@ -1760,6 +1760,8 @@ class DataChecks:
                 continue
             scope = range_scope(self.backend, log_range)
             self._unwrapped_measure(log_range)
+            self._unwrapped_other_field(log_range)
+            self._unwrapped_lines_counted(log_range)
             for kept in unwrap.filters:  # a filter after it on a label no line carries
                 for name in _filter_labels(kept):
                     self._label_exists(name, [(log_range.query, scope)],
@@ -1804,6 +1806,45 @@ class DataChecks:
             by = ast.VectorAggregation("sum", counted, grouping=replaced.grouping)
         return Fix(format_ast(rewrite.replace_node(self.expr, replaced, by)),
                    "count the lines, as the question counts")
+
+    def _unwrapped_lines_counted(self, log_range: ast.LogRange) -> None:
+        """"How many 'File Output Committer Algorithm version is ...' lines", answered with
+        a function of a number of those lines that the question neither names nor asks a
+        function of: the count of the lines."""
+        unquoted = QUOTED.sub(" ", self.question)  # ("how many '…' lines": lines)
+        counted = _COUNTED.search(unquoted)
+        label = log_range.unwrap.label
+        if counted is None or not _LINES_COUNTED.search(counted.group("what")) or \
+                named_function(self.question) or names_field(unquoted, label):
+            return
+        fix = self._counting_fix(log_range)
+        if fix is not None:
+            self._warn("function", f"question counts lines, but the query takes a function of "
+                       f"{label}", MEDIUM, fix)
+
+    def _unwrapped_other_field(self, log_range: ast.LogRange) -> None:
+        """Of two numbers the question names ("the highest scoreboard slot … found a child
+        in"), the query unwraps one the function's word is not about (``child``): the one
+        named first after that word (``slot``), as the pattern of the lines extracts it."""
+        label = log_range.unwrap.label
+        node = next((n for n in self.expr.find_all(ast.RangeAggregation)
+                     if n.range is log_range), None)
+        asking = function_word(self.question)
+        if node is None or asking is None:
+            return
+        for pattern in self._patterns(log_range.query.selector):
+            numbers = [f.name for f in pattern.fields if f.numeric]
+            if label not in numbers:
+                continue
+            named = sorted((found.start(), name) for name in numbers if (found := re.search(
+                rf"\b{name.replace('_', '[ _]')}s?\b", self.question[asking.end():], re.I)))
+            if len(named) < 2 or named[0][1] == label or label not in {n for _, n in named}:
+                continue
+            field = named[0][1]
+            if self._unwrap_fix(node, pattern, field, (node.op, node.param),
+                                f"question asks `{node.op}` of {field}, but the query "
+                                f"unwraps {label}"):
+                return
 
     def _unwrapped_measure(self, log_range: ast.LogRange) -> None:
         """The question asks how long something took ("how long, in ms, did the slowest
