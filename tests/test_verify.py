@@ -2667,3 +2667,22 @@ def test_lines_counted_where_a_number_of_them_was_unwrapped_are_counted(gadget):
     assert _value(gadget, format_ast(repaired_clean(gadget, question, wrong))) == [30.0]
     assert "function" not in checks_of(gadget, "What's the lowest seq number of the 'Created NT "
                                        "transaction' lines gadget logged in the last hour?", wrong)
+
+
+def test_a_share_of_some_lines_divided_by_every_line_is_divided_by_those(tmp_path):
+    lines = [f"2025-01-01T00:{i // 2:02d}:{i % 2 * 30:02d}Z dhcpd: "
+             + (f"DHCPDISCOVER from 00:11:22:33:44:{i:02x} via eth1: network A_net: no free leases"
+                if i % 4 == 0 else f"DHCPDISCOVER from 00:11:22:33:44:{i:02x} via eth1"
+                if i % 4 == 1 else f"DHCPACK on 10.0.0.{i} to 00:11:22:33:44:{i:02x} via eth1")
+             for i in range(120)]
+    checker = log_checker(tmp_path, "tb", lines, "2025-01-01T01:00:00Z")
+    question = "What fraction of tb's DHCPDISCOVER requests in the last hour hit 'no free leases'?"
+    part = 'sum(count_over_time({app="tb"} |= "no free leases" [1h]))'
+    wrong = f'{part} / sum(count_over_time({{app="tb"}}[1h]))'
+    assert "share" in checks_of(checker, question, wrong)
+    fixed = format_ast(repaired_clean(checker, question, wrong))
+    assert fixed == format_ast(parse(
+        f'{part} / sum(count_over_time({{app="tb"}} |= "DHCPDISCOVER" [1h]))'))
+    assert _value(checker, fixed) == [0.5]
+    assert "share" not in checks_of(checker, "What fraction of tb's log lines in the last hour "
+                                    "said 'no free leases'?", wrong)

@@ -177,6 +177,8 @@ _UNIT_VALUE = re.compile(r"\bwhat\s+([A-Za-z]{2,})\s+(?:value|reading)\b", re.I)
 # what a share is of, then which part ("share of the updateClipping calls ... had …")
 _PART_OF = re.compile(rf"\b(?P<word>{PART_WORDS}) of (?P<whole>.+?)\s+(?:had|have|has|were|was"
                       r"|are|is|with|that|which|where|ended|came|got|did)\b", re.I)
+# ... or all that follows it ("fraction of the DHCPDISCOVER requests … hit …")
+_PART_ASKED = re.compile(rf"\b(?P<word>{PART_WORDS}) of (?P<whole>.+)", re.I)
 # a question that counts bytes, not lines ("how many bytes did chrome.exe send")
 _HOW_MANY_BYTES = re.compile(r"\b(?:how many|number of|total(?: number of)?)\s+bytes\b", re.I)
 # a question that adds up time the lines state ("how many seconds in total did … sleep")
@@ -268,6 +270,7 @@ class DataChecks:
         self._level_share()
         self._share_of_level()
         self._share_of_count()
+        self._share_of_what()
         self._stream_series()
         self._empty_side()
         return self.found
@@ -2370,6 +2373,41 @@ class DataChecks:
                    Fix(format_ast(rewrite.replace_node(self.expr, base, fixed)),
                        f"divide by the lines with {quote(text)}" + (", times 100" if percent
                                                                     else "")))
+
+    def _share_of_what(self) -> None:
+        """"What fraction of thunderbird's DHCPDISCOVER requests … hit 'no free leases'"
+        answered over every line: the denominator keeps the lines of what the share is of,
+        the start of the numerator's event up to its last word the question says they are
+        ("DHCPDISCOVER"), where that keeps more lines than the numerator and fewer than
+        all."""
+        part = _PART_ASKED.search(QUOTED.sub(" ", self.question))
+        if part is None:
+            return
+        for ratio, numerator, denominator in self._ratios_of_one_query():
+            terms = list(_filter_terms(numerator, ("|=",)))
+            if denominator.stages or not terms:
+                continue
+            # what the share is of: the question's words after "fraction of" but the part's
+            wanted = stems(terms[0][1].value)
+            whole = [w for w in stems(part.group("whole")) if not _said(w, wanted)]
+            scope = range_scope(self.backend, next(ratio.right.find_all(ast.LogRange)))
+            counts = [self.probe.count(q, scope) or 0 for q in (numerator, denominator)]
+            for pattern in self._patterns(numerator.selector):
+                if terms[0][1].value not in pattern.template:
+                    continue
+                words = VARIABLE.split(pattern.template)[0].split()
+                said = [n for n, word in enumerate(words, 1)
+                        if any(_said(w, whole) for w in stems(word))]
+                text = " ".join(words[:said[-1]]).strip(",;:") if said else ""
+                if not text or text in terms[0][1].value:
+                    continue
+                every = denominator.replace(stages=(_stage(f"|= {quote(text)}"),))
+                if counts[0] < (self.probe.count(every, scope) or 0) < counts[1]:
+                    self._warn("share", f"the share is of the lines with {quote(text)}, but "
+                               "the query divides by every line", MEDIUM, Fix(
+                                   self._side_replaced(ratio, "right", denominator, every),
+                                   f"divide by the lines with {quote(text)}"))
+                    return
 
     def _ratios_of_one_query(self):
         """``(ratio, numerator, denominator)`` of each ``/`` whose sides take one log query
