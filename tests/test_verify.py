@@ -2535,26 +2535,47 @@ def _value(checker, query):
     return sorted(float(s["value"][1]) for s in checker.backend.query(query)["result"])
 
 
-@pytest.mark.parametrize("question, wrong, right", [
+# a number the lines state where lines were counted; a breakdown no line carries: the
+# field the lines' own text names
+@pytest.mark.parametrize("check, question, wrong, right", [
     # the field right after the function's word, of two the question names
-    ("What's the highest scoreboard slot gadget's jk2_init() found a child in?",
+    ("function", "What's the highest scoreboard slot gadget's jk2_init() found a child in?",
      'max(count_over_time({app="gadget"} |= "jk2_init() Found child" [1h]))',
      'max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
      '`\\bslot\\s+(?P<slot>\\S+)` | unwrap slot [1h])'),
     # "seq number of": a value a line names, no count
-    ("What's the highest seq number of the NT transactions gadget created?",
+    ("function", "What's the highest seq number of the NT transactions gadget created?",
      'max(count_over_time({app="gadget"} |= "Created NT transaction (seq" [1h]))',
      'max_over_time({app="gadget"} |= "Created NT transaction (seq" | regexp '
      '`\\(seq\\s+(?P<seq>\\S+?)\\)` | unwrap seq [1h])'),
     # "how many seconds": the seconds the lines state, added up
-    ("How many seconds in total did gadget's failed NFS mounts sleep in the last hour?",
+    ("function",
+     "How many seconds in total did gadget's failed NFS mounts sleep in the last hour?",
      'sum(count_over_time({app="gadget"} |= "NFS Mount failed on" [1h]))',
      'sum(sum_over_time({app="gadget"} |= "NFS Mount failed on" | regexp '
      '`\\bslept\\s+(?P<slept>\\S+)\\s+seconds,` | unwrap slept [1h]))'),
+    # the breakdown's word names the field after it in the line ("scoreboard slot <slot>")
+    ("label",
+     "For each scoreboard slot, what's the highest child number gadget's jk2_init() found in it?",
+     'max by (scoreboard) (max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
+     '`\\bchild\\s+(?P<child>\\S+)\\s+in` | unwrap child [1h]))',
+     'max by (slot) (max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
+     '`\\bchild\\s+(?P<child>\\S+)\\s+in` | regexp `\\bslot\\s+(?P<slot>\\S+)` | unwrap child '
+     '[1h]))'),
+    # ... or a few words before it ("BSSID changed to <ip>")
+    ("label", "Which 2 BSSIDs did gadget's en0 switch to most often in the last hour?",
+     'topk(2, sum by (en0) (count_over_time({app="gadget"} |= "en0: BSSID changed to" [1h])))',
+     'topk(2, sum by (bssid) (count_over_time({app="gadget"} |= "en0: BSSID changed to" '
+     '| regexp `\\bto\\s+(?P<bssid>\\S+)` [1h])))'),
+    # a label the text names ("my id = <id_2>") before one a part of its name names (id)
+    ("label", "Break down gadget's 'Connection broken' warnings by the server's own id (my id) "
+     "in the last hour",
+     'sum by (my_id) (count_over_time({app="gadget"} |= "Connection broken for id" [1h]))',
+     'sum by (id_2) (count_over_time({app="gadget"} |= "Connection broken for id" '
+     '| regexp `\\bid\\s+=\\s+(?P<id_2>\\S+?),` [1h]))'),
 ])
-def test_a_number_the_lines_state_is_taken_where_lines_were_counted(gadget, question, wrong,
-                                                                    right):
-    assert "function" in checks_of(gadget, question, wrong)
+def test_the_field_asked_is_read_from_the_lines_text(gadget, check, question, wrong, right):
+    assert check in checks_of(gadget, question, wrong)
     assert repaired_clean(gadget, question, wrong) == parse(right)
 
 
@@ -2562,32 +2583,6 @@ def test_how_many_seconds_of_messages_counts_the_messages(gadget):
     question = "how many 'seconds, retrying' messages did gadget log in the last hour?"
     assert "function" not in checks_of(
         gadget, question, 'sum(count_over_time({app="gadget"} |= "seconds, retrying" [1h]))')
-
-
-@pytest.mark.parametrize("question, wrong, right", [
-    # the breakdown's word names the field after it in the line ("scoreboard slot <slot>")
-    ("For each scoreboard slot, what's the highest child number gadget's jk2_init() found in it?",
-     'max by (scoreboard) (max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
-     '`\\bchild\\s+(?P<child>\\S+)\\s+in` | unwrap child [1h]))',
-     'max by (slot) (max_over_time({app="gadget"} |= "jk2_init() Found child" | regexp '
-     '`\\bchild\\s+(?P<child>\\S+)\\s+in` | regexp `\\bslot\\s+(?P<slot>\\S+)` | unwrap child '
-     '[1h]))'),
-    # ... or a few words before it ("BSSID changed to <ip>")
-    ("Which 2 BSSIDs did gadget's en0 switch to most often in the last hour?",
-     'topk(2, sum by (en0) (count_over_time({app="gadget"} |= "en0: BSSID changed to" [1h])))',
-     'topk(2, sum by (bssid) (count_over_time({app="gadget"} |= "en0: BSSID changed to" '
-     '| regexp `\\bto\\s+(?P<bssid>\\S+)` [1h])))'),
-    # a label the text names ("my id = <id_2>") before one a part of its name names (id)
-    ("Break down gadget's 'Connection broken' warnings by the server's own id (my id) in the "
-     "last hour",
-     'sum by (my_id) (count_over_time({app="gadget"} |= "Connection broken for id" [1h]))',
-     'sum by (id_2) (count_over_time({app="gadget"} |= "Connection broken for id" '
-     '| regexp `\\bid\\s+=\\s+(?P<id_2>\\S+?),` [1h]))'),
-])
-def test_a_breakdown_no_line_carries_is_by_the_field_the_lines_name_so(gadget, question, wrong,
-                                                                       right):
-    assert "label" in checks_of(gadget, question, wrong)
-    assert repaired_clean(gadget, question, wrong) == parse(right)
 
 
 def test_a_filter_on_the_other_phase_is_swapped_for_the_asked_one(gadget):
@@ -2639,14 +2634,15 @@ def test_a_program_a_word_starts_leaves_a_query_whose_filters_say_more(tmp_path)
     lines = [f"Jul  8 07:{i // 60:02d}:{i % 60:02d} book "
              + ("networkd[195]: -[NETClientConnection effectiveBundleID] using process name "
                 f"apsd{i} as bundle ID" if i % 2 else
-                f"configd[53]: Captive: CNPluginHandler en0: {('Authenticated', 'Evaluating')[i % 4 // 2]}")
+                "configd[53]: Captive: CNPluginHandler en0: "
+                + ("Authenticated", "Evaluating")[i % 4 // 2])
              for i in range(120)]
     checker = log_checker(tmp_path, "mac", lines, "2025-07-08T08:00:00Z")
     question = "How many times did captive network support report en0 as Authenticated today?"
     query = 'sum(count_over_time({app="mac"} |= "Captive: CNPluginHandler en0" [1d]))'
     assert "program" not in checks_of(checker, question, query)
-    assert "program" in checks_of(checker, "How many networkd bundle ID lines today?",
-                                  'sum(count_over_time({app="mac"} |= "Captive: CNPluginHandler" [1d]))')
+    assert "program" in checks_of(checker, "How many networkd bundle ID lines today?", 'sum('
+                                  'count_over_time({app="mac"} |= "Captive: CNPluginHandler" [1d]))')
 
 
 def test_of_two_numbers_named_the_one_after_the_functions_word_is_unwrapped(gadget):

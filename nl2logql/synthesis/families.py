@@ -382,7 +382,8 @@ def unwrap(app, catalog, rng):
     op = rng.choice(sorted(_UNWRAP_WORDS))
     # (a sum of sums, a max of maxima are the same however the series are split)
     extraction = _extraction(ev, fld.name, rng, alone=op == "avg")
-    inner = f"{op}_over_time({app.selector} {ev.filter} {extraction} | unwrap {fld.name} [{w.range}])"
+    inner = (f"{op}_over_time({app.selector} {ev.filter} {extraction} "
+             f"| unwrap {fld.name} [{w.range}])")
     name = wording.field_name(fld.name)
     return Draft(f"{op}_over_time", f"{op}({inner})", "metric", lambda r: _pick(
         r, f"{r.choice(_UNWRAP_WORDS[op])} {name} in {wording.event(ev, r)} {wording.application(app, r)} {wording.window(w, r)}",

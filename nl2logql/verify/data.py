@@ -2354,11 +2354,9 @@ class DataChecks:
         if len(terms) != 1 or not (count := self.probe.count(query, scope)):
             return
         stage, term = terms[0]
-        words = term.value.split()
-        said = [n for n, word in enumerate(words, 1) if any(_said(s, whole) for s in stems(word))]
-        if not said or said[-1] == len(words):
+        text = _start_said(term.value, whole)
+        if not text or len(text.split()) == len(term.value.split()):
             return  # the text names nothing but what the share is of
-        text = " ".join(words[:said[-1]]).strip(",;:")
         every = query.replace(stages=tuple(
             ast.LineFilter("|=", (ast.FilterTerm(text),)) if s is stage else s
             for s in query.stages))
@@ -2395,10 +2393,7 @@ class DataChecks:
             for pattern in self._patterns(numerator.selector):
                 if terms[0][1].value not in pattern.template:
                     continue
-                words = VARIABLE.split(pattern.template)[0].split()
-                said = [n for n, word in enumerate(words, 1)
-                        if any(_said(w, whole) for w in stems(word))]
-                text = " ".join(words[:said[-1]]).strip(",;:") if said else ""
+                text = _start_said(VARIABLE.split(pattern.template)[0], whole)
                 if not text or text in terms[0][1].value:
                     continue
                 every = denominator.replace(stages=(_stage(f"|= {quote(text)}"),))
@@ -3067,6 +3062,15 @@ def _words_after(pattern, field: str, unit: str) -> list[str]:
 def _asked_any(words: list[str], asked) -> bool:
     """Whether the question says any of ``words`` (a verb in any tense: "sent", "sends")."""
     return any(_alike(_PRESENT.get(a, a), _PRESENT.get(w, w)) for a in asked for w in words)
+
+
+def _start_said(text: str, asked: list[str]) -> str:
+    """``text`` up to its last word the question says (of ``asked`` stems):
+    "updateClipping isOverlap:true" for "the updateClipping calls": "updateClipping"; ""
+    where it says none."""
+    words = text.split()
+    said = [n for n, word in enumerate(words, 1) if any(_said(s, asked) for s in stems(word))]
+    return " ".join(words[:said[-1]]).strip(",;:") if said else ""
 
 
 def _said(stem: str, asked: list[str]) -> bool:
