@@ -169,6 +169,15 @@ CAPTURE = re.compile(r"\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 PATTERN_FIELD = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
+def without_captures(text: str, names: Iterable[str], *, pattern: bool) -> str:
+    """``text``, a ``pattern`` parser's (else a regexp's), capturing none of ``names``: each
+    such field ``<_>`` (a group kept, not named)."""
+    names = set(names)
+    if pattern:
+        return PATTERN_FIELD.sub(lambda m: "<_>" if m.group(1) in names else m.group(), text)
+    return CAPTURE.sub(lambda m: "(?:" if m.group(1) in names else m.group(), text)
+
+
 def _capture_names(pattern: str) -> list[str]:
     from nl2logql.logql.checks import compile_regex
 

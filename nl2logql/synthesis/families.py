@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD
+from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD, without_captures
 from nl2logql.logql.parser import quote
 from nl2logql.synthesis import wording
 from nl2logql.synthesis.catalog import Application, Catalog, Event, logfmt_fields
@@ -81,10 +81,9 @@ def _extraction(ev: Event, name: str, rng: random.Random, alone: bool = False) -
     stage = rng.choice(options)
     if not alone:
         return stage
-    if stage.startswith("| pattern"):
-        return PATTERN_FIELD.sub(lambda m: m.group() if m.group(1) in (name, "_") else "<_>",
-                                 stage)
-    return CAPTURE.sub(lambda m: m.group() if m.group(1) == name else "(?:", stage)
+    pattern = stage.startswith("| pattern")
+    others = set((PATTERN_FIELD if pattern else CAPTURE).findall(stage)) - {name}
+    return without_captures(stage, others, pattern=pattern)
 
 
 def _sum_count(selector: str, filters: str, window: Window) -> str:

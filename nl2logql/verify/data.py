@@ -1789,8 +1789,7 @@ class DataChecks:
         that extracted the name dropped, summed over the streams. Not where it asks a
         measure ("how many result bytes on average") or a number one line states ("the
         largest 'total interrupts' count one line reported"): a number of the lines."""
-        node = next((n for n in self.expr.find_all(ast.RangeAggregation)
-                     if n.range is log_range), None)
+        node = self._aggregation_of(log_range)
         if node is None or not ASKS_COUNT.search(self.question) or \
                 _ONE_LINE.search(self.question) or \
                 any(asks.search(self.question) for _, _, asks, _ in MEASURES):
@@ -1809,6 +1808,11 @@ class DataChecks:
             by = ast.VectorAggregation("sum", counted, grouping=replaced.grouping)
         return Fix(format_ast(rewrite.replace_node(self.expr, replaced, by)),
                    "count the lines, as the question counts")
+
+    def _aggregation_of(self, log_range: ast.LogRange) -> ast.RangeAggregation | None:
+        """The range aggregation taken over ``log_range``."""
+        return next((n for n in self.expr.find_all(ast.RangeAggregation)
+                     if n.range is log_range), None)
 
     def _unwrapped_lines_counted(self, log_range: ast.LogRange) -> None:
         """"How many 'File Output Committer Algorithm version is ...' lines", answered with
@@ -1830,8 +1834,7 @@ class DataChecks:
         in"), the query unwraps one the function's word is not about (``child``): the one
         named first after that word (``slot``), as the pattern of the lines extracts it."""
         label = log_range.unwrap.label
-        node = next((n for n in self.expr.find_all(ast.RangeAggregation)
-                     if n.range is log_range), None)
+        node = self._aggregation_of(log_range)
         asking = function_word(self.question)
         if node is None or asking is None:
             return
@@ -1839,8 +1842,8 @@ class DataChecks:
             numbers = [f.name for f in pattern.fields if f.numeric]
             if label not in numbers:
                 continue
-            named = sorted((found.start(), name) for name in numbers if (found := re.search(
-                rf"\b{name.replace('_', '[ _]')}s?\b", self.question[asking.end():], re.I)))
+            named = sorted((found.start(), name) for name in numbers
+                           if (found := _mention(name, self.question[asking.end():])))
             if len(named) < 2 or named[0][1] == label or label not in {n for _, n in named}:
                 continue
             field = named[0][1]
@@ -1879,8 +1882,7 @@ class DataChecks:
     def _measured_by_pattern(self, log_range: ast.LogRange, is_unit, reason: str) -> None:
         """Unwrap the one number the pattern of the query's lines writes before a unit of
         the kind asked, extracted as the pattern does."""
-        node = next((n for n in self.expr.find_all(ast.RangeAggregation)
-                     if n.range is log_range), None)
+        node = self._aggregation_of(log_range)
         if node is None or not _filters_lines(log_range.query.stages):
             return
         for pattern in self._patterns(log_range.query.selector):
@@ -2357,9 +2359,7 @@ class DataChecks:
         text = _start_said(term.value, whole)
         if not text or len(text.split()) == len(term.value.split()):
             return  # the text names nothing but what the share is of
-        every = query.replace(stages=tuple(
-            ast.LineFilter("|=", (ast.FilterTerm(text),)) if s is stage else s
-            for s in query.stages))
+        every = rewrite.replace_node(query, stage, ast.LineFilter("|=", (ast.FilterTerm(text),)))
         if (self.probe.count(every, scope) or 0) <= count:
             return
         fixed: ast.Expr = ast.BinaryOp("/", base, rewrite.replace_node(base, query, every))
@@ -2955,8 +2955,7 @@ def _measured_field(question: str, pattern) -> str | None:
     numbers = [f for f in pattern.fields if f.numeric]
     named = [f.name for f in numbers
              if not _TYPE_NAME.fullmatch(f.name) and names_field(question, f.name)]
-    whole = {n: found for n in named
-             if (found := re.search(rf"\b{n.replace('_', '[ _]')}s?\b", question, re.I))}
+    whole = {n: found for n in named if (found := _mention(n, question))}
     if len(whole) > 1 and (asking := function_word(question)):
         # "the highest scoreboard slot ... found a child in": the one right after the word
         after = sorted((m.start(), n) for n, m in whole.items() if m.start() > asking.end())
@@ -2971,6 +2970,12 @@ def _measured_field(question: str, pattern) -> str | None:
     if not named and unit:  # "what processor speed, in MHz": "Detected <n> MHz processor"
         named = [f.name for f in numbers if (pattern.unit_after(f.name) or "").lower() == unit]
     return named[0] if len(named) == 1 else None
+
+
+def _mention(field: str, text: str) -> re.Match | None:
+    """Where ``text`` names ``field`` as a whole word (``used_ram``: "used RAM"), or its
+    plural."""
+    return re.search(rf"\b{field.replace('_', '[ _]')}s?\b", text, re.I)
 
 
 def _value_unit(question: str) -> str | None:

@@ -58,7 +58,7 @@ import re
 from typing import Optional
 
 from nl2logql.logql import ast
-from nl2logql.logql.explain import CAPTURE, PATTERN_FIELD, parser_fields
+from nl2logql.logql.explain import parser_fields, without_captures
 from nl2logql.logql.parser import quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.logql.units import format_duration
@@ -1170,10 +1170,6 @@ def used_labels(expr: ast.Expr) -> set[str]:
 def _without_captures(stage: ast.Node, names: list[str]) -> Optional[ast.Node]:
     """``stage`` extracting none of ``names`` (None: it would extract nothing: it goes,
     as a parser keeps every line either way)."""
-    if isinstance(stage, ast.PatternParser):
-        pattern = PATTERN_FIELD.sub(lambda m: "<_>" if m.group(1) in names else m.group(),
-                                    stage.pattern)
-    else:
-        pattern = CAPTURE.sub(lambda m: "(?:" if m.group(1) in names else m.group(), stage.pattern)
-    changed = stage.replace(pattern=pattern)
+    changed = stage.replace(pattern=without_captures(
+        stage.pattern, names, pattern=isinstance(stage, ast.PatternParser)))
     return changed if parser_fields(changed) else None
