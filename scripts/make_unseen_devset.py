@@ -81,6 +81,12 @@ sets: never train on them.
   state, breakdowns, the change against the window before, a share, a threshold), about
   events no earlier set asked where a system has any left (Apache's and Proxifier's: new
   kinds of questions of their events), written by a helper that saw none of the checks,
+  before any answer of the assistant's to them was seen, to measure them fresh;
+- ``unseen-systems-19`` (``data/devsets/unseen-systems-19.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's and Proxifier's: new
+  kinds of questions of their events), written by a helper that saw none of the checks,
   before any answer of the assistant's to them was seen, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
@@ -2388,6 +2394,158 @@ EIGHTEENTH_QUESTIONS = [
 ]
 
 
+NINETEENTH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, numbers the lines state, breakdowns, the change against the window before,
+    # a share, a threshold), about events no earlier set asked where a system has any left
+    # (Apache's and Proxifier's: new kinds of questions of their events), in users' and
+    # on-call engineers' words, written by a helper that saw none of the checks, before any
+    # answer of the assistant's to them was seen, to measure them fresh ---
+    Question("Apache", "Of apache's jk2_init() messages over the past 24 hours, what share "
+             "were 'Can't find child ... in scoreboard' failures?", "metric", event("E5"),
+             "EventId == E5 (jk2_init() Can't find child <*> in scoreboard)", window="24h",
+             agg="ratio", of=event("E1", "E5"), key_how="EventId in (E1, E5) (jk2_init() "
+             "Found child <*> in scoreboard slot <*> / jk2_init() Can't find child <*> in "
+             "scoreboard)"),
+    Question("Apache", "show me the apache 'mod_jk child workerEnv in error state' errors "
+             "where the state is 9 or higher", "log",
+             lambda r: r["EventId"] == "E3" and number(r"error state (\d+)")(r) >= 9,
+             "EventId == E3 (mod_jk child workerEnv in error state <*>) and the state >= 9 "
+             "(states 9 and 10)"),
+    Question("Zookeeper", "Break down zookeeper's leader election notifications "
+             "('Notification: N (n.leader), ...') by the proposed leader (n.leader) over the "
+             "past 30 days.", "metric", lambda r: "(n.leader)" in r["Content"],
+             "Content contains '(n.leader)' (E32-E37 Notification: <*> (n.leader), <*> "
+             "(n.zxid), ...; not E31's Notification time out); the window covers the whole "
+             "file", window="30d", agg="by", key=extract(r"Notification: (\d+) \(n\.leader\)"),
+             key_how="n.leader", label="leader"),
+    Question("Zookeeper", "How many times did zookeeper write a snapshot to disk "
+             "('Snapshotting: <zxid> to <file>') in the past 30 days?", "metric", event("E46"),
+             "EventId == E46 (Snapshotting: <*> to <*>; not E20's Getting a snapshot from "
+             "leader or E39's Reading snapshot); the window covers the whole file",
+             window="30d"),
+    Question("Linux", "When the linux kernel booted in the last hour, how many pages did it "
+             "report across its memory zones in total (DMA, Normal and HighMem 'zone: N "
+             "pages')?", "metric", lambda r: re.search(r"zone: \d+ pages", r["Content"])
+             is not None, "Content matches 'zone: <N> pages' (E41 DMA zone, E74 Normal zone, "
+             "E50 HighMem zone)", window="1h", agg="sum", key=number(r"zone: (\d+) pages"),
+             key_how="the pages"),
+    Question("Linux", "Show the BIOS-e820 memory map lines the linux kernel marked as "
+             "usable.", "log", event("E21"), "EventId == E21 (BIOS-e820: <*> - <*> (usable); "
+             "not E20's (reserved))"),
+    Question("Hadoop", "Break down hadoop's 'Task Transitioned from NEW to SCHEDULED' lines "
+             "by task type (map or reduce: the _m_ / _r_ in the task id) over the past 10 "
+             "minutes.", "metric", event("E102"), "EventId == E102 (task_<*> Task "
+             "Transitioned from NEW to SCHEDULED); the window covers the whole file",
+             window="10m", agg="by", key=extract(r"task_\d+_\d+_([mr])_"),
+             key_how="the task type (m or r)", label="type"),
+    Question("Hadoop", "Show me the hadoop task attempt transitions into or out of "
+             "FAIL_CONTAINER_CLEANUP.", "log",
+             lambda r: "FAIL_CONTAINER_CLEANUP" in r["Content"], "Content contains "
+             "'FAIL_CONTAINER_CLEANUP' (E18 RUNNING to FAIL_CONTAINER_CLEANUP, E15 "
+             "FAIL_CONTAINER_CLEANUP to FAIL_TASK_CLEANUP)"),
+    Question("Hadoop", "per-second rate of hadoop's AsyncDispatcher 'Registering class ... "
+             "for class ...' messages over the last 10 mins?", "metric", event("E89"),
+             "EventId == E89 (Registering class org.apache.hadoop.mapreduce.<*> for class "
+             "org.apache.hadoop.mapreduce.<*>); the window covers the whole file",
+             window="10m", agg="rate"),
+    Question("HealthApp", "how many times did healthapp's Step_LSC call getTodaySportData in "
+             "the past 2 hrs?", "metric", event("E21"), "EventId == E21 (getTodaySportData "
+             "mStepsRecordManager=<*>)", window="2h"),
+    Question("HealthApp", "What's the median of the third field in healthapp's "
+             "upLoadOneMinuteDataToEngine lines over the last 3 hours? (e.g. 93 in "
+             "time=25233975,0,93,0,20002)", "metric", event("E72"), "EventId == E72 "
+             "(upLoadOneMinuteDataToEngine time=<*>,<*>,<*>,<*>,<*>)", window="3h",
+             agg="quantile", q=0.5, key=number(r"time=\d+,\d+,(\d+),"),
+             key_how="the third field"),
+    Question("HealthApp", "Show me healthapp's initUserPrivacy lines.", "log",
+             lambda r: "initUserPrivacy" in r["Content"], "Content contains "
+             "'initUserPrivacy' (E27 the userPrivacy is true, E28 the userPrivacy switch is "
+             "open, start push user data!; not E24's initDataPrivacy)"),
+    Question("Proxifier", "On average, how many connections did proxifier close per minute "
+             "over the last hour?", "metric", event("E8"), "EventId == E8 (<*> close, <*> "
+             "bytes sent, <*> bytes received, lifetime <*>)", window="1h", per="1m"),
+    Question("Proxifier", "How many proxifier connections closed in the past 3 hours without "
+             "receiving a single byte (0 bytes received)?", "metric",
+             lambda r: r["EventId"] == "E8" and " 0 bytes received" in r["Content"],
+             "EventId == E8 and Content contains ' 0 bytes received'", window="3h"),
+    Question("Spark", "Which spark stages had more than 30 'Running task' lines in the last "
+             "minute?", "metric", event("E24"), "EventId == E24 (Running task <*> in stage "
+             "<*> (TID <*>)); the window covers the whole file", window="1m", agg="by",
+             key=extract(r"in stage (\S+) \(TID"), key_how="the stage", label="stage",
+             over=30),
+    Question("Spark", "What fraction of the blocks spark's MemoryStore stored in memory over "
+             "the past minute were stored as bytes (rather than as values)?", "metric",
+             event("E2"), "EventId == E2 (Block <*> stored as bytes in memory ...)",
+             window="1m", agg="ratio", of=event("E2", "E3"), key_how="EventId in (E2, E3) "
+             "(Block <*> stored as bytes / values in memory ...)"),
+    Question("Mac", "Break down the times mac's wl0 roamed or switched channel over the past "
+             "week by the reason number (reason #N).", "metric", event("E143"),
+             "EventId == E143 (ARPT: ... wl0: Roamed or switched channel, reason #<*>, bssid "
+             "<*>, last RSSI <*>); the window covers the whole file", window="7d", agg="by",
+             key=extract(r"reason #(\d+)"), key_how="the reason number", label="reason"),
+    Question("Mac", "Did the mac kernel log more or fewer 'Previous sleep cause' messages in "
+             "the last 3 days than in the 3 days before? Give the difference (last 3 days "
+             "minus the 3 before).", "metric", event("E293"), "EventId == E293 (Previous "
+             "sleep cause: <*>)", window="3d", agg="change"),
+    Question("BGL", "Break down bgl's 'critical input interrupt' warnings by the wire they "
+             "warn about (torus y+, torus z-, tree C1, ...) over the last year.", "metric",
+             lambda r: "critical input interrupt (unit=" in r["Content"], "Content contains "
+             "'critical input interrupt (unit=' (E44-E47 ... warning for <*> wire[, suppressing "
+             "further interrupts of same type]; not the 'critical input interrupt enable' "
+             "register dumps or the 'N critical input interrupts' totals)", window="365d",
+             agg="by", key=extract(r"warning for (.+?) wire"), key_how="the wire",
+             label="wire"),
+    Question("BGL", "Show the bgl lines where ciod hit missing or invalid fields in a node "
+             "map file.", "log", event("E39"), "EventId == E39 (ciod: Missing or invalid "
+             "fields on line <*> of node map file <*>)"),
+    Question("BGL", "In total, how many torus sender retransmission errors did bgl detect "
+             "and correct over the past year?", "metric",
+             lambda r: "torus sender" in r["Content"] and "retransmission error" in r["Content"],
+             "Content contains 'torus sender' and 'retransmission error' (E11 <*> torus "
+             "sender z- retransmission error(s) (dcr <*>) detected and corrected over <*> "
+             "seconds)", window="365d", agg="sum",
+             key=number(r"(\d+) torus sender"), key_how="the error count"),
+    Question("HPC", "Show me the hpc domain status lines that report inconsistent "
+             "nodesets.", "log", event("E20"), "EventId == E20 (inconsistent nodesets "
+             "node-<*> <*> <ok> ...)"),
+    Question("HPC", "Break down hpc's 'Link error on broadcast tree' errors by switch over "
+             "the past year.", "metric", event("E22"), "EventId == E22 (Link error on "
+             "broadcast tree Interconnect-<*>:<*>:<*>:<*>; not E21's plain Link error)",
+             window="365d", agg="by", key=lambda r: r["Node"],
+             key_how="the switch (the CSV's Node column, Interconnect-<*>)", label="switch"),
+    Question("Windows", "Show the windows lines where TrustedInstaller started or ended its "
+             "finalization.", "log", event("E45", "E16"), "EventId in (E45, E16) (Starting "
+             "TrustedInstaller finalization. / Ending TrustedInstaller finalization.; not the "
+             "initialization or main loop lines)"),
+    Question("Windows", "How many times did windows' CBS log 'No startup processing "
+             "required' over the past day?", "metric", event("E25"), "EventId == E25 (No "
+             "startup processing required, TrustedInstaller service was not set as autostart, "
+             "or else a reboot is still pending.; not E27's NonStart: Success, startup "
+             "processing not required as expected.)", window="24h"),
+    Question("Thunderbird", "Show the thunderbird sshd lines where the connection was lost "
+             "('Connection closed.').", "log", event("E30"), "EventId == E30 (connection "
+             "lost: 'Connection closed.')"),
+    Question("Thunderbird", "How many network protocol families did thunderbird's kernel "
+             "register ('NET: Registered protocol family N') in the past 10 minutes?",
+             "metric", event("E103"), "EventId == E103 (Registered protocol family <*>)",
+             window="10m"),
+    Question("Android", "How many more PhoneStatusBar cancelAutohide calls did android log in "
+             "the last minute than in the minute before?", "metric", event("E27"),
+             "EventId == E27 (cancelAutohide)", window="1m", agg="change"),
+    Question("Android", "Show the android WindowManager lines where a change in focus forced "
+             "a layout.", "log", event("E150", "E151"), "EventId in (E150, E151) (The change "
+             "in focus caused us to need to do a layout begin / end)"),
+    Question("Android", "What share of android's NotificationManager 'cancelNotification,"
+             "index:N' calls in the past 3 minutes had index -1?", "metric",
+             lambda r: "cancelNotification,index:-1" in r["Content"], "Content contains "
+             "'cancelNotification,index:-1' (E29 with index -1)", window="3m", agg="ratio",
+             of=lambda r: "cancelNotification,index:" in r["Content"], key_how="Content "
+             "contains 'cancelNotification,index:' (E29, any index; not E28's "
+             "cancelNotification,cancelNotificationLocked)"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -2400,7 +2558,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-15": FIFTEENTH_QUESTIONS,
            "unseen-systems-16": SIXTEENTH_QUESTIONS,
            "unseen-systems-17": SEVENTEENTH_QUESTIONS,
-           "unseen-systems-18": EIGHTEENTH_QUESTIONS}
+           "unseen-systems-18": EIGHTEENTH_QUESTIONS,
+           "unseen-systems-19": NINETEENTH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:
