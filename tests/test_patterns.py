@@ -195,6 +195,45 @@ def test_headers_are_skipped_by_the_pattern_expression():
     assert group.header != "none"
 
 
+def _dhcp_lines() -> list[str]:
+    """dhcpd's messages, each ending in the same text, longer than their own words."""
+    lines, tail = [], "via eth1 of relay dhcp-relay-east"
+    for i in range(30):
+        mac, ip = f"00:11:22:{i:02x}:e3:ba:c3", f"10.100.4.{i}"
+        lines += [f"DHCPDISCOVER from {mac} {tail}",
+                  f"DHCPOFFER on {ip} to {mac} {tail}",
+                  f"DHCPREQUEST for {ip} (10.100.0.250) from {mac} {tail}",
+                  f"DHCPACK on {ip} to {mac} {tail}",
+                  f"DHCPDISCOVER from {mac} {tail}: network A_net: no free leases"]
+    return lines
+
+
+@pytest.mark.parametrize(("template", "line_filter"), [
+    ("DHCPOFFER on <ip> to <ip_2> via eth1 of relay dhcp-relay-east", '|= "DHCPOFFER on"'),
+    ("DHCPACK on <ip> to <ip_2> via eth1 of relay dhcp-relay-east", '|= "DHCPACK on"'),
+    ("DHCPREQUEST for <ip> (<ip_2>) from <ip_3> via eth1 of relay dhcp-relay-east",
+     '|= "DHCPREQUEST for"'),
+    # its own words start the longer message too: that one is left out
+    ("DHCPDISCOVER from <ip> via eth1 of relay dhcp-relay-east", '|= "DHCPDISCOVER from"'
+     ' != "via eth1 of relay dhcp-relay-east: network A_net: no free leases"'),
+])
+def test_a_filter_keeps_its_own_lines_where_the_longest_run_ends_other_messages_too(
+        template, line_filter):
+    group = mine_lines(_dhcp_lines())
+    [pattern] = [p for p in group.patterns if p.template == template]
+    assert pattern.line_filter == line_filter
+
+
+def test_a_filter_is_written_as_the_lines_space_it():
+    """Drain splits on any whitespace, so a template spaces its words once; a filter that
+    did so would match none of the lines ("halt  (command 1982)")."""
+    lines = [f"{i} node-{i} action start {1074461014 + i} 1 halt  (command {1982 + i})"
+             for i in range(20)]
+    [pattern] = mine_lines(lines).patterns
+    assert pattern.line_filter == '|= "halt  (command"'
+    assert all("halt  (command" in line for line in lines)
+
+
 def test_cache_is_keyed_by_content_and_invalidated_when_lines_change(tmp_path):
     lines = [f"job {i} done in {i}ms" for i in range(50)]
     first = sources.cached_mining(lines)

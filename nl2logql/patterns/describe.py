@@ -6,7 +6,9 @@ variable gets a name from its context (``port <NUM>`` → ``port``, ``uid=<NUM>`
 else its type: ``ip``, ``number``), made unique, and a type read from its values. Then
 three pieces of LogQL, each checked on the cluster's own lines before it is offered:
 
-- the line filter: the longest constant run (``|= "Failed password for"``);
+- the line filter: the longest constant run, spaced as the lines space it
+  (``|= "Failed password for"``; :mod:`~nl2logql.patterns.sources` may take another run
+  where other patterns' lines hold that one too);
 - a ``pattern`` parser (``<_>Failed password for <user> from <ip> port <port> ssh2``);
 - an equivalent ``regexp`` with named captures.
 """
@@ -329,10 +331,35 @@ def _longest_run(pieces: list[_Piece]) -> str | None:
     """The longest literal run, trimmed; a run that is only punctuation is no filter."""
     runs = sorted((p.text.strip() for p in pieces if p.variable is None),
                   key=len, reverse=True)
-    for run in runs:
-        if sum(ch.isalnum() for ch in run) >= 2:
-            return run
-    return None
+    return next((run for run in runs if _names_something(run)), None)
+
+
+def _names_something(run: str) -> bool:
+    return sum(ch.isalnum() for ch in run) >= 2
+
+
+def as_written(run: str, lines: Sequence[str]) -> str | None:
+    """``run`` (a template's words, one space apart) as ``lines`` write it: their
+    spacing ("halt  (command" where the template says "halt (command"), where every line
+    holds it so; else None."""
+    if not lines:
+        return None
+    found = re.search(regex_literal(run), lines[0])
+    written = found.group() if found else None
+    return written if written and all(written in line for line in lines) else None
+
+
+def literal_runs(template: str) -> list[str]:
+    """A template's fixed runs between its fields, trimmed, longest first; those that
+    are only punctuation are left out."""
+    runs = (run.strip() for run in re.split(r"<[^<>\s]*>", template))
+    return sorted(filter(_names_something, runs), key=len, reverse=True)
+
+
+def names_event(run: str) -> bool:
+    """Whether a fixed run holds a word of four letters or more that is not a linking
+    word ("to delete", "DHCPOFFER on"; not "from /")."""
+    return any(word.lower() not in _LINKING_WORDS for word in re.findall(r"[A-Za-z]{4,}", run))
 
 
 def _pattern_text(fields: list[Field], content: str, spans: list[tuple[int, int]],
@@ -401,7 +428,8 @@ def describe(tokens: Sequence[str], count: int, lines: Sequence[str],
                       example=example, fields=fields)
 
     run = _longest_run(pieces)
-    if run and all(run in line for line, _ in sample):
+    run = run and as_written(run, [line for line, _ in sample])
+    if run:
         pattern.line_filter = f"|= {quote(run)}"
     if not fields:
         return pattern

@@ -27,7 +27,8 @@ from typing import Callable, Iterable, Sequence, TypeVar
 from nl2logql.engine.backend import Backend
 from nl2logql.errors import BackendError, DataError
 from nl2logql.logql.parser import quote, unquote
-from nl2logql.patterns.describe import Pattern, describe, describe_cluster
+from nl2logql.patterns.describe import (Pattern, as_written, describe, describe_cluster,
+                                         literal_runs, names_event)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,6 +75,7 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
         if pattern is not None:
             found.append(pattern)
             samples.append(sample)
+    _own_runs(found, samples)
     _exclude_overlaps(found, samples)
     mined = int((mining.assignment >= 0).sum())
     return StreamPatterns(selector=selector, lines=mined, patterns=found,
@@ -84,21 +86,48 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
 MAX_EXCLUSIONS = 2
 
 
+def _own_runs(found: list[Pattern], samples: list[list[str]]) -> None:
+    """Filter each pattern on the fixed run of its template that the fewest lines of
+    other patterns hold, where the longest run is also theirs ("DHCPOFFER on <ip> to
+    <ip_2>:e3:ba:c3 via eth1": not ``|= ":e3:ba:c3 via eth1"``, which every DHCP message
+    of that host ends in, but ``|= "DHCPOFFER on"``), a run with a word that names
+    something (not "from /")."""
+    for pattern, sample in zip(found, samples):
+        own = _filter_text(pattern)
+        others = [line for other, lines in zip(found, samples) if other is not pattern
+                  for line in lines]
+        if own is None or not any(own in line for line in others):
+            continue
+        written = filter(None, (as_written(run, sample) for run in literal_runs(pattern.template)
+                                if names_event(run)))
+        # min keeps the first, the longest, of runs that as many other lines hold
+        fewest = min(written, key=lambda text: sum(text in line for line in others), default=own)
+        pattern.line_filter = f"|= {quote(fewest)}"
+
+
+def _filter_text(pattern: Pattern) -> str | None:
+    """The text of a pattern's ``|= "..."`` line filter, if it has one."""
+    if pattern.line_filter and pattern.line_filter.startswith("|= "):
+        return unquote(pattern.line_filter.removeprefix("|= "))
+    return None
+
+
 def _exclude_overlaps(found: list[Pattern], samples: list[list[str]]) -> None:
     """Make each line filter keep its own pattern's lines only, where a ``!=`` can: the
     filter ``|= "Failed password for"`` also keeps "Failed password for invalid user ..."
-    lines, so it gains ``!= "Failed password for invalid user"`` (checked on its lines)."""
-    literal = {id(p): unquote(p.line_filter.removeprefix("|= ")) for p in found
-               if p.line_filter and p.line_filter.startswith("|= ")}
+    lines, so it gains ``!= "Failed password for invalid user"``: the filter of another
+    pattern whose lines hold this one's text, which none of this one's lines hold."""
+    literal = {id(p): _filter_text(p) for p in found if _filter_text(p) is not None}
     for pattern, sample in zip(found, samples):
         own = literal.get(id(pattern))
         if own is None:
             continue
         excluded = []
-        for other in found:
+        for other, their_sample in zip(found, samples):
             theirs = literal.get(id(other))
-            if (other is pattern or theirs is None or own not in theirs or theirs == own
-                    or theirs in excluded or any(theirs in line for line in sample)):
+            if (other is pattern or theirs is None or theirs == own or theirs in excluded
+                    or not any(own in line for line in their_sample)
+                    or any(theirs in line for line in sample)):
                 continue
             excluded.append(theirs)
             if len(excluded) == MAX_EXCLUSIONS:
@@ -214,8 +243,9 @@ def code_version() -> str:
     from nl2logql.patterns import describe, header, masking, mining
 
     digest = hashlib.sha256()
-    for module in (describe, header, masking, mining):
-        digest.update(Path(module.__file__).read_bytes())
+    for path in (describe.__file__, header.__file__, masking.__file__, mining.__file__,
+                 __file__):  # this one's mine_lines too
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 
