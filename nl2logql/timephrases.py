@@ -109,12 +109,11 @@ def earlier_window(question: str) -> tuple[str, int] | None:
     "the hour before that", "the preceding 24 hours" (offset 0: the window just before),
     "than in the 7 days before" (7 d), "the same window 3 hours earlier" (3 h), "the same
     hour yesterday" (1 d)."""
-    match = _EARLIER.search(question)
-    if match is None:
+    match = next((m for m in _EARLIER.finditer(question)
+                  if m.group("unit") or m.group("named") or find_windows(question[:m.start()])),
+                 None)  # "in the previous hour" alone is the last hour: no window to compare;
+    if match is None:  # nor is "'Previous sleep cause' messages" one
         return None
-    if not (match.group("unit") or match.group("named")) \
-            and not find_windows(question[:match.start()]):
-        return None  # "in the previous hour" alone is the last hour: no window to compare
     named = (match.group("named") or "").lower()
     if named:
         return match.group(0), UNIT_SECONDS["d"] * (1 if named == "yesterday" else 7)

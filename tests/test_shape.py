@@ -119,6 +119,9 @@ def fixed(question, query):
      "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
     ("hdfs deletions in the last 12 hrs minus the 12 hrs before", COUNT,
      "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
+    # ... a "previous" of the lines' own words is not that window
+    ("how many more 'previous block' deletions in hdfs in the last 12 hours than in the 12 "
+     "hours before?", f"{COUNT} - {COUNT}", "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),
     # ... the window asked taken only before now: now, and before
     ("how many more hdfs deletions in the last 12 hours than in the 12 hours before?",
      f"{COUNT[:-2]} offset 12h))", "period", f"{COUNT} - {COUNT[:-2]} offset 12h))"),

@@ -144,6 +144,10 @@ CASES = [
      f'{SSH} != "Failed password" != "for root"', f'{SSH} |= "Failed password" != "for root"'),
     ("exclusion", "show the POSSIBLE BREAK-IN lines of openssh-eu-west",
      f'{SSH} != "POSSIBLE"', f'{SSH} |= "POSSIBLE"'),
+    # ... said by the words after its first ("fatal: Write failed: Connection reset")
+    ("exclusion", "show the openssh-eu-west lines where a write failed as the connection was "
+     "reset by its peer", f'{SSH} != "fatal: Write failed: Connection reset by peer"',
+     f'{SSH} |= "fatal: Write failed: Connection reset by peer"'),
     # a quoted text left out only where a longer one follows it
     ("exclusion", "Received disconnect lines on openssh-eu-west, without the 'preauth' ones",
      f'{SSH} |= "Received disconnect" != "Bye Bye [preauth]"',
@@ -1662,6 +1666,15 @@ def test_an_event_sharing_its_first_text_with_another_is_kept_by_its_own_words(t
     assert checker.backend.query(format_ast(fixed))["result"][0]["value"][1] == "20"
 
 
+def test_a_field_named_as_the_question_says_names_no_event(checker):
+    """"request paths": of openstack's requests only the POSTs' field is <path> (the GETs'
+    is a word): the question asks every request's path, not the POSTs'."""
+    question = "top 3 request paths in openstack over the last 30 days"
+    query = ('topk(3, sum by (path) (count_over_time({application="openstack"} |= "HTTP/1.1" '
+             '| pattern `<_> "<_> <path> <_>" <_>` [30d])))')
+    assert "broad" not in checks_of(checker, question, query)
+
+
 @pytest.mark.parametrize("whole, denominator", [
     ("WARN lines", '{application="hdfs", log_level="WARN"}'),
     ("log lines", '{application="hdfs"}'),
@@ -1786,6 +1799,45 @@ def test_a_number_the_lines_count_themselves_is_taken(cluster, question, outer, 
     assert warning.check == "function"
     result = cluster.backend.query(warning.fix.query)["result"]
     assert float(result[0]["value"][1]) == pytest.approx(value)
+
+
+def test_a_number_the_lines_count_is_read_up_to_the_noun_counted(tmp_path):
+    # the text after the number goes on past what the question counts, with a letter and
+    # a register of its own: "(dcr 0x…) detected and corrected over N seconds"
+    checker = log_checker(tmp_path, "torus", (
+        f"Jun  3 15:{i:02d}:00 node-a1 kernel: {i + 1} torus sender z- retransmission "
+        f"error(s) (dcr 0x02f{i % 4}) detected and corrected over {i % 9 + 1} seconds"
+        for i in range(40)), "2005-06-03T16:00:00Z")
+    question = ("In total, how many torus sender retransmission errors did torus detect and "
+                "correct over the past hour?")
+    wrong = 'sum(count_over_time({app="torus"} |= "torus sender z- retransmission error(s)" [1h]))'
+    [warning] = checker.check(question, wrong)
+    assert warning.check == "function"
+    result = checker.backend.query(warning.fix.query)["result"]
+    assert float(result[0]["value"][1]) == sum(range(1, 41))
+
+
+@pytest.mark.parametrize("question, kept", [
+    ("Show the e820 BIOS-e820 lines the kernel marked as usable.", "(usable)"),
+    ("how many BIOS-e820 ranges of e820 are reserved?", "(reserved)"),
+    ("Show the e820 BIOS-e820 lines.", None),  # no word of theirs said
+])
+def test_the_word_of_a_field_the_question_says_keeps_its_lines(tmp_path, question, kept):
+    checker = log_checker(tmp_path, "e820", (
+        f"Jul 27 14:{i:02d}:57 combo kernel:  BIOS-e820: {0xfeed0000 + i:016x} - "
+        f"{0xfeed0001 + i:016x} " + ("(usable)", "(reserved)", "(reserved)")[i % 3]
+        for i in range(40)),
+        "2005-07-27T15:00:00Z")
+    wrong = '{app="e820"} |= "BIOS-e820"'
+    if question.startswith("how many"):
+        wrong = f"sum(count_over_time({wrong} [1h]))"
+    warnings = checker.check(question, wrong)
+    if kept is None:
+        assert warnings == []
+        return
+    [warning] = warnings
+    assert warning.check == "value" and f'|= "{kept}"' in warning.fix.query
+    assert checker.check(question, warning.fix.query) == []
 
 
 def test_lines_counted_are_not_a_number_the_lines_count(cluster):
@@ -2481,13 +2533,16 @@ def services(tmp_path_factory):
      "removing"),
     ("how many times did xinetd remove a service in the last hour",
      'sum(count_over_time({app="box"} |= "xinetd remove service" [1h]))', "removing"),
+    # the lines' text with the program's id ("sshd[104]: session opened") keeps one's lines
+    ("how many sshd sessions were opened in the last hour",
+     'sum(count_over_time({app="box"} |= "sshd opened session" [1h]))', "session opened"),
 ])
 def test_a_filter_in_the_questions_words_no_line_holds_keeps_the_lines_they_name(
         services, question, wrong, kept):
     [lines] = repaired_clean(services, question, wrong).find_all(ast.LogQuery)
-    assert kept in format_ast(lines)
+    assert kept in format_ast(lines) and "[" not in format_ast(lines)  # no part of an id
     counted = services.backend.query(f"sum(count_over_time({format_ast(lines)} [1d]))")
-    assert float(counted["result"][0]["value"][1]) == 30  # every "removing" line, no other
+    assert float(counted["result"][0]["value"][1]) == 30  # every such line, no other
 
 
 def test_a_filter_naming_an_event_no_line_is_of_stays(services):
@@ -2596,14 +2651,49 @@ def test_a_filter_on_the_other_phase_is_swapped_for_the_asked_one(gadget):
                         "initialization.", wrong) == []
 
 
-def test_a_share_answered_with_its_part_alone_is_divided_by_the_whole(gadget):
-    question = "What share of gadget's updateClipping calls in the last hour had isOverlap:true?"
-    part = 'sum(count_over_time({app="gadget"} |= "updateClipping isOverlap:true" [1h]))'
+@pytest.mark.parametrize("wrong", [
+    '{app="cbs"} |= "Starting TrustedInstaller ended"',   # no line holds it
+    '{app="cbs"} |= "Starting TrustedInstaller finalization."',   # one of the two
+    '{app="cbs"} |= "TrustedInstaller"',   # other events too
+])
+def test_both_phases_asked_keep_the_lines_of_both(tmp_path, wrong):
+    events = [f"{phase} TrustedInstaller {stage}." for stage in ("initialization", "finalization")
+              for phase in ("Starting", "Ending")]
+    events.append("TrustedInstaller service starts successfully.")
+    checker = log_checker(tmp_path, "cbs", (
+        f"2016-09-28 04:{i // 6:02d}:{i % 6 * 10:02d}, Info {' ' * 17} CBS    {events[i % 5]}"
+        for i in range(100)), "2016-09-28T05:00:00Z")
+    question = "Show the cbs lines where TrustedInstaller started or ended its finalization."
+    fixed = format_ast(repaired_clean(checker, question, wrong))
+    lines = checker.backend.query_range(fixed, limit=1000)["result"]
+    assert sorted({line.split("CBS", 1)[1].strip() for stream in lines
+                   for _, line in stream["values"]}) == [
+        "Ending TrustedInstaller finalization.", "Starting TrustedInstaller finalization."]
+    assert sum(len(stream["values"]) for stream in lines) == 40
+
+
+@pytest.mark.parametrize("question, filters, whole", [
+    ("What share of gadget's updateClipping calls in the last hour had isOverlap:true?",
+     '|= "updateClipping isOverlap:true"', '|= "updateClipping"'),
+    # the whole's quote, up to its stand-in for the value
+    ("What share of gadget's 'updateClipping isOverlap:X' calls in the last hour had "
+     "isOverlap:true?", '|= "updateClipping isOverlap:true"', '|= "updateClipping isOverlap:"'),
+    # the filter naming the part, of two
+    ("What share of gadget's updateClipping calls in the last hour had isOverlap:true?",
+     '|= "updateClipping isOverlap:true" |= "getTopPadding"',
+     '|= "updateClipping" |= "getTopPadding"'),
+])
+def test_a_share_answered_with_its_part_alone_is_divided_by_the_whole(gadget, question, filters,
+                                                                       whole):
+    part = f'sum(count_over_time({{app="gadget"}} {filters} [1h]))'
     assert "share" in checks_of(gadget, question, part)
     fixed = repaired_clean(gadget, question, part)
-    assert fixed == parse(f'{part} / sum(count_over_time({{app="gadget"}} |= "updateClipping" '
-                          '[1h]))')
+    assert fixed == parse(f'{part} / sum(count_over_time({{app="gadget"}} {whole} [1h]))')
     assert _value(gadget, format_ast(fixed)) == [10 / 30]
+
+
+def test_a_count_of_a_part_not_asked_as_a_share_stays(gadget):
+    part = 'sum(count_over_time({app="gadget"} |= "updateClipping isOverlap:true" [1h]))'
     assert "share" not in checks_of(gadget, "how many updateClipping calls had isOverlap:true "
                                     "in the last hour?", part)
 

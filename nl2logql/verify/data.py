@@ -142,6 +142,7 @@ MIN_SHARED_WORDS = 2  # question words a pattern must share for its filter to be
 MIN_COMMON_TEXT = 5  # characters of a text several events share, for it to keep their lines
 MIN_QUOTED_WORDS = 3  # words of a quote that leaves out values, for it to name one event
 MIN_TIED_EVENTS = 3  # events sharing as many of the question's words: it names their kind
+MAX_WORD_VALUES = 6  # a field taking more words is a name, not a state
 COMMON_TEXT_SLACK = 1.5  # lines a shared text may keep, as a multiple of the events' own
 _TYPE_NAME = re.compile(r"(?:number|duration|bytes|ip)(?:_\d+)?")  # a field nothing named
 # a word and the one after it ("user root", "user named root"), at each word of a text
@@ -227,6 +228,7 @@ class DataChecks:
                 self._empty(query, scope)
             self._negations(query)
             self._opposite_outcome(query, scope)
+            self._both_phases(query, scope, count)
             if count:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope, count)
@@ -259,6 +261,8 @@ class DataChecks:
                 self._level_unkept(query)
             if count and len(self.found) == before:  # (the other checks' fixes come first)
                 self._event_within(query, scope, count)
+            if count and len(self.found) == before:
+                self._word_within(query, scope, count)
         self._groupings()
         self._unwraps()
         self._counted_value()
@@ -697,7 +701,8 @@ class DataChecks:
 
     def _in_lines(self, selector: ast.Selector, words: str) -> str | None:
         """The commonest shortest run of words, in the lines of ``selector`` that hold
-        each stem and number of ``words`` (two at least), that holds them all; first the
+        each stem and number of ``words`` (two at least), that holds them all and no id
+        (three digits or more the words do not have); first the
         runs whose words start with more of the stems ("allocated containers", not a class
         name "...Allocator] ...RMContainerRequestor" on more lines)."""
         numbers = re.findall(r"\b\d{2,}\b", words)  # "HTTP 404": the code is wanted too
@@ -707,8 +712,9 @@ class DataChecks:
         filters = tuple(ast.LineFilter("|~", (ast.FilterTerm(
             rf"\b{stem}\b" if stem in numbers else f"(?i){stem}"),)) for stem in wanted)
         lines = self.probe.lines(ast.LogQuery(selector, filters), log_scope(self.backend))
+        # a run holding an id ("sshd(pam_unix)[1325]: …", a process's) keeps its lines alone
         runs = Counter(run for run in (run_with(line, wanted) for line in lines or ())
-                       if run is not None)
+                       if run is not None and set(re.findall(r"\d{3,}", run)) <= set(numbers))
 
         def starting(run: str) -> int:
             starts = re.findall(r"(?<![a-z0-9])[a-z0-9]+", run.lower())
@@ -1110,6 +1116,42 @@ class DataChecks:
                                self._fix(query, fixed, f"filter on {quote(event)}"))
                     return
 
+    def _both_phases(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """"Where TrustedInstaller started or ended its finalization": the lines of both
+        phases of the event the question's other words name ("Starting TrustedInstaller
+        finalization." and "Ending …", two patterns apart by that word alone), where the
+        query's filters keep other lines."""
+        if not _BOTH_PHASES.search(self.question):
+            return
+        pairs = []  # (question words shared, the filter keeping both)
+        templates = [p.template.split() for p in self._patterns(query.selector)]
+        for one, other in itertools.permutations(templates, 2):
+            apart = [i for i, (a, b) in enumerate(zip(one, other)) if a != b]
+            if len(one) != len(other) or len(apart) != 1 or not (
+                    _STARTED.fullmatch(one[apart[0]]) and _ENDED.fullmatch(other[apart[0]])):
+                continue
+            at = apart[0]
+            before = VARIABLE.split(" ".join(one[:at]))[-1]
+            after = VARIABLE.split(" ".join(one[at + 1:]))[0]
+            shared = _shared(self._asked_words, _template_words(f"{before} {after}"), "")
+            regex = (regex_literal(f"{before} " if before else "")
+                     + f"({re.escape(one[at])}|{re.escape(other[at])})"
+                     + regex_literal(f" {after}" if after else ""))
+            pairs.append((len(shared), ast.LineFilter("|~", (ast.FilterTerm(regex),))))
+        pairs.sort(key=lambda pair: pair[0], reverse=True)
+        if not pairs or pairs[0][0] < MIN_SHARED_WORDS or \
+                len(pairs) > 1 and pairs[1][0] == pairs[0][0]:
+            return
+        kept = pairs[0][1]
+        fixed = query.replace(stages=(kept, *(s for s in query.stages if not (
+            isinstance(s, ast.LineFilter) and s.op in ("|=", "|~")))))
+        lines = self.probe.count(fixed, scope)
+        if lines and lines != count:
+            self._warn("outcome", "the question asks about both what started and what ended, "
+                       "but the query keeps other lines", MEDIUM,
+                       self._fix(query, fixed, f"keep the lines matching "
+                                               f"{quote(kept.terms[0].value)}"))
+
     def _outcome_event(self, selector: ast.Selector, text: str, asked: str,
                        opposites) -> str | None:
         """The event text of the streams' patterns with the ``asked`` outcome sharing the
@@ -1375,8 +1417,9 @@ class DataChecks:
         events = []  # (words shared, the query keeping the event's lines, how many)
         for pattern in self._patterns(query.selector):
             shared = _pattern_shares(other, pattern) if pattern.line_filter else None
-            if not shared:
-                continue
+            fixed_words = _template_words(VARIABLE.sub(" ", pattern.template))
+            if not shared or not _shared(shared, fixed_words, headers.program(pattern)):
+                continue  # only a field's name ("request paths": POST's <path>) names no event
             # the pattern's own filter, or its text holding those words where the filter
             # keeps another event's lines too ("Closed socket connection for client /" of
             # "… (no session established for client)")
@@ -1403,6 +1446,37 @@ class DataChecks:
                        f"question's words ({', '.join(sorted(shared))}) are those of the lines "
                        f"with {quote(event)}",
                        MEDIUM, self._fix(query, fixed, f"keep the lines with {quote(event)}"))
+
+    def _word_within(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The query keeps the lines of one event, a field of which takes a few words, and
+        the question says one of them ("the BIOS-e820 lines the kernel marked as usable":
+        the lines' "(usable)", not their "(reserved)"): the lines with that word as they
+        write it."""
+        if not self._counts_lines(query):
+            return
+        asked = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", QUOTED.sub(" ", self.question))}
+        kept = " ".join(term.value for _, term in _filter_terms(query, ("|=", "|~"))).lower()
+        for pattern in self._patterns(query.selector):
+            if not pattern.extraction or not pattern.line_filter or self.probe.count(
+                    with_stage(query, *_stages(pattern.line_filter)), scope) != count:
+                continue  # not this event's lines alone
+            for name in (f.name for f in pattern.fields if f.type == "word"):
+                by_value = ast.VectorAggregation("sum", ast.RangeAggregation(
+                    "count_over_time", ast.LogRange(with_stage(query, _stage(pattern.extraction)),
+                                                    scope.range, scope.offset)),
+                    grouping=ast.Grouping(labels=(name,)))
+                values = {labels.get(name, "") for labels in
+                          self.probe.answer_labels(by_value, scope) or []}
+                said = [v for v in values if v.strip("()[]{}<>'\",.;:!").lower() in asked]
+                if not 2 <= len(values) <= MAX_WORD_VALUES or len(said) != 1 or \
+                        said[0].lower() in kept:
+                    continue
+                fixed = with_stage(query, _stage(f"|= {quote(said[0])}"))
+                if 0 < (self.probe.count(fixed, scope) or 0) < count:
+                    self._warn("value", f"the question asks for the lines whose {name} is "
+                               f"{quote(said[0])}, but the query keeps every {name}", MEDIUM,
+                               self._fix(query, fixed, f"keep the lines with {quote(said[0])}"))
+                    return
 
     def _counts_lines(self, query: ast.LogQuery) -> bool:
         """Whether the expression is ``query``'s lines or their count alone (not a side of
@@ -1989,9 +2063,10 @@ class DataChecks:
         """The question counts what each line counts itself ("the total number of floating
         point alignment exceptions", the lines saying "<n> floating point alignment
         exceptions") where the query counts lines: the sum of that number. The words after
-        the number (two at least) must all be in what the question counts, the first of them
-        first; or, where the question asks a total ("in total, how many containers got
-        allocated", the lines saying "allocated containers <n>"), the word before it is
+        the number (two at least, up to the noun counted) must all be in what the question
+        counts, the first of them first; or, where the question asks a total ("in total,
+        how many containers got allocated", the lines saying "allocated containers <n>"),
+        the word before it is
         what the question counts. A question counting lines or events counts lines (events
         a total of them counts as the lines do), and a number after a colon is a port. "The
         largest number of exceptions one line reported" asks the maximum of that number."""
@@ -2015,7 +2090,10 @@ class DataChecks:
         for pattern in self._patterns(node.range.query.selector):
             for field in (f.name for f in pattern.fields if f.numeric):
                 after = _text_after(pattern, field)
-                said = content_words(after)
+                # up to the noun counted ("<n> torus sender z- retransmission error(s) (dcr")
+                said = [w for w in content_words(after) if len(w) > 1]
+                if words and words[-1] in said:
+                    said = said[:len(said) - said[::-1].index(words[-1])]
                 before = pattern.template.split(f"<{field}>", 1)[0]
                 # the noun counted, then the number ("containers 3"; "vcpu: 8" is a key's value)
                 head = VARIABLE.split(before)[-1]
@@ -2170,7 +2248,7 @@ class DataChecks:
         """The query leaves out the very lines the question asks for ("the authentication
         failures that were not for user root" answered ``!= "authentication failure; …"``):
         a ``!=`` on a text whose leading words (or word) the question says, outside what it
-        leaves out, keeps those lines instead; of several ("where a VM was paused or
+        leaves out (:func:`_said_lead`), keeps those lines instead; of several ("where a VM was paused or
         stopped" answered ``!= "paused" != "stopped"``), either where it says "or"; as the
         lines write them where they write them in another case."""
         if not self._one_log_query:
@@ -2180,11 +2258,7 @@ class DataChecks:
         for stage in query.stages:
             if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1:
                 continue
-            text = stage.terms[0].value
-            lead = re.match(r"[A-Za-z]+(?: [A-Za-z]+)+|[A-Za-z]{4,}$", text)  # or "GOODBYE"
-            # (one word said alone, not inside a name: "dfs.DataNode$PacketResponder")
-            start = r"\b" if lead and " " in lead.group(0) else r"(?<![\w.$])"
-            found = lead and re.search(rf"{start}{re.escape(lead.group(0).lower())}", said)
+            found = _said_lead(stage.terms[0].value, said)
             if found and not _negated(said[:found.start()]):
                 asked.append(stage)
         if not asked:
@@ -2340,10 +2414,11 @@ class DataChecks:
 
     def _share_of_count(self) -> None:
         """"What share of android's updateClipping calls had isOverlap:true" answered with
-        a count of the part alone: divided by the count of the lines the share is of, which
-        the filter's text keeps up to its last word the question says they are
-        ("updateClipping"), where that keeps more lines."""
-        part = _PART_OF.search(QUOTED.sub(" ", self.question))
+        a count of the part alone: divided by the count of the lines the share is of, where
+        that keeps more lines: the text a quote of theirs starts with ("'cancelNotification,
+        index:N' calls": "cancelNotification,index:"), else a filter's text up to its last
+        word the question says they are ("updateClipping")."""
+        part = _PART_OF.search(QUOTED.sub(lambda m: " " * len(m.group()), self.question))
         base, factor = scaled(self.expr)
         counted = base.expr if isinstance(base, ast.VectorAggregation) and base.op == "sum" \
             and base.grouping is None else base
@@ -2351,26 +2426,30 @@ class DataChecks:
                 counted.op != "count_over_time" or counted.grouping is not None:
             return
         query, scope = counted.range.query, range_scope(self.backend, counted.range)
-        terms = list(_filter_terms(query, ("|=",)))
+        if not (count := self.probe.count(query, scope)):
+            return
         whole = stems(part.group("whole"))
-        if len(terms) != 1 or not (count := self.probe.count(query, scope)):
-            return
-        stage, term = terms[0]
-        text = _start_said(term.value, whole)
-        if not text or len(text.split()) == len(term.value.split()):
-            return  # the text names nothing but what the share is of
-        every = rewrite.replace_node(query, stage, ast.LineFilter("|=", (ast.FilterTerm(text),)))
-        if (self.probe.count(every, scope) or 0) <= count:
-            return
-        fixed: ast.Expr = ast.BinaryOp("/", base, rewrite.replace_node(base, query, every))
-        percent = factor == 1 and part.group("word").lower().startswith("percent")
-        if percent:
-            fixed = ast.BinaryOp("*", fixed, ast.Literal(100.0))
-        self._warn("share", f"question asks for the {part.group('word')} of "
-                   f"{part.group('whole')}, but the query counts the part alone", MEDIUM,
-                   Fix(format_ast(rewrite.replace_node(self.expr, base, fixed)),
-                       f"divide by the lines with {quote(text)}" + (", times 100" if percent
-                                                                    else "")))
+        said_whole = self.question[part.start("whole"):part.end("whole")]
+        leads = [_STAND_IN.split(text)[0].strip() for text in quoted_texts(said_whole)]
+        for stage, term in _filter_terms(query, ("|=",)):
+            said = _start_said(term.value, whole)
+            texts = [lead for lead in leads if term.value.startswith(lead)] + \
+                ([said] if said and len(said.split()) < len(term.value.split()) else [])
+            for text in (t for t in texts if t and t != term.value):
+                every = rewrite.replace_node(query, stage, ast.LineFilter(
+                    "|=", tuple(ast.FilterTerm(text) if t is term else t for t in stage.terms)))
+                if (self.probe.count(every, scope) or 0) <= count:
+                    continue
+                fixed: ast.Expr = ast.BinaryOp("/", base, rewrite.replace_node(base, query, every))
+                percent = factor == 1 and part.group("word").lower().startswith("percent")
+                if percent:
+                    fixed = ast.BinaryOp("*", fixed, ast.Literal(100.0))
+                self._warn("share", f"question asks for the {part.group('word')} of "
+                           f"{said_whole}, but the query counts the part alone", MEDIUM,
+                           Fix(format_ast(rewrite.replace_node(self.expr, base, fixed)),
+                               f"divide by the lines with {quote(text)}"
+                               + (", times 100" if percent else "")))
+                return
 
     def _share_of_what(self) -> None:
         """"What fraction of thunderbird's DHCPDISCOVER requests … hit 'no free leases'"
@@ -3069,6 +3148,28 @@ def _asked_any(words: list[str], asked) -> bool:
     return any(_alike(_PRESENT.get(a, a), _PRESENT.get(w, w)) for a in asked for w in words)
 
 
+def _said_lead(text: str, said: str) -> re.Match | None:
+    """Where ``said`` (a question, lower case) says the lead of ``text``: its leading words
+    ("authentication failure"), or the start of a later run of words with two content
+    words at least ("error : A connection request was canceled …": "a connection request
+    was canceled"), or the text where it is one word ("GOODBYE"; alone, not inside a name:
+    "dfs.DataNode$PacketResponder")."""
+    from nl2logql.generation.schema import content_words
+
+    for run in re.finditer(r"[A-Za-z]+(?: [A-Za-z]+)+|^[A-Za-z]{4,}$", text):
+        words = run.group(0).lower().split()
+        if len(words) == 1:
+            return re.search(rf"(?<![\w.$]){re.escape(words[0])}", said)
+        for n in range(len(words), 1, -1):  # the longest start said
+            lead = " ".join(words[:n])
+            if (run.start() == 0 or len(content_words(lead)) >= 2) and \
+                    (found := re.search(rf"\b{re.escape(lead)}", said)):
+                return found
+            if run.start() == 0:
+                break  # the leading words: all of them, as before
+    return None
+
+
 def _start_said(text: str, asked: list[str]) -> str:
     """``text`` up to its last word the question says (of ``asked`` stems):
     "updateClipping isOverlap:true" for "the updateClipping calls": "updateClipping"; ""
@@ -3270,6 +3371,8 @@ _SUCCEEDED = re.compile(r"\b(?:accept(?:s|ed)?|success(?:es|ful|fully)?|succeed(
 _STARTED = re.compile(r"\b(?:start(?:s|ed|ing)?|begin(?:s|ning)?|began)\b", re.I)
 _ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|finish(?:es|ed|ing)?|complet(?:e|es|ed|ing|ion))\b",
                     re.I)
+# both of them asked ("started or ended its finalization")
+_BOTH_PHASES = re.compile(rf"{_STARTED.pattern}\s+(?:or|and|/)\s+{_ENDED.pattern}", re.I)
 _OPPOSITES = ((("failed", _FAILED), ("succeeded", _SUCCEEDED)),
               (("started", _STARTED), ("ended", _ENDED)))
 
