@@ -208,7 +208,7 @@ def _dhcp_lines() -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize(("template", "line_filter"), [
+@pytest.mark.parametrize(("template", "own"), [
     ("DHCPOFFER on <ip> to <ip_2> via eth1 of relay dhcp-relay-east", '|= "DHCPOFFER on"'),
     ("DHCPACK on <ip> to <ip_2> via eth1 of relay dhcp-relay-east", '|= "DHCPACK on"'),
     ("DHCPREQUEST for <ip> (<ip_2>) from <ip_3> via eth1 of relay dhcp-relay-east",
@@ -218,10 +218,16 @@ def _dhcp_lines() -> list[str]:
      ' != "via eth1 of relay dhcp-relay-east: network A_net: no free leases"'),
 ])
 def test_a_filter_keeps_its_own_lines_where_the_longest_run_ends_other_messages_too(
-        template, line_filter):
-    group = mine_lines(_dhcp_lines())
+        template, own):
+    lines = _dhcp_lines()
+    group = mine_lines(lines)
     [pattern] = [p for p in group.patterns if p.template == template]
-    assert pattern.line_filter == line_filter
+    # the longest run first (what a person quotes), then the run only its lines hold
+    assert pattern.line_filter == f'|= "via eth1 of relay dhcp-relay-east" {own}'
+    stages = parse('{job="dhcp"} ' + pattern.line_filter).stages
+    kept = [line for line in lines if all((s.terms[0].value in line) == (s.op == "|=")
+                                          for s in stages)]
+    assert len(kept) == pattern.count == 30
 
 
 def test_a_filter_is_written_as_the_lines_space_it():

@@ -1840,6 +1840,23 @@ def test_the_word_of_a_field_the_question_says_keeps_its_lines(tmp_path, questio
     assert checker.check(question, warning.fix.query) == []
 
 
+def test_a_level_asked_as_its_word_is_kept_by_the_level(tmp_path):
+    # a WARN line says "ERROR" too: the text keeps it, the level does not
+    checker = log_checker(tmp_path, "mr", (
+        f"2015-10-18 18:{i // 4:02d}:{i % 4 * 15:02d},009 " + (
+            f"ERROR [main] org.apache.hadoop.Task: task {i} failed",
+            f"WARN [main] org.apache.hadoop.Reader: block {i} was slow, last ERROR cleared",
+            f"INFO [main] org.apache.hadoop.Task: task {i} done",
+            f"INFO [main] org.apache.hadoop.Task: task {i} started")[i % 4]
+        for i in range(80)), "2015-10-18T19:00:00Z")
+    wrong = 'sum(count_over_time({app="mr"} |= "ERROR" [1h]))'
+    fixed = format_ast(repaired_clean(checker, "How many ERROR lines did mr log in the last "
+                                               "hour?", wrong))
+    assert float(checker.backend.query(fixed)["result"][0]["value"][1]) == 20
+    # the word asked as a text the lines hold
+    assert checker.check("How many lines with 'ERROR' did mr log in the last hour?", wrong) == []
+
+
 def test_lines_counted_are_not_a_number_the_lines_count(cluster):
     wrong = ('sum(count_over_time({app="cluster"} |= "floating point alignment exceptions" '
              '[1d]))')

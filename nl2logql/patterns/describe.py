@@ -7,8 +7,8 @@ else its type: ``ip``, ``number``), made unique, and a type read from its values
 three pieces of LogQL, each checked on the cluster's own lines before it is offered:
 
 - the line filter: the longest constant run, spaced as the lines space it
-  (``|= "Failed password for"``; :mod:`~nl2logql.patterns.sources` may take another run
-  where other patterns' lines hold that one too);
+  (``|= "Failed password for"``; :mod:`~nl2logql.patterns.sources` adds the run only its
+  lines hold, where other patterns' lines hold that one too);
 - a ``pattern`` parser (``<_>Failed password for <user> from <ip> port <port> ssh2``);
 - an equivalent ``regexp`` with named captures.
 """

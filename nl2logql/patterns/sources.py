@@ -75,8 +75,7 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
         if pattern is not None:
             found.append(pattern)
             samples.append(sample)
-    _own_runs(found, samples)
-    _exclude_overlaps(found, samples)
+    _own_lines(found, samples)
     mined = int((mining.assignment >= 0).sum())
     return StreamPatterns(selector=selector, lines=mined, patterns=found,
                           header=mining.header.describe(), labels=sorted(reserved),
@@ -86,54 +85,57 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
 MAX_EXCLUSIONS = 2
 
 
-def _own_runs(found: list[Pattern], samples: list[list[str]]) -> None:
-    """Filter each pattern on the fixed run of its template that the fewest lines of
-    other patterns hold, where the longest run is also theirs ("DHCPOFFER on <ip> to
-    <ip_2>:e3:ba:c3 via eth1": not ``|= ":e3:ba:c3 via eth1"``, which every DHCP message
-    of that host ends in, but ``|= "DHCPOFFER on"``), a run with a word that names
-    something (not "from /")."""
+def _filter_texts(found: list[Pattern], samples: list[list[str]]) -> dict[int, list[str]]:
+    """The ``|=`` texts of each pattern's filter (by ``id``): its longest fixed run, and,
+    where other patterns' lines hold that too, the run of its template that the fewest of
+    them hold, a run with a word that names something (not "from /"): "DHCPOFFER on <ip>
+    to <ip_2>:e3:ba:c3 via eth1" is ``|= ":e3:ba:c3 via eth1" |= "DHCPOFFER on"``, as
+    every DHCP message of that host ends in ":e3:ba:c3 via eth1"."""
+    texts = {}
     for pattern, sample in zip(found, samples):
-        own = _filter_text(pattern)
+        if not (pattern.line_filter and pattern.line_filter.startswith("|= ")):
+            continue
+        own = unquote(pattern.line_filter.removeprefix("|= "))
+        texts[id(pattern)] = [own]
         others = [line for other, lines in zip(found, samples) if other is not pattern
                   for line in lines]
-        if own is None or not any(own in line for line in others):
+
+        def held(text: str) -> int:
+            return sum(text in line for line in others)
+
+        if not held(own):
             continue
         written = filter(None, (as_written(run, sample) for run in literal_runs(pattern.template)
                                 if names_event(run)))
-        # min keeps the first, the longest, of runs that as many other lines hold
-        fewest = min(written, key=lambda text: sum(text in line for line in others), default=own)
-        pattern.line_filter = f"|= {quote(fewest)}"
+        fewest = min(written, key=held, default=own)  # (of as few, the first: the longest)
+        if held(fewest) < held(own):
+            texts[id(pattern)].append(fewest)
+    return texts
 
 
-def _filter_text(pattern: Pattern) -> str | None:
-    """The text of a pattern's ``|= "..."`` line filter, if it has one."""
-    if pattern.line_filter and pattern.line_filter.startswith("|= "):
-        return unquote(pattern.line_filter.removeprefix("|= "))
-    return None
-
-
-def _exclude_overlaps(found: list[Pattern], samples: list[list[str]]) -> None:
-    """Make each line filter keep its own pattern's lines only, where a ``!=`` can: the
-    filter ``|= "Failed password for"`` also keeps "Failed password for invalid user ..."
-    lines, so it gains ``!= "Failed password for invalid user"``: the filter of another
-    pattern whose lines hold this one's text, which none of this one's lines hold."""
-    literal = {id(p): _filter_text(p) for p in found if _filter_text(p) is not None}
+def _own_lines(found: list[Pattern], samples: list[list[str]]) -> None:
+    """Make each line filter keep its own pattern's lines only: its texts
+    (:func:`_filter_texts`), then a ``!=`` where one can: ``|= "Failed password for"``
+    also keeps "Failed password for invalid user ..." lines, so it gains ``!= "Failed
+    password for invalid user"``: the text of another pattern whose lines hold all of
+    this one's, which none of this one's lines hold."""
+    texts = _filter_texts(found, samples)
     for pattern, sample in zip(found, samples):
-        own = literal.get(id(pattern))
+        own = texts.get(id(pattern))
         if own is None:
             continue
         excluded = []
         for other, their_sample in zip(found, samples):
-            theirs = literal.get(id(other))
-            if (other is pattern or theirs is None or theirs == own or theirs in excluded
-                    or not any(own in line for line in their_sample)
+            theirs = texts.get(id(other), [None])[0]
+            if (other is pattern or theirs is None or theirs in own or theirs in excluded
+                    or not any(all(text in line for text in own) for line in their_sample)
                     or any(theirs in line for line in sample)):
                 continue
             excluded.append(theirs)
             if len(excluded) == MAX_EXCLUSIONS:
                 break
-        if excluded:
-            pattern.line_filter += "".join(f" != {quote(text)}" for text in excluded)
+        pattern.line_filter = " ".join([*(f"|= {quote(text)}" for text in own),
+                                        *(f"!= {quote(text)}" for text in excluded)])
 
 
 # ---- groups ------------------------------------------------------------------------------

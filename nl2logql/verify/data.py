@@ -230,6 +230,8 @@ class DataChecks:
             self._opposite_outcome(query, scope)
             self._both_phases(query, scope, count)
             if count:
+                self._level_as_text(query, scope, count)
+            if count:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope, count)
                 self._value_in_filter(query, scope, count)
@@ -447,7 +449,7 @@ class DataChecks:
         if not match[1]:
             return None
         pattern = match[3]
-        return (query.replace(stages=(_stage(pattern.line_filter), *query.stages)),
+        return (query.replace(stages=(*_event_filters(pattern.line_filter), *query.stages)),
                 _event_reason(query, ", ".join(match[2])),
                 f"keep the lines of the pattern {quote(pattern.template)}")
 
@@ -1080,6 +1082,24 @@ class DataChecks:
                     return (with_stage(query, stage), _level_reason(token.strip("[]<>")),
                             f"add `{format_ast(stage)}`")
         return None
+
+    def _level_as_text(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """The level the question names ("How many ERROR lines") filtered as a text
+        (``|= "ERROR"``), which lines of other levels hold too ("WARN … ERROR"): by the
+        level."""
+        terms = [(stage, term) for stage, term in _filter_terms(query, ("|=",))]
+        if len(terms) != 1 or len(terms[0][0].terms) != 1 or \
+                terms[0][1].value in quoted_texts(self.question):
+            return
+        stage, term = terms[0]
+        bare = query.replace(stages=tuple(s for s in query.stages if s is not stage))
+        by_text, asked = self._level_asked(bare, term.value), self._level_asked(bare)
+        if by_text is None or asked is None or by_text[0] != asked[0]:
+            return
+        fixed, _, change = asked
+        if 0 < (self.probe.count(fixed, scope) or 0) < count:
+            self._warn("stream", f"the question asks for a level, but lines of other levels "
+                       f"hold {quote(term.value)} too", MEDIUM, self._fix(query, fixed, change))
 
     def _stream_named(self, query: ast.LogQuery, scope: Scope) -> None:
         """The question names one of the selected streams' label values ("the FSNamesystem
@@ -3268,7 +3288,7 @@ def _event_lines(query: ast.LogQuery, pattern) -> ast.LogQuery:
     """The lines ``query`` means: its own where its line filters say which, else those of
     ``pattern``'s event."""
     return query if _filters_lines(query.stages) else query.replace(
-        stages=(_stage(pattern.line_filter),) + query.stages)
+        stages=_event_filters(pattern.line_filter) + query.stages)
 
 
 def _filters_lines(stages) -> bool:
@@ -3390,6 +3410,12 @@ def _event_text(line_filter: str) -> str:
     """The text a pattern's line filter keeps (its first ``|=``; the others exclude)."""
     event = _stage(line_filter)
     return event.terms[0].value if event.op == "|=" else ""
+
+
+def _event_filters(line_filter: str) -> tuple[ast.Node, ...]:
+    """The ``|=`` stages of a pattern's line filter: its event's texts (a second one where
+    other events' lines hold the first: ``|= ":e3:ba:c3 via eth1" |= "DHCPOFFER on"``)."""
+    return tuple(s for s in _stages(line_filter) if s.op == "|=")
 
 
 def _stage(text: str) -> ast.Node:
