@@ -1846,15 +1846,17 @@ def test_a_level_asked_as_its_word_is_kept_by_the_level(tmp_path):
         f"2015-10-18 18:{i // 4:02d}:{i % 4 * 15:02d},009 " + (
             f"ERROR [main] org.apache.hadoop.Task: task {i} failed",
             f"WARN [main] org.apache.hadoop.Reader: block {i} was slow, last ERROR cleared",
-            f"INFO [main] org.apache.hadoop.Task: task {i} done",
-            f"INFO [main] org.apache.hadoop.Task: task {i} started")[i % 4]
+            f"WARN [main] org.apache.hadoop.Reader: block {i} was slow, last ERROR cleared",
+            f"INFO [main] org.apache.hadoop.Task: task {i} done")[i % 4]
         for i in range(80)), "2015-10-18T19:00:00Z")
     wrong = 'sum(count_over_time({app="mr"} |= "ERROR" [1h]))'
     fixed = format_ast(repaired_clean(checker, "How many ERROR lines did mr log in the last "
                                                "hour?", wrong))
     assert float(checker.backend.query(fixed)["result"][0]["value"][1]) == 20
-    # the word asked as a text the lines hold
+    # the word asked as a text the lines hold; an event whose text says the level
     assert checker.check("How many lines with 'ERROR' did mr log in the last hour?", wrong) == []
+    assert checker.check("How many last ERROR cleared messages did mr log in the last hour?",
+                         'sum(count_over_time({app="mr"} |= "last ERROR cleared" [1h]))') == []
 
 
 def test_lines_counted_are_not_a_number_the_lines_count(cluster):

@@ -1089,8 +1089,9 @@ class DataChecks:
         level."""
         terms = [(stage, term) for stage, term in _filter_terms(query, ("|=",))]
         if len(terms) != 1 or len(terms[0][0].terms) != 1 or \
+                not re.fullmatch(r"\W*[A-Za-z]+\W*", terms[0][1].value) or \
                 terms[0][1].value in quoted_texts(self.question):
-            return
+            return  # (a level is one word: "data TLB error interrupt" is an event)
         stage, term = terms[0]
         bare = query.replace(stages=tuple(s for s in query.stages if s is not stage))
         by_text, asked = self._level_asked(bare, term.value), self._level_asked(bare)
