@@ -991,6 +991,15 @@ def test_a_side_of_a_ratio_takes_the_text_the_question_quotes_for_it(checker, qu
         f'/ sum(count_over_time({app} {fixed} [24h]))')
 
 
+def test_a_text_excluded_for_the_literal_the_question_leaves_out_stays_excluded(checker):
+    # the excluded text also says the words of what is asked ("POSSIBLE BREAK-IN")
+    question = ("which POSSIBLE BREAK-IN ATTEMPT warnings did openssh-eu-west log, other than "
+                "the ones about 195.154.37.122?")
+    query = (f'{SSH} |= "POSSIBLE BREAK-IN ATTEMPT" '
+             '!= "195.154.37.122] failed - POSSIBLE BREAK-IN"')
+    assert "exclusion" not in checks_of(checker, question, query)
+
+
 @pytest.mark.parametrize("question, wrong, fixed", [
     ("pull the PacketResponder logs of hdfs-tenant-2, but without the 'terminating' messages",
      '{application="hdfs-tenant-2", component="dfs.DataNode$PacketResponder"} |= "terminating"',

@@ -2275,9 +2275,12 @@ class DataChecks:
         if not self._one_log_query:
             return
         said = outside_left_out(self.question).lower()
+        # what it leaves out by a literal ("leave out the ones about 187.141.143.180")
+        left = question_literals(" ".join(left_out(self.question)))
         asked = []  # the excluding stages whose texts the question asks for
         for stage in query.stages:
-            if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1:
+            if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1 \
+                    or any(text in stage.terms[0].value for text in left):
                 continue
             found = _said_lead(stage.terms[0].value, said)
             if found and not _negated(said[:found.start()]):
