@@ -991,6 +991,22 @@ def test_a_side_of_a_ratio_takes_the_text_the_question_quotes_for_it(checker, qu
         f'/ sum(count_over_time({app} {fixed} [24h]))')
 
 
+def test_a_program_named_in_what_the_question_leaves_out_is_not_kept(tmp_path_factory):
+    messages = ["sshd(pam_unix)[{n}]: authentication failure; logname= uid=0 euid=0 "
+                "tty=NODEVssh ruser= rhost=10.0.0.{k} user={user}",
+                "root[{n}]: ROOT LOGIN ON tty2",
+                "crond[{n}]: (root) CMD (run-parts /etc/cron.hourly)"]
+
+    def values(i: int, k: int) -> dict:
+        return dict(n=100 + i, k=k % 5, user=["root", "guest", "test"][k % 3])
+
+    checker = syslog_checker(tmp_path_factory, "root", messages, 90, values)
+    warnings = checker.check("Show the box authentication failures that were not for user "
+                             "root.", '{app="box"} != "user=root"')
+    assert [w.fix.query for w in warnings] == [
+        '{app="box"} |= "authentication failure; logname= uid=" != "user=root"']
+
+
 def test_a_text_excluded_for_the_literal_the_question_leaves_out_stays_excluded(checker):
     # the excluded text also says the words of what is asked ("POSSIBLE BREAK-IN")
     question = ("which POSSIBLE BREAK-IN ATTEMPT warnings did openssh-eu-west log, other than "

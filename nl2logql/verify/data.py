@@ -887,10 +887,13 @@ class DataChecks:
         the headers name it."""
         from nl2logql.generation.schema import content_words
 
-        # the words of a quote are the line's, not a program's ("'No network route'")
-        quoted = {w for q in quoted_texts(self.question) for w in content_words(q)}
+        # the words of a quote are the line's, not a program's ("'No network route'"), nor
+        # are those of what it leaves out ("not for user root")
+        quoted = {w for q in quoted_texts(self.question) + left_out(self.question)
+                  for w in content_words(q)}
         asked = [w for w in self._asked_words - quoted if len(w) >= 3]
-        tokens, written = self._written, {w.lower() for w in self._written}
+        tokens = [w for w in self._written if w.lower() not in quoted]
+        written = {w.lower() for w in tokens}
         programs = {(headers.program(p), headers.program_style(p)) for p in self._patterns(selector)
                     if headers.program_style(p) is not None}
         # a program the question writes out ("QQ"; a logger's class as code, "SecurityManager":
