@@ -85,28 +85,28 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
 MAX_EXCLUSIONS = 2
 
 
-def _filter_texts(found: list[Pattern], samples: list[list[str]]) -> dict[int, list[str]]:
+def _filter_texts(found: list[Pattern], joined: list[str]) -> dict[int, list[str]]:
     """The ``|=`` texts of each pattern's filter (by ``id``): its longest fixed run, and,
     where other patterns' lines hold that too, the run of its template that the fewest of
     them hold, a run with a word that names something (not "from /"): "DHCPOFFER on <ip>
     to <ip_2>:e3:ba:c3 via eth1" is ``|= ":e3:ba:c3 via eth1" |= "DHCPOFFER on"``, as
-    every DHCP message of that host ends in ":e3:ba:c3 via eth1"."""
+    every DHCP message of that host ends in ":e3:ba:c3 via eth1". ``joined``: each
+    pattern's sample lines, one string."""
+    everything = "\n".join(joined)
     texts = {}
-    for pattern, sample in zip(found, samples):
+    for pattern, own_lines in zip(found, joined):
         if not (pattern.line_filter and pattern.line_filter.startswith("|= ")):
             continue
         own = unquote(pattern.line_filter.removeprefix("|= "))
         texts[id(pattern)] = [own]
-        others = [line for other, lines in zip(found, samples) if other is not pattern
-                  for line in lines]
 
-        def held(text: str) -> int:
-            return sum(text in line for line in others)
+        def held(text: str) -> int:  # by other patterns' lines (times it occurs there)
+            return everything.count(text) - own_lines.count(text)
 
         if not held(own):
             continue
-        written = filter(None, (as_written(run, sample) for run in literal_runs(pattern.template)
-                                if names_event(run)))
+        written = filter(None, (as_written(run, own_lines.split("\n"))
+                                for run in literal_runs(pattern.template) if names_event(run)))
         fewest = min(written, key=held, default=own)  # (of as few, the first: the longest)
         if held(fewest) < held(own):
             texts[id(pattern)].append(fewest)
@@ -119,17 +119,18 @@ def _own_lines(found: list[Pattern], samples: list[list[str]]) -> None:
     also keeps "Failed password for invalid user ..." lines, so it gains ``!= "Failed
     password for invalid user"``: the text of another pattern whose lines hold all of
     this one's, which none of this one's lines hold."""
-    texts = _filter_texts(found, samples)
-    for pattern, sample in zip(found, samples):
+    joined = ["\n".join(sample) for sample in samples]
+    texts = _filter_texts(found, joined)
+    for pattern, own_lines in zip(found, joined):
         own = texts.get(id(pattern))
         if own is None:
             continue
         excluded = []
-        for other, their_sample in zip(found, samples):
+        for other, their_lines, their_sample in zip(found, joined, samples):
             theirs = texts.get(id(other), [None])[0]
             if (other is pattern or theirs is None or theirs in own or theirs in excluded
-                    or not any(all(text in line for text in own) for line in their_sample)
-                    or any(theirs in line for line in sample)):
+                    or own[0] not in their_lines or theirs in own_lines
+                    or not any(all(text in line for text in own) for line in their_sample)):
                 continue
             excluded.append(theirs)
             if len(excluded) == MAX_EXCLUSIONS:
