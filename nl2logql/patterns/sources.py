@@ -85,16 +85,17 @@ def mine_lines(lines: Sequence[str], *, selector: str = "{}", reserved: Iterable
 MAX_EXCLUSIONS = 2
 
 
-def _filter_texts(found: list[Pattern], joined: list[str]) -> dict[int, list[str]]:
+def _filter_texts(found: list[Pattern], samples: list[list[str]],
+                  joined: list[str]) -> dict[int, list[str]]:
     """The ``|=`` texts of each pattern's filter (by ``id``): its longest fixed run, and,
     where other patterns' lines hold that too, the run of its template that the fewest of
     them hold, a run with a word that names something (not "from /"): "DHCPOFFER on <ip>
     to <ip_2>:e3:ba:c3 via eth1" is ``|= ":e3:ba:c3 via eth1" |= "DHCPOFFER on"``, as
     every DHCP message of that host ends in ":e3:ba:c3 via eth1". ``joined``: each
-    pattern's sample lines, one string."""
+    pattern's ``samples``, one string."""
     everything = "\n".join(joined)
     texts = {}
-    for pattern, own_lines in zip(found, joined):
+    for pattern, sample, own_lines in zip(found, samples, joined):
         if not (pattern.line_filter and pattern.line_filter.startswith("|= ")):
             continue
         own = unquote(pattern.line_filter.removeprefix("|= "))
@@ -105,8 +106,8 @@ def _filter_texts(found: list[Pattern], joined: list[str]) -> dict[int, list[str
 
         if not held(own):
             continue
-        written = filter(None, (as_written(run, own_lines.split("\n"))
-                                for run in literal_runs(pattern.template) if names_event(run)))
+        written = filter(None, (as_written(run, sample) for run in literal_runs(pattern.template)
+                                if names_event(run)))
         fewest = min(written, key=held, default=own)  # (of as few, the first: the longest)
         if held(fewest) < held(own):
             texts[id(pattern)].append(fewest)
@@ -120,7 +121,7 @@ def _own_lines(found: list[Pattern], samples: list[list[str]]) -> None:
     password for invalid user"``: the text of another pattern whose lines hold all of
     this one's, which none of this one's lines hold."""
     joined = ["\n".join(sample) for sample in samples]
-    texts = _filter_texts(found, joined)
+    texts = _filter_texts(found, samples, joined)
     for pattern, own_lines in zip(found, joined):
         own = texts.get(id(pattern))
         if own is None:

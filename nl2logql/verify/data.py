@@ -1480,9 +1480,13 @@ class DataChecks:
             return
         asked = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", QUOTED.sub(" ", self.question))}
         kept = " ".join(term.value for _, term in _filter_terms(query, ("|=", "|~"))).lower()
+        lines = self.probe.lines(query, scope)  # a pattern one of them fails keeps fewer
         for pattern in self._patterns(query.selector):
-            if not pattern.extraction or not pattern.line_filter or self.probe.count(
-                    with_stage(query, *_stages(pattern.line_filter)), scope) != count:
+            if not pattern.extraction or not pattern.line_filter:
+                continue
+            stages = _stages(pattern.line_filter)
+            if lines and not all(_passes(stages, line) for line in lines) or \
+                    self.probe.count(with_stage(query, *stages), scope) != count:
                 continue  # not this event's lines alone
             for name in (f.name for f in pattern.fields if f.type == "word"):
                 by_value = ast.VectorAggregation("sum", ast.RangeAggregation(
@@ -3417,6 +3421,13 @@ def _event_text(line_filter: str) -> str:
     """The text a pattern's line filter keeps (its first ``|=``; the others exclude)."""
     event = _stage(line_filter)
     return event.terms[0].value if event.op == "|=" else ""
+
+
+def _passes(stages: tuple[ast.Node, ...], line: str) -> bool:
+    """Whether ``line`` passes a pattern's line filter (``|=`` and ``!=`` stages; any
+    other stage passes it, for the backend to judge)."""
+    return all(any(t.value in line for t in s.terms) == (s.op == "|=") for s in stages
+               if isinstance(s, ast.LineFilter) and s.op in ("|=", "!="))
 
 
 def _event_filters(line_filter: str) -> tuple[ast.Node, ...]:
