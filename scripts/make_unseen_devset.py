@@ -87,6 +87,12 @@ sets: never train on them.
   state, breakdowns, the change against the window before, a share, a threshold), about
   events no earlier set asked where a system has any left (Apache's and Proxifier's: new
   kinds of questions of their events), written by a helper that saw none of the checks,
+  before any answer of the assistant's to them was seen, to measure them fresh;
+- ``unseen-systems-20`` (``data/devsets/unseen-systems-20.jsonl``): new questions of every
+  kind over the thirteen systems (log lines, counts and rates in a window, numbers the lines
+  state, breakdowns, the change against the window before, a share, a threshold), about
+  events no earlier set asked where a system has any left (Apache's and Proxifier's: new
+  kinds of questions of their events), written by a helper that saw none of the checks,
   before any answer of the assistant's to them was seen, to measure them fresh.
 
 Each question is written below with the CSV filter it means; the script computes the answer:
@@ -2546,6 +2552,165 @@ NINETEENTH_QUESTIONS = [
 ]
 
 
+TWENTIETH_QUESTIONS = [
+    # -- new questions of every kind over the thirteen systems (log lines, counts and rates
+    # in a window, numbers the lines state, breakdowns, the change against the window before,
+    # a share, a threshold), about events no earlier set asked where a system has any left
+    # (Apache's and Proxifier's: new kinds of questions of their events), in users' and
+    # on-call engineers' words, written by a helper that saw none of the checks, before any
+    # answer of the assistant's to them was seen, to measure them fresh ---
+    Question("Apache", "apache: how many more jk2_init() 'can't find child' failures in the "
+             "last 12 hrs than in the 12 hrs before?", "metric", event("E5"), "EventId == E5 "
+             "(jk2_init() Can't find child <*> in scoreboard)", window="12h", agg="change"),
+    Question("Apache", "Which scoreboard slots did apache's jk2_init() find a child in more "
+             "than 100 times over the past day?", "metric", event("E1"), "EventId == E1 "
+             "(jk2_init() Found child <*> in scoreboard slot <*>)", window="24h", agg="by",
+             key=extract(r"scoreboard slot (\d+)"), key_how="the slot number", label="slot",
+             over=100),
+    Question("Zookeeper", "Break down zookeeper's leader election notifications over the past "
+             "month by the receiving server's own state (the 'LOOKING (my state)' / 'LEADING "
+             "(my state)' / 'FOLLOWING (my state)' part).", "metric",
+             lambda r: "(my state)" in r["Content"], "Content contains '(my state)' (E32-E37 "
+             "Notification: <*> (n.leader), ... <*> (n.state), ... <*> (my state)); the window "
+             "covers the whole file", window="30d", agg="by",
+             key=extract(r"(\w+) \(my state\)"), key_how="my state", label="state"),
+    Question("Zookeeper", "show me zookeeper's autopurge settings lines (purgeInterval / "
+             "snapRetainCount)", "log", lambda r: "autopurge." in r["Content"], "Content "
+             "contains 'autopurge.' (E3 autopurge.purgeInterval set to <*>, E4 "
+             "autopurge.snapRetainCount set to <*>)"),
+    Question("Linux", "how many ftp connections did linux get over the past 2 weeks from "
+             "addresses with no reverse DNS name (empty parentheses, like 'connection from "
+             "1.2.3.4 () at ...')?", "metric",
+             lambda r: r["EventId"] == "E29" and " () at " in r["Content"], "EventId == E29 "
+             "(connection from <*> (<*>) at <*>) and the host name is empty ('()')",
+             window="14d"),
+    Question("Linux", "How much LOWMEM, in MB, did the linux kernel say was available when it "
+             "booted in the past hour?", "metric", event("E3"), "EventId == E3 (<*> LOWMEM "
+             "available.; not E2's HIGHMEM)", window="1h", agg="max",
+             key=number(r"(\d+)MB LOWMEM"), key_how="the MB"),
+    Question("Hadoop", "Break down hadoop's TaskAttempt state transitions over the last 10 "
+             "minutes by the state the attempt moved to (the 'to X' part).", "metric",
+             lambda r: "TaskAttempt Transitioned from" in r["Content"], "Content contains "
+             "'TaskAttempt Transitioned from' (E14-E21 attempt_<*> TaskAttempt Transitioned "
+             "from <*> to <*>; not the Task or Job transitions); the window covers the whole "
+             "file", window="10m", agg="by",
+             key=extract(r"TaskAttempt Transitioned from \w+ to (\w+)"),
+             key_how="the new state", label="state"),
+    Question("Hadoop", "Show me the hadoop lines where the RM allocator got back a completed "
+             "container.", "log", event("E84"), "EventId == E84 (Received completed "
+             "container container_<*>)"),
+    Question("HealthApp", "For each data type, what's the average new value in healthapp's "
+             "DataStatManager 'new date' stat updates over the past 3 hours? (e.g. 7163.0 in "
+             "'new date =20171223, type=40002,7163.0,old=6983.0')", "metric", event("E37"),
+             "EventId == E37 (new date =<*>, type=<*>,<*>.<*>,old=<*>.<*>)", window="3h",
+             agg="avg_by", key=extract(r"type=(\d+),"), key_how="the data type",
+             label="type", value=number(r"type=\d+,([\d.]+),old")),
+    Question("HealthApp", "any healthapp checkInsertStatus lines saying the step/calorie sums "
+             "are enough? show them", "log", lambda r: "checkInsertStatus" in r["Content"],
+             "Content contains 'checkInsertStatus' (E8 stepSum or calorieSum is enough, E7 "
+             "stepStatSum or calorieStatSum is enough)"),
+    Question("Proxifier", "What share of the connections proxifier closed in the past 24 "
+             "hours lasted under a second (lifetime <1 sec)?", "metric",
+             lambda r: r["EventId"] == "E8" and "lifetime <1 sec" in r["Content"],
+             "EventId == E8 and Content contains 'lifetime <1 sec'", window="24h",
+             agg="ratio", of=event("E8"), key_how="EventId == E8 (<*> close, <*> bytes "
+             "sent, <*> bytes received, lifetime <*>)"),
+    Question("Proxifier", "median bytes sent per closed proxifier connection over the last "
+             "day?", "metric", event("E8"), "EventId == E8 (<*> close, <*> bytes sent, <*> "
+             "bytes received, lifetime <*>)", window="24h", agg="quantile", q=0.5,
+             key=number(r"close, (\d+) bytes"), key_how="the bytes sent"),
+    Question("Spark", "What fraction of spark's PythonRunner 'Times: total = ...' lines in the "
+             "past 2 minutes had a negative boot time?", "metric",
+             lambda r: r["EventId"] == "E35" and "boot = -" in r["Content"], "EventId == E35 "
+             "and Content contains 'boot = -'; the window covers the whole file", window="2m",
+             agg="ratio", of=event("E35"), key_how="EventId == E35 (Times: total = <*>, boot "
+             "= <*>, init = <*>, finish = <*>)"),
+    Question("Spark", "avg estimated size, in bytes, of the rdd blocks spark's MemoryStore "
+             "stored as bytes in the last 2 mins?", "metric",
+             lambda r: r["EventId"] == "E2" and r["Content"].startswith("Block rdd_"),
+             "EventId == E2 and the block is an rdd_ one (Block rdd_<*> stored as bytes in "
+             "memory (estimated size <*> B, free <*>); not the broadcast pieces); the window "
+             "covers the whole file", window="2m", agg="avg",
+             key=number(r"estimated size ([\d.]+) B"), key_how="the estimated size"),
+    Question("Mac", "Break down the mac's system wake reasons over the last week ('Wake "
+             "reason: RTC (Alarm)', 'ARPT (Network)' and so on).", "metric",
+             event("E335", "E336", "E337", "E338"), "EventId in (E335, E336, E337, E338) "
+             "(Wake reason: <*>; not the HID processWakeReason or the ARPT 'Wake Reason: Wake "
+             "on ...' lines); the window covers the whole file", window="7d", agg="by",
+             key=extract(r"Wake reason: (.+)"), key_how="the wake reason", label="reason"),
+    Question("Mac", "What share of the mac's corecaptured capture notices over the past week "
+             "were AuthFail?", "metric", event("E171"), "EventId == E171 (CCFile::captureLog "
+             "Received Capture notice id: <*>, reason = AuthFail:...)", window="7d",
+             agg="ratio", of=lambda r: "Received Capture notice" in r["Content"],
+             key_how="Content contains 'Received Capture notice' (E168-E171: RoamFail, "
+             "AssocFail, DeauthInd, AuthFail)"),
+    Question("Mac", "What was the slowest disk speed, in Mb/s, in the mac kernel's "
+             "hibernate_machine_init lines over the last 7 days? (the 'disk(...) N Mb/s' "
+             "part)", "metric", event("E229"), "EventId == E229 (hibernate_machine_init "
+             "pagesDone <*> ... disk(<*>) <*> Mb/s, comp bytes ...)", window="7d", agg="min",
+             key=number(r"disk\(\w+\) (\d+) Mb/s"), key_how="the disk Mb/s"),
+    Question("BGL", "Which 3 racks (R62, R63, ...) logged the most bgl 'iar ... dear ...' "
+             "machine check lines over the past year?", "metric", event("E70"),
+             "EventId == E70 (iar <*> dear <*>; not E78's Kernel detected ... iar <*>, dear "
+             "<*>)", window="365d", agg="topk", key=lambda r: r["Node"].split("-")[0],
+             key_how="the rack (the Node column's first part)", label="rack"),
+    Question("BGL", "Show the bgl lines where PrepareForService shut down a node card.", "log",
+             event("E95", "E96"), "EventId in (E95, E96) (PrepareForService shutting down "
+             "NodeCard(...) / Node card(...) as part of Service Action <*>)"),
+    Question("BGL", "Count bgl's FATAL lines per component (KERNEL, APP, ...) over the past "
+             "year.", "metric", lambda r: r["Level"] == "FATAL", "Level == FATAL",
+             window="365d", agg="by", key=lambda r: r["Component"], key_how="Component",
+             label="component"),
+    Question("HPC", "top 3 hpc nodes by how often they reported status 'running' in the past "
+             "3 years?", "metric",
+             lambda r: r["Component"] == "node" and r["State"] == "status"
+             and r["Content"].strip() == "running", "Component == node, State == status and "
+             "Content == running (E38 on node status lines; not the full partition's)",
+             window="1095d", agg="topk", key=lambda r: r["Node"], key_how="the node",
+             label="node"),
+    Question("HPC", "Show me the hpc boot/shutdown command lines that target a domain "
+             "('Targeting domains:...').", "log", event("E42", "E43"), "EventId in (E42, E43) "
+             "(Targeting domains:node-D<*> and nodes:node-...)"),
+    Question("Windows", "Of windows' cached package applicability reads over the last day, "
+             "what fraction had ApplicableState 112 but CurrentState 0?", "metric",
+             lambda r: r["EventId"] == "E29"
+             and "ApplicableState: 112, CurrentState:0" in r["Content"], "EventId == E29 "
+             "with ApplicableState: 112, CurrentState:0", window="24h", agg="ratio",
+             of=event("E29"), key_how="EventId == E29 (Read out cached package "
+             "applicability for package: <*>, ApplicableState: <*>, CurrentState:<*>)"),
+    Question("Windows", "show the windows SQM lines where it queued report files for upload",
+             "log", event("E41"), "EventId == E41 (SQM: Queued <*> file(s) for upload with "
+             "pattern: <*>, flags: <*>)"),
+    Question("Thunderbird", "Break down thunderbird's dhcpd traffic over the last 15 minutes "
+             "by DHCP message type (DHCPDISCOVER, DHCPOFFER, DHCPREQUEST, DHCPACK).", "metric",
+             lambda r: r["Component"] == "dhcpd", "Component == dhcpd (E35-E40: DHCPDISCOVER "
+             "/ DHCPOFFER / DHCPREQUEST / DHCPACK ...); the window covers the whole file",
+             window="15m", agg="by", key=extract(r"^(DHCP[A-Z]+)"),
+             key_how="the DHCP message type", label="type"),
+    Question("Thunderbird", "Which 3 ganglia datasources did thunderbird's gmetad most often "
+             "get no answer from in the past 15 min?", "metric", event("E32"),
+             "EventId == E32 (data_thread() got not answer from any [Thunderbird_<*>] "
+             "datasource); the window covers the whole file", window="15m", agg="topk",
+             key=extract(r"\[(Thunderbird_\w+)\]"), key_how="the datasource",
+             label="datasource"),
+    Question("Thunderbird", "any thunderbird sshd logins where a user got authenticated? show "
+             "me the lines", "log", event("E134"), "EventId == E134 (User #<*>#, coming from "
+             "#<*>#, authenticated.)"),
+    Question("Android", "Break down android's PowerManagerService 'ready=true,policy=...' state "
+             "lines from the last 3 minutes by their wksummary value.", "metric",
+             event("E103"), "EventId == E103 (ready=true,policy=<*>,wakefulness=<*>,"
+             "wksummary=<*>,...)", window="3m", agg="by", key=extract(r"wksummary=(\w+)"),
+             key_how="the wksummary", label="wksummary"),
+    Question("Android", "per-second rate of android's AudioManager isMusicActive checks over "
+             "the past 2 min?", "metric", event("E72"), "EventId == E72 (isMusicActive...)",
+             window="2m", agg="rate"),
+    Question("Android", "Show me the android lines about the BATTERY_CHANGED broadcast.",
+             "log", lambda r: "BATTERY_CHANGED" in r["Content"], "Content contains "
+             "'BATTERY_CHANGED' (E104 received broadcast, E92 onReceive, action:, E12 / E13 "
+             "ACTION_BATTERY_CHANGED ...; not the KeyguardUpdateMonitor battery info lines)"),
+]
+
+
 DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-3": THIRD_QUESTIONS, "unseen-systems-4": FOURTH_QUESTIONS,
            "unseen-systems-5": FIFTH_QUESTIONS,
@@ -2559,7 +2724,8 @@ DEVSETS = {"unseen-systems": QUESTIONS, "unseen-systems-2": SECOND_QUESTIONS,
            "unseen-systems-16": SIXTEENTH_QUESTIONS,
            "unseen-systems-17": SEVENTEENTH_QUESTIONS,
            "unseen-systems-18": EIGHTEENTH_QUESTIONS,
-           "unseen-systems-19": NINETEENTH_QUESTIONS}
+           "unseen-systems-19": NINETEENTH_QUESTIONS,
+           "unseen-systems-20": TWENTIETH_QUESTIONS}
 
 
 def window_ns(window: str) -> int:

@@ -43,7 +43,7 @@ SYSTEMS = {"unseen-systems": {"Apache", "Zookeeper", "Linux"},
            "unseen-systems-8": {"Windows", "Android", "HPC", "BGL", "Hadoop", "Spark",
                                 "Zookeeper", "Mac", "HealthApp", "Thunderbird", "Linux",
                                 "Apache"},
-           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 20)}}
+           **{f"unseen-systems-{n}": ALL_SYSTEMS for n in range(9, 21)}}
 RECORDS = [record for records in SETS.values() for record in records]
 BY_ID = {record["id"]: record for record in RECORDS}
 needs_loghub = pytest.mark.skipif(LOGHUB is None,
@@ -316,6 +316,38 @@ CORRECT = {
     "android-49": 'sum(count_over_time({application="android"} '
                   '|= "cancelNotification,index:-1" [3m])) / sum(count_over_time('
                   '{application="android"} |= "cancelNotification,index:" [3m]))',
+    # the twentieth set's: the change against the window before, a threshold on a breakdown,
+    # a breakdown by a word of the lines, a count kept by what a field lacks, a breakdown by a
+    # state the lines name, an average per key of a number the lines state, a share of some
+    # lines among those of an event, a median, an average and a minimum of a number the lines
+    # state, a top 3 by a part of a column, lines of two templates, lines of a word
+    "apache-42": 'sum(count_over_time({application="apache"} |= "Can\'t find child" [12h])) '
+                 '- sum(count_over_time({application="apache"} |= "Can\'t find child" [12h] '
+                 'offset 12h))',
+    "apache-43": r'sum by (slot) (count_over_time({application="apache"} |= "Found child" '
+                 r'| regexp `scoreboard slot (?P<slot>\d+)` [24h])) > 100',
+    "zookeeper-48": r'sum by (state) (count_over_time({application="zookeeper"} '
+                    r'|= "(my state)" | regexp `(?P<state>\w+) \(my state\)` [30d]))',
+    "linux-47": 'sum(count_over_time({application="linux"} |= "ftpd" '
+                '|= "connection from" |= " () at " [14d]))',
+    "hadoop-51": r'sum by (state) (count_over_time({application="hadoop"} '
+                 r'|= "TaskAttempt Transitioned from" '
+                 r'| regexp `TaskAttempt Transitioned from \w+ to (?P<state>\w+)` [10m]))',
+    "healthapp-44": r'avg by (type) (avg_over_time({application="healthapp"} |= "new date =" '
+                    r'| regexp `type=(?P<type>\d+),(?P<v>[\d.]+),old` | unwrap v [3h]))',
+    "proxifier-40": 'sum(count_over_time({application="proxifier"} |= " close, " '
+                    '|= "lifetime <1 sec" [24h])) / sum(count_over_time('
+                    '{application="proxifier"} |= " close, " [24h]))',
+    "proxifier-41": r'quantile_over_time(0.5, {application="proxifier"} |= " close, " '
+                    r'| regexp `close, (?P<sent>\d+) bytes` | unwrap sent [24h])',
+    "spark-44": r'avg_over_time({application="spark"} |= "Block rdd_" |= "stored as bytes" '
+                r'| regexp `estimated size (?P<size>[\d.]+) B` | unwrap size [2m])',
+    "mac-48": r'min_over_time({application="mac"} |= "hibernate_machine_init pagesDone" '
+              r'| regexp `disk\(\w+\) (?P<speed>\d+) Mb/s` | unwrap speed [7d])',
+    "bgl-56": r'topk(3, sum by (rack) (count_over_time({application="bgl"} '
+              r'|~ ` iar \w+ dear \w+` | regexp `^\S+ \d+ \S+ (?P<rack>R\d+)-` [365d])))',
+    "bgl-57": '{application="bgl"} |= "PrepareForService shutting down"',
+    "android-52": '{application="android"} |= "BATTERY_CHANGED"',
 }
 
 # Near misses: the scorer must call each one wrong.
@@ -449,6 +481,35 @@ WRONG = {
     "android-49": 'sum(count_over_time({application="android"} '  # of every cancelNotification
                   '|= "cancelNotification,index:-1" [3m])) / sum(count_over_time('
                   '{application="android"} |= "cancelNotification" [3m]))',
+    "apache-42": 'sum(count_over_time({application="apache"} '  # the last 12 hours alone
+                 '|= "Can\'t find child" [12h]))',
+    "apache-43": r'sum by (slot) (count_over_time({application="apache"} |= "Found child" '
+                 r'| regexp `scoreboard slot (?P<slot>\d+)` [24h])) > 90',  # the slot of 98 too
+    "zookeeper-48": r'sum by (state) (count_over_time({application="zookeeper"} '  # n.state
+                    r'|= "(my state)" | regexp `(?P<state>\w+) \(n\.state\)` [30d]))',
+    "linux-47": 'sum(count_over_time({application="linux"} |= "ftpd" '  # every connection
+                '|= "connection from" [14d]))',
+    "hadoop-51": r'sum by (state) (count_over_time({application="hadoop"} '  # the old state
+                 r'|= "TaskAttempt Transitioned from" '
+                 r'| regexp `TaskAttempt Transitioned from (?P<state>\w+) to` [10m]))',
+    "healthapp-44": r'avg by (type) (avg_over_time({application="healthapp"} '  # the old value
+                    r'|= "new date =" | regexp `type=(?P<type>\d+),[\d.]+,old=(?P<v>[\d.]+)` '
+                    r'| unwrap v [3h]))',
+    "proxifier-40": 'sum(count_over_time({application="proxifier"} '  # of every line
+                    '|= "lifetime <1 sec" [24h])) / sum(count_over_time('
+                    '{application="proxifier"} [24h]))',
+    "proxifier-41": r'avg_over_time({application="proxifier"} |= " close, " '  # the mean
+                    r'| regexp `close, (?P<sent>\d+) bytes` | unwrap sent [24h])',
+    "spark-44": r'avg_over_time({application="spark"} |= "stored as bytes" '  # broadcast too
+                r'| regexp `estimated size (?P<size>[\d.]+) B` | unwrap size [2m])',
+    "mac-48": r'max_over_time({application="mac"} |= "hibernate_machine_init pagesDone" '
+              r'| regexp `disk\(\w+\) (?P<speed>\d+) Mb/s` | unwrap speed [7d])',  # the fastest
+    "bgl-56": r'topk(3, sum by (rack) (count_over_time({application="bgl"} '  # midplanes,
+              r'|~ ` iar \w+ dear \w+` '                                        # not racks
+              r'| regexp `^\S+ \d+ \S+ (?P<rack>R\d+-M\d)-` [365d])))',
+    "bgl-57": '{application="bgl"} |= "NodeCard("',  # 'Node card(' missed
+    "android-52": '{application="android"} '  # the received broadcast and onReceive
+                  '|= "ACTION_BATTERY_CHANGED"',  # lines missed
 }
 
 
