@@ -246,6 +246,12 @@ def fixed(question, query):
     ("show the failed password lines of openssh",
      '{application="openssh"} |= "Failed password" | line_format "failed"', "format",
      '{application="openssh"} |= "Failed password"'),
+    # ... or as the events they are, the fields written named only by the value kept
+    ("Show openssh authentication failures for user guest.",
+     '{application="openssh"} |= "guest" |= "authentication failure" '
+     '| pattern "<_> uid=<uid> user=<user>" | line_format "{{.uid}} {{.user}}"', "format",
+     '{application="openssh"} |= "guest" |= "authentication failure" '
+     '| pattern "<_> uid=<uid> user=<user>"'),
 ])
 def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, check, right):
     assert fixed(question, query) == (check, parse(right))
@@ -405,6 +411,10 @@ def test_a_query_of_another_shape_is_fixed_to_the_one_asked(question, query, che
        '| line_format "{{.user}}"')
       for how in ["formatted as '<user>'", "showing only the user", "including the user",
                   "rewritten as '<user>'", "as '<user>'"]],
+    # no lines named: the users asked may be a value written as a line
+    ("who failed a password on openssh? the users",
+     '{application="openssh"} |= "Failed password" | regexp `for (?P<user>\\S+) from` '
+     '| line_format "{{.user}}"'),
 ])
 def test_a_query_of_the_shape_asked_or_of_no_plain_reading_is_quiet(question, query):
     assert shape_warnings(question, parse(query)) == []

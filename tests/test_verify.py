@@ -13,7 +13,7 @@ from nl2logql.engine.loaders import load_paths, sample_store
 from nl2logql.generation.models import ScriptedModel
 from nl2logql.generation.pipeline import Assistant
 from nl2logql.logql import ast
-from nl2logql.logql.parser import parse
+from nl2logql.logql.parser import parse, quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.paths import loghub_root
 from nl2logql.verify import agreement, formats, rewrite
@@ -24,6 +24,7 @@ from nl2logql.verify.data import (code_words, elided_end, elided_regex, mentione
 from nl2logql.verify.findings import (CHECKED, HEAVY, LIGHT, MEDIUM, PARSES, RETURNS_DATA, Fix,
                                       QueryWarning, weight)
 from nl2logql.verify.nearest import fragments, nearest, one_typo_apart, run_with, similarity, stems
+from nl2logql.verify.listed import listed_values
 from nl2logql.verify.repair import repair
 from nl2logql.verify.shape import named_function, names_field
 
@@ -741,6 +742,10 @@ def test_a_plural_loses_its_s_and_a_word_ending_in_its_own_s_keeps_it(word, sing
     ("How many blocks were received by DataNodes today?", None),
     ("errors logged by host LabSZ-1 in the last hour", None),
     ("lines written by the component dfs.FSNamesystem", None),
+    # "per" a word ending in -ed is a value of each event, not a breakdown by that word
+    ("median bytes sent per closed proxifier connection over the last day?", None),
+    ("failed logins per user", "user"),
+    ("errors per seed node", "seed"),
 ])
 def test_a_bare_by_is_a_breakdown_only_before_a_stream_dimension(question, dimension):
     match = agreement.asked_breakdown(question)
@@ -2816,3 +2821,222 @@ def test_a_share_of_some_lines_divided_by_every_line_is_divided_by_those(tmp_pat
     assert _value(checker, fixed) == [0.5]
     assert "share" not in checks_of(checker, "What fraction of tb's log lines in the last hour "
                                     "said 'no free leases'?", wrong)
+
+
+@pytest.fixture(scope="module")
+def domains(tmp_path_factory):
+    """A domain controller's status lines, every third of inconsistent nodesets, its
+    roams, each with a reason number, and the numbers of its scrolls."""
+    lines = [f"Jun  3 15:{i:02d}:00 node-d{i % 4} domain: status "
+             f"{'inconsistent' if i % 3 == 0 else 'consistent'} nodesets node-{i} <ok>"
+             for i in range(0, 60, 2)]
+    lines += [f"Jun  3 15:{i:02d}:00 node-d{i % 4} wl0: Roamed or switched channel, reason "
+              f"#{i % 3 + 1}, bssid 00:11:22:33:44:{i:02x}" for i in range(1, 60, 4)]
+    lines += [f"Jun  3 15:{i:02d}:00 node-d{i % 4} ciod: Missing or invalid fields on line "
+              f"{i} of node map file /p/map{i % 3}.txt" for i in range(3, 60, 4)]
+    lines += [f"Jun  3 15:{i:02d}:00 node-d{i % 4} StackScrollAlgorithm: overlapAmount:"
+              f"{i % 7}, previousNotificationEnd:{100 + i}, location:3" for i in range(2, 60, 4)]
+    return log_checker(tmp_path_factory.mktemp("domains"), "dom", sorted(lines),
+                       "2005-06-03T16:00:00Z")
+
+
+@pytest.mark.parametrize("question, wrong, fixed", [
+    # "inconsistent": not the lines of "consistent nodesets" left out
+    ("Show me the domain status lines that report inconsistent nodesets.",
+     '{app="dom"} |= "status" != "consistent nodesets"',
+     '{app="dom"} |= "status" |= "inconsistent nodesets"'),
+    # the prefixed word left out, as asked
+    ("Show me the domain status lines other than inconsistent nodesets.",
+     '{app="dom"} |= "status" != "inconsistent nodesets"', None),
+])
+def test_a_text_asked_with_a_prefix_that_makes_it_its_opposite_is_kept(
+        domains, question, wrong, fixed):
+    assert format_ast(repaired_clean(domains, question, wrong)) == format_ast(parse(fixed or wrong))
+
+
+def test_a_field_compared_with_the_lines_text_is_dropped(domains):
+    question = "Show the dom lines where ciod hit missing or invalid fields in a node map file."
+    kept = ('{app="dom"} |= "Missing or invalid fields on line" '
+            '| regexp `fields on line (?P<line>\\S+)`')
+    wrong = f'{kept} | line=~"ciod: Missing or invalid fields on line"'
+    assert format_ast(repaired_clean(domains, question, wrong)) == format_ast(parse(kept))
+    # a value no line has is no text of the line's: said, not dropped
+    [empty] = [w for w in domains.check(question, f'{kept} | line="999"') if w.check == "empty"]
+    assert empty.fix is None
+
+
+def test_a_field_the_lines_number_after_its_name_is_extracted(domains):
+    question = "Break down the times wl0 roamed or switched channel in the last hour by reason."
+    wrong = 'sum by (reason) (count_over_time({app="dom"} |= "Roamed or switched channel" [1h]))'
+    assert "label" in checks_of(domains, question, wrong)
+    fixed = format_ast(repaired_clean(domains, question, wrong))
+    assert sorted(_value(domains, fixed)) == [5.0, 5.0, 5.0]
+
+
+@pytest.mark.parametrize("question, unwrapped", [
+    ("What's the largest overlapAmount dom's StackScrollAlgorithm logged in the last hour?",
+     "overlapamount"),
+    # a word of prose may be the word, not the field: the number unwrapped stays
+    ("What's the largest location dom's StackScrollAlgorithm logged in the last hour?",
+     "previousnotificationend"),
+])
+def test_a_number_the_question_does_not_name_is_not_the_one_unwrapped(domains, question, unwrapped):
+    wrong = ('max(max_over_time({app="dom"} |= "StackScrollAlgorithm" | regexp '
+             '`previousNotificationEnd:(?P<previousnotificationend>\\d+)` '
+             '| unwrap previousnotificationend [1h]))')
+    fixed = repaired_clean(domains, question, wrong)
+    assert next(fixed.find_all(ast.Unwrap)).label == unwrapped
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory):
+    """A server's leader election notifications (LOOKING, FOLLOWING, LEADING: 3, 2 and 1 of
+    every 6), its wake reasons, its autopurge settings, its capture notices (AuthFail: 3 of
+    every 4) and its battery broadcasts."""
+    states = ["LOOKING", "LOOKING", "LOOKING", "FOLLOWING", "FOLLOWING", "LEADING"]
+    messages = [
+        *(f"Notification: {i % 3} (n.leader), 0x{i} (n.zxid), 0x7 (n.peerEPoch), "
+          f"{states[i % 6]} (my state)" for i in range(24)),
+        *(f"kernel[0]: Wake reason: {['RTC (Alarm)', 'ARPT (Network)', '?'][i % 3]}"
+          for i in range(9)),
+        *(f"kernel[0]: [HID] processWakeReason Wake reason: Host (0x0{i})" for i in range(3)),
+        "autopurge.purgeInterval set to 0", "autopurge.snapRetainCount set to 3",
+        *(f"CCFile::captureLog Received Capture notice id: {i}, reason = "
+          f"{'RoamFail' if i % 4 == 0 else 'AuthFail'}:sts:5" for i in range(8)),
+        *(f"ActivityManager: received broadcast android.intent.action.BATTERY_CHANGED {i}"
+          if i % 3 == 0 else f"KeyguardUpdateMonitor: onReceive, action: BATTERY_CHANGED {i}"
+          for i in range(9)),
+    ]
+    lines = [f"2025-01-01T00:{i // 2:02d}:{i % 2 * 30:02d}Z box {m}"
+             for i, m in enumerate(messages)]
+    return log_checker(tmp_path_factory.mktemp("election"), "zk", lines, "2025-01-01T01:00:00Z")
+
+
+@pytest.mark.parametrize("question, values", [
+    ("by state ('LOOKING (my state)' / 'LEADING (my state)')",
+     ["LOOKING (my state)", "LEADING (my state)"]),
+    ("per component (KERNEL, APP, ...)", ["KERNEL", "APP"]),
+    ("the wake reasons ('Wake reason: RTC (Alarm)', 'ARPT (Network)' and so on)",
+     ["RTC (Alarm)", "ARPT (Network)"]),
+    # an example of one line's text lists nothing
+    ("the third field (e.g. 93 in time=25233975,0,93,0,20002)", []),
+    ("one quoted ('Wake reason: RTC (Alarm)') value", []),
+])
+def test_the_values_a_question_lists(question, values):
+    assert listed_values(question) == values
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Break down the notifications over the last hour by my state ('LOOKING (my state)' / "
+     "'LEADING (my state)' / 'FOLLOWING (my state)').", "LOOKING (my state)"),
+    ("Count the notifications of the last hour per state (LOOKING, LEADING, FOLLOWING).",
+     "LOOKING"),
+    # the first names the values ("Wake reason: "), the other is a value alone
+    ("Break down the wake reasons over the last hour ('Wake reason: RTC (Alarm)', "
+     "'ARPT (Network)' and so on).", "Wake reason: RTC (Alarm)"),
+])
+def test_a_breakdown_by_the_values_the_question_lists_splits_the_lines_by_them(
+        election, question, first):
+    wrong = f'sum by (state) (count_over_time({{app="zk"}} |= {quote(first)} [1h]))'
+    assert "grouping" in checks_of(election, question, wrong)
+    fixed = format_ast(repaired_clean(election, question, wrong))
+    assert _value(election, fixed) == ([3.0, 3.0, 3.0] if "Wake" in question
+                                       else [4.0, 8.0, 12.0])
+    assert "grouping" not in checks_of(election, question, fixed)
+
+
+def test_the_other_of_two_listed_texts_is_kept_beside_the_one_a_filter_holds(election):
+    question = "show me the autopurge settings lines (purgeInterval / snapRetainCount)"
+    wrong = '{app="zk"} |= "autopurge.purgeInterval set to"'
+    fixed = repaired_clean(election, question, wrong)
+    assert len(election.backend.query_range(format_ast(fixed))["result"][0]["values"]) == 2
+
+
+def test_lines_about_a_name_as_code_writes_it_are_every_line_holding_it(election):
+    query = '{app="zk"} |= "BATTERY_CHANGED"'
+    assert election.check("Show me the lines about the BATTERY_CHANGED broadcast.", query) == []
+    assert "broad" in checks_of(election, "Show me the lines where a BATTERY_CHANGED broadcast "
+                                "was received.", query)
+
+
+def test_a_share_answered_with_the_part_alone_is_divided_by_the_lines_but_the_parts(election):
+    question = "What share of the capture notices over the last hour were AuthFail?"
+    wrong = ('sum(count_over_time({app="zk"} |= "CCFile::captureLog Received Capture notice id:" '
+             '|= "AuthFail" [1h]))')
+    assert "share" in checks_of(election, question, wrong)
+    assert _value(election, format_ast(repaired_clean(election, question, wrong))) == [0.75]
+
+
+@pytest.mark.parametrize("question, unwrapped", [
+    ("median bytes sent per closed connection over the last hour?", "bytes"),
+    ("median bytes received per closed connection over the last hour?", "bytes_2"),
+])
+def test_of_two_numbers_of_one_unit_the_one_whose_words_the_question_says_is_unwrapped(
+        tmp_path, question, unwrapped):
+    checker = log_checker(tmp_path, "px", (
+        f"2025-01-01T00:{i:02d}:00Z chrome.exe - proxy.example.org:5070 close, {100 + i} bytes "
+        f"sent, {i % 7} bytes received, lifetime 00:0{i % 9}" for i in range(50)),
+        "2025-01-01T01:00:00Z")
+    wrong = ('quantile_over_time(0.5, {app="px"} |= "close," | regexp `close,\\s+(?P<bytes>\\S+)'
+             '\\s+bytes\\s+sent,\\s+(?P<bytes_2>\\S+)\\s+bytes\\s+received` | unwrap bytes_2 [1h])')
+    fixed = repaired_clean(checker, question, wrong)
+    assert next(fixed.find_all(ast.Unwrap)).label == unwrapped
+
+
+@pytest.mark.parametrize("question, fixed", [
+    ("Show me the boot command lines that target a domain ('Targeting domains:...').",
+     '{app="hpc"} |= "Targeting domains:"'),
+    # the quote's lines are among the query's: kept among them
+    ("Show me the command lines that target a domain ('Targeting domains:...').",
+     '{app="hpc"} |= "command" |= "Targeting domains:"'),
+    # a quote the query uses
+    ("Show me the lines saying 'boot (command ...)'.", None),
+])
+def test_lines_asked_for_by_a_quote_hold_it(tmp_path, question, fixed):
+    checker = log_checker(tmp_path, "hpc", (
+        f"2025-01-01T00:{i:02d}:00Z node-{i} " + (
+            f"Targeting domains:node-D{i % 3} and nodes:node-[40-63] child of command {i}"
+            if i % 4 == 0 else f"boot (command {i}) Error: unknown partition")
+        for i in range(40)), "2025-01-01T01:00:00Z")
+    wrong = ('{app="hpc"} |= "boot (command"' if "boot" in question
+             else '{app="hpc"} |= "command"')
+    assert format_ast(repaired_clean(checker, question, wrong)) == format_ast(parse(fixed or wrong))
+
+
+def test_a_breakdown_by_the_part_a_quote_points_at_extracts_that_field(tmp_path):
+    states = ["UNASSIGNED", "ASSIGNED", "RUNNING", "RUNNING"]
+    checker = log_checker(tmp_path, "hd", (
+        f"2025-01-01T00:{i:02d}:00Z attempt_1445144423722_0020_m_{i:06d}_0 TaskAttempt "
+        f"Transitioned from NEW to {states[i % 4]}" for i in range(40)), "2025-01-01T01:00:00Z")
+    question = ("Break down the TaskAttempt transitions over the last hour by the state the "
+                "attempt moved to (the 'to X' part).")
+    wrong = 'sum by (to) (count_over_time({app="hd"} |= "TaskAttempt Transitioned" [1h]))'
+    assert _value(checker, format_ast(repaired_clean(checker, question, wrong))) == [
+        10.0, 10.0, 20.0]
+
+
+def test_lines_of_a_level_named_in_capitals_are_of_that_level(tmp_path):
+    checker = log_checker(tmp_path, "ras", (
+        f"2025-01-01T00:{i:02d}:00Z R02-M1-N0 RAS {['KERNEL', 'APP'][i % 2]} "
+        f"{'FATAL' if i % 3 == 0 else 'INFO'} instruction cache parity error corrected"
+        for i in range(60)), "2025-01-01T01:00:00Z")
+    wrong = 'sum by (component) (count_over_time({app="ras"} | regexp `RAS (?P<component>\\S+)` [1h]))'
+    question = "Count the ras FATAL lines per component (KERNEL, APP, ...) over the last hour."
+    assert _value(checker, format_ast(repaired_clean(checker, question, wrong))) == [10.0, 10.0]
+    # a level the question does not name in capitals, or no level at all
+    assert "level" not in checks_of(checker, question.replace("FATAL", "fatal"), wrong)
+    assert "level" not in checks_of(checker, question.replace("FATAL ", ""), wrong)
+
+
+@pytest.mark.parametrize("wrong", ['{app="svc"} |= "PrepareForService shutting down Node card"',
+                                   '{app="svc"} |= "PrepareForService shutting down NodeCard"'])
+def test_a_text_the_lines_write_as_one_word_and_as_two_is_kept_either_way(tmp_path, wrong):
+    checker = log_checker(tmp_path, "svc", (
+        f"2025-01-01T00:{i:02d}:00Z R25-M1-N2 HARDWARE WARNING PrepareForService shutting down "
+        + (f"NodeCard(mLctn(R25-M1-N{i})) as part of Service Action {i}" if i % 2 else
+           f"Node card(mLctn(R10-M1-N{i})) as part of Service Action {i}" if i % 5 == 0 else
+           f"Service Card {i} for maintenance")
+        for i in range(40)), "2025-01-01T01:00:00Z")
+    question = "Show the svc lines where PrepareForService shut down a node card."
+    fixed = format_ast(repaired_clean(checker, question, wrong))
+    assert len(checker.backend.query_range(fixed)["result"][0]["values"]) == 24

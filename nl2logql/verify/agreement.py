@@ -104,7 +104,9 @@ _NOT_EACH = (r"(?:one|of|occur|happen|appear|show|take|last|run|fail|succeed|see
 _BREAKDOWN = re.compile(
     rf"\b(?:per|for each|for every|from each|(?:broken|break|breaks) down by"
     rf"|(?:grouped|group|split) by)[ -](?:(?:their|its|the) )?"
-    rf"(?!{_NOT_A_DIMENSION}\b(?! (?:types?|kinds?|codes?)\b))(?P<word>[a-z]\w*)"
+    # ("per closed connection": a value of each event, not a breakdown by "closed")
+    rf"(?!{_NOT_A_DIMENSION}\b(?! (?:types?|kinds?|codes?)\b))(?![a-z]+[^e]ed\b)"
+    rf"(?P<word>[a-z]\w*)"
     rf"|\btop {_COUNT_WORD} (?P<top>[a-z]\w*)"
     rf"|\b(?:did|does|do|has|have|had) each (?!{_NOT_EACH}\b)(?P<each>[a-z]\w*)"
     rf"|\bwhich (?:{_COUNT_WORD} )?(?!(?:is|was|has|does|this|its)\b)(?:(?P<kind>[a-z][\w-]*) )?"

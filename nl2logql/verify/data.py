@@ -23,7 +23,8 @@ checked as the embedded store is), each log query of a query over its own time r
 - ``empty``: when none of the above explains why no line is left, the stage where they
   run out; a side of a difference, a sum or a share that has no lines at the time asked
   ("how many more than in the 5 minutes before") counts as 0 (``or vector(0)``), where
-  Loki would answer nothing at all;
+  Loki would answer nothing at all; a field compared with the text the line filter keeps
+  (``| line=~"ciod: Missing or invalid fields on line"``) is dropped;
 - ``unfiltered``: a query that takes every line of its streams while the question names
   what it is about (the fixes, most specific first: a filter on a literal it names that
   the lines hold, as an IP; the line filter of the one pattern sharing at least two of its
@@ -47,7 +48,12 @@ checked as the embedded store is), each log query of a query over its own time r
   (a ``|=`` on it turned), as the lines write it, and a quoted or code-written text left
   out is left out wherever it stands, not only where a longer text the query excludes goes
   on from it; a ``!=`` on the very lines the question asks for ("the authentication
-  failures that were not for user root") keeps them;
+  failures that were not for user root") keeps them, and one on the opposite of a text it
+  says ("inconsistent nodesets" answered ``!= "consistent nodesets"``) keeps that text;
+- ``literal``: an IP, an id or a code word the question names that no part of the query
+  uses keeps its lines (one the question lists beside one a filter holds, "purgeInterval
+  / snapRetainCount": either); the one text a log query's question quotes, its lead up to
+  a stand-in ("'Targeting domains:...'"), keeps its lines;
 - ``narrow``: a filter text that goes on past the question's words ("Failed password for
   invalid user" for "failed password attempts") keeps the words the question says, up to
   the last of them; one holding a value of the event's field the question does not name,
@@ -81,7 +87,9 @@ checked as the embedded store is), each log query of a query over its own time r
   received", "how many lines") gets one where the query answers a series per stream: the
   streams' series added up, averaged or the largest taken, as its function asks;
   ``grouping``: one that asks for a value per key no label of those series names ("the
-  average timeout per client IP") is broken down by it.
+  average timeout per client IP") is broken down by it; one by values the question lists
+  ("'LOOKING (my state)' / 'LEADING (my state)'", "(KERNEL, APP, ...)") that the query's
+  series are not is split as the lines write them (:mod:`nl2logql.verify.listed`).
 """
 
 from __future__ import annotations
@@ -105,12 +113,13 @@ from nl2logql.verify import formats, headers, rewrite
 from nl2logql.verify.agreement import (asked_breakdown, dimension, dimension_words, label_for,
                                       singular_of)
 from nl2logql.verify.findings import HEAVY, LIGHT, MEDIUM, Fix, QueryWarning
+from nl2logql.verify.listed import listed_breakdown, listed_values
 from nl2logql.verify.nearest import VARIABLE, nearest, one_typo_apart, run_with, stems, words_of
 from nl2logql.verify.shape import (ASKS_COUNT, ASKS_DURATION, ASKS_PART, ASKS_RATE, LINE_SIZES,
                                    MEASURES, PART_WORDS, QUOTED, TEMPLATE_FIELD, asked_function,
                                    asked_unit, asks_share, function_word, is_time_unit,
                                    named_function, names_field, scaled, share_whole,
-                                   unit_in_stage, used_labels)
+                                   text_after, unit_in_stage, used_labels)
 from nl2logql.verify.probe import (Probe, Scope, has_label, log_scope, no_error, range_scope,
                                    with_stage)
 
@@ -231,6 +240,8 @@ class DataChecks:
             self._both_phases(query, scope, count)
             if count:
                 self._level_as_text(query, scope, count)
+                self._level_unnamed(query, scope, count)
+                self._spelled_two_ways(query, scope, count)
             if count:
                 self._stream_named(query, scope)
                 self._narrowing(query, scope, count)
@@ -252,6 +263,8 @@ class DataChecks:
                     self._variant_unfiltered(query, scope, count)
             if query.stages:
                 self._literal_unused(query, scope)
+                if query is self.expr:
+                    self._quote_unused(query, scope, count)
             if count:
                 self._status_unused(query, scope, count)
             if not any(map(_selects_lines, self.expr.find_all(ast.LogQuery))):
@@ -266,6 +279,7 @@ class DataChecks:
             if count and len(self.found) == before:
                 self._word_within(query, scope, count)
         self._groupings()
+        self._listed_breakdown()
         self._unwraps()
         self._counted_value()
         self._stand_in_value()
@@ -280,6 +294,18 @@ class DataChecks:
         self._stream_series()
         self._empty_side()
         return self.found
+
+    @functools.cached_property
+    def _breakdown_examples(self) -> list[str]:
+        """Values the question lists of what it breaks down by: examples, not a filter."""
+        asked = asked_breakdown(self.question) or _BREAK_DOWN.search(self.question)
+        return listed_values(self.question) if asked else []
+
+    def _listed_breakdown(self) -> None:
+        found = listed_breakdown(self.probe, self.question, self.expr)
+        if found is not None:
+            reason, fixed, change = found
+            self._warn("grouping", reason, MEDIUM, Fix(fixed, change))
 
     def _held_elsewhere(self, query: ast.LogQuery) -> bool:
         """Whether ``query`` keeps lines in the logs' whole range (its own may have none)."""
@@ -389,17 +415,17 @@ class DataChecks:
 
     @functools.cached_property
     def _asked_words(self) -> frozenset[str]:
-        """The question's content words, but numbers and the "times" of a count ("how many
-        times did it fail to sync": not the "time" of a ``totalTime`` field), and two words
-        written as one, as logs write them ("shut down": shutdown, "log in": login); once a
-        check."""
+        """The question's content words, but numbers, a letter alone (the "s" of "bgl's")
+        and the "times" of a count ("how many times did it fail to sync": not the "time" of
+        a ``totalTime`` field), and two words written as one, as logs write them ("shut
+        down": shutdown, "log in": login); once a check."""
         from nl2logql.generation.schema import content_words
 
         question = _TIMES_COUNTED.sub(" ", self.question)
         joined = [a + b for a, b in itertools.pairwise(re.findall(r"[A-Za-z]{2,}|\S", question))
                   if a.isalpha() and b.isalpha() and content_words(a) and content_words(b)]
         return frozenset(w for w in content_words(question) + content_words(" ".join(joined))
-                         if not w.isdigit())
+                         if not w.isdigit() and len(w) > 1)
 
     def _event_match(self, query: ast.LogQuery) -> tuple[int, bool, list[str], object,
                                                           list] | None:
@@ -501,10 +527,13 @@ class DataChecks:
         selects the program's streams instead."""
         for index, stage in enumerate(query.stages):
             if self.probe.count(query.replace(stages=query.stages[:index + 1]), scope) == 0:
-                as_label = isinstance(stage, ast.LineFilter) and len(stage.terms) == 1
+                if isinstance(stage, ast.LineFilter):
+                    fix = self._as_label(query, stage, stage.terms[0]) \
+                        if len(stage.terms) == 1 else None
+                else:
+                    fix = self._line_text_as_field(query, stage)
                 self._warn("empty", f"no line is left after `{format_ast(stage)}` in "
-                           f"{scope.name}", MEDIUM,
-                           self._as_label(query, stage, stage.terms[0]) if as_label else None)
+                           f"{scope.name}", MEDIUM, fix)
                 return
 
     def _selector(self, query: ast.LogQuery) -> None:
@@ -749,6 +778,21 @@ class DataChecks:
                           f"{quote(term.value)}{_without(query.selector, selector)}")
                 return self._fix(query, fixed, change)
         return None
+
+    def _line_text_as_field(self, query: ast.LogQuery, stage: ast.Stage) -> Fix | None:
+        """A field compared with the text the query's line filter keeps (``| line=~"ciod:
+        Missing or invalid fields on line"`` after ``|= "Missing or invalid fields on
+        line"``) tests the field, not the line, and keeps nothing: the fix drops it."""
+        if not (isinstance(stage, ast.LabelFilter) and isinstance(stage.expr, ast.StringFilter)):
+            return None
+        value = stage.expr.matcher.value.lower()
+        kept = [term.value.lower() for s in query.stages if isinstance(s, ast.LineFilter)
+                and s.op == "|=" for term in s.terms]
+        if not any(len(text) >= 8 and text in value for text in kept):
+            return None
+        return self._fix(query, query.replace(stages=tuple(s for s in query.stages
+                                                           if s is not stage)),
+                         f"drop `{format_ast(stage)}`, the line's text compared with a field")
 
     def _fix(self, query: ast.LogQuery, fixed: ast.LogQuery, change: str) -> Fix:
         """The whole query with the log query ``query`` replaced by ``fixed``."""
@@ -1038,6 +1082,9 @@ class DataChecks:
                         not self.probe.count(with_stage(query, _stage(pattern.line_filter)), scope):
                     continue
                 text = before.lstrip() + said.group(1)
+                if any(_squeezed(text) in _squeezed(t.value) for _, t in _filter_terms(
+                        query, ("|=", "|~"))):
+                    continue  # kept already, spelt either way ("Node ?card")
                 fixed = query.replace(stages=(_stage(f"|= {quote(text)}"), *query.stages))
                 if 0 < (self.probe.count(fixed, scope) or 0) < count:
                     self._warn("value", f"the question asks for the lines with {quote(text)}, "
@@ -1085,6 +1132,45 @@ class DataChecks:
                     return (with_stage(query, stage), _level_reason(token.strip("[]<>")),
                             f"add `{format_ast(stage)}`")
         return None
+
+    def _spelled_two_ways(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """A filter text with two words some lines write as one ("shutting down Node card",
+        where lines also say "NodeCard"), or one word others write as two: either way."""
+        for stage, term in _filter_terms(query, ("|=",)):
+            text = term.value
+            # where a space may come or go: between two words, or in a CamelCase word
+            joints = [m.start() for m in re.finditer(r"(?<=[A-Za-z]{3}) (?=[A-Za-z]{3})", text)]
+            joints += [m.start(2) for m in re.finditer(r"\b([A-Z][a-z]{2,})([A-Z][a-z]{2,})\b",
+                                                       text)]
+            for at in joints:
+                rest = at + 1 if text[at] == " " else at
+                head = text[rest]  # ("Card" joined, "card" apart)
+                either = (regex_literal(text[:at]) + rf"\s?[{head.upper()}{head.lower()}]"
+                          + regex_literal(text[rest + 1:]))
+                fixed = rewrite.replace_node(query, stage, ast.LineFilter("|~", (
+                    ast.FilterTerm(either),)))
+                if (self.probe.count(fixed, scope) or 0) > count:
+                    other = text[:at] + ("" if rest > at else " ") + text[rest:]
+                    self._warn("line_filter", f"lines write {quote(text)} also as "
+                               f"{quote(other)}", MEDIUM,
+                               self._fix(query, fixed, f"keep the lines with {quote(text)}"
+                                                       " either way"))
+                    return
+
+    def _level_unnamed(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
+        """Lines of a level the question names in capitals ("Count bgl's FATAL lines per
+        component"), where the query's filters keep lines of every level: that level's
+        alone (a query without filters is :meth:`_unfiltered`'s)."""
+        said = _SHOUTED_LEVEL.search(outside_left_out(self.question))
+        if said is None or not _filters_lines(query.stages) or \
+                re.search(r"level|severity", format_ast(query), re.I) or any(
+                _names_level(t.value.lower(), said.group().split()[0].lower())
+                for _, t in _filter_terms(query, ("|=", "|~"))):
+            return
+        found = self._level_asked(query, said.group())
+        if found is not None and (self.probe.count(found[0], scope) or count) < count:
+            fixed, reason, change = found
+            self._warn("level", reason, MEDIUM, self._fix(query, fixed, change))
 
     def _level_as_text(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """The level the question names ("How many ERROR lines") filtered as a text
@@ -1431,10 +1517,15 @@ class DataChecks:
         if _MENTIONING.search(self.question) or not self._counts_lines(query):
             return
         kept = [term.value for _, term in _filter_terms(query, ("|=", "|~"))]
+        if any(found.group(1) in kept for found in _ABOUT_CODE.finditer(self.question)):
+            return  # "the lines about the BATTERY_CHANGED broadcast": all of them
         literals = token_literals(self.question)
         if all(any(_overlaps(text, t) for t in literals) for text in kept):
             return  # no filter (_unfiltered's), or only an IP's or an id's (_literal_only's)
-        said = content_words(" ".join(kept + [m.value for m in query.selector.matchers]
+        # (with the filters' words joined: "Node card" says "NodeCard")
+        joined = [a + b for text in kept
+                  for a, b in itertools.pairwise(re.findall(r"[A-Za-z]{2,}", text))]
+        said = content_words(" ".join(kept + joined + [m.value for m in query.selector.matchers]
                                       + left_out(self.question) + quoted_texts(self.question)))
         other = {w for w in self._asked_words if not _LINE_NOUN.fullmatch(w)
                  and not _ENTITY.fullmatch(w) and not any(_alike(w, s) for s in said)}
@@ -1624,7 +1715,7 @@ class DataChecks:
         """The query keeping the lines that hold a literal the question names and some
         line of the streams holds: an IP, an id, a quoted text (or one of ``literals``)."""
         scope = log_scope(self.backend)
-        values = self._stream_values(query.selector)
+        values = self._stream_values(query.selector) | set(self._breakdown_examples)
         for literal in question_literals(self.question) if literals is None else literals:
             stage = ast.LineFilter("|=", (ast.FilterTerm(literal),))
             fixed = query.replace(stages=(stage, *query.stages))
@@ -1648,7 +1739,8 @@ class DataChecks:
         excluded = " ".join(left_out(self.question))
         named = token_literals(self.question) + code_words(self.question) + _HYPHENATED.findall(
             self.question) + self._field_values(query.selector, scope)
-        examples = " ".join(m.group(1) for m in _EXAMPLE.finditer(self.question))
+        examples = " ".join([m.group(1) for m in _EXAMPLE.finditer(self.question)]
+                            + self._breakdown_examples)
         for literal in dict.fromkeys(named):
             if literal in used or literal in values or literal in excluded or literal in examples:
                 continue  # (what the question leaves out is the exclusion check's)
@@ -1666,7 +1758,7 @@ class DataChecks:
                 if not self.probe.count(fixed, scope):
                     continue
             change = f"keep the lines with {quote(literal)}"
-            fix = self._fix(query, fixed, change)
+            fix = self._alternative(query, literal, scope) or self._fix(query, fixed, change)
             part = next((n for n in self.expr.find_all(ast.BinaryOp) if n.op == "/"
                          and rewrite.same_sides(n)), None)
             if part is not None and ASKS_PART.search(self.question):
@@ -1676,6 +1768,27 @@ class DataChecks:
             self._warn("literal", f"question names {quote(literal)}, which the query does not "
                        "use", MEDIUM, fix)
             return
+
+    def _alternative(self, query: ast.LogQuery, literal: str, scope: Scope) -> Fix | None:
+        """A literal the question lists beside one a filter holds ("purgeInterval /
+        snapRetainCount" answered ``|= "autopurge.purgeInterval set to"``): either, as the
+        lines write the filter's text with one or the other."""
+        for found in _ALTERNATIVES.finditer(self.question):
+            if literal not in found.group(1, 2):
+                continue
+            other = found.group(2 if literal == found.group(1) else 1)
+            for stage, term in _filter_terms(query, ("|=",)):
+                if other not in term.value or literal in term.value:
+                    continue
+                before, _, after = term.value.partition(other)
+                either = ast.LineFilter("|~", (ast.FilterTerm(
+                    f"{regex_literal(before)}({re.escape(other)}|{re.escape(literal)})"
+                    f"{regex_literal(after)}"),))
+                fixed = rewrite.replace_node(query, stage, either)
+                if (self.probe.count(fixed, scope) or 0) > (self.probe.count(query, scope) or 0):
+                    return self._fix(query, fixed, f"keep the lines with {quote(other)} or "
+                                                   f"{quote(literal)}")
+        return None
 
     def _status_unused(self, query: ast.LogQuery, scope: Scope, count: int) -> None:
         """The question asks for an HTTP status or a class of them ("2xx responses",
@@ -1933,8 +2046,10 @@ class DataChecks:
 
     def _unwrapped_other_field(self, log_range: ast.LogRange) -> None:
         """Of two numbers the question names ("the highest scoreboard slot … found a child
-        in"), the query unwraps one the function's word is not about (``child``): the one
-        named first after that word (``slot``), as the pattern of the lines extracts it."""
+        in"), the query unwraps one the function's word is not about (``child``), or one it
+        does not name at all ("the median overlapAmount" answered with the line's
+        ``previousNotificationEnd``): the one named first after that word (``slot``), as the
+        pattern of the lines extracts it."""
         label = log_range.unwrap.label
         node = self._aggregation_of(log_range)
         asking = function_word(self.question)
@@ -1946,8 +2061,11 @@ class DataChecks:
                 continue
             named = sorted((found.start(), name) for name in numbers
                            if (found := _mention(name, self.question[asking.end():])))
-            if len(named) < 2 or named[0][1] == label or label not in {n for _, n in named}:
-                continue
+            if not named or named[0][1] == label or (
+                    len(named) < 2 or label not in {n for _, n in named}) and (
+                    _mention(label, self.question) or not _written_as_code(
+                        _mention(named[0][1], self.question[asking.end():]).group())):
+                continue  # (a name as code writes it, not a word: "time" may mean a "took")
             field = named[0][1]
             if self._unwrap_fix(node, pattern, field, (node.op, node.param),
                                 f"question asks `{node.op}` of {field}, but the query "
@@ -2155,7 +2273,7 @@ class DataChecks:
             for field in (f.name for f in pattern.fields if f.numeric):
                 if (pattern.unit_after(field) or "").lower() != "bytes" or not pattern.line_filter:
                     continue
-                said = _words_after(pattern, field, "bytes")
+                said = _words_after(_text_after(pattern, field), "bytes")
                 if said and _asked_any(said, asked):
                     found.append((pattern, field, tuple(said)))
         if len({said for _, _, said in found}) != 1:
@@ -2189,8 +2307,8 @@ class DataChecks:
     def _other_stated_number(self) -> None:
         """The query takes a number the lines state in a unit ("<n> bytes received") where
         the question asks for the other one they state in it ("the 99th percentile of bytes
-        sent", the lines saying "<m> bytes sent, <n> bytes received"): that one, extracted
-        as the pattern has it."""
+        sent", the lines saying "<m> bytes sent, <n> bytes received"): that one, as the
+        query's own parser writes it, else extracted as the pattern has it."""
         ranges = list(self.expr.find_all(ast.RangeAggregation))
         if len(ranges) != 1 or ranges[0].range.unwrap is None:
             return
@@ -2198,16 +2316,30 @@ class DataChecks:
         taken, stages = node.range.unwrap.label, node.range.query.stages
         if re.search(rf"\b{re.escape(taken)}\b", self.question, re.I):
             return  # the question names the field taken ("the lowest free memory": free)
+        for stage in stages:  # the query's own parser writing both
+            unit = unit_in_stage(stage, taken) if taken in parser_fields(stage) else None
+            other = [f for f in parser_fields(stage) if f != taken and unit
+                     and unit_in_stage(stage, f) == unit
+                     and _asked_any(_words_after(text_after(stage, f), unit), asked)]
+            if len(other) == 1 and not _asked_any(
+                    _words_after(text_after(stage, taken), unit), asked):
+                fixed = node.range.replace(unwrap=node.range.unwrap.replace(label=other[0]))
+                self._warn("function", f"the question asks for other {unit} than the query's "
+                           f"{taken}", MEDIUM,
+                           Fix(format_ast(rewrite.replace_node(self.expr, node.range, fixed)),
+                               f"take {other[0]}, the {unit} the query's parser writes that "
+                               "the question names"))
+                return
         for pattern in self._patterns(node.range.query.selector):
             numeric = [f.name for f in pattern.fields if f.numeric]
             unit = taken in numeric and pattern.unit_after(taken)
-            said = unit and _words_after(pattern, taken, unit)
+            said = unit and _words_after(_text_after(pattern, taken), unit)
             if not said or _asked_any(said, asked) or not any(
                     e and _stage(e) in stages
                     for e in (pattern.field_regexp(taken), pattern.extraction)):
                 continue  # (the query extracts the field as this pattern does)
             other = [f for f in numeric if f != taken and pattern.unit_after(f) == unit
-                     and _asked_any(_words_after(pattern, f, unit), asked)]
+                     and _asked_any(_words_after(_text_after(pattern, f), unit), asked)]
             extraction = len(other) == 1 and pattern.field_regexp(other[0])
             if not extraction:
                 continue
@@ -2278,23 +2410,32 @@ class DataChecks:
         a ``!=`` on a text whose leading words (or word) the question says, outside what it
         leaves out (:func:`_said_lead`), keeps those lines instead; of several ("where a VM was paused or
         stopped" answered ``!= "paused" != "stopped"``), either where it says "or"; as the
-        lines write them where they write them in another case."""
+        lines write them where they write them in another case. A text the question says
+        with a prefix that makes it its opposite ("inconsistent nodesets" answered ``!=
+        "consistent nodesets"``) keeps the prefixed text."""
         if not self._one_log_query:
             return
         said = outside_left_out(self.question).lower()
         # what it leaves out by a literal ("leave out the ones about 187.141.143.180")
         left = question_literals(" ".join(left_out(self.question)))
-        asked = []  # the excluding stages whose texts the question asks for
+        asked, texts = [], []  # the excluding stages whose texts the question asks for
         for stage in query.stages:
             if not isinstance(stage, ast.LineFilter) or stage.op != "!=" or len(stage.terms) != 1 \
                     or any(text in stage.terms[0].value for text in left):
                 continue
-            found = _said_lead(stage.terms[0].value, said)
+            text = stage.terms[0].value
+            # "inconsistent nodesets" answered != "consistent nodesets": the word's opposite
+            if opposite := re.search(rf"\b(?:un|in|im|ir|non-?|dis){re.escape(text.lower())}",
+                                     said):
+                asked.append(stage)
+                texts.append(opposite.group(0))
+                continue
+            found = _said_lead(text, said)
             if found and not _negated(said[:found.start()]):
                 asked.append(stage)
+                texts.append(text)
         if not asked:
             return
-        texts = [stage.terms[0].value for stage in asked]
         each = [_stage(f"|= {quote(t)}") for t in texts]
         # "paused or stopped": either; as the lines write it, whatever its case
         either = [_stage(f"|~ {quote('(?i)' + '|'.join(map(re.escape, texts)))}")]
@@ -2349,6 +2490,28 @@ class DataChecks:
                 texts = [run] if run else []
             found += [t for t in texts if self._occurs(selector)(t)]
         return list(dict.fromkeys(found))
+
+    def _quote_unused(self, query: ast.LogQuery, scope: Scope, count: int | None) -> None:
+        """Lines asked for by the one text the question quotes ("the boot command lines
+        that target a domain ('Targeting domains:...')"), which no filter of the query uses:
+        the lines holding its lead (up to a stand-in), among the query's where some are,
+        else in place of its filters."""
+        quoted = quoted_texts(self.question)
+        lead = _STAND_IN.split(quoted[0])[0].strip() if len(quoted) == 1 else ""
+        used = " ".join(t.value for f in query.stages if isinstance(f, ast.LineFilter)
+                        for t in f.terms).lower()
+        if len(lead) < MIN_LITERAL or not re.search(r"[A-Za-z]{3}", lead) or \
+                lead.lower() in used or lead in " ".join(left_out(self.question)) or \
+                formats.asked_format(self.question) is not None:
+            return  # (a quoted template is how to write the lines, not which)
+        kept = ast.LineFilter("|=", (ast.FilterTerm(lead),))
+        for fixed in (with_stage(query, kept), query.replace(stages=(kept, *(
+                s for s in query.stages if not isinstance(s, ast.LineFilter))))):
+            if (lines := self.probe.count(fixed, scope)) and lines != count:
+                self._warn("literal", f"question quotes {quote(quoted[0])}, which the query "
+                           "does not use", MEDIUM,
+                           self._fix(query, fixed, f"keep the lines with {quote(lead)}"))
+                return
 
     def _quoted_unused(self, query: ast.LogQuery) -> None:
         """One side of a ratio takes every line, and the question quotes one text, held by
@@ -2461,14 +2624,24 @@ class DataChecks:
             return
         whole = stems(part.group("whole"))
         said_whole = self.question[part.start("whole"):part.end("whole")]
+        said_part = self.question[part.end("whole"):].lower()
         leads = [_STAND_IN.split(text)[0].strip() for text in quoted_texts(said_whole)]
-        for stage, term in _filter_terms(query, ("|=",)):
+        filters = list(_filter_terms(query, ("|=",)))
+        for stage, term in filters:
             said = _start_said(term.value, whole)
             texts = [lead for lead in leads if term.value.startswith(lead)] + \
                 ([said] if said and len(said.split()) < len(term.value.split()) else [])
-            for text in (t for t in texts if t and t != term.value):
-                every = rewrite.replace_node(query, stage, ast.LineFilter(
-                    "|=", tuple(ast.FilterTerm(text) if t is term else t for t in stage.terms)))
+            wholes = [(rewrite.replace_node(query, stage, ast.LineFilter("|=", tuple(
+                ast.FilterTerm(text) if t is term else t for t in stage.terms))),
+                f"the lines with {quote(text)}") for text in texts if text and text != term.value]
+            # "... notices were AuthFail" answered |= "…notice id:" |= "AuthFail": that
+            # filter is the part's
+            if len(filters) > 1 and len(stage.terms) == 1 and re.search(
+                    rf"(?<!\w){re.escape(term.value.lower())}(?!\w)", said_part):
+                wholes.append((query.replace(stages=tuple(s for s in query.stages
+                                                          if s is not stage)),
+                               f"the lines it keeps but for {quote(term.value)}"))
+            for every, lines in wholes:
                 if (self.probe.count(every, scope) or 0) <= count:
                     continue
                 fixed: ast.Expr = ast.BinaryOp("/", base, rewrite.replace_node(base, query, every))
@@ -2478,8 +2651,7 @@ class DataChecks:
                 self._warn("share", f"question asks for the {part.group('word')} of "
                            f"{said_whole}, but the query counts the part alone", MEDIUM,
                            Fix(format_ast(rewrite.replace_node(self.expr, base, fixed)),
-                               f"divide by the lines with {quote(text)}"
-                               + (", times 100" if percent else "")))
+                               f"divide by {lines}" + (", times 100" if percent else "")))
                 return
 
     def _share_of_what(self) -> None:
@@ -2742,7 +2914,8 @@ class DataChecks:
                     field = name if address else None
                 if field is None and grouped:  # "list source IPs", "by (count)"
                     field = _asked_field(self.question, pattern, name) or \
-                        _field_after(_breakdown_word(self.question), pattern)
+                        _field_after(_breakdown_word(self.question), pattern) or \
+                        _quoted_field(self.question, pattern)
                 if field is None or not pattern.extraction or not pattern.line_filter:
                     continue
                 fixed, lines = self._extracting(query, name, pattern, field, scope, address)
@@ -2982,10 +3155,11 @@ def _field_for(name: str, fields, numeric: bool) -> str | None:
 
 def _labelled_field(name: str, pattern, numeric: bool) -> str | None:
     """The field the pattern's text calls ``name`` ("HBM brightnessOut =<number>":
-    ``number`` is the brightnessOut; "timeout of <duration>": the timeout; "my id =
-    <id_2>": ``my_id``), a number when it is to be unwrapped."""
+    ``number`` is the brightnessOut; "timeout of <duration>": the timeout; "reason
+    #<number_2>": the reason; "my id = <id_2>": ``my_id``), a number when it is to be
+    unwrapped."""
     written = re.escape(name).replace("_", r"[\s_]")
-    found = re.search(rf"(?<![\w.]){written}(?:\s*[=:]|\s+of)\s*<(\w+)>", pattern.template,
+    found = re.search(rf"(?<![\w.]){written}(?:\s*[=:#]|\s+of)\s*<(\w+)>", pattern.template,
                       re.I)
     field = next((f for f in pattern.fields if found and f.name == found.group(1)), None)
     return field.name if field is not None and (field.numeric or not numeric) else None
@@ -3011,6 +3185,18 @@ def _field_after(word: str | None, pattern) -> str | None:
     found = word and re.search(rf"(?<![\w.<]){re.escape(word)}s?(?:\s+[\w.-]+){{0,2}}?\s*[=:]?"
                                r"\s*<(\w+)>", pattern.template, re.I)
     return found.group(1) if found else None
+
+
+def _quoted_field(question: str, pattern) -> str | None:
+    """The field of ``pattern`` a quote ending in a letter that stands in for it points at
+    ("by the state it moved to (the 'to X' part)": ``to <word_2>``; not "'Authentication
+    failed from ...' lines", a text quoted short)."""
+    for text in quoted_texts(question):
+        before = re.fullmatch(r"(.*\w\W*?)\s*\b[A-Z]", text)
+        if before and (found := re.search(rf"(?<!\w){re.escape(before.group(1).strip())}"
+                                          r"\s*<(\w+)>", pattern.template)):
+            return found.group(1)
+    return None
 
 
 def _asked_field(question: str, pattern, name: str) -> str | None:
@@ -3080,6 +3266,12 @@ def _measured_field(question: str, pattern) -> str | None:
     if not named and unit:  # "what processor speed, in MHz": "Detected <n> MHz processor"
         named = [f.name for f in numbers if (pattern.unit_after(f.name) or "").lower() == unit]
     return named[0] if len(named) == 1 else None
+
+
+def _written_as_code(word: str) -> bool:
+    """Whether a word is a name as code writes it ("overlapAmount", "used_ram"), not a word
+    of prose ("time")."""
+    return bool(re.search(r"[a-z][A-Z]|_|[A-Za-z]\d", word))
 
 
 def _mention(field: str, text: str) -> re.Match | None:
@@ -3165,12 +3357,12 @@ def _text_after(pattern, field: str) -> str:
     return VARIABLE.split(pattern.template.split(f"<{field}>", 1)[1])[0]
 
 
-def _words_after(pattern, field: str, unit: str) -> list[str]:
-    """Up to three content words the pattern writes after a field and its unit, up to the
-    next field ("sent" of "<bytes> bytes sent, <bytes_2> …")."""
+def _words_after(text: str, unit: str) -> list[str]:
+    """Up to three content words of the text after a field, past its unit ("sent" of
+    "<bytes> bytes sent, <bytes_2> …")."""
     from nl2logql.generation.schema import content_words
 
-    return [w for w in content_words(_text_after(pattern, field))
+    return [w for w in content_words(text)
             if not w.startswith(unit.lower()[:3])][:3]
 
 
@@ -3479,6 +3671,9 @@ def _same_value(text: str, value: str, label: str) -> bool:
 
 
 _LEVEL_PHRASES = (re.compile(r"\b(\w+)[ -]level\b", re.I), re.compile(r"\blevel (\w+)\b", re.I))
+# a level in capitals, as the lines write it, naming lines ("bgl's FATAL lines")
+_SHOUTED_LEVEL = re.compile(rf"\b(?-i:[A-Z]{{4,}}) (?:lines?|messages?|entries|events|logs?)\b",
+                            re.I)
 
 
 def _names_stream(question: str, label: str, value: str) -> bool:
@@ -3545,6 +3740,8 @@ _NOT_LITERAL = re.compile(r"^(?:\d{4}-\d{2}-\d{2}.*|\d{1,2}:\d{2}(?::\d{2})?|\d+
 MIN_LITERAL = 6
 _MENTIONED = re.compile(r"\b(?:mention|contain|say)(?:s|ing)?\s+(?:(?:an?|the|any)\s+)?"
                         r"(?:(?:word|text|string)\s+)?(?P<word>[A-Za-z][\w.:/@-]*\w)", re.I)
+# lines said to be about a name as code writes it ("about the BATTERY_CHANGED broadcast")
+_ABOUT_CODE = re.compile(r"\babout (?:the |a |an )?([A-Za-z]\w*(?:_\w+|[a-z][A-Z]\w*))")
 _MENTIONING = re.compile(r"(?<!not )(?<!n't )\b(?:mention|referenc|contain)\w*\b", re.I)
 _NOT_MENTIONED = {"that", "this", "these", "those", "what", "which", "some", "all", "it", "its"}
 
@@ -3575,6 +3772,9 @@ _LEAD_IN = re.compile(
     r"avg|mean|median|sum|number|rate|ratio|percentage|pull|fetch|return|need|please|pls)\b)",
     re.I)
 _STAND_IN = re.compile(r"\.\.\.|…|<[^<>]*>|\b[A-Z]\b")  # "... N times", "<ip>": any value
+# two things the question lists as either ("purgeInterval / snapRetainCount")
+_ALTERNATIVES = re.compile(r"\b(\w+)\s*(?:/|\bor\b)\s*(\w+)\b")
+_BREAK_DOWN = re.compile(r"\bbreak(?:s|ing)?\s*down\b|\bbroken down\b", re.I)
 _EXAMPLE = re.compile(r"\b(?:like|such as|e\.g\.,?|for example)\s+(\S+)", re.I)  # not the filter
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+){2,}\b")  # network-vif-plugged: a code, no prose
 _EITHER = re.compile(r"(.*?\b)([A-Za-z]+)/([A-Za-z]+)(\b.*)")  # "session opened/closed"
@@ -3610,6 +3810,13 @@ def code_words(text: str) -> list[str]:
     rest = _SHOUTED_RUN.sub(lambda m: " " * len(m.group()) if shouted(m) else m.group(), text)
     return [m.group() for m in runs] + [m.group() for m in _CODE_WORD.finditer(rest)
                                         if _looks_code(m.group()) or shouted(m)]
+
+
+def _squeezed(text: str) -> str:
+    """A text or regexp without its spaces, case or escapes: "Node\\s?[Cc]ard", "NodeCard"
+    and "Node card" alike."""
+    text = re.sub(r"\[([A-Za-z])[A-Za-z]\]", r"\1", text)  # a letter in either case
+    return re.sub(r"\\s[?+*]?|\s|\\", "", text).lower()
 
 
 def _overlaps(a: str, b: str) -> bool:

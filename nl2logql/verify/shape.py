@@ -1052,6 +1052,20 @@ def unit_in_stage(stage: ast.Node, field: str) -> str | None:
     return found.group(1) if found else None
 
 
+def text_after(stage: ast.Node, field: str) -> str:
+    """The fixed text a ``pattern`` or ``regexp`` stage writes after ``field``, up to the
+    next field (``(?P<bytes>\\S+)\\s+bytes\\s+sent,``: "bytes sent,")."""
+    if isinstance(stage, ast.PatternParser):
+        found = re.search(rf"<{re.escape(field)}>([^<]*)", stage.pattern)
+        return found.group(1) if found else ""
+    if isinstance(stage, ast.RegexpParser):
+        found = re.search(rf"\(\?P<{re.escape(field)}>(?:[^()\\]|\\.|\([^()]*\))*\)"
+                          r"((?:[^(\\]|\\.)*)", stage.pattern)
+        if found:
+            return re.sub(r"\\[sS][*+?]?|\\(.)", lambda m: m.group(1) or " ", found.group(1))
+    return ""
+
+
 # What a question asks of a value, the measure, how the question says so, and the units
 # the lines write it in.
 MEASURES = (("how long", "time", ASKS_DURATION, is_time_unit),
@@ -1106,14 +1120,34 @@ _LINES_ASKED = re.compile(r"\b(?:lines?|messages?|entries|events?|logs?)\b", re.
 def _rewritten(question: str, expr: ast.LogQuery) -> Optional[QueryWarning]:
     """Log lines asked for as they are ("show the audit lines"), which the query rewrites
     (``line_format``): the answer's lines are then the model's, not the log's, so the
-    rewrite goes. A question that names no lines may ask for a value written as one."""
+    rewrite goes. A question that names no lines may ask for a value written as one, but
+    not where it names each field written only by the value it keeps ("the failures for
+    user guest" written as ``{{.euid}} {{.user}}``)."""
     formats = [s for s in expr.stages if isinstance(s, ast.LineFormat)]
-    if not formats or not _LINES_ASKED.search(question) or _FORMAT_ASKED.search(question):
+    if not formats or _FORMAT_ASKED.search(question) or not _LINES_ASKED.search(question) and \
+            not _only_constrained(question, expr, formats):
         return None
     fixed = expr.replace(stages=tuple(s for s in expr.stages if s not in formats))
     return QueryWarning("format", f"`{format_ast(formats[0])[2:]}` rewrites the lines, though "
                         "the question asks for them as they are", MEDIUM,
                         Fix(format_ast(fixed), "keep the lines as they are"))
+
+
+def _only_constrained(question: str, expr: ast.LogQuery, formats: list) -> bool:
+    """Whether the question names each field the formats write, if at all, only followed
+    by a value the query keeps its lines by ("user guest", "user=guest")."""
+    kept = " ".join(t.value for s in expr.stages if isinstance(s, ast.LineFilter)
+                    for t in s.terms).lower()
+    fields = {f for s in formats for f in TEMPLATE_FIELD.findall(s.template)}
+    if not fields:
+        return False
+    for field in fields:
+        for word in _field_words(field):
+            for found in re.finditer(rf"\b{word}s?\b\s*[=:]?\s*([\w-]+(?:\.[\w-]+)*)?",
+                                     question, re.I):
+                if not found.group(1) or found.group(1).lower() not in kept:
+                    return False
+    return True
 
 
 def _asks_each(question: str, field: str) -> bool:
