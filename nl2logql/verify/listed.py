@@ -19,7 +19,7 @@ from nl2logql.logql.parser import quote
 from nl2logql.logql.printer import format_ast
 from nl2logql.patterns.describe import regex_literal
 from nl2logql.verify import rewrite
-from nl2logql.verify.probe import Probe, Scope, log_scope, range_scope
+from nl2logql.verify.probe import Probe, Scope, log_scope, range_scope, with_stage
 from nl2logql.verify.shape import QUOTED
 
 # "(KERNEL, APP, ...)", "(DHCPDISCOVER / DHCPOFFER)": values of one word each, listed
@@ -57,8 +57,8 @@ def _common_suffix(texts: list[str]) -> str:
 def _around(probe: Probe, query: ast.LogQuery, value: str) -> list[tuple[str, str]] | None:
     """The text before and after ``value`` (a whole word or words) in the lines of
     ``query`` that hold it."""
-    lines = probe.lines(query.replace(stages=query.stages + (
-        ast.LineFilter("|=", (ast.FilterTerm(value),)),)), log_scope(probe.backend))
+    lines = probe.lines(with_stage(query, ast.LineFilter("|=", (ast.FilterTerm(value),))),
+                        log_scope(probe.backend))
     found = []
     for line in lines or ():
         at = re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", line)
@@ -114,33 +114,38 @@ def listed_breakdown(probe: Probe, question: str, expr: ast.Expr):
     values = listed_values(question)
     if len(values) < 2:
         return None
-    for node in expr.find_all(ast.VectorAggregation):
-        if node.grouping is None or node.grouping.without or len(node.grouping.labels) != 1 \
-                or not isinstance(node.expr, ast.RangeAggregation) \
-                or node.expr.op not in ("count_over_time", "rate") or node.expr.range.unwrap:
-            continue
-        label, log_range = node.grouping.labels[0], node.expr.range
-        scope = range_scope(probe.backend, log_range)
-        if _splits_by(probe, node, scope, label, values):
-            return None
-        query = log_range.query
-        # the lines of one value kept, or a label of the model's own: neither is the split
-        kept = tuple(s for s in query.stages if not (
-            isinstance(s, ast.LineFilter) and s.op == "|=" and any(
-                v in t.value or t.value in v for t in s.terms for v in values))
-            and label not in parser_fields(s)
-            and not (isinstance(s, ast.LabelFilter) and label in format_ast(s)))
-        for stages in _splits(probe, query.replace(stages=kept), values, label):
-            fixed_range = log_range.replace(query=query.replace(stages=stages))
-            fixed_node = node.replace(expr=node.expr.replace(range=fixed_range))
-            if _splits_by(probe, fixed_node, scope, label, values, every=True):
-                fixed = rewrite.replace_node(expr, node, fixed_node)
-                listed = ", ".join(quote(v) for v in values)
-                return (f"the question breaks down by the {label} it lists ({listed}), which "
-                        f"the query's series are not", format_ast(fixed),
-                        f"split the lines by {label} as they write {listed}")
+    node = next((n for n in expr.find_all(ast.VectorAggregation) if _counted_by_one_label(n)),
+                None)
+    if node is None:
         return None
+    label, log_range = node.grouping.labels[0], node.expr.range
+    scope = range_scope(probe.backend, log_range)
+    if _splits_by(probe, node, scope, label, values):
+        return None
+    query = log_range.query
+    # the lines of one value kept, or a label of the model's own: neither is the split
+    kept = tuple(s for s in query.stages if not (
+        isinstance(s, ast.LineFilter) and s.op == "|=" and any(
+            v in t.value or t.value in v for t in s.terms for v in values))
+        and label not in parser_fields(s)
+        and not (isinstance(s, ast.LabelFilter) and label in format_ast(s)))
+    for stages in _splits(probe, query.replace(stages=kept), values, label):
+        fixed_range = log_range.replace(query=query.replace(stages=stages))
+        fixed_node = node.replace(expr=node.expr.replace(range=fixed_range))
+        if _splits_by(probe, fixed_node, scope, label, values, every=True):
+            listed = ", ".join(quote(v) for v in values)
+            return (f"the question breaks down by the {label} it lists ({listed}), which the "
+                    f"query's series are not", format_ast(rewrite.replace_node(expr, node,
+                                                                               fixed_node)),
+                    f"split the lines by {label} as they write {listed}")
     return None
+
+
+def _counted_by_one_label(node: ast.VectorAggregation) -> bool:
+    """Whether ``node`` adds up counts of lines (or their rates) by one label."""
+    return node.grouping is not None and not node.grouping.without \
+        and len(node.grouping.labels) == 1 and isinstance(node.expr, ast.RangeAggregation) \
+        and node.expr.op in ("count_over_time", "rate") and node.expr.range.unwrap is None
 
 
 def _splits(probe: Probe, query: ast.LogQuery, values: list[str], label: str):
